@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// Entry point of the `switchboard` command: loads the TypeScript sources through tsx (a runtime dependency),
+// so `npx switchboard …` works straight after `npm install`, with no build step.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('../src/cli/main.ts');

@@ -1,0 +1,31 @@
+/**
+ * Settings of the intent featurizer. They are stored in a model's `manifest.json`, so the runtime featurizes text exactly
+ * as the trainer did.
+ */
+export interface FeaturizerConfig {
+  /** Number of hash buckets (rows of the embedding table). Bucket 0 is reserved for padding. */
+  buckets: number;
+  /** Seed of the MurmurHash3 (x86, 32-bit) feature hash. */
+  seed: number;
+  /** Word n-gram orders, inclusive range, e.g. [1, 2] for unigrams and bigrams. */
+  wordNgrams: [number, number];
+  /** Character n-gram orders within a word (with `<` `>` boundary marks), inclusive range, e.g. [2, 5]. */
+  charNgrams: [number, number];
+  /** At most this many word tokens are featurized (the rest of a huge message is ignored). */
+  maxTokens: number;
+}
+
+/** Defaults used by `train intent` unless overridden. */
+export const DEFAULT_FEATURIZER: FeaturizerConfig = {
+  buckets: 1 << 18,
+  seed: 0x5eed,
+  wordNgrams: [1, 2],
+  charNgrams: [2, 5],
+  maxTokens: 256,
+};
+
+/** The features of one text: distinct bucket ids (ascending) with their counts. */
+export interface FeatureBag {
+  ids: Int32Array;
+  counts: Float32Array;
+}
