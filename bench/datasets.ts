@@ -7,7 +7,9 @@ import { join, resolve } from 'node:path';
 import type { IntentExample } from '../src/train/intent-example.ts';
 
 /** Root of the shared datasets: `SWITCHBOARD_DATA` or `../shared/data` next to the repository. */
-export const DATA_ROOT = resolve(process.env.SWITCHBOARD_DATA ?? join(import.meta.dirname, '..', '..', 'shared', 'data'));
+export const DATA_ROOT = resolve(
+  process.env.SWITCHBOARD_DATA ?? join(import.meta.dirname, '..', '..', 'shared', 'data'),
+);
 
 /** A dataset with its official splits (valid may be absent: carve it from train). */
 export interface DatasetSplits {
@@ -92,7 +94,13 @@ export function massive(locales: readonly string[] = MASSIVE_LOCALES): DatasetSp
           return { text: cols[0], intent: cols[1], language: l };
         }),
     );
-  return { name: `massive-${locales.join('+')}`, mode: 'single', train: read('train'), valid: read('dev'), test: read('test') };
+  return {
+    name: `massive-${locales.join('+')}`,
+    mode: 'single',
+    train: read('train'),
+    valid: read('dev'),
+    test: read('test'),
+  };
 }
 
 export const MULTI3_LANGUAGES = { english: 'en', spanish: 'es', marathi: 'mr', turkish: 'tr', amharic: 'am' } as const;

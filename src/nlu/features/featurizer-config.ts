@@ -3,7 +3,7 @@
  * as the trainer did.
  */
 export interface FeaturizerConfig {
-  /** Number of hash buckets (rows of the embedding table). Bucket 0 is reserved for padding. */
+  /** Size of the hash space. Bucket 0 is reserved for padding; the model's vocabulary maps kept buckets to rows. */
   buckets: number;
   /** Seed of the MurmurHash3 (x86, 32-bit) feature hash. */
   seed: number;
@@ -17,7 +17,7 @@ export interface FeaturizerConfig {
 
 /** Defaults used by `train intent` unless overridden. */
 export const DEFAULT_FEATURIZER: FeaturizerConfig = {
-  buckets: 1 << 18,
+  buckets: 1 << 20,
   seed: 0x5eed,
   wordNgrams: [1, 2],
   charNgrams: [2, 5],

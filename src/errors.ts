@@ -1,0 +1,35 @@
+/**
+ * Where a failure came from (after grammY): the remote side refused (`remote`), the network or I/O failed
+ * (`transport`), our own code or a model we ship misbehaved (`internal`), or the caller gave us something unusable
+ * (`input`: a bad request, a missing or corrupt model directory, a bad config value).
+ */
+export type ErrorKind = 'remote' | 'transport' | 'internal' | 'input';
+
+/**
+ * The one error class of the project. `code` is stable (`E_MODEL_CHECKSUM`, `E_ONNX_FEED`, …) so that callers, logs and
+ * tests can match on it; the message is for humans and never contains user text.
+ *
+ * @example
+ * throw new SwitchboardError('E_MODEL_MISSING', 'input', 'model file not found: models/x/model.onnx');
+ */
+export class SwitchboardError extends Error {
+  /** Stable, machine-readable code, e.g. `E_MODEL_CHECKSUM`. */
+  readonly code: string;
+  /** Which side failed. */
+  readonly kind: ErrorKind;
+
+  constructor(code: string, kind: ErrorKind, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SwitchboardError';
+    this.code = code;
+    this.kind = kind;
+  }
+}
+
+/**
+ * Type guard for {@link SwitchboardError}, optionally for one code.
+ * @example if (isSwitchboardError(e, 'E_MODEL_CHECKSUM')) process.exit(2);
+ */
+export function isSwitchboardError(e: unknown, code?: string): e is SwitchboardError {
+  return e instanceof SwitchboardError && (code === undefined || e.code === code);
+}

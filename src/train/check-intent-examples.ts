@@ -1,0 +1,92 @@
+import type { IntentExample } from './intent-example.ts';
+
+/** An example with the file it came from (its `line` is set), as the checks need it for warnings. */
+export interface SourcedExample {
+  example: IntentExample;
+  source: string;
+}
+
+/** Examples that passed the checks, and what the checks found. */
+export interface CheckedExamples {
+  examples: IntentExample[];
+  warnings: string[];
+}
+
+type WarningKind = 'duplicate' | 'conflict' | 'empty' | 'single';
+
+const KIND_SUMMARY: Record<WarningKind, string> = {
+  duplicate: 'duplicate rows',
+  conflict: 'texts with conflicting labels',
+  empty: 'rows with empty text',
+  single: 'labels with a single example',
+};
+
+/**
+ * Checks intent examples read from one or more files, in order. Warns (`file:line: …`) about a row repeating the text
+ * and labels of an earlier one (dropped when `dedupe`), the same text with different labels (both kept), empty text
+ * (kept), and a label with a single example. Texts are compared after trimming and collapsing white space; label lists
+ * as sets. At most `maxPerKind` warnings are listed per kind; one more line counts the rest.
+ * @example checkIntentExamples(rows, 'single', true, 20).warnings // ['a.csv:7: duplicate of a.csv:3 (dropped)']
+ */
+export function checkIntentExamples(
+  rows: readonly SourcedExample[],
+  mode: 'single' | 'multi',
+  dedupe: boolean,
+  maxPerKind: number,
+): CheckedExamples {
+  const found: Record<WarningKind, string[]> = { duplicate: [], conflict: [], empty: [], single: [] };
+  const whereOf = (row: SourcedExample) => `${row.source}:${row.example.line ?? '?'}`;
+  const firstWithText = new Map<string, number>(); // text → index in rows of its first row
+  const firstWithTextAndLabels = new Map<string, number>(); // text + labels → index in rows
+  const kept: SourcedExample[] = [];
+  rows.forEach((row, index) => {
+    const textKey = row.example.text.trim().replace(/\s+/g, ' ');
+    const key = `${textKey}\u0000${labelsKey(row.example.intent, mode)}`;
+    if (textKey === '') found.empty.push(`${whereOf(row)}: empty text`);
+    const same = firstWithTextAndLabels.get(key);
+    const earlier = firstWithText.get(textKey);
+    if (same !== undefined) {
+      found.duplicate.push(`${whereOf(row)}: duplicate of ${whereOf(rows[same])}${dedupe ? ' (dropped)' : ''}`);
+      if (dedupe) return;
+    } else {
+      firstWithTextAndLabels.set(key, index);
+      if (earlier === undefined) firstWithText.set(textKey, index);
+      else {
+        const labels = `(${showLabels(row.example.intent)} vs ${showLabels(rows[earlier].example.intent)})`;
+        found.conflict.push(`${whereOf(row)}: same text as ${whereOf(rows[earlier])} with different labels ${labels}`);
+      }
+    }
+    kept.push(row);
+  });
+  found.single = singleExampleLabels(kept);
+  const warnings = (Object.keys(found) as WarningKind[]).flatMap((k) => capped(found[k], maxPerKind, KIND_SUMMARY[k]));
+  return { examples: kept.map((r) => r.example), warnings };
+}
+
+function labelsKey(intent: string | string[], mode: 'single' | 'multi'): string {
+  return mode === 'single' ? String(intent) : JSON.stringify([...intent].sort());
+}
+
+function showLabels(intent: string | string[]): string {
+  return JSON.stringify(intent);
+}
+
+function singleExampleLabels(rows: readonly SourcedExample[]): string[] {
+  const counts = new Map<string, { n: number; where: string }>();
+  for (const { example, source } of rows) {
+    const labels = typeof example.intent === 'string' ? [example.intent] : example.intent;
+    for (const label of labels) {
+      const c = counts.get(label);
+      if (c) c.n++;
+      else counts.set(label, { n: 1, where: `${source}:${example.line ?? '?'}` });
+    }
+  }
+  return [...counts]
+    .filter(([, c]) => c.n === 1)
+    .map(([label, c]) => `${c.where}: label ${JSON.stringify(label)} has a single example`);
+}
+
+function capped(list: string[], max: number, what: string): string[] {
+  if (list.length <= max) return list;
+  return [...list.slice(0, max), `… and ${list.length - max} more ${what} (not listed)`];
+}

@@ -1,0 +1,282 @@
+import { createHash } from 'node:crypto';
+import { DEFAULT_FEATURIZER, type FeatureBag } from '../nlu/features/featurizer-config.ts';
+import { FeatureVocabulary } from '../nlu/features/feature-vocabulary.ts';
+import { featurize } from '../nlu/features/featurize.ts';
+import type { IntentModelWeights, LabelMode, TowerWeights } from '../nlu/intent/intent-weights.ts';
+import type { IntentExample } from './intent-example.ts';
+import { Random } from './random.ts';
+import { TowerTrainer } from './tower-trainer.ts';
+import type { TrainedIntentModel, TrainIntentOptions } from './train-intent-types.ts';
+
+/** Defaults of `trainIntentModel`, chosen on the validation splits of the benchmark datasets (docs/benchmarks.md). */
+export const DEFAULT_TRAIN_OPTIONS: Omit<TrainIntentOptions, 'onProgress'> = {
+  seed: 1,
+  featurizer: DEFAULT_FEATURIZER,
+  minCount: 2,
+  maxRows: 200_000,
+  dim: 64,
+  hidden: 512,
+  ensemble: 1,
+  maxEpochs: 12,
+  patience: 3,
+  batchSize: 32,
+  learningRate: 3e-3,
+  dropout: 0.3,
+  labelSmoothing: 0.1,
+  weightDecay: 0,
+  validFraction: 0.1,
+};
+
+interface Encoded {
+  bags: FeatureBag[];
+  targets: (number | Float32Array)[];
+}
+
+function labelsOf(e: IntentExample): string[] {
+  return Array.isArray(e.intent) ? e.intent : [e.intent];
+}
+
+function encode(bags: FeatureBag[], examples: IntentExample[], labelIndex: Map<string, number>, mode: LabelMode): Encoded {
+  const targets = examples.map((e) => {
+    if (mode === 'single') return labelIndex.get(e.intent as string) ?? -1;
+    const y = new Float32Array(labelIndex.size);
+    for (const l of labelsOf(e)) {
+      const i = labelIndex.get(l);
+      if (i !== undefined) y[i] = 1;
+    }
+    return y;
+  });
+  return { bags, targets };
+}
+
+/** Smoothed inverse document frequency per bucket: log((1 + N) / (1 + df)) + 1; 0 for the padding bucket. */
+export function computeIdf(bags: FeatureBag[], buckets: number): Float32Array {
+  const df = new Float32Array(buckets);
+  for (const b of bags) for (const id of b.ids) df[id]++;
+  const idf = new Float32Array(buckets);
+  const n = bags.length;
+  for (let i = 1; i < buckets; i++) idf[i] = Math.log((1 + n) / (1 + df[i])) + 1;
+  return idf;
+}
+
+/** Deterministic stratified hold-out: every k-th example of each label (labels with < 3 examples stay in train). */
+function carveValid(examples: IntentExample[], fraction: number, seed: number): [IntentExample[], IntentExample[]] {
+  const rng = new Random(seed ^ 0x51ab);
+  const byLabel = new Map<string, number[]>();
+  examples.forEach((e, i) => {
+    const key = labelsOf(e).join('|');
+    const list = byLabel.get(key) ?? [];
+    list.push(i);
+    byLabel.set(key, list);
+  });
+  const isValid = new Uint8Array(examples.length);
+  for (const idx of byLabel.values()) {
+    if (idx.length < 3) continue;
+    rng.shuffle(idx);
+    const k = Math.max(1, Math.round(idx.length * fraction));
+    for (let j = 0; j < k; j++) isValid[idx[j]] = 1;
+  }
+  return [examples.filter((_, i) => !isValid[i]), examples.filter((_, i) => isValid[i])];
+}
+
+/** sha256 over the examples' text and labels, in order. */
+export function hashExamples(examples: IntentExample[]): string {
+  const h = createHash('sha256');
+  for (const e of examples) h.update(`${e.text}\u0000${labelsOf(e).join('\u0001')}\n`);
+  return h.digest('hex');
+}
+
+/** Probabilities of an ensemble at temperature T (mean of the towers' softmax/sigmoid). */
+export function ensembleProbs(logits: Float32Array[], mode: LabelMode, T: number, out: Float32Array): Float32Array {
+  out.fill(0);
+  const C = out.length;
+  for (const z of logits) {
+    if (mode === 'single') {
+      let max = -Infinity;
+      for (let c = 0; c < C; c++) if (z[c] / T > max) max = z[c] / T;
+      let sum = 0;
+      for (let c = 0; c < C; c++) sum += Math.exp(z[c] / T - max);
+      for (let c = 0; c < C; c++) out[c] += Math.exp(z[c] / T - max) / sum;
+    } else {
+      for (let c = 0; c < C; c++) out[c] += 1 / (1 + Math.exp(-z[c] / T));
+    }
+  }
+  for (let c = 0; c < C; c++) out[c] /= logits.length;
+  return out;
+}
+
+/** Mean negative log-likelihood of the targets under the ensemble at temperature T. */
+function nllAt(logits: Float32Array[][], targets: (number | Float32Array)[], mode: LabelMode, T: number, C: number): number {
+  const p = new Float32Array(C);
+  let nll = 0;
+  for (let i = 0; i < targets.length; i++) {
+    ensembleProbs(logits[i], mode, T, p);
+    const t = targets[i];
+    if (typeof t === 'number') nll -= Math.log(Math.max(p[t], 1e-12));
+    else for (let c = 0; c < C; c++) nll -= Math.log(Math.max(t[c] ? p[c] : 1 - p[c], 1e-12)) / C;
+  }
+  return nll / Math.max(1, targets.length);
+}
+
+/** Golden-section search of the temperature minimising validation NLL, over log T in [ln 0.05, ln 20]. */
+function fitEnsembleTemperature(logits: Float32Array[][], targets: (number | Float32Array)[], mode: LabelMode, C: number): number {
+  if (targets.length === 0) return 1;
+  let a = Math.log(0.05);
+  let b = Math.log(20);
+  const g = (Math.sqrt(5) - 1) / 2;
+  const f = (x: number) => nllAt(logits, targets, mode, Math.exp(x), C);
+  let c = b - g * (b - a);
+  let d = a + g * (b - a);
+  let fc = f(c);
+  let fd = f(d);
+  for (let it = 0; it < 40; it++) {
+    if (fc < fd) {
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - g * (b - a);
+      fc = f(c);
+    } else {
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + g * (b - a);
+      fd = f(d);
+    }
+  }
+  return Math.exp((a + b) / 2);
+}
+
+/** Validation score used for early stopping: accuracy (single) or micro-F1 at 0.5 (multi). */
+function score(probs: Float32Array[], targets: (number | Float32Array)[], mode: LabelMode): number {
+  if (mode === 'single') {
+    let ok = 0;
+    probs.forEach((p, i) => {
+      let best = 0;
+      for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
+      if (best === targets[i]) ok++;
+    });
+    return ok / Math.max(1, probs.length);
+  }
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  probs.forEach((p, i) => {
+    const y = targets[i] as Float32Array;
+    for (let c = 0; c < p.length; c++) {
+      const pred = p[c] >= 0.5;
+      if (pred && y[c]) tp++;
+      else if (pred) fp++;
+      else if (y[c]) fn++;
+    }
+  });
+  return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
+}
+
+export { carveValid, labelsOf, score };
+export type { Encoded };
+
+/**
+ * Trains an intent model: featurize, IDF, `ensemble` towers each with early stopping on validation, then temperature
+ * scaling of the ensemble on validation. Single-label data (string intents) → softmax; multi-label (list intents) →
+ * sigmoid. Deterministic for a seed.
+ */
+export function trainIntentModel(
+  train: IntentExample[],
+  valid: IntentExample[] | undefined,
+  options: Partial<TrainIntentOptions> = {},
+): TrainedIntentModel {
+  const started = performance.now();
+  const opts: TrainIntentOptions = { ...DEFAULT_TRAIN_OPTIONS, ...options };
+  if (train.length === 0) throw new Error('trainIntentModel: no training examples');
+  const mode: LabelMode = Array.isArray(train[0].intent) ? 'multi' : 'single';
+  const warnings: string[] = [];
+  let trainSet = train;
+  let validSet = valid ?? [];
+  if (!valid || valid.length === 0) {
+    [trainSet, validSet] = carveValid(train, opts.validFraction, opts.seed);
+    warnings.push(`no validation set given: carved ${validSet.length} examples (${opts.validFraction * 100}%) from train`);
+  }
+  const labels = [...new Set(trainSet.flatMap(labelsOf))].sort();
+  const labelIndex = new Map(labels.map((l, i) => [l, i]));
+  const rawTrain = trainSet.map((e) => featurize(e.text, opts.featurizer));
+  const vocabulary = FeatureVocabulary.fromDocumentFrequency(rawTrain, opts.minCount, opts.maxRows);
+  const tr = encode(rawTrain.map((b) => vocabulary.map(b)), trainSet, labelIndex, mode);
+  const va = encode(validSet.map((e) => vocabulary.map(featurize(e.text, opts.featurizer))), validSet, labelIndex, mode);
+  const unknown = va.targets.filter((t) => t === -1).length;
+  if (unknown > 0) warnings.push(`${unknown} validation examples have labels absent from train; they count as errors`);
+  const idf = computeIdf(tr.bags, vocabulary.rows);
+  const C = labels.length;
+  const towers: TowerWeights[] = [];
+  const validLogits: Float32Array[][] = va.bags.map(() => []);
+  for (let k = 0; k < opts.ensemble; k++) {
+    const best = trainTower(tr, va, idf, C, mode, opts, k, vocabulary.rows);
+    towers.push(best.weights);
+    best.validLogits.forEach((z, i) => validLogits[i].push(z));
+  }
+  const temperature = fitEnsembleTemperature(validLogits, va.targets, mode, C);
+  const validProbs = validLogits.map((z) => ensembleProbs(z, mode, temperature, new Float32Array(C)));
+  const validScore = score(validProbs, va.targets, mode);
+  const weights: IntentModelWeights = { mode, labels, towers, temperature };
+  const { onProgress: _p, featurizer, ...rest } = opts;
+  return {
+    weights,
+    featurizer,
+    vocabulary,
+    options: rest,
+    validation: {
+      ...(mode === 'single' ? { accuracy: validScore } : { microF1: validScore }),
+      nll: nllAt(validLogits, va.targets, mode, temperature, C),
+      n: validSet.length,
+    },
+    trainSeconds: (performance.now() - started) / 1000,
+    dataHash: hashExamples(train),
+    trainExamples: train.length,
+    warnings,
+  };
+}
+
+/** Trains one tower with early stopping; returns its best weights and their validation logits. */
+function trainTower(tr: Encoded, va: Encoded, idf: Float32Array, C: number, mode: LabelMode, opts: TrainIntentOptions, k: number, rows: number) {
+  const rng = new Random(opts.seed * 1000 + k);
+  const trainer = new TowerTrainer(
+    { buckets: rows, dim: opts.dim, hidden: opts.hidden, labels: C },
+    idf,
+    { mode, learningRate: opts.learningRate, dropout: opts.dropout, labelSmoothing: opts.labelSmoothing, weightDecay: opts.weightDecay },
+    rng,
+  );
+  const order = Int32Array.from({ length: tr.bags.length }, (_, i) => i);
+  const logits = new Float32Array(C);
+  const totalSteps = opts.maxEpochs * Math.ceil(order.length / opts.batchSize);
+  let step = 0;
+  let bestScore = -1;
+  let best = trainer.snapshot();
+  let bestLogits: Float32Array[] = [];
+  let sinceBest = 0;
+  for (let epoch = 1; epoch <= opts.maxEpochs; epoch++) {
+    rng.shuffle(order);
+    let loss = 0;
+    for (let s = 0; s < order.length; s += opts.batchSize) {
+      const idx = order.subarray(s, Math.min(order.length, s + opts.batchSize));
+      const bags = Array.from(idx, (i) => tr.bags[i]);
+      const targets = Array.from(idx, (i) => tr.targets[i]);
+      // Linear decay of the learning rate to 10% over the planned steps.
+      const lr = opts.learningRate * (1 - 0.9 * (step++ / totalSteps));
+      loss += trainer.trainBatch(bags, targets, lr, logits) * idx.length;
+      if (opts.onProgress && (s / opts.batchSize) % 50 === 0) {
+        opts.onProgress({ tower: k, towers: opts.ensemble, epoch, maxEpochs: opts.maxEpochs, trainLoss: loss / (s + idx.length), validScore: bestScore, epochFraction: s / order.length });
+      }
+    }
+    const vLogits = va.bags.map((b) => trainer.logits(b, new Float32Array(C)));
+    const vProbs = vLogits.map((z) => ensembleProbs([z], mode, 1, new Float32Array(C)));
+    const sc = score(vProbs, va.targets, mode);
+    opts.onProgress?.({ tower: k, towers: opts.ensemble, epoch, maxEpochs: opts.maxEpochs, trainLoss: loss / order.length, validScore: sc, epochFraction: 1 });
+    if (sc > bestScore) {
+      bestScore = sc;
+      best = trainer.snapshot();
+      bestLogits = vLogits;
+      sinceBest = 0;
+    } else if (++sinceBest >= opts.patience) break;
+  }
+  return { weights: best, validLogits: bestLogits };
+}

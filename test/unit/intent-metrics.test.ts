@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import {
+  chooseMultiLabelThreshold,
+  chooseOosThreshold,
+  confidenceOutcomes,
+  multiLabelMetrics,
+  NONE_LABEL,
+  predictSingleLabel,
+  singleLabelMetrics,
+  topConfusions,
+} from '../../src/eval/intent-metrics.ts';
+
+const rows = (...r: number[][]) => r.map((x) => Float32Array.from(x));
+
+describe('singleLabelMetrics', () => {
+  // argmax predictions: a, b, b, c, a
+  const labels = ['a', 'b', 'c'];
+  const gold = ['a', 'a', 'b', 'c', 'c'];
+  const probs = rows([0.7, 0.2, 0.1], [0.3, 0.6, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.5, 0.2, 0.3]);
+
+  it('computes accuracy and macro-F1 (hand-computed)', () => {
+    const m = singleLabelMetrics(gold, probs, labels);
+    expect(m.n).toBe(5);
+    expect(m.accuracy).toBeCloseTo(3 / 5);
+    // F1: a = 0.5 (P 1/2, R 1/2), b = 2/3 (P 1/2, R 1), c = 2/3 (P 1, R 1/2)
+    expect(m.macro_f1).toBeCloseTo((0.5 + 2 / 3 + 2 / 3) / 3);
+    expect(m.per_label.map((s) => s.label)).toEqual(['a', 'b', 'c']);
+    expect(m.per_label[1]).toMatchObject({ precision: 0.5, recall: 1, support: 1, predicted: 2 });
+    expect(m).not.toHaveProperty('in_scope_accuracy');
+  });
+
+  it('lists confusions, most frequent first, with example rows', () => {
+    const m = singleLabelMetrics(gold, probs, labels);
+    expect(m.confusions).toEqual([
+      { gold: 'a', predicted: 'b', count: 1, rows: [1] },
+      { gold: 'c', predicted: 'a', count: 1, rows: [4] },
+    ]);
+  });
+
+  it('ignores the threshold when no out_of_scope rows exist', () => {
+    expect(singleLabelMetrics(gold, probs, labels, 0.99).accuracy).toBeCloseTo(3 / 5);
+  });
+});
+
+describe('out-of-scope threshold rule (CLINC150 convention)', () => {
+  const labels = ['a', 'b'];
+  const gold = ['a', 'b', 'out_of_scope', 'out_of_scope', 'a'];
+  const probs = rows([0.9, 0.1], [0.45, 0.55], [0.5, 0.5], [0.2, 0.8], [0.3, 0.7]);
+
+  it('rejects a top probability below the threshold; a rejected in-scope query is wrong', () => {
+    expect(predictSingleLabel(probs, labels, 0.6)).toEqual(['a', 'out_of_scope', 'out_of_scope', 'b', 'b']);
+    const m = singleLabelMetrics(gold, probs, labels, 0.6);
+    expect(m.in_scope_accuracy).toBeCloseTo(1 / 3);
+    expect(m.oos_recall).toBeCloseTo(1 / 2);
+    expect(m.accuracy).toBeCloseTo(2 / 5);
+    expect(m.threshold).toBe(0.6);
+    expect(m.confusions[0]).toEqual({ gold: 'a', predicted: 'b', count: 1, rows: [4] });
+  });
+
+  it('without a threshold, is plain argmax', () => {
+    const m = singleLabelMetrics(gold, probs, labels);
+    expect(m.in_scope_accuracy).toBeCloseTo(2 / 3);
+    expect(m.oos_recall).toBe(0);
+    expect(m.threshold).toBe(0);
+  });
+
+  it('counts an out_of_scope class predicted by the model as recalled', () => {
+    const m = singleLabelMetrics(['out_of_scope'], rows([0.2, 0.8]), ['a', 'out_of_scope'], 0.5);
+    expect(m.oos_recall).toBe(1);
+  });
+
+  it('chooses the threshold maximising the mean of in-scope accuracy and OOS recall', () => {
+    // Cuts: none 0.333, above 0.5 → 0.583, above 0.55/0.7 → 0.417, above 0.8 → (1/3 + 1)/2 = 0.667 (best).
+    const t = chooseOosThreshold(gold, probs, labels);
+    expect(t).toBeCloseTo((0.8 + 0.9) / 2, 5);
+    const m = singleLabelMetrics(gold, probs, labels, t);
+    expect(((m.in_scope_accuracy ?? 0) + (m.oos_recall ?? 0)) / 2).toBeCloseTo(2 / 3);
+  });
+
+  it('returns 0 without out_of_scope rows or when rejecting nothing is best', () => {
+    expect(chooseOosThreshold(['a', 'b'], rows([0.9, 0.1], [0.2, 0.8]), labels)).toBe(0);
+    expect(chooseOosThreshold(['a', 'out_of_scope'], rows([0.6, 0.4], [0.9, 0.1]), labels)).toBe(0);
+  });
+});
+
+describe('multiLabelMetrics', () => {
+  const labels = ['a', 'b', 'c'];
+  const gold = [['a'], ['a', 'b'], [], ['c']];
+  const probs = rows([0.9, 0.6, 0.1], [0.8, 0.2, 0.1], [0.1, 0.1, 0.1], [0.1, 0.1, 0.4]);
+
+  it('computes micro-F1 over all (example, label) decisions, macro-F1 and exact match', () => {
+    const m = multiLabelMetrics(gold, probs, labels);
+    // TP 2 (a, a), FP 1 (b in row 0), FN 2 (b in row 1, c in row 3)
+    expect(m.micro_f1).toBeCloseTo(4 / 7);
+    expect(m.macro_f1).toBeCloseTo(1 / 3);
+    expect(m.exact_match).toBeCloseTo(1 / 4);
+    expect(m.accuracy).toBe(m.exact_match);
+    expect(m.threshold).toBe(0.5);
+  });
+
+  it('lists misses and false alarms as confusions against (none)', () => {
+    const m = multiLabelMetrics(gold, probs, labels);
+    expect(m.confusions).toEqual([
+      { gold: NONE_LABEL, predicted: 'b', count: 1, rows: [0] },
+      { gold: 'b', predicted: NONE_LABEL, count: 1, rows: [1] },
+      { gold: 'c', predicted: NONE_LABEL, count: 1, rows: [3] },
+    ]);
+  });
+
+  it('chooses the global threshold maximising micro-F1', () => {
+    const t = chooseMultiLabelThreshold(gold, probs, labels);
+    expect(t).toBeCloseTo(0.15, 5);
+    expect(multiLabelMetrics(gold, probs, labels, t).micro_f1).toBeCloseTo(8 / 9);
+  });
+
+  it('counts gold labels unknown to the model as misses', () => {
+    expect(multiLabelMetrics([['a', 'zzz']], rows([0.9, 0.1, 0.1]), labels).micro_f1).toBeCloseTo(2 / 3);
+  });
+});
+
+describe('helpers', () => {
+  it('confidenceOutcomes: top probability (single), probability that all decisions are right (multi)', () => {
+    const single = confidenceOutcomes(['a', 'b'], rows([0.7, 0.3], [0.6, 0.4]), ['a', 'b'], 'single');
+    expect(Array.from(single.confidences)).toEqual([0.699999988079071, 0.6000000238418579]);
+    expect(single.correct).toEqual([true, false]);
+    const multi = confidenceOutcomes([['a'], []], rows([0.9, 0.4], [0.2, 0.1]), ['a', 'b'], 'multi');
+    expect(multi.confidences[0]).toBeCloseTo(0.9 * 0.6);
+    expect(multi.confidences[1]).toBeCloseTo(0.8 * 0.9);
+    expect(multi.correct).toEqual([true, true]);
+  });
+
+  it('topConfusions sorts by count then labels and keeps three example rows', () => {
+    const items = [0, 1, 2, 3].map((row) => ({ gold: 'x', predicted: 'y', row }));
+    items.push({ gold: 'a', predicted: 'b', row: 9 }, { gold: 'a', predicted: 'a', row: 10 });
+    expect(topConfusions(items, 5)).toEqual([
+      { gold: 'x', predicted: 'y', count: 4, rows: [0, 1, 2] },
+      { gold: 'a', predicted: 'b', count: 1, rows: [9] },
+    ]);
+  });
+
+  it('rejects probability rows of the wrong shape with E_EVAL_SHAPE', () => {
+    expect(() => singleLabelMetrics(['a'], rows([1]), ['a', 'b'])).toThrow(/1 probabilities for 2 labels/);
+    expect(() => singleLabelMetrics(['a', 'b'], rows([1, 0]), ['a', 'b'])).toThrow(
+      /1 probability rows for 2 gold rows/,
+    );
+  });
+});

@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import { isSwitchboardError } from '../../src/errors.ts';
+import { DataError } from '../../src/train/data-error.ts';
+import {
+  intentDataFormat,
+  parseIntentData,
+  readIntentData,
+  readIntentFiles,
+} from '../../src/train/read-intent-data.ts';
+
+const dir = 'test/fixtures/data';
+
+/** Runs `fn`, expecting an E_DATA error; returns its message. */
+function dataError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(isSwitchboardError(e, 'E_DATA')).toBe(true);
+    expect(e).toBeInstanceOf(DataError);
+    return (e as Error).message;
+  }
+  throw new Error('expected an E_DATA error');
+}
+
+describe('readIntentData: JSONL', () => {
+  const data = readIntentData(`${dir}/intents-single.jsonl`);
+
+  it('reads single-label examples with line numbers and languages, skipping blank lines', () => {
+    expect(data.mode).toBe('single');
+    expect(data.examples[0]).toEqual({ text: 'my card was stolen', intent: 'card_lost', line: 1 });
+    expect(data.examples[2]).toEqual({ text: 'he perdido mi tarjeta', intent: 'card_lost', language: 'es', line: 4 });
+  });
+
+  it('drops the duplicate row and warns about it, naming both lines', () => {
+    expect(data.examples.map((e) => e.line)).toEqual([1, 2, 4, 5, 7, 8, 9, 10]);
+    expect(data.warnings).toContain(
+      `${dir}/intents-single.jsonl:6: duplicate of ${dir}/intents-single.jsonl:2 (dropped)`,
+    );
+  });
+
+  it('warns about conflicting labels, single-example labels and empty text', () => {
+    const w = data.warnings.join('\n');
+    expect(w).toMatch(/intents-single\.jsonl:8: same text as .*intents-single\.jsonl:5 with different labels/);
+    expect(w).toMatch(/intents-single\.jsonl:9: label "out_of_scope" has a single example/);
+    expect(w).toMatch(/intents-single\.jsonl:10: empty text/);
+    expect(data.warnings).toHaveLength(4);
+  });
+
+  it('keeps duplicates when dedupe is off, still warning', () => {
+    const kept = readIntentData(`${dir}/intents-single.jsonl`, { dedupe: false });
+    expect(kept.examples).toHaveLength(9);
+    expect(kept.warnings.join('\n')).toMatch(/:6: duplicate of .*:2$/m);
+  });
+
+  it('reads multi-label lists, an empty list being valid', () => {
+    const multi = readIntentData(`${dir}/intents-multi.jsonl`);
+    expect(multi.mode).toBe('multi');
+    expect(multi.examples.map((e) => e.intent)).toEqual([['cancel', 'refund'], [], ['refund'], ['cancel']]);
+    expect(multi.warnings).toEqual([]);
+  });
+});
+
+describe('readIntentData: CSV and TSV', () => {
+  it('handles RFC 4180 quoting, doubled quotes, quoted CRLF line breaks and a language column', () => {
+    const data = readIntentData(`${dir}/intents-quoted.csv`);
+    expect(data.examples).toEqual([
+      { text: 'card lost, please help', intent: 'card_lost', language: 'en', line: 2 },
+      { text: 'she said "block it"\nright now', intent: 'card_lost', line: 3 },
+      { text: 'balance?', intent: 'balance', language: 'en', line: 5 },
+    ]);
+    expect(data.warnings).toEqual([`${dir}/intents-quoted.csv:5: label "balance" has a single example`]);
+  });
+
+  it('reads a|b as multi-label, an empty cell as no intent, ignoring other columns and header case', () => {
+    const data = readIntentData(`${dir}/intents-multi.csv`);
+    expect(data.mode).toBe('multi');
+    expect(data.examples.map((e) => [e.text, e.intent])).toEqual([
+      ['cancel and refund', ['cancel', 'refund']],
+      ['hello', []],
+      ['cancel it', ['cancel']],
+      ['refund it', ['refund']],
+    ]);
+  });
+
+  it('reads TSV', () => {
+    const data = readIntentData(`${dir}/intents.tsv`);
+    expect(data.examples.map((e) => e.text)).toEqual(['hola', 'hello, friend']);
+  });
+
+  it('treats an "intents" column as multi-label even without a |', () => {
+    const data = parseIntentData('text,intents\nhi,greet\nbye,\n', 'csv', 'plural.csv');
+    expect(data.mode).toBe('multi');
+    expect(data.examples.map((e) => e.intent)).toEqual([['greet'], []]);
+  });
+
+  it('picks the format from the extension, else from the first line', () => {
+    expect(intentDataFormat('a.JSONL')).toBe('jsonl');
+    expect(intentDataFormat('a.tsv')).toBe('tsv');
+    expect(intentDataFormat('a.txt', '\ufeff{"text": "x"}')).toBe('jsonl');
+    expect(intentDataFormat('a.txt', 'text\tintent\n')).toBe('tsv');
+    expect(intentDataFormat('a.dat', 'text,intent\n')).toBe('csv');
+  });
+});
+
+describe('readIntentData: errors name file and line', () => {
+  it.each([
+    ['{"text": "hi", "intent": "greet"}\n{"text": "x", "intent": "a"', 'f.jsonl:2: invalid JSON'],
+    ['{"text": "hi"}', 'f.jsonl:1: missing field "intent"'],
+    ['{"intent": "greet"}', 'f.jsonl:1: missing field "text"'],
+    ['\n{"text": 42, "intent": "greet"}', 'f.jsonl:2: "text" must be a string, not a number'],
+    ['{"text": "hi", "intent": ""}', 'f.jsonl:1: empty label'],
+    ['{"text": "hi", "intent": ["a", " "]}', 'f.jsonl:1: empty label'],
+    ['{"text": "hi", "intent": ["a", 3]}', 'f.jsonl:1: "intent" list holds a number'],
+    ['{"text": "hi", "intent": null}', 'f.jsonl:1: "intent" must be a string or a list of strings, not null'],
+    ['["hi", "greet"]', 'f.jsonl:1: expected a JSON object'],
+    [
+      '{"text": "a", "intent": ["x"]}\n{"text": "b", "intent": "x"}',
+      'f.jsonl:2: a single label, but line 1 has a list',
+    ],
+  ])('JSONL %j', (text, message) => {
+    expect(dataError(() => parseIntentData(text, 'jsonl', 'f.jsonl'))).toContain(message);
+  });
+
+  it.each([
+    ['text,label\nhi,greet\n', 'f.csv:1: the header has no "intent" column (found: "text", "label")'],
+    ['intent\ngreet\n', 'f.csv:1: the header has no "text" column'],
+    ['text,intent\nhi,greet\nhello\n', 'f.csv:3: the row has 1 fields but the header has 2, missing "intent"'],
+    [
+      'text,intent\nhi, there,greet\n',
+      'f.csv:2: the row has 3 fields but the header has 2; quote text that contains commas',
+    ],
+    ['text,intent\nhi,greet\nbye,\n', 'f.csv:3: empty label'],
+    ['text,intent\nhi,a||b\n', 'f.csv:2: empty label'],
+    ['text,intent\nok,a\n"never\nclosed,greet\n', 'f.csv:3: quoted field is never closed'],
+    ['text,intent\n"hi" there,greet\n', 'f.csv:2: unexpected " " after a closing quote'],
+    ['text,intent\n', 'f.csv: the file has no examples'],
+    ['', 'f.csv: the file has no examples'],
+  ])('CSV %j', (text, message) => {
+    expect(dataError(() => parseIntentData(text, 'csv', 'f.csv'))).toContain(message);
+  });
+
+  it('rejects fixture files: mixed modes, a missing column, no examples, a missing file', () => {
+    expect(dataError(() => readIntentData(`${dir}/bad-mixed.jsonl`))).toContain('bad-mixed.jsonl:2: a list of labels');
+    expect(dataError(() => readIntentData(`${dir}/bad-no-intent-column.csv`))).toContain(
+      'bad-no-intent-column.csv:1: the header has no "intent" column',
+    );
+    expect(dataError(() => readIntentData(`${dir}/bad-empty.jsonl`))).toBe(
+      `${dir}/bad-empty.jsonl: the file has no examples`,
+    );
+    expect(dataError(() => readIntentData(`${dir}/missing.jsonl`))).toContain('cannot read the file (ENOENT)');
+  });
+});
+
+describe('readIntentFiles', () => {
+  it('concatenates old and new data, finding duplicates across files', () => {
+    const data = readIntentFiles([`${dir}/intents-old.jsonl`, `${dir}/intents-single.jsonl`]);
+    expect(data.examples).toHaveLength(10);
+    expect(data.examples[0]).toMatchObject({ text: 'old example', line: 1 });
+    expect(data.warnings.join('\n')).toMatch(/label "refund" has a single example/);
+  });
+
+  it('requires the same mode in every file', () => {
+    const message = dataError(() => readIntentFiles([`${dir}/intents-single.jsonl`, `${dir}/intents-multi.jsonl`]));
+    expect(message).toBe(
+      `${dir}/intents-multi.jsonl: multi-label data, but ${dir}/intents-single.jsonl is single-label`,
+    );
+  });
+
+  it('caps warnings per kind with a summary line', () => {
+    const lines = Array.from({ length: 30 }, (_, i) => JSON.stringify({ text: `t${i}`, intent: `label${i}` }));
+    const data = parseIntentData(lines.join('\n'), 'jsonl', 'many.jsonl', { maxWarningsPerKind: 5 });
+    expect(data.warnings).toHaveLength(6);
+    expect(data.warnings[5]).toBe('… and 25 more labels with a single example (not listed)');
+  });
+});
