@@ -1,2 +1,55 @@
-// Placeholder until the CLI lands in this change.
-console.log('switchboard');
+/**
+ * The `switchboard` command. Subcommands live in their own files; this one only dispatches and reports errors.
+ *
+ * @example
+ * switchboard train intent --data train.jsonl --out models/my-intents
+ * switchboard eval intent --model models/my-intents --data test.jsonl --json
+ * echo "my card is blocked" | switchboard predict
+ */
+import { SwitchboardError } from '../errors.ts';
+
+const USAGE = `switchboard — customer-support NLU, routing and handoff
+
+Usage:
+  switchboard start                                   start the server (PORT, default 3978)
+  switchboard train intent --data FILE... [--valid FILE] --out DIR [--seed N] [--ensemble K] [--no-quantize]
+  switchboard eval intent --model DIR --data FILE [--json] [--report FILE.html]
+  switchboard predict [--model DIR]                   one text per stdin line → one JSON per stdout line
+  switchboard help
+
+Data: JSONL {"text","intent"} (intent a label, or a list of labels for multi-label data), or CSV/TSV with a
+header containing text and intent. The label out_of_scope marks examples the bot must not answer.`;
+
+type Command = (args: string[]) => Promise<number>;
+
+const commands: Record<string, () => Promise<Command>> = {
+  'train intent': async () => (await import('./train-command.ts')).trainIntentCommand,
+  'eval intent': async () => (await import('./eval-command.ts')).evalIntentCommand,
+  predict: async () => (await import('./predict-command.ts')).predictCommand,
+  start: async () => (await import('./start-command.ts')).startCommand,
+};
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const two = argv.slice(0, 2).join(' ');
+  const key = commands[two] ? two : argv[0];
+  if (!key || key === 'help' || key === '--help' || key === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return key ? 0 : 1;
+  }
+  const load = commands[key];
+  if (!load) {
+    process.stderr.write(`switchboard: unknown command '${argv.slice(0, 2).join(' ')}'\n\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    return await (await load())(argv.slice(key.split(' ').length));
+  } catch (err) {
+    const code = err instanceof SwitchboardError ? ` [${err.code}]` : '';
+    process.stderr.write(`switchboard: ${err instanceof Error ? err.message : String(err)}${code}\n`);
+    if (process.env.SWITCHBOARD_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

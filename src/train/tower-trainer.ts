@@ -62,7 +62,12 @@ export class TowerTrainer {
   private readonly dh1: Float32Array;
   private readonly dh0: Float32Array;
 
-  constructor(shape: { buckets: number; dim: number; hidden: number; labels: number }, idf: Float32Array, hp: TowerHyper, rng: Random) {
+  constructor(
+    shape: { buckets: number; dim: number; hidden: number; labels: number },
+    idf: Float32Array,
+    hp: TowerHyper,
+    rng: Random,
+  ) {
     const { buckets: V, dim: D, hidden: H, labels: C } = shape;
     this.hp = hp;
     this.rng = rng;
@@ -344,13 +349,22 @@ export class TowerTrainer {
 }
 
 /** Dense Adam step with decoupled weight decay; zeroes the gradient. */
-function adam(p: Float32Array, g: Float32Array, mo: Moments, scale: number, lr: number, bc1: number, bc2: number, wd: number): void {
+function adam(
+  p: Float32Array,
+  g: Float32Array,
+  mo: Moments,
+  scale: number,
+  lr: number,
+  bc1: number,
+  bc2: number,
+  wd: number,
+): void {
   const { m, v } = mo;
   for (let i = 0; i < p.length; i++) {
     const gi = g[i] * scale;
     m[i] = BETA1 * m[i] + (1 - BETA1) * gi;
     v[i] = BETA2 * v[i] + (1 - BETA2) * gi * gi;
-    p[i] -= lr * ((m[i] / bc1) / (Math.sqrt(v[i] / bc2) + EPS) + wd * p[i]);
+    p[i] -= lr * (m[i] / bc1 / (Math.sqrt(v[i] / bc2) + EPS) + wd * p[i]);
     g[i] = 0;
   }
 }

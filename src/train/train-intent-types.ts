@@ -53,6 +53,8 @@ export interface TrainedIntentModel {
   validation: { accuracy?: number; microF1?: number; nll: number; n: number };
   /** Probability threshold below which the top intent is treated as out of scope (chosen on validation), if any. */
   threshold?: number;
+  /** Validation score (accuracy or micro-F1, 0–1) with float and with int8 embeddings, and the difference. */
+  quantization: { floatScore: number; int8Score: number; cost: number };
   trainSeconds: number;
   /** sha256 of the training examples (text + labels, in order). */
   dataHash: string;

@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
-import { DEFAULT_FEATURIZER, type FeatureBag } from '../nlu/features/featurizer-config.ts';
+import { chooseMultiLabelThreshold, chooseOosThreshold } from '../eval/choose-threshold.ts';
 import { FeatureVocabulary } from '../nlu/features/feature-vocabulary.ts';
 import { featurize } from '../nlu/features/featurize.ts';
+import { DEFAULT_FEATURIZER, type FeatureBag } from '../nlu/features/featurizer-config.ts';
+import { forwardReference } from '../nlu/intent/forward-reference.ts';
 import type { IntentModelWeights, LabelMode, TowerWeights } from '../nlu/intent/intent-weights.ts';
-import type { IntentExample } from './intent-example.ts';
+import { dequantizeWeights } from './export-onnx.ts';
+import { type IntentExample, OUT_OF_SCOPE } from './intent-example.ts';
 import { Random } from './random.ts';
+import { splitTrainValid } from './split-train-valid.ts';
 import { TowerTrainer } from './tower-trainer.ts';
 import type { TrainedIntentModel, TrainIntentOptions } from './train-intent-types.ts';
 
@@ -36,7 +40,12 @@ function labelsOf(e: IntentExample): string[] {
   return Array.isArray(e.intent) ? e.intent : [e.intent];
 }
 
-function encode(bags: FeatureBag[], examples: IntentExample[], labelIndex: Map<string, number>, mode: LabelMode): Encoded {
+function encode(
+  bags: FeatureBag[],
+  examples: IntentExample[],
+  labelIndex: Map<string, number>,
+  mode: LabelMode,
+): Encoded {
   const targets = examples.map((e) => {
     if (mode === 'single') return labelIndex.get(e.intent as string) ?? -1;
     const y = new Float32Array(labelIndex.size);
@@ -57,26 +66,6 @@ export function computeIdf(bags: FeatureBag[], buckets: number): Float32Array {
   const n = bags.length;
   for (let i = 1; i < buckets; i++) idf[i] = Math.log((1 + n) / (1 + df[i])) + 1;
   return idf;
-}
-
-/** Deterministic stratified hold-out: every k-th example of each label (labels with < 3 examples stay in train). */
-function carveValid(examples: IntentExample[], fraction: number, seed: number): [IntentExample[], IntentExample[]] {
-  const rng = new Random(seed ^ 0x51ab);
-  const byLabel = new Map<string, number[]>();
-  examples.forEach((e, i) => {
-    const key = labelsOf(e).join('|');
-    const list = byLabel.get(key) ?? [];
-    list.push(i);
-    byLabel.set(key, list);
-  });
-  const isValid = new Uint8Array(examples.length);
-  for (const idx of byLabel.values()) {
-    if (idx.length < 3) continue;
-    rng.shuffle(idx);
-    const k = Math.max(1, Math.round(idx.length * fraction));
-    for (let j = 0; j < k; j++) isValid[idx[j]] = 1;
-  }
-  return [examples.filter((_, i) => !isValid[i]), examples.filter((_, i) => isValid[i])];
 }
 
 /** sha256 over the examples' text and labels, in order. */
@@ -106,7 +95,13 @@ export function ensembleProbs(logits: Float32Array[], mode: LabelMode, T: number
 }
 
 /** Mean negative log-likelihood of the targets under the ensemble at temperature T. */
-function nllAt(logits: Float32Array[][], targets: (number | Float32Array)[], mode: LabelMode, T: number, C: number): number {
+function nllAt(
+  logits: Float32Array[][],
+  targets: (number | Float32Array)[],
+  mode: LabelMode,
+  T: number,
+  C: number,
+): number {
   const p = new Float32Array(C);
   let nll = 0;
   for (let i = 0; i < targets.length; i++) {
@@ -119,7 +114,12 @@ function nllAt(logits: Float32Array[][], targets: (number | Float32Array)[], mod
 }
 
 /** Golden-section search of the temperature minimising validation NLL, over log T in [ln 0.05, ln 20]. */
-function fitEnsembleTemperature(logits: Float32Array[][], targets: (number | Float32Array)[], mode: LabelMode, C: number): number {
+function fitEnsembleTemperature(
+  logits: Float32Array[][],
+  targets: (number | Float32Array)[],
+  mode: LabelMode,
+  C: number,
+): number {
   if (targets.length === 0) return 1;
   let a = Math.log(0.05);
   let b = Math.log(20);
@@ -173,8 +173,8 @@ function score(probs: Float32Array[], targets: (number | Float32Array)[], mode: 
   return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
 }
 
-export { carveValid, labelsOf, score };
 export type { Encoded };
+export { labelsOf, score };
 
 /**
  * Trains an intent model: featurize, IDF, `ensemble` towers each with early stopping on validation, then temperature
@@ -194,15 +194,27 @@ export function trainIntentModel(
   let trainSet = train;
   let validSet = valid ?? [];
   if (!valid || valid.length === 0) {
-    [trainSet, validSet] = carveValid(train, opts.validFraction, opts.seed);
-    warnings.push(`no validation set given: carved ${validSet.length} examples (${opts.validFraction * 100}%) from train`);
+    ({ train: trainSet, valid: validSet } = splitTrainValid(train, opts.validFraction, opts.seed));
+    warnings.push(
+      `no validation set given: carved ${validSet.length} examples (${opts.validFraction * 100}%) from train`,
+    );
   }
   const labels = [...new Set(trainSet.flatMap(labelsOf))].sort();
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
   const rawTrain = trainSet.map((e) => featurize(e.text, opts.featurizer));
   const vocabulary = FeatureVocabulary.fromDocumentFrequency(rawTrain, opts.minCount, opts.maxRows);
-  const tr = encode(rawTrain.map((b) => vocabulary.map(b)), trainSet, labelIndex, mode);
-  const va = encode(validSet.map((e) => vocabulary.map(featurize(e.text, opts.featurizer))), validSet, labelIndex, mode);
+  const tr = encode(
+    rawTrain.map((b) => vocabulary.map(b)),
+    trainSet,
+    labelIndex,
+    mode,
+  );
+  const va = encode(
+    validSet.map((e) => vocabulary.map(featurize(e.text, opts.featurizer))),
+    validSet,
+    labelIndex,
+    mode,
+  );
   const unknown = va.targets.filter((t) => t === -1).length;
   if (unknown > 0) warnings.push(`${unknown} validation examples have labels absent from train; they count as errors`);
   const idf = computeIdf(tr.bags, vocabulary.rows);
@@ -212,12 +224,25 @@ export function trainIntentModel(
   for (let k = 0; k < opts.ensemble; k++) {
     const best = trainTower(tr, va, idf, C, mode, opts, k, vocabulary.rows);
     towers.push(best.weights);
-    best.validLogits.forEach((z, i) => validLogits[i].push(z));
+    best.validLogits.forEach((z, i) => {
+      validLogits[i].push(z);
+    });
   }
   const temperature = fitEnsembleTemperature(validLogits, va.targets, mode, C);
   const validProbs = validLogits.map((z) => ensembleProbs(z, mode, temperature, new Float32Array(C)));
   const validScore = score(validProbs, va.targets, mode);
   const weights: IntentModelWeights = { mode, labels, towers, temperature };
+  let threshold: number | undefined;
+  if (mode === 'multi') threshold = chooseMultiLabelThreshold(validSet.map(labelsOf), validProbs, labels);
+  else if (labels.includes(OUT_OF_SCOPE)) {
+    threshold = chooseOosThreshold(
+      validSet.map((e) => e.intent as string),
+      validProbs,
+      labels,
+    );
+  }
+  // The accuracy cost of storing the embeddings as int8, measured on validation with the reference forward pass.
+  const int8Score = score(forwardReference(dequantizeWeights(weights), va.bags), va.targets, mode);
   const { onProgress: _p, featurizer, ...rest } = opts;
   return {
     weights,
@@ -229,6 +254,8 @@ export function trainIntentModel(
       nll: nllAt(validLogits, va.targets, mode, temperature, C),
       n: validSet.length,
     },
+    threshold,
+    quantization: { floatScore: validScore, int8Score, cost: validScore - int8Score },
     trainSeconds: (performance.now() - started) / 1000,
     dataHash: hashExamples(train),
     trainExamples: train.length,
@@ -237,12 +264,27 @@ export function trainIntentModel(
 }
 
 /** Trains one tower with early stopping; returns its best weights and their validation logits. */
-function trainTower(tr: Encoded, va: Encoded, idf: Float32Array, C: number, mode: LabelMode, opts: TrainIntentOptions, k: number, rows: number) {
+function trainTower(
+  tr: Encoded,
+  va: Encoded,
+  idf: Float32Array,
+  C: number,
+  mode: LabelMode,
+  opts: TrainIntentOptions,
+  k: number,
+  rows: number,
+) {
   const rng = new Random(opts.seed * 1000 + k);
   const trainer = new TowerTrainer(
     { buckets: rows, dim: opts.dim, hidden: opts.hidden, labels: C },
     idf,
-    { mode, learningRate: opts.learningRate, dropout: opts.dropout, labelSmoothing: opts.labelSmoothing, weightDecay: opts.weightDecay },
+    {
+      mode,
+      learningRate: opts.learningRate,
+      dropout: opts.dropout,
+      labelSmoothing: opts.labelSmoothing,
+      weightDecay: opts.weightDecay,
+    },
     rng,
   );
   const order = Int32Array.from({ length: tr.bags.length }, (_, i) => i);
@@ -264,13 +306,29 @@ function trainTower(tr: Encoded, va: Encoded, idf: Float32Array, C: number, mode
       const lr = opts.learningRate * (1 - 0.9 * (step++ / totalSteps));
       loss += trainer.trainBatch(bags, targets, lr, logits) * idx.length;
       if (opts.onProgress && (s / opts.batchSize) % 50 === 0) {
-        opts.onProgress({ tower: k, towers: opts.ensemble, epoch, maxEpochs: opts.maxEpochs, trainLoss: loss / (s + idx.length), validScore: bestScore, epochFraction: s / order.length });
+        opts.onProgress({
+          tower: k,
+          towers: opts.ensemble,
+          epoch,
+          maxEpochs: opts.maxEpochs,
+          trainLoss: loss / (s + idx.length),
+          validScore: bestScore,
+          epochFraction: s / order.length,
+        });
       }
     }
     const vLogits = va.bags.map((b) => trainer.logits(b, new Float32Array(C)));
     const vProbs = vLogits.map((z) => ensembleProbs([z], mode, 1, new Float32Array(C)));
     const sc = score(vProbs, va.targets, mode);
-    opts.onProgress?.({ tower: k, towers: opts.ensemble, epoch, maxEpochs: opts.maxEpochs, trainLoss: loss / order.length, validScore: sc, epochFraction: 1 });
+    opts.onProgress?.({
+      tower: k,
+      towers: opts.ensemble,
+      epoch,
+      maxEpochs: opts.maxEpochs,
+      trainLoss: loss / order.length,
+      validScore: sc,
+      epochFraction: 1,
+    });
     if (sc > bestScore) {
       bestScore = sc;
       best = trainer.snapshot();

@@ -16,7 +16,8 @@ export class FeatureVocabulary {
 
   constructor(sortedBuckets: Int32Array) {
     for (let i = 1; i < sortedBuckets.length; i++) {
-      if (sortedBuckets[i] <= sortedBuckets[i - 1]) throw new Error('FeatureVocabulary: bucket ids must be strictly ascending');
+      if (sortedBuckets[i] <= sortedBuckets[i - 1])
+        throw new Error('FeatureVocabulary: bucket ids must be strictly ascending');
     }
     this.buckets = sortedBuckets;
   }
@@ -59,7 +60,7 @@ export class FeatureVocabulary {
   toBytes(): Uint8Array {
     const out = new Uint8Array(this.buckets.length * 4);
     const view = new DataView(out.buffer);
-    this.buckets.forEach((b, i) => view.setInt32(i * 4, b, true));
+    for (let i = 0; i < this.buckets.length; i++) view.setInt32(i * 4, this.buckets[i], true);
     return out;
   }
 

@@ -12,6 +12,7 @@ const CHAR_FAMILY = 2;
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'word' });
 // Control characters (C0, DEL, C1) and zero-width/bidi format characters become spaces.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g;
 // Scripts written without spaces between words: these need the dictionary-based Intl.Segmenter.
 const UNSPACED = /[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]/;

@@ -1,0 +1,30 @@
+import { parseArgs } from 'node:util';
+import { SwitchboardError } from '../errors.ts';
+
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
+
+/**
+ * Parses a subcommand's arguments strictly: an unknown flag or a stray positional is an `E_USAGE` error naming it.
+ * @example const { values } = parseCommandArgs(args, { data: { type: 'string', multiple: true } }, 'train intent');
+ */
+export function parseCommandArgs<T extends OptionSpec>(args: string[], options: T, command: string) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false });
+  } catch (e) {
+    throw new SwitchboardError('E_USAGE', 'input', `${command}: ${(e as Error).message} (see 'switchboard help')`);
+  }
+}
+
+/** The value of a required string flag, or an `E_USAGE` error naming it. */
+export function required(value: string | undefined, flag: string, command: string): string {
+  if (!value) throw new SwitchboardError('E_USAGE', 'input', `${command}: --${flag} is required`);
+  return value;
+}
+
+/** A numeric flag (integer or float), or `fallback` when absent; an `E_USAGE` error when not a number. */
+export function numberFlag(value: string | undefined, flag: string, fallback?: number): number | undefined {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new SwitchboardError('E_USAGE', 'input', `--${flag} expects a number, got '${value}'`);
+  return n;
+}

@@ -1,0 +1,4 @@
+import { join } from 'node:path';
+
+/** The intent model shipped in the repository (MASSIVE, six locales), used when no `--model` is given. */
+export const DEFAULT_INTENT_MODEL_DIR = join(import.meta.dirname, '..', '..', 'models', 'intent-massive');

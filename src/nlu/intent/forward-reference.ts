@@ -1,0 +1,88 @@
+import type { FeatureBag } from '../features/featurizer-config.ts';
+import type { IntentModelWeights, LabelMode, TowerWeights } from './intent-weights.ts';
+
+/** Floor of the L2 norm of the TF-IDF weights; an empty bag (norm 0) then embeds to the zero vector, never NaN. */
+export const NORM_EPSILON = 1e-6;
+
+/**
+ * Raw logits of one tower for one feature bag, accumulated in float64. This is the forward pass documented on
+ * {@link TowerWeights}: `w_i = count_i · idf[id_i]`, `e = Σ w_i · embedding[id_i] / max(‖w‖₂, 1e-6)`, `h0 = relu(e)`,
+ * `h1 = relu(h0 · w1 + b1)` when `hidden > 0`, `logits = h1 · w2 + b2`. No temperature is applied.
+ *
+ * @example towerLogits(model.towers[0], featurize('card blocked', featurizer)) // Float64Array(C)
+ */
+export function towerLogits(tower: TowerWeights, bag: FeatureBag): Float64Array {
+  const { dim: d, hidden: h, labels: c, embedding, idf } = tower;
+  const n = bag.ids.length;
+  const w = new Float64Array(n);
+  let sumSq = 0;
+  for (let i = 0; i < n; i++) {
+    w[i] = bag.counts[i] * idf[bag.ids[i]];
+    sumSq += w[i] * w[i];
+  }
+  const denom = Math.max(Math.sqrt(sumSq), NORM_EPSILON);
+  let x: Float64Array = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    const wi = w[i] / denom;
+    if (wi === 0) continue;
+    const row = bag.ids[i] * d;
+    for (let k = 0; k < d; k++) x[k] += wi * embedding[row + k];
+  }
+  relu(x);
+  if (h > 0) x = dense(x, tower.w1!, tower.b1!, d, h, true);
+  return dense(x, tower.w2, tower.b2, h > 0 ? h : d, c, false);
+}
+
+/**
+ * Calibrated probabilities from logits: `softmax(logits / T)` for `single`, `sigmoid(logits / T)` for `multi`.
+ * @example probabilitiesFromLogits(new Float64Array([2, 0]), 'single', 1) // ≈ [0.881, 0.119]
+ */
+export function probabilitiesFromLogits(logits: Float64Array, mode: LabelMode, temperature: number): Float64Array {
+  const out = new Float64Array(logits.length);
+  if (mode === 'multi') {
+    for (let k = 0; k < logits.length; k++) out[k] = 1 / (1 + Math.exp(-logits[k] / temperature));
+    return out;
+  }
+  let max = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < logits.length; k++) max = Math.max(max, logits[k] / temperature);
+  let sum = 0;
+  for (let k = 0; k < logits.length; k++) sum += out[k] = Math.exp(logits[k] / temperature - max);
+  for (let k = 0; k < logits.length; k++) out[k] /= sum;
+  return out;
+}
+
+/**
+ * The reference forward pass of a whole model in plain TypeScript: for each bag, the calibrated probabilities of every
+ * label (in `weights.labels` order), averaged over the towers of an ensemble. The exported ONNX graph must match it
+ * (within 1e-5); run it on `dequantizeWeights(weights)` to predict what an int8 export computes.
+ *
+ * @example forwardReference(trained.weights, texts.map((t) => featurize(t, trained.featurizer)))
+ */
+export function forwardReference(weights: IntentModelWeights, bags: FeatureBag[]): Float32Array[] {
+  const c = weights.labels.length;
+  return bags.map((bag) => {
+    const mean = new Float64Array(c);
+    for (const tower of weights.towers) {
+      const p = probabilitiesFromLogits(towerLogits(tower, bag), weights.mode, weights.temperature);
+      for (let k = 0; k < c; k++) mean[k] += p[k] / weights.towers.length;
+    }
+    return Float32Array.from(mean);
+  });
+}
+
+function relu(x: Float64Array): void {
+  for (let k = 0; k < x.length; k++) if (x[k] < 0) x[k] = 0;
+}
+
+/** `x · w + b` for `w` stored [inDim × outDim] row-major, optionally followed by ReLU. */
+function dense(x: Float64Array, w: Float32Array, b: Float32Array, inDim: number, outDim: number, act: boolean) {
+  const out = Float64Array.from(b);
+  for (let i = 0; i < inDim; i++) {
+    const xi = x[i];
+    if (xi === 0) continue;
+    const row = i * outDim;
+    for (let j = 0; j < outDim; j++) out[j] += xi * w[row + j];
+  }
+  if (act) relu(out);
+  return out;
+}

@@ -1,0 +1,41 @@
+/** A language guess: ISO 639-1 code and score (ranked, highest first). */
+export interface LanguageGuess {
+  language: string;
+  score: number;
+}
+
+/** An intent label with its calibrated score. Understanding lists every label, ranked. */
+export interface IntentGuess {
+  intent: string;
+  score: number;
+}
+
+/** An entity found in the text; `start`/`end` are UTF-16 offsets into the original text, end exclusive. */
+export interface EntityMention {
+  type: string;
+  start: number;
+  end: number;
+  text: string;
+  score: number;
+  source: 'ner' | 'rule' | 'pattern';
+  value?: unknown;
+}
+
+/** Milliseconds spent per stage of understanding one turn. */
+export interface UnderstandingTimings {
+  language_ms: number;
+  intent_ms: number;
+  entities_ms: number;
+  total_ms: number;
+}
+
+/**
+ * What the NLU makes of one customer turn: every score, no decision (the router alone decides). The shape other code
+ * and scripts rely on (DESIGN.md); `languages` and `entities` are empty until those stages are configured.
+ */
+export interface Understanding {
+  languages: LanguageGuess[];
+  intents: IntentGuess[];
+  entities: EntityMention[];
+  timings: UnderstandingTimings;
+}

@@ -1,0 +1,45 @@
+import { rm } from 'node:fs/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isSwitchboardError } from '../../../../src/errors.ts';
+import { parseManifest, readManifest } from '../../../../src/nlu/intent/intent-manifest.ts';
+import { saveTinyIntentModel } from '../../../fixtures/tiny-intent-model.ts';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return isSwitchboardError(e) ? e.code : 'not a SwitchboardError';
+  }
+  return undefined;
+}
+
+describe('intent manifest', () => {
+  it('round-trips what saveIntentModel writes', async () => {
+    const { dir, manifest } = await saveTinyIntentModel({ seed: 41, threshold: 0.3 });
+    dirs.push(dir);
+    const read = await readManifest(dir);
+    expect(read).toEqual(manifest);
+    expect(read.calibration.threshold).toBe(0.3);
+    expect(read.onnx.file).toBe('model.onnx');
+  });
+
+  it('checks format version, kind, duplicate labels and threshold labels', async () => {
+    const { dir, manifest } = await saveTinyIntentModel({ seed: 42 });
+    dirs.push(dir);
+    const ok = JSON.parse(JSON.stringify(manifest));
+    expect(codeOf(() => parseManifest(ok, 'm.json'))).toBeUndefined();
+    expect(codeOf(() => parseManifest({ ...ok, format_version: 2 }, 'm.json'))).toBe('E_MODEL_MANIFEST');
+    expect(codeOf(() => parseManifest({ ...ok, kind: 'language' }, 'm.json'))).toBe('E_MODEL_KIND');
+    expect(codeOf(() => parseManifest([], 'm.json'))).toBe('E_MODEL_MANIFEST');
+    expect(() => parseManifest({ ...ok, labels: ['a', 'a'] }, 'm.json')).toThrow(/duplicate label 'a'/);
+    const thresholds = { ...ok, calibration: { ...ok.calibration, thresholds: { nope: 0.5 } } };
+    expect(() => parseManifest(thresholds, 'm.json')).toThrow(/calibration\.thresholds\.nope: not one of the labels/);
+    const ranges = { ...ok, featurizer: { ...ok.featurizer, charNgrams: [5, 2] } };
+    expect(() => parseManifest(ranges, 'm.json')).toThrow(/featurizer\.charNgrams/);
+  });
+});

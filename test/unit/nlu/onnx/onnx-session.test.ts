@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SwitchboardError } from '../../../../src/errors.ts';
+import { type Feed, OnnxSession } from '../../../../src/nlu/onnx/onnx-session.ts';
+import { buildIntentOnnx } from '../../../../src/train/export-onnx.ts';
+import { tinyIntentModel } from '../../../fixtures/tiny-intent-model.ts';
+
+let session: OnnxSession;
+beforeAll(async () => {
+  session = await OnnxSession.create(buildIntentOnnx(tinyIntentModel({ seed: 51 }).weights, { quantize: false }));
+});
+afterAll(async () => {
+  await session.release();
+});
+
+const feeds = (ids: Feed['data'], counts: Feed['data'], dims = [1, 3]): Record<string, Feed> => ({
+  ids: { data: ids, dims },
+  counts: { data: counts, dims },
+});
+
+async function runError(f: Record<string, Feed>): Promise<SwitchboardError> {
+  const e = await session.run(f).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(SwitchboardError);
+  return e as SwitchboardError;
+}
+
+describe('OnnxSession', () => {
+  it('runs valid feeds and returns only the requested outputs', async () => {
+    const out = await session.run(feeds(BigInt64Array.of(1n, 2n, 0n), Float32Array.of(1, 2, 0)), ['probs']);
+    expect(Object.keys(out)).toEqual(['probs']);
+    expect(out.probs.dims).toEqual([1, 5]);
+  });
+
+  it('rejects missing, unknown and mistyped feeds with E_ONNX_FEED, naming shapes only', async () => {
+    const missing = await runError({ ids: { data: BigInt64Array.of(1n), dims: [1, 1] } });
+    expect(missing.code).toBe('E_ONNX_FEED');
+    expect(missing.kind).toBe('internal');
+    expect(missing.message).toContain("missing input 'counts'");
+    const unknown = await runError({
+      ...feeds(BigInt64Array.of(1n, 2n, 3n), Float32Array.of(1, 1, 1)),
+      text: feeds(BigInt64Array.of(1n), Float32Array.of(1)).ids,
+    });
+    expect(unknown.message).toContain("unknown input 'text'");
+    const mistyped = await runError(feeds(Int32Array.of(1, 2, 3), Float32Array.of(1, 1, 1)));
+    expect(mistyped.message).toContain("input 'ids' must be int64");
+    expect(mistyped.message).toContain('ids int32[1,3], counts float32[1,3]');
+    const wrongLength = await runError(feeds(BigInt64Array.of(1n, 2n), Float32Array.of(1, 1)));
+    expect(wrongLength.message).toContain("input 'ids' has 2 values for shape [1,3]");
+    const wrongRank = await runError(feeds(BigInt64Array.of(1n, 2n, 3n), Float32Array.of(1, 1, 1), [3]));
+    expect(wrongRank.message).toContain('rank 2');
+  });
+
+  it('wraps ONNX Runtime failures as E_ONNX_RUN with the input shapes', async () => {
+    const e = await runError(feeds(BigInt64Array.of(1n, 99_999n, 3n), Float32Array.of(1, 1, 1)));
+    expect(e.code).toBe('E_ONNX_RUN');
+    expect(e.message).toContain('ids int64[1,3]');
+  });
+
+  it('fails to load garbage with E_ONNX_LOAD', async () => {
+    const e = await OnnxSession.create(new Uint8Array([1, 2, 3, 4])).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect((e as SwitchboardError).code).toBe('E_ONNX_LOAD');
+  });
+});
