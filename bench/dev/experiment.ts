@@ -2,33 +2,9 @@
 // Usage: tsx bench/dev/experiment.ts banking77 '{"dim":64,"hidden":512}'
 
 import { featurize } from '../../src/nlu/features/featurize.ts';
-import type { FeatureBag } from '../../src/nlu/features/featurizer-config.ts';
-import type { TowerWeights } from '../../src/nlu/intent/intent-weights.ts';
-import { ensembleProbs, labelsOf, trainIntentModel } from '../../src/train/train-intent.ts';
+import { forwardReference } from '../../src/nlu/intent/forward-reference.ts';
+import { labelsOf, trainIntentModel } from '../../src/train/train-intent.ts';
 import { banking77, clinc150, type DatasetSplits, massive, multi3nlupp } from '../datasets.ts';
-
-function towerLogits(t: TowerWeights, bag: FeatureBag): Float32Array {
-  const { dim: D, hidden: H, labels: C } = t;
-  let ss = 0;
-  const w = Array.from(bag.ids, (id, i) => bag.counts[i] * t.idf[id]);
-  for (const x of w) ss += x * x;
-  const inv = 1 / Math.max(Math.sqrt(ss), 1e-6);
-  const e = new Float64Array(D);
-  bag.ids.forEach((id, i) => {
-    for (let d = 0; d < D; d++) e[d] += w[i] * inv * t.embedding[id * D + d];
-  });
-  let top = Array.from(e, (x) => Math.max(0, x));
-  if (H > 0) {
-    const z = Array.from(t.b1!);
-    for (let d = 0; d < D; d++) for (let h = 0; h < H; h++) z[h] += top[d] * t.w1![d * H + h];
-    top = z.map((x) => Math.max(0, x));
-  }
-  const out = new Float32Array(t.b2);
-  top.forEach((x, j) => {
-    for (let c = 0; c < C; c++) out[c] += x * t.w2[j * C + c];
-  });
-  return out;
-}
 
 const [name, json = '{}'] = process.argv.slice(2);
 const ds: DatasetSplits =
@@ -40,7 +16,7 @@ const ds: DatasetSplits =
         ? massive(name.includes(':') ? name.split(':')[1].split(',') : undefined)
         : multi3nlupp(name.split(':')[1] as 'english');
 const opts = JSON.parse(json);
-const m = trainIntentModel(ds.train, ds.valid, {
+const m = await trainIntentModel(ds.train, ds.valid, {
   ...opts,
   featurizer: {
     ...(await import('../../src/nlu/features/featurizer-config.ts')).DEFAULT_FEATURIZER,
@@ -62,12 +38,7 @@ let tp = 0,
   fn = 0;
 for (const ex of ds.test) {
   const bag = m.vocabulary.map(featurize(ex.text, m.featurizer));
-  const p = ensembleProbs(
-    m.weights.towers.map((t) => towerLogits(t, bag)),
-    m.weights.mode,
-    m.weights.temperature,
-    new Float32Array(C),
-  );
+  const [p] = forwardReference(m.weights, [bag]);
   if (m.weights.mode === 'single') {
     let b = 0;
     for (let c = 1; c < C; c++) if (p[c] > p[b]) b = c;

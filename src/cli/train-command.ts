@@ -57,7 +57,7 @@ export async function trainIntentCommand(args: string[]): Promise<number> {
     const score = p.validScore >= 0 ? ` valid ${(p.validScore * 100).toFixed(1)}` : '';
     bar.update(done, `model ${p.tower + 1}/${p.towers} epoch ${p.epoch} loss ${p.trainLoss.toFixed(3)}${score}`);
   };
-  const trained = trainIntentModel(data.examples, valid?.examples, options);
+  const trained = await trainIntentModel(data.examples, valid?.examples, options);
   bar.done(`${trained.trainSeconds.toFixed(1)} s`);
   for (const w of trained.warnings) log(`warning: ${w}`);
 

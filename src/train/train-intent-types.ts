@@ -27,6 +27,8 @@ export interface TrainIntentOptions {
   weightDecay: number;
   /** Share of train carved out for validation when no validation set is given. */
   validFraction: number;
+  /** Towers trained at once in worker threads (1: in the calling thread). */
+  workers: number;
   /** Called after each epoch (the CLI draws a progress bar from it). */
   onProgress?: (p: TrainProgress) => void;
 }
@@ -48,7 +50,7 @@ export interface TrainedIntentModel {
   featurizer: FeaturizerConfig;
   /** The kept hashed features: bucket → embedding row (saved as `features.bin`). */
   vocabulary: FeatureVocabulary;
-  options: Omit<TrainIntentOptions, 'onProgress' | 'featurizer'>;
+  options: Omit<TrainIntentOptions, 'onProgress' | 'featurizer' | 'workers'>;
   /** Validation metrics at the chosen epoch, per tower, and for the calibrated ensemble. */
   validation: { accuracy?: number; microF1?: number; nll: number; n: number };
   /** Probability threshold below which the top intent is treated as out of scope (chosen on validation), if any. */

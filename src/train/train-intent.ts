@@ -9,14 +9,15 @@ import { dequantizeWeights } from './export-onnx.ts';
 import { type IntentExample, OUT_OF_SCOPE } from './intent-example.ts';
 import { Random } from './random.ts';
 import { splitTrainValid } from './split-train-valid.ts';
-import { TowerTrainer } from './tower-trainer.ts';
+import { trainTowers } from './tower-pool.ts';
 import type { TrainedIntentModel, TrainIntentOptions } from './train-intent-types.ts';
+import { type Encoded, ensembleProbs, nllAt, score, type TowerJob } from './train-tower.ts';
 
 /** Defaults of `trainIntentModel`, chosen on the validation splits of the benchmark datasets (docs/benchmarks.md). */
 export const DEFAULT_TRAIN_OPTIONS: Omit<TrainIntentOptions, 'onProgress'> = {
   seed: 1,
   featurizer: DEFAULT_FEATURIZER,
-  minCount: 2,
+  minCount: 1,
   maxRows: 200_000,
   dim: 64,
   hidden: 512,
@@ -29,12 +30,8 @@ export const DEFAULT_TRAIN_OPTIONS: Omit<TrainIntentOptions, 'onProgress'> = {
   labelSmoothing: 0.1,
   weightDecay: 0,
   validFraction: 0.1,
+  workers: 2,
 };
-
-interface Encoded {
-  bags: FeatureBag[];
-  targets: (number | Float32Array)[];
-}
 
 function labelsOf(e: IntentExample): string[] {
   return Array.isArray(e.intent) ? e.intent : [e.intent];
@@ -75,44 +72,6 @@ export function hashExamples(examples: IntentExample[]): string {
   return h.digest('hex');
 }
 
-/** Probabilities of an ensemble at temperature T (mean of the towers' softmax/sigmoid). */
-export function ensembleProbs(logits: Float32Array[], mode: LabelMode, T: number, out: Float32Array): Float32Array {
-  out.fill(0);
-  const C = out.length;
-  for (const z of logits) {
-    if (mode === 'single') {
-      let max = -Infinity;
-      for (let c = 0; c < C; c++) if (z[c] / T > max) max = z[c] / T;
-      let sum = 0;
-      for (let c = 0; c < C; c++) sum += Math.exp(z[c] / T - max);
-      for (let c = 0; c < C; c++) out[c] += Math.exp(z[c] / T - max) / sum;
-    } else {
-      for (let c = 0; c < C; c++) out[c] += 1 / (1 + Math.exp(-z[c] / T));
-    }
-  }
-  for (let c = 0; c < C; c++) out[c] /= logits.length;
-  return out;
-}
-
-/** Mean negative log-likelihood of the targets under the ensemble at temperature T. */
-function nllAt(
-  logits: Float32Array[][],
-  targets: (number | Float32Array)[],
-  mode: LabelMode,
-  T: number,
-  C: number,
-): number {
-  const p = new Float32Array(C);
-  let nll = 0;
-  for (let i = 0; i < targets.length; i++) {
-    ensembleProbs(logits[i], mode, T, p);
-    const t = targets[i];
-    if (typeof t === 'number') nll -= Math.log(Math.max(p[t], 1e-12));
-    else for (let c = 0; c < C; c++) nll -= Math.log(Math.max(t[c] ? p[c] : 1 - p[c], 1e-12)) / C;
-  }
-  return nll / Math.max(1, targets.length);
-}
-
 /** Golden-section search of the temperature minimising validation NLL, over log T in [ln 0.05, ln 20]. */
 function fitEnsembleTemperature(
   logits: Float32Array[][],
@@ -147,45 +106,18 @@ function fitEnsembleTemperature(
   return Math.exp((a + b) / 2);
 }
 
-/** Validation score used for early stopping: accuracy (single) or micro-F1 at 0.5 (multi). */
-function score(probs: Float32Array[], targets: (number | Float32Array)[], mode: LabelMode): number {
-  if (mode === 'single') {
-    let ok = 0;
-    probs.forEach((p, i) => {
-      let best = 0;
-      for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
-      if (best === targets[i]) ok++;
-    });
-    return ok / Math.max(1, probs.length);
-  }
-  let tp = 0;
-  let fp = 0;
-  let fn = 0;
-  probs.forEach((p, i) => {
-    const y = targets[i] as Float32Array;
-    for (let c = 0; c < p.length; c++) {
-      const pred = p[c] >= 0.5;
-      if (pred && y[c]) tp++;
-      else if (pred) fp++;
-      else if (y[c]) fn++;
-    }
-  });
-  return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
-}
-
-export type { Encoded };
-export { labelsOf, score };
+export { labelsOf };
 
 /**
  * Trains an intent model: featurize, IDF, `ensemble` towers each with early stopping on validation, then temperature
  * scaling of the ensemble on validation. Single-label data (string intents) → softmax; multi-label (list intents) →
  * sigmoid. Deterministic for a seed.
  */
-export function trainIntentModel(
+export async function trainIntentModel(
   train: IntentExample[],
   valid: IntentExample[] | undefined,
   options: Partial<TrainIntentOptions> = {},
-): TrainedIntentModel {
+): Promise<TrainedIntentModel> {
   const started = performance.now();
   const opts: TrainIntentOptions = { ...DEFAULT_TRAIN_OPTIONS, ...options };
   if (train.length === 0) throw new Error('trainIntentModel: no training examples');
@@ -221,8 +153,18 @@ export function trainIntentModel(
   const C = labels.length;
   const towers: TowerWeights[] = [];
   const validLogits: Float32Array[][] = va.bags.map(() => []);
-  for (let k = 0; k < opts.ensemble; k++) {
-    const best = trainTower(tr, va, idf, C, mode, opts, k, vocabulary.rows);
+  const { onProgress, ...plain } = opts;
+  const jobs: TowerJob[] = Array.from({ length: opts.ensemble }, (_, k) => ({
+    train: tr,
+    valid: va,
+    idf,
+    labels: C,
+    rows: vocabulary.rows,
+    mode,
+    k,
+    opts: plain,
+  }));
+  for (const best of await trainTowers(jobs, opts.workers, onProgress)) {
     towers.push(best.weights);
     best.validLogits.forEach((z, i) => {
       validLogits[i].push(z);
@@ -243,7 +185,7 @@ export function trainIntentModel(
   }
   // The accuracy cost of storing the embeddings as int8, measured on validation with the reference forward pass.
   const int8Score = score(forwardReference(dequantizeWeights(weights), va.bags), va.targets, mode);
-  const { onProgress: _p, featurizer, ...rest } = opts;
+  const { featurizer, workers: _w, ...rest } = plain;
   return {
     weights,
     featurizer,
@@ -261,80 +203,4 @@ export function trainIntentModel(
     trainExamples: train.length,
     warnings,
   };
-}
-
-/** Trains one tower with early stopping; returns its best weights and their validation logits. */
-function trainTower(
-  tr: Encoded,
-  va: Encoded,
-  idf: Float32Array,
-  C: number,
-  mode: LabelMode,
-  opts: TrainIntentOptions,
-  k: number,
-  rows: number,
-) {
-  const rng = new Random(opts.seed * 1000 + k);
-  const trainer = new TowerTrainer(
-    { buckets: rows, dim: opts.dim, hidden: opts.hidden, labels: C },
-    idf,
-    {
-      mode,
-      learningRate: opts.learningRate,
-      dropout: opts.dropout,
-      labelSmoothing: opts.labelSmoothing,
-      weightDecay: opts.weightDecay,
-    },
-    rng,
-  );
-  const order = Int32Array.from({ length: tr.bags.length }, (_, i) => i);
-  const logits = new Float32Array(C);
-  const totalSteps = opts.maxEpochs * Math.ceil(order.length / opts.batchSize);
-  let step = 0;
-  let bestScore = -1;
-  let best = trainer.snapshot();
-  let bestLogits: Float32Array[] = [];
-  let sinceBest = 0;
-  for (let epoch = 1; epoch <= opts.maxEpochs; epoch++) {
-    rng.shuffle(order);
-    let loss = 0;
-    for (let s = 0; s < order.length; s += opts.batchSize) {
-      const idx = order.subarray(s, Math.min(order.length, s + opts.batchSize));
-      const bags = Array.from(idx, (i) => tr.bags[i]);
-      const targets = Array.from(idx, (i) => tr.targets[i]);
-      // Linear decay of the learning rate to 10% over the planned steps.
-      const lr = opts.learningRate * (1 - 0.9 * (step++ / totalSteps));
-      loss += trainer.trainBatch(bags, targets, lr, logits) * idx.length;
-      if (opts.onProgress && (s / opts.batchSize) % 50 === 0) {
-        opts.onProgress({
-          tower: k,
-          towers: opts.ensemble,
-          epoch,
-          maxEpochs: opts.maxEpochs,
-          trainLoss: loss / (s + idx.length),
-          validScore: bestScore,
-          epochFraction: s / order.length,
-        });
-      }
-    }
-    const vLogits = va.bags.map((b) => trainer.logits(b, new Float32Array(C)));
-    const vProbs = vLogits.map((z) => ensembleProbs([z], mode, 1, new Float32Array(C)));
-    const sc = score(vProbs, va.targets, mode);
-    opts.onProgress?.({
-      tower: k,
-      towers: opts.ensemble,
-      epoch,
-      maxEpochs: opts.maxEpochs,
-      trainLoss: loss / order.length,
-      validScore: sc,
-      epochFraction: 1,
-    });
-    if (sc > bestScore) {
-      bestScore = sc;
-      best = trainer.snapshot();
-      bestLogits = vLogits;
-      sinceBest = 0;
-    } else if (++sinceBest >= opts.patience) break;
-  }
-  return { weights: best, validLogits: bestLogits };
 }

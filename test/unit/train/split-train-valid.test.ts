@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { IntentExample } from '../../src/train/intent-example.ts';
-import { splitTrainValid } from '../../src/train/read-intent-data.ts';
+import type { IntentExample } from '../../../src/train/intent-example.ts';
+import { splitTrainValid } from '../../../src/train/read-intent-data.ts';
 
 function examples(counts: Record<string, number>): IntentExample[] {
   return Object.entries(counts).flatMap(([label, n]) =>

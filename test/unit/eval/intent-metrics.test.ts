@@ -8,7 +8,7 @@ import {
   predictSingleLabel,
   singleLabelMetrics,
   topConfusions,
-} from '../../src/eval/intent-metrics.ts';
+} from '../../../src/eval/intent-metrics.ts';
 
 const rows = (...r: number[][]) => r.map((x) => Float32Array.from(x));
 

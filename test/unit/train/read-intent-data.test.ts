@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { isSwitchboardError } from '../../src/errors.ts';
-import { DataError } from '../../src/train/data-error.ts';
+import { isSwitchboardError } from '../../../src/errors.ts';
+import { DataError } from '../../../src/train/data-error.ts';
 import {
   intentDataFormat,
   parseIntentData,
   readIntentData,
   readIntentFiles,
-} from '../../src/train/read-intent-data.ts';
+} from '../../../src/train/read-intent-data.ts';
 
 const dir = 'test/fixtures/data';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { confidenceOutcomes, multiLabelMetrics, singleLabelMetrics } from '../../src/eval/intent-metrics.ts';
-import { renderIntentReport } from '../../src/eval/intent-report.ts';
-import { escapeHtml } from '../../src/eval/svg-charts.ts';
+import { confidenceOutcomes, multiLabelMetrics, singleLabelMetrics } from '../../../src/eval/intent-metrics.ts';
+import { renderIntentReport } from '../../../src/eval/intent-report.ts';
+import { escapeHtml } from '../../../src/eval/svg-charts.ts';
 
 const rows = (...r: number[][]) => r.map((x) => Float32Array.from(x));
 
