@@ -22,8 +22,16 @@ describe('trainIntentModel', () => {
     const model = await trainIntentModel(train, valid, { ...small, seed: 3 });
     expect(model.weights.labels).toEqual(['card_lost', 'greeting', 'out_of_scope', 'refund_status', 'talk_to_human']);
     expect(model.weights.mode).toBe('single');
-    expect(predict(model, train.map((e) => e.text)).filter((p, i) => p === train[i].intent).length).toBe(train.length);
-    const predicted = predict(model, test.map((e) => e.text));
+    expect(
+      predict(
+        model,
+        train.map((e) => e.text),
+      ).filter((p, i) => p === train[i].intent).length,
+    ).toBe(train.length);
+    const predicted = predict(
+      model,
+      test.map((e) => e.text),
+    );
     const correct = predicted.filter((p, i) => p === test[i].intent).length;
     expect(correct / test.length).toBeGreaterThanOrEqual(0.7);
     expect(model.weights.temperature).toBeGreaterThan(0);
@@ -36,7 +44,9 @@ describe('trainIntentModel', () => {
     const a = await trainIntentModel(train, valid, { ...small, maxEpochs: 3, seed: 5 });
     const b = await trainIntentModel(train, valid, { ...small, maxEpochs: 3, seed: 5 });
     const c = await trainIntentModel(train, valid, { ...small, maxEpochs: 3, seed: 6 });
-    expect(Buffer.from(a.weights.towers[0].embedding.buffer)).toEqual(Buffer.from(b.weights.towers[0].embedding.buffer));
+    expect(Buffer.from(a.weights.towers[0].embedding.buffer)).toEqual(
+      Buffer.from(b.weights.towers[0].embedding.buffer),
+    );
     expect(a.weights.towers[0].w2).toEqual(b.weights.towers[0].w2);
     expect(a.weights.temperature).toBe(b.weights.temperature);
     expect(a.dataHash).toBe(b.dataHash);
@@ -64,13 +74,16 @@ describe('trainIntentModel', () => {
   it('trains multi-label data with sigmoid outputs and a validation threshold', async () => {
     const multi: IntentExample[] = train.map((e) => ({
       text: e.text,
-      intent: e.intent === 'out_of_scope' ? [] : e.intent === 'card_lost' ? ['card_lost', 'urgent'] : [e.intent as string],
+      intent:
+        e.intent === 'out_of_scope' ? [] : e.intent === 'card_lost' ? ['card_lost', 'urgent'] : [e.intent as string],
     }));
     const model = await trainIntentModel(multi, undefined, { ...small, seed: 2 });
     expect(model.weights.mode).toBe('multi');
     expect(model.weights.labels).toContain('urgent');
     expect(model.threshold).toBeGreaterThan(0);
-    const [p] = forwardReference(model.weights, [model.vocabulary.map(featurize('my card was stolen', model.featurizer))]);
+    const [p] = forwardReference(model.weights, [
+      model.vocabulary.map(featurize('my card was stolen', model.featurizer)),
+    ]);
     const at = (l: string) => p[model.weights.labels.indexOf(l)];
     const t = model.threshold!;
     expect(at('card_lost')).toBeGreaterThan(t);
