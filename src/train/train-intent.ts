@@ -33,6 +33,20 @@ export const DEFAULT_TRAIN_OPTIONS: Omit<TrainIntentOptions, 'onProgress'> = {
   workers: 2,
 };
 
+/** One held-out row used for calibration, with the towers that did not train on it and their logits. */
+interface HeldOut {
+  example: IntentExample;
+  bag: FeatureBag;
+  target: number | Float32Array;
+  towers: number[];
+  logits: Float32Array[];
+}
+
+/** The rows `idx` of an encoded set. */
+function subset(enc: Encoded, idx: number[]): Encoded {
+  return { bags: idx.map((i) => enc.bags[i]), targets: idx.map((i) => enc.targets[i]) };
+}
+
 function labelsOf(e: IntentExample): string[] {
   return Array.isArray(e.intent) ? e.intent : [e.intent];
 }
@@ -123,38 +137,21 @@ export async function trainIntentModel(
   if (train.length === 0) throw new Error('trainIntentModel: no training examples');
   const mode: LabelMode = Array.isArray(train[0].intent) ? 'multi' : 'single';
   const warnings: string[] = [];
-  let trainSet = train;
-  let validSet = valid ?? [];
-  if (!valid || valid.length === 0) {
-    ({ train: trainSet, valid: validSet } = splitTrainValid(train, opts.validFraction, opts.seed));
-    warnings.push(
-      `no validation set given: carved ${validSet.length} examples (${opts.validFraction * 100}%) from train`,
-    );
-  }
-  const labels = [...new Set(trainSet.flatMap(labelsOf))].sort();
+  const carved = !valid || valid.length === 0;
+  const labels = [...new Set(train.flatMap(labelsOf))].sort();
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
-  const rawTrain = trainSet.map((e) => featurize(e.text, opts.featurizer));
-  const vocabulary = FeatureVocabulary.fromDocumentFrequency(rawTrain, opts.minCount, opts.maxRows);
-  const tr = encode(
-    rawTrain.map((b) => vocabulary.map(b)),
-    trainSet,
-    labelIndex,
-    mode,
-  );
-  const va = encode(
-    validSet.map((e) => vocabulary.map(featurize(e.text, opts.featurizer))),
-    validSet,
-    labelIndex,
-    mode,
-  );
-  const unknown = va.targets.filter((t) => t === -1).length;
-  if (unknown > 0) warnings.push(`${unknown} validation examples have labels absent from train; they count as errors`);
-  const idf = computeIdf(tr.bags, vocabulary.rows);
   const C = labels.length;
-  const towers: TowerWeights[] = [];
-  const validLogits: Float32Array[][] = va.bags.map(() => []);
+  const rawTrain = train.map((e) => featurize(e.text, opts.featurizer));
+  const vocabulary = FeatureVocabulary.fromDocumentFrequency(rawTrain, opts.minCount, opts.maxRows);
+  const all = encode(
+    rawTrain.map((b) => vocabulary.map(b)),
+    train,
+    labelIndex,
+    mode,
+  );
+  const idf = computeIdf(all.bags, vocabulary.rows);
   const { onProgress, ...plain } = opts;
-  const jobs: TowerJob[] = Array.from({ length: opts.ensemble }, (_, k) => ({
+  const job = (k: number, tr: Encoded, va: Encoded): TowerJob => ({
     train: tr,
     valid: va,
     idf,
@@ -163,28 +160,79 @@ export async function trainIntentModel(
     mode,
     k,
     opts: plain,
-  }));
-  for (const best of await trainTowers(jobs, opts.workers, onProgress)) {
-    towers.push(best.weights);
-    best.validLogits.forEach((z, i) => {
-      validLogits[i].push(z);
+  });
+  // Held-out rows for calibration: given validation data is scored by the whole ensemble; when validation is carved
+  // from train, each tower holds out its own fold (so together the towers see nearly all of train) and a row is scored
+  // by the tower that held it out.
+  const held: HeldOut[] = [];
+  let jobs: TowerJob[];
+  if (carved) {
+    const index = new Map(train.map((e, i) => [e, i]));
+    jobs = Array.from({ length: opts.ensemble }, (_, k) => {
+      const split = splitTrainValid(train, opts.validFraction, opts.seed + k);
+      const tr = subset(
+        all,
+        split.train.map((e) => index.get(e)!),
+      );
+      const vIdx = split.valid.map((e) => index.get(e)!);
+      for (const i of vIdx)
+        held.push({ example: train[i], bag: all.bags[i], target: all.targets[i], towers: [k], logits: [] });
+      return job(k, tr, subset(all, vIdx));
     });
+    warnings.push(
+      `no validation set given: each of the ${opts.ensemble} model(s) held out its own ${opts.validFraction * 100}% of train`,
+    );
+  } else {
+    const va = encode(
+      valid.map((e) => vocabulary.map(featurize(e.text, opts.featurizer))),
+      valid,
+      labelIndex,
+      mode,
+    );
+    const unknown = va.targets.filter((t) => t === -1).length;
+    if (unknown > 0)
+      warnings.push(`${unknown} validation examples have labels absent from train; they count as errors`);
+    const ks = Array.from({ length: opts.ensemble }, (_, k) => k);
+    valid.forEach((example, i) => {
+      held.push({ example, bag: va.bags[i], target: va.targets[i], towers: ks, logits: [] });
+    });
+    jobs = ks.map((k) => job(k, all, va));
   }
-  const temperature = fitEnsembleTemperature(validLogits, va.targets, mode, C);
-  const validProbs = validLogits.map((z) => ensembleProbs(z, mode, temperature, new Float32Array(C)));
-  const validScore = score(validProbs, va.targets, mode);
+  const results = await trainTowers(jobs, opts.workers, onProgress);
+  const towers: TowerWeights[] = results.map((r) => r.weights);
+  const cursor = results.map(() => 0);
+  for (const h of held) for (const k of h.towers) h.logits.push(results[k].validLogits[cursor[k]++]);
+
+  const targets = held.map((h) => h.target);
+  const temperature = fitEnsembleTemperature(
+    held.map((h) => h.logits),
+    targets,
+    mode,
+    C,
+  );
+  const validProbs = held.map((h) => ensembleProbs(h.logits, mode, temperature, new Float32Array(C)));
+  const validScore = score(validProbs, targets, mode);
   const weights: IntentModelWeights = { mode, labels, towers, temperature };
   let threshold: number | undefined;
-  if (mode === 'multi') threshold = chooseMultiLabelThreshold(validSet.map(labelsOf), validProbs, labels);
-  else if (labels.includes(OUT_OF_SCOPE)) {
+  if (mode === 'multi') {
+    threshold = chooseMultiLabelThreshold(
+      held.map((h) => labelsOf(h.example)),
+      validProbs,
+      labels,
+    );
+  } else if (labels.includes(OUT_OF_SCOPE)) {
     threshold = chooseOosThreshold(
-      validSet.map((e) => e.intent as string),
+      held.map((h) => h.example.intent as string),
       validProbs,
       labels,
     );
   }
-  // The accuracy cost of storing the embeddings as int8, measured on validation with the reference forward pass.
-  const int8Score = score(forwardReference(dequantizeWeights(weights), va.bags), va.targets, mode);
+  // The accuracy cost of storing the embeddings as int8, measured on the held-out rows with the reference forward pass.
+  const int8 = dequantizeWeights(weights);
+  const int8Probs = held.map(
+    (h) => forwardReference({ ...int8, towers: h.towers.map((k) => int8.towers[k]) }, [h.bag])[0],
+  );
+  const int8Score = score(int8Probs, targets, mode);
   const { featurizer, workers: _w, ...rest } = plain;
   return {
     weights,
@@ -193,8 +241,14 @@ export async function trainIntentModel(
     options: rest,
     validation: {
       ...(mode === 'single' ? { accuracy: validScore } : { microF1: validScore }),
-      nll: nllAt(validLogits, va.targets, mode, temperature, C),
-      n: validSet.length,
+      nll: nllAt(
+        held.map((h) => h.logits),
+        targets,
+        mode,
+        temperature,
+        C,
+      ),
+      n: held.length,
     },
     threshold,
     quantization: { floatScore: validScore, int8Score, cost: validScore - int8Score },
