@@ -1,9 +1,11 @@
 import { OUT_OF_SCOPE } from '../train/intent-example.ts';
 
 /**
- * Picks the out-of-scope threshold on validation data: the top-probability threshold that maximises the mean of
- * in-scope accuracy and out_of_scope recall (both under the rule of `singleLabelMetrics`: a query whose top
- * probability is below the threshold is out_of_scope; a rejected in-scope query is wrong). Every distinct top
+ * Picks the out-of-scope threshold on validation data: the top-probability threshold that maximises validation
+ * accuracy over all rows, in-scope and out_of_scope alike (under the rule of `singleLabelMetrics`: a query whose top
+ * probability is below the threshold is out_of_scope; a rejected in-scope query is wrong). Every row counts once, so
+ * the threshold buys out-of-scope recall only where it does not cost more in-scope answers (as in the CLINC150
+ * paper's threshold baselines); a product that values recall more picks its own threshold with `calibrate`. Every distinct top
  * probability is a candidate cut; among equally good cuts the lowest wins, and the value returned lies midway between
  * the two validation probabilities around the cut (same validation score, more margin on new data). Returns 0 (no
  * threshold) when the data has no out_of_scope rows or rejecting nothing is best.
@@ -28,7 +30,7 @@ export function chooseOosThreshold(
   const nIn = rows.length - nOos;
   let inRight = rows.filter((r) => !r.isOos && r.rightIfKept).length;
   let oosRight = rows.filter((r) => r.isOos && r.rightIfKept).length;
-  const score = () => (nIn ? (inRight / nIn + oosRight / nOos) / 2 : oosRight / nOos);
+  const score = () => (inRight + oosRight) / (nIn + nOos);
   let best = score();
   let bestThreshold = 0;
   // Raise the cut past each group of equal top probabilities: that group becomes rejected.

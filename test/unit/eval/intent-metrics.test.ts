@@ -69,12 +69,11 @@ describe('out-of-scope threshold rule (CLINC150 convention)', () => {
     expect(m.oos_recall).toBe(1);
   });
 
-  it('chooses the threshold maximising the mean of in-scope accuracy and OOS recall', () => {
-    // Cuts: none 0.333, above 0.5 → 0.583, above 0.55/0.7 → 0.417, above 0.8 → (1/3 + 1)/2 = 0.667 (best).
+  it('chooses the threshold maximising validation accuracy over all rows (lowest of equally good cuts)', () => {
+    // Accuracy over the 5 rows: no cut 2/5, above 0.5 → 3/5, above 0.55 or 0.7 → 2/5, above 0.8 → 3/5 (tie, higher).
     const t = chooseOosThreshold(gold, probs, labels);
-    expect(t).toBeCloseTo((0.8 + 0.9) / 2, 5);
-    const m = singleLabelMetrics(gold, probs, labels, t);
-    expect(((m.in_scope_accuracy ?? 0) + (m.oos_recall ?? 0)) / 2).toBeCloseTo(2 / 3);
+    expect(t).toBeCloseTo((0.5 + 0.55) / 2, 5);
+    expect(singleLabelMetrics(gold, probs, labels, t).accuracy).toBeCloseTo(3 / 5);
   });
 
   it('returns 0 without out_of_scope rows or when rejecting nothing is best', () => {
