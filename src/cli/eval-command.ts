@@ -5,6 +5,7 @@ import { renderIntentReport } from '../eval/intent-report.ts';
 import { IntentClassifier } from '../nlu/intent/intent-classifier.ts';
 import { OUT_OF_SCOPE } from '../train/intent-example.ts';
 import { readIntentData } from '../train/read-intent-data.ts';
+import { recordEvaluation } from '../train/save-intent-model.ts';
 import { parseCommandArgs, required } from './cli-args.ts';
 import { ProgressBar } from './progress-bar.ts';
 
@@ -14,13 +15,19 @@ const round = (x: number) => Number(x.toFixed(6));
  * `switchboard eval intent --model DIR --data FILE [--json] [--report FILE.html]`: scores labelled data with a saved
  * model (through ONNX Runtime, as served) and prints the metrics of DESIGN.md (`n, accuracy, macro_f1`, plus
  * `in_scope_accuracy, oos_recall, threshold` with out_of_scope rows, `micro_f1, exact_match` for multi-label data, and
- * `per_language` when rows carry a language).
+ * `per_language` when rows carry a language). `--record NAME` stores them in the model's manifest and card.
  */
 export async function evalIntentCommand(args: string[]): Promise<number> {
   const cmd = 'eval intent';
   const { values } = parseCommandArgs(
     args,
-    { model: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' }, report: { type: 'string' } },
+    {
+      model: { type: 'string' },
+      data: { type: 'string' },
+      json: { type: 'boolean' },
+      report: { type: 'string' },
+      record: { type: 'string' },
+    },
     cmd,
   );
   const modelDir = required(values.model, 'model', cmd);
@@ -97,6 +104,11 @@ export async function evalIntentCommand(args: string[]): Promise<number> {
     });
     await writeFile(values.report, html);
     if (!values.json) process.stderr.write(`report written to ${values.report}\n`);
+  }
+  if (values.record) {
+    await recordEvaluation(modelDir, values.record, { data: basename(dataFile), ...out });
+    if (!values.json)
+      process.stderr.write(`recorded as metrics.${values.record} in ${modelDir}/manifest.json and the model card\n`);
   }
   if (values.json) process.stdout.write(`${JSON.stringify(out)}\n`);
   else

@@ -13,7 +13,7 @@ const USAGE = `switchboard — customer-support NLU, routing and handoff
 Usage:
   switchboard start                                   start the server (PORT, default 3978)
   switchboard train intent --data FILE... [--valid FILE] --out DIR [--seed N] [--ensemble K] [--no-quantize]
-  switchboard eval intent --model DIR --data FILE [--json] [--report FILE.html]
+  switchboard eval intent --model DIR --data FILE [--json] [--report FILE.html] [--record NAME]
   switchboard predict [--model DIR]                   one text per stdin line → one JSON per stdout line
   switchboard help
 
@@ -52,4 +52,3 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));

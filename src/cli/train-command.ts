@@ -10,7 +10,7 @@ const AUTO_QUANTIZE_MAX_COST = 0.3;
 
 /**
  * `switchboard train intent --data FILE... [--valid FILE] --out DIR [--seed N] [--ensemble K] [--dim D] [--hidden H]
- * [--epochs E] [--quantize auto|on|off] [--json]`: trains, exports `model.onnx` + `manifest.json` + `MODEL_CARD.md`.
+ * [--epochs E] [--max-rows R] [--quantize auto|on|off] [--json]`: trains, exports `model.onnx` + `manifest.json` + `MODEL_CARD.md`.
  */
 export async function trainIntentCommand(args: string[]): Promise<number> {
   const cmd = 'train intent';
@@ -25,6 +25,7 @@ export async function trainIntentCommand(args: string[]): Promise<number> {
       dim: { type: 'string' },
       hidden: { type: 'string' },
       epochs: { type: 'string' },
+      'max-rows': { type: 'string' },
       quantize: { type: 'string' },
       describe: { type: 'string' },
       json: { type: 'boolean' },
@@ -50,6 +51,7 @@ export async function trainIntentCommand(args: string[]): Promise<number> {
     dim: numberFlag(values.dim, 'dim', DEFAULT_TRAIN_OPTIONS.dim),
     hidden: numberFlag(values.hidden, 'hidden', DEFAULT_TRAIN_OPTIONS.hidden),
     maxEpochs: numberFlag(values.epochs, 'epochs', DEFAULT_TRAIN_OPTIONS.maxEpochs),
+    maxRows: numberFlag(values['max-rows'], 'max-rows', DEFAULT_TRAIN_OPTIONS.maxRows),
   };
   const bar = new ProgressBar('training', process.stderr, process.stderr.isTTY === true && !values.json);
   options.onProgress = (p) => {

@@ -10,6 +10,7 @@ import {
   MANIFEST_FORMAT_VERSION,
   MODEL_CARD_FILE,
   MODEL_FILE,
+  readManifest,
 } from '../nlu/intent/intent-manifest.ts';
 import { buildIntentOnnx, INTENT_ONNX_OPSET } from './export-onnx.ts';
 import { renderModelCard } from './model-card.ts';
@@ -92,6 +93,8 @@ export async function saveIntentModel(
       options: { ...trained.options },
       seconds: trained.trainSeconds,
       date: (opts.date ?? new Date()).toISOString(),
+      data_description: opts.dataDescription,
+      warnings: trained.warnings,
     },
     metrics: JSON.parse(JSON.stringify({ validation: trained.validation, ...opts.metrics })),
     created_by: opts.createdBy ?? 'switchboard train intent',
@@ -100,8 +103,28 @@ export async function saveIntentModel(
   await mkdir(dir, { recursive: true });
   await writeAtomic(join(dir, MODEL_FILE), bytes);
   if (featureBytes) await writeAtomic(join(dir, FEATURES_FILE), featureBytes);
-  await writeAtomic(join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-  const card = renderModelCard({ manifest, dataDescription: opts.dataDescription, warnings: trained.warnings });
-  await writeAtomic(join(dir, MODEL_CARD_FILE), card);
+  await writeManifestAndCard(dir, manifest);
   return manifest;
+}
+
+/** Writes `manifest.json` and the `MODEL_CARD.md` rendered from it (each atomically). */
+export async function writeManifestAndCard(dir: string, manifest: IntentManifest): Promise<void> {
+  await writeAtomic(join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  const card = renderModelCard({
+    manifest,
+    dataDescription: manifest.training.data_description ?? '',
+    warnings: manifest.training.warnings ?? [],
+  });
+  await writeAtomic(join(dir, MODEL_CARD_FILE), card);
+}
+
+/**
+ * Records evaluation results in a saved model: `manifest.metrics[name] = metrics`, then re-renders the model card, so
+ * the card shows test numbers measured on the exported model. The model files (and their checksums) are untouched.
+ * @example await recordEvaluation('models/intent-massive', 'test', { accuracy: 0.84, per_language: { en: 0.86 } });
+ */
+export async function recordEvaluation(dir: string, name: string, metrics: Record<string, unknown>): Promise<void> {
+  const manifest = await readManifest(dir);
+  manifest.metrics = { ...manifest.metrics, [name]: metrics };
+  await writeManifestAndCard(dir, manifest);
 }

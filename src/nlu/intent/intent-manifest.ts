@@ -70,6 +70,10 @@ export const intentManifestSchema = z
       options: z.record(z.string(), z.unknown()),
       seconds: z.number().nonnegative(),
       date: z.string().datetime({ offset: true }),
+      /** Free text on the training data, for the model card. */
+      data_description: z.string().optional(),
+      /** Training warnings worth keeping with the model (e.g. labels with few examples). */
+      warnings: z.array(z.string()).optional(),
     }),
     metrics: z.record(z.string(), z.unknown()),
     created_by: z.string(),

@@ -1,0 +1,114 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const dir = mkdtempSync(join(tmpdir(), 'switchboard-cli-'));
+const model = join(dir, 'model');
+const data = 'test/fixtures/data';
+
+/** Runs the real `switchboard` bin in a child process. */
+function cli(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, ['bin/switchboard.js', ...args], { input, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('switchboard CLI', () => {
+  it('train intent → eval intent --json --report --record → predict, end to end', () => {
+    const train = cli([
+      'train',
+      'intent',
+      '--data',
+      `${data}/support-train.jsonl`,
+      '--valid',
+      `${data}/support-valid.jsonl`,
+      '--out',
+      model,
+      '--dim',
+      '16',
+      '--hidden',
+      '32',
+      '--epochs',
+      '30',
+      '--json',
+    ]);
+    expect(train.stderr).not.toMatch(/switchboard:/);
+    expect(train.code).toBe(0);
+    const summary = JSON.parse(train.stdout);
+    expect(summary.labels).toBe(5);
+    for (const f of ['model.onnx', 'features.bin', 'manifest.json', 'MODEL_CARD.md'])
+      expect(existsSync(join(model, f))).toBe(true);
+
+    const report = join(dir, 'report.html');
+    const ev = cli([
+      'eval',
+      'intent',
+      '--model',
+      model,
+      '--data',
+      `${data}/support-test.jsonl`,
+      '--json',
+      '--report',
+      report,
+      '--record',
+      'test',
+    ]);
+    expect(ev.code).toBe(0);
+    const metrics = JSON.parse(ev.stdout);
+    expect(Object.keys(metrics)).toEqual(
+      expect.arrayContaining([
+        'n',
+        'accuracy',
+        'macro_f1',
+        'in_scope_accuracy',
+        'oos_recall',
+        'threshold',
+        'per_language',
+      ]),
+    );
+    expect(metrics.n).toBe(10);
+    expect(metrics.accuracy).toBeGreaterThanOrEqual(0);
+    expect(metrics.accuracy).toBeLessThanOrEqual(1);
+    expect(readFileSync(report, 'utf8')).toMatch(/<svg/);
+    expect(JSON.parse(readFileSync(join(model, 'manifest.json'), 'utf8')).metrics.test.n).toBe(10);
+    expect(readFileSync(join(model, 'MODEL_CARD.md'), 'utf8')).toMatch(/test\.accuracy/);
+
+    const lines = ['i lost my card', '', '👍👍', 'quiero hablar con una persona'];
+    const pred = cli(['predict', '--model', model], `${lines.join('\n')}\n`);
+    expect(pred.code).toBe(0);
+    const out = pred.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(out).toHaveLength(lines.length);
+    for (const u of out) {
+      expect(u.intents).toHaveLength(5);
+      expect(u.intents[0].score).toBeGreaterThanOrEqual(u.intents[1].score);
+      expect(u.timings.total_ms).toBeGreaterThanOrEqual(0);
+    }
+    expect(out[0].intents[0].intent).toBe('card_lost');
+  });
+
+  it('names the line of a bad training file and exits non-zero', () => {
+    const r = cli(['train', 'intent', '--data', `${data}/bad-mixed.jsonl`, '--out', join(dir, 'bad')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/bad-mixed\.jsonl:\d+/);
+    expect(existsSync(join(dir, 'bad'))).toBe(false);
+  });
+
+  it('refuses a model directory whose checksum does not match', () => {
+    const r = cli(['predict', '--model', join(dir, 'missing')], 'hi\n');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/E_MODEL_MISSING/);
+  });
+
+  it('explains usage on an unknown command or flag', () => {
+    expect(cli(['frobnicate']).code).toBe(2);
+    const r = cli(['eval', 'intent', '--bogus']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/E_USAGE/);
+  });
+});
