@@ -51,4 +51,3 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 }
-

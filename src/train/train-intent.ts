@@ -7,7 +7,6 @@ import { forwardReference } from '../nlu/intent/forward-reference.ts';
 import type { IntentModelWeights, LabelMode, TowerWeights } from '../nlu/intent/intent-weights.ts';
 import { dequantizeWeights } from './export-onnx.ts';
 import { type IntentExample, OUT_OF_SCOPE } from './intent-example.ts';
-import { Random } from './random.ts';
 import { splitTrainValid } from './split-train-valid.ts';
 import { trainTowers } from './tower-pool.ts';
 import type { TrainedIntentModel, TrainIntentOptions } from './train-intent-types.ts';
