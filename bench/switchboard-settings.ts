@@ -14,8 +14,9 @@ export const DATASET_SETTINGS: Record<string, Partial<TrainIntentOptions>> = {
   banking77: { ensemble: 2 },
   clinc150: { ensemble: 2 },
   'clinc150-no-oos-train': { ensemble: 2 },
-  // One model for six locales; 110k feature rows keep the int8 model under 15 MB.
-  massive: { maxRows: 110_000, maxEpochs: 12 },
+  // One model for six locales, the shipped models/intent-massive: two 64-dim towers over 100k feature rows (14.7 MB
+  // int8) beat one 128-dim tower over 110k rows on validation (84.47 vs 83.97).
+  massive: { dim: 64, ensemble: 2, maxRows: 100_000, maxEpochs: 12 },
 };
 
 /** Multi-label data learns more slowly (sigmoid outputs): more epochs. */
