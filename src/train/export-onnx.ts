@@ -3,10 +3,10 @@ import { SwitchboardError } from '../errors.ts';
 import { NORM_EPSILON } from '../nlu/intent/forward-reference.ts';
 import type { IntentModelWeights, TowerWeights } from '../nlu/intent/intent-weights.ts';
 
+import { addFusedTowers, canFuse, dequantizedFusedEmbeddings } from './export-fused-towers.ts';
+import { FLOAT, GraphBuilder, INT8, INT64, intAttr, intsAttr } from './onnx-graph-builder.ts';
+
 const { onnx } = onnxProto;
-type NodeProto = onnxProto.onnx.INodeProto;
-type TensorProto = onnxProto.onnx.ITensorProto;
-type AttributeProto = onnxProto.onnx.IAttributeProto;
 
 interface TowerOptions {
   quantize: boolean;
@@ -19,10 +19,6 @@ interface TowerOptions {
 export const INTENT_ONNX_OPSET = 17;
 /** ONNX IR version written into the model (IR 8 goes with opset 17). */
 export const INTENT_ONNX_IR_VERSION = 8;
-
-const FLOAT = onnx.TensorProto.DataType.FLOAT;
-const INT8 = onnx.TensorProto.DataType.INT8;
-const INT64 = onnx.TensorProto.DataType.INT64;
 
 /** An embedding table quantized row by row: `table[r, k] ≈ q[r, k] · scales[r]`. */
 export interface QuantizedRows {
@@ -69,38 +65,17 @@ export function dequantizeRows({ q, scales }: QuantizedRows, dim: number): Float
  * @example const cost = accuracy(forwardReference(w, bags)) - accuracy(forwardReference(dequantizeWeights(w), bags));
  */
 export function dequantizeWeights(weights: IntentModelWeights): IntentModelWeights {
+  if (canFuse(weights.towers)) {
+    // A fused ensemble is quantized as one wide table (one scale per fused row), as the export stores it.
+    const tables = dequantizedFusedEmbeddings(weights.towers);
+    return { ...weights, towers: weights.towers.map((t, k) => ({ ...t, embedding: tables[k] })) };
+  }
   const towers = weights.towers.map((t) => ({
     ...t,
     embedding: dequantizeRows(quantizeRows(t.embedding, t.buckets, t.dim), t.dim),
   }));
   return { ...weights, towers };
 }
-
-/** Builds ONNX nodes and initializers with readable, unique names. */
-class GraphBuilder {
-  readonly nodes: NodeProto[] = [];
-  readonly initializers: TensorProto[] = [];
-
-  /** Adds a node whose single output is named `output`; returns that name. */
-  op(opType: string, inputs: string[], output: string, attrs: AttributeProto[] = []): string {
-    this.nodes.push({ opType, input: inputs, output: [output], name: `${output}/${opType}`, attribute: attrs });
-    return output;
-  }
-
-  /** Adds an initializer from a typed array (raw little-endian bytes); returns its name. */
-  init(name: string, dataType: number, dims: number[], data: Float32Array | Int8Array | BigInt64Array): string {
-    const rawData = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
-    this.initializers.push({ name, dataType, dims, rawData });
-    return name;
-  }
-}
-
-const intAttr = (name: string, i: number): AttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.INT, i });
-const intsAttr = (name: string, ints: number[]): AttributeProto => ({
-  name,
-  type: onnx.AttributeProto.AttributeType.INTS,
-  ints,
-});
 
 function checkShapes(weights: IntentModelWeights): void {
   const fail = (msg: string) => {
@@ -226,6 +201,15 @@ export function buildIntentOnnx(weights: IntentModelWeights, opts: { quantize: b
   g.init('const.axis1', INT64, [1], BigInt64Array.of(1n));
   g.init('const.norm_eps', FLOAT, [], Float32Array.of(NORM_EPSILON));
 
+  if (canFuse(weights.towers)) {
+    const bag = addNormalizedWeights(g, weights.towers[0].idf, 'bag0');
+    addFusedTowers(g, weights.towers, bag, {
+      quantize: opts.quantize,
+      temperature: weights.temperature,
+      mode: weights.mode,
+    });
+    return encodeModel(g, weights, opts);
+  }
   // Towers trained on the same data share one idf vector: store it, and normalise the bag, once.
   const idfs: { idf: Float32Array; weights: string }[] = [];
   const logits: string[] = [];
@@ -251,7 +235,11 @@ export function buildIntentOnnx(weights: IntentModelWeights, opts: { quantize: b
     g.op('Mean', probs, 'probs');
     g.op('Mean', logits, 'logits');
   }
+  return encodeModel(g, weights, opts);
+}
 
+/** Wraps the graph in a ModelProto (opset, IR version, metadata, inputs and outputs) and encodes it. */
+function encodeModel(g: GraphBuilder, weights: IntentModelWeights, opts: { quantize: boolean }): Uint8Array {
   const c = weights.labels.length;
   const model = onnx.ModelProto.create({
     irVersion: INTENT_ONNX_IR_VERSION,

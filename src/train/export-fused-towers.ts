@@ -1,0 +1,153 @@
+import type { TowerWeights } from '../nlu/intent/intent-weights.ts';
+import { dequantizeRows, quantizeRows } from './export-onnx.ts';
+import { FLOAT, type GraphBuilder, INT8, INT64, intAttr, intsAttr } from './onnx-graph-builder.ts';
+
+/**
+ * Whether an ensemble can run as ONE wide tower: at least two towers with the same rows, dimension, hidden size and
+ * idf (towers trained together share all four). ONNX Runtime's cost per node dominates a single message, so running K
+ * towers as one graph of block-diagonal layers instead of K graphs roughly divides the per-message cost by K.
+ */
+export function canFuse(towers: readonly TowerWeights[]): boolean {
+  if (towers.length < 2) return false;
+  const [t0] = towers;
+  return towers.every(
+    (t) => t.buckets === t0.buckets && t.dim === t0.dim && t.hidden === t0.hidden && sameValues(t.idf, t0.idf),
+  );
+}
+
+function sameValues(a: Float32Array, b: Float32Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The towers' embeddings side by side: row r is `[tower0 row r | tower1 row r | …]`, `[V × K·D]`. */
+export function fusedEmbedding(towers: readonly TowerWeights[]): Float32Array {
+  const { buckets: V, dim: D } = towers[0];
+  const K = towers.length;
+  const out = new Float32Array(V * K * D);
+  for (let r = 0; r < V; r++) {
+    towers.forEach((t, k) => {
+      out.set(t.embedding.subarray(r * D, (r + 1) * D), (r * K + k) * D);
+    });
+  }
+  return out;
+}
+
+/** Splits a fused `[V × K·D]` table back into the K towers' `[V × D]` embeddings. */
+export function splitFusedEmbedding(fused: Float32Array, V: number, K: number, D: number): Float32Array[] {
+  return Array.from({ length: K }, (_, k) => {
+    const e = new Float32Array(V * D);
+    for (let r = 0; r < V; r++) e.set(fused.subarray((r * K + k) * D, (r * K + k + 1) * D), r * D);
+    return e;
+  });
+}
+
+/** The fused table after int8 quantization (one scale per fused row) and back, split per tower. */
+export function dequantizedFusedEmbeddings(towers: readonly TowerWeights[]): Float32Array[] {
+  const { buckets: V, dim: D } = towers[0];
+  const K = towers.length;
+  const q = quantizeRows(fusedEmbedding(towers), V, K * D);
+  return splitFusedEmbedding(dequantizeRows(q, K * D), V, K, D);
+}
+
+/** A block-diagonal `[K·rows × K·cols]` matrix from K `[rows × cols]` row-major blocks, each scaled by `scale`. */
+function blockDiagonal(blocks: Float32Array[], rows: number, cols: number, scale = 1): Float32Array {
+  const K = blocks.length;
+  const out = new Float32Array(K * rows * K * cols);
+  blocks.forEach((b, k) => {
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) out[(k * rows + r) * K * cols + k * cols + c] = b[r * cols + c] * scale;
+    }
+  });
+  return out;
+}
+
+/** Concatenation of K vectors, each scaled by `scale`. */
+function concat(parts: Float32Array[], scale = 1): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    for (let i = 0; i < p.length; i++) out[at + i] = p[i] * scale;
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * Adds K fusable towers as one wide tower: one gather of the fused embedding rows, block-diagonal hidden and output
+ * layers, then the `[B, 1, K·C]` scaled logits reshaped to `[B, K, C]`, softmax/sigmoid per tower and the mean over
+ * towers. Computes exactly what K separate towers compute. Writes the graph outputs `probs` and `logits`.
+ */
+export function addFusedTowers(
+  g: GraphBuilder,
+  towers: TowerWeights[],
+  weights: string,
+  opts: { quantize: boolean; temperature: number; mode: 'single' | 'multi' },
+): void {
+  const { buckets: V, dim: D, hidden: H, labels: C } = towers[0];
+  const K = towers.length;
+  const table = fusedEmbedding(towers);
+  let rows: string;
+  let rowWeights = weights;
+  if (opts.quantize) {
+    const { q, scales } = quantizeRows(table, V, K * D);
+    const rowsQ = g.op('Gather', [g.init('fused.embedding_int8', INT8, [V, K * D], q), 'ids'], 'fused.rows_int8');
+    rows = g.op('Cast', [rowsQ], 'fused.rows', [intAttr('to', FLOAT)]);
+    const rowScales = g.op('Gather', [g.init('fused.embedding_scale', FLOAT, [V], scales), 'ids'], 'fused.row_scales');
+    rowWeights = g.op('Mul', [weights, rowScales], 'fused.scaled_weights');
+  } else {
+    rows = g.op('Gather', [g.init('fused.embedding', FLOAT, [V, K * D], table), 'ids'], 'fused.rows');
+  }
+  // Stay 3-D ([B, 1, ·]) from the bag to the logits: MatMul broadcasts over the batch, no Squeeze/Unsqueeze per layer.
+  const w3 = g.op('Unsqueeze', [rowWeights, 'const.axis1'], 'fused.weights_3d');
+  let h = g.op('Relu', [g.op('MatMul', [w3, rows], 'fused.bag')], 'fused.h0');
+  let inDim = D;
+  if (H > 0) {
+    const w1 = g.init(
+      'fused.w1',
+      FLOAT,
+      [K * D, K * H],
+      blockDiagonal(
+        towers.map((t) => t.w1!),
+        D,
+        H,
+      ),
+    );
+    const b1 = g.init('fused.b1', FLOAT, [K * H], concat(towers.map((t) => t.b1!)));
+    h = g.op('Relu', [g.op('Add', [g.op('MatMul', [h, w1], 'fused.h0_w1'), b1], 'fused.z1')], 'fused.h1');
+    inDim = H;
+  }
+  const invT = 1 / opts.temperature;
+  const w2 = g.init(
+    'fused.w2_over_t',
+    FLOAT,
+    [K * inDim, K * C],
+    blockDiagonal(
+      towers.map((t) => t.w2),
+      inDim,
+      C,
+      invT,
+    ),
+  );
+  const b2 = g.init(
+    'fused.b2_over_t',
+    FLOAT,
+    [K * C],
+    concat(
+      towers.map((t) => t.b2),
+      invT,
+    ),
+  );
+  const flat = g.op('Add', [g.op('MatMul', [h, w2], 'fused.h_w2'), b2], 'fused.logits_flat');
+  const shape = g.init('const.fused_shape', INT64, [3], BigInt64Array.of(0n, BigInt(K), BigInt(C)));
+  const perTower = g.op('Reshape', [flat, shape], 'fused.logits');
+  const probs =
+    opts.mode === 'single'
+      ? g.op('Softmax', [perTower], 'fused.probs', [intAttr('axis', -1)])
+      : g.op('Sigmoid', [perTower], 'fused.probs');
+  const mean = [intsAttr('axes', [1]), intAttr('keepdims', 0)];
+  g.op('ReduceMean', [probs], 'probs', mean);
+  g.op('ReduceMean', [perTower], 'logits', mean);
+}
