@@ -52,7 +52,7 @@ for (const ex of ds.test) {
   } else {
     const gold = new Set(labelsOf(ex));
     for (let c = 0; c < C; c++) {
-      const pr = p[c] >= 0.5;
+      const pr = p[c] >= (m.threshold ?? 0.5);
       if (pr && gold.has(L[c])) tp++;
       else if (pr) fp++;
       else if (gold.has(L[c])) fn++;
