@@ -2,11 +2,11 @@
  * Head-to-head single-message latency, switchboard vs NLP.js, in ONE process and ONE run, so the ratio is not skewed
  * by the shared machine's load changing between runs. Both are trained on Banking77 train (switchboard with the
  * benchmark settings, NLP.js with its defaults); then every test message is processed by both, one at a time,
- * alternating which goes first. Reports p50/p99 (ms) of each and their ratios; writes bench/results/latency.json.
+ * alternating which goes first. Reports p50/p99 (ms) of each and their ratios; writes bench/results/latency/banking77.json.
  *
  * `npx tsx bench/latency.ts [--rounds N]`
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NlpManager } from 'node-nlp';
@@ -66,5 +66,9 @@ const result = {
   ratio_p99: percentile(theirs, 99) / percentile(ours, 99),
   note: 'one message at a time, same process, alternating order; switchboard = featurize in TS + one ONNX Runtime run',
 };
-writeFileSync(join(import.meta.dirname, 'results', 'latency.json'), `${JSON.stringify(result, null, 2)}\n`);
+mkdirSync(join(import.meta.dirname, 'results', 'latency'), { recursive: true });
+writeFileSync(
+  join(import.meta.dirname, 'results', 'latency', 'banking77.json'),
+  `${JSON.stringify(result, null, 2)}\n`,
+);
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -1,8 +1,9 @@
 /**
  * `npm run bench [-- --datasets a,b] [--systems x,y] [--quick] [--seed N]`: trains and evaluates every system on every
- * dataset, one child process per (dataset, system) so each has its own peak RSS, one after another (never two timed
- * runs at once). Writes bench/results/<dataset>.json and regenerates docs/benchmarks.md. `--quick` runs on a small
- * subsample (smoke test) and writes to bench/work/quick-results/ and bench/work/benchmarks-quick.md instead.
+ * dataset, one child process per (dataset, system) so each has its own peak RSS, one after another: never two timed
+ * runs at once, even across concurrent invocations (lib/run-lock.ts). Writes bench/results/<dataset>.json and
+ * regenerates docs/benchmarks.md. `--quick` runs on a small subsample (smoke test) and writes to
+ * bench/work/quick-results/ and bench/work/benchmarks-quick.md instead.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { ROOT } from './lib/child-args.ts';
 import { renderBenchmarksFile } from './lib/render-benchmarks.ts';
 import type { SystemResult } from './lib/result.ts';
 import { mergeResult, runInfo } from './lib/results-file.ts';
+import { acquireRunLock } from './lib/run-lock.ts';
 
 /** Every system, in the order they run. */
 export const SYSTEMS = ['switchboard', 'nlpjs', 'fasttext', 'svm'];
@@ -45,12 +47,13 @@ for (const dataset of datasets) {
     const argv = [join('bench', 'systems', `${system}.ts`), '--dataset', dataset, '--out', out, '--seed', values.seed];
     if (values.quick) argv.push('--quick');
     console.log(`\n== ${dataset} × ${system}: tsx ${argv.join(' ')}`);
+    const release = await acquireRunLock(join(ROOT, 'bench', 'work', 'run.lock'), `${dataset} × ${system}`);
     const started = Date.now();
     const code = await new Promise<number | null>((resolve) => {
       const child = spawn(tsx, argv, { cwd: ROOT, stdio: 'inherit' });
       child.on('exit', resolve);
       child.on('error', () => resolve(-1));
-    });
+    }).finally(release);
     if (code !== 0 || !existsSync(out)) {
       console.error(`!! ${dataset} × ${system} failed (exit ${code}); its previous result, if any, is kept`);
       failures.push(`${dataset} × ${system}`);

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { MASSIVE_LOCALES, MULTI3_LANGUAGES } from '../datasets.ts';
 import { DATASETS } from './bench-data.ts';
 import { ROOT } from './child-args.ts';
+import { readHeadToHead, targetsSection } from './render-targets.ts';
 import { type DatasetResults, type ResultEntry, readAllResults } from './results-file.ts';
 
 const ORDER = ['switchboard', 'nlpjs', 'fasttext', 'svm'];
@@ -191,7 +192,7 @@ function summaryTable(all: DatasetResults[]): string {
 }
 
 /** Renders the whole document. */
-export function renderBenchmarks(unordered: DatasetResults[]): string {
+export function renderBenchmarks(unordered: DatasetResults[], resultsDir?: string): string {
   const known = Object.keys(DATASETS);
   const rank = (d: DatasetResults) => (known.includes(d.dataset) ? known.indexOf(d.dataset) : known.length);
   const all = [...unordered].sort((a, b) => rank(a) - rank(b));
@@ -223,6 +224,7 @@ export function renderBenchmarks(unordered: DatasetResults[]): string {
     '',
     summaryTable(all),
     '',
+    targetsSection(all, resultsDir ? readHeadToHead(resultsDir) : undefined),
     ...all.filter((d) => !d.dataset.startsWith('multi3nlupp-')).map(datasetSection),
   ];
   if (multi3.length > 0) {
@@ -234,7 +236,7 @@ export function renderBenchmarks(unordered: DatasetResults[]): string {
 
 /** Reads the results directory and writes the markdown file. */
 export function renderBenchmarksFile(resultsDir: string, outFile: string): void {
-  writeFileSync(outFile, renderBenchmarks(readAllResults(resultsDir)));
+  writeFileSync(outFile, renderBenchmarks(readAllResults(resultsDir), resultsDir));
 }
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) {

@@ -69,11 +69,12 @@ export function mergeResult(dir: string, entry: ResultEntry): void {
   writeFileSync(file, `${JSON.stringify(current, null, 2)}\n`);
 }
 
-/** Reads every results file of a directory. */
+/** Reads every results file of a directory (other JSON files there, e.g. side experiments, are skipped). */
 export function readAllResults(dir: string): DatasetResults[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as DatasetResults);
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Partial<DatasetResults>)
+    .filter((d): d is DatasetResults => typeof d.dataset === 'string' && !!d.systems && !!d.machine?.id);
 }
