@@ -52,6 +52,12 @@ if (ds.mode === 'single') {
     `with NLP.js's own answer (intent None below score 0.5): accuracy ${accuracy(ds.test.map(labelOf), answered).toFixed(4)}`,
   );
 }
+if (ds.mode === 'multi') {
+  notes.push(
+    'multi-label: each example added once per label (once as __none__ without one); predicted labels: ' +
+      'classification score >= the threshold chosen on validation (NLP.js scores sum to 1 over labels)',
+  );
+}
 if (languages.length > 1) {
   notes.push(`one network per locale (${languages.join(', ')}); each test message is processed with its true locale`);
 }
