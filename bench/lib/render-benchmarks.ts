@@ -19,8 +19,8 @@ const NAMES: Record<string, string> = {
   svm: 'TF-IDF + LinearSVC',
 };
 
-const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '–' : (100 * x).toFixed(1));
-const num = (x: number | undefined, digits = 1) => (x === undefined || Number.isNaN(x) ? '–' : x.toFixed(digits));
+const pct = (x: number | undefined | null) => (x == null || Number.isNaN(x) ? '–' : (100 * x).toFixed(1));
+const num = (x: number | undefined | null, digits = 1) => (x == null || Number.isNaN(x) ? '–' : x.toFixed(digits));
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 2 : 1);
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
 const table = (head: string[], rows: string[][]) =>

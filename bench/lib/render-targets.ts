@@ -14,7 +14,7 @@ interface HeadToHead {
   date: string;
 }
 
-const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '–' : (100 * x).toFixed(1));
+const pct = (x: number | undefined | null) => (x == null || Number.isNaN(x) ? '–' : (100 * x).toFixed(1));
 const verdict = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? '**met**' : '**missed**');
 const score = (e: ResultEntry | undefined) => e?.micro_f1 ?? e?.accuracy;
 
