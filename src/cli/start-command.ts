@@ -28,7 +28,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 /**
- * `switchboard start [--model DIR]`: the HTTP server on `PORT` (default 3978). In this release it serves the intent
+ * `switchboard start [--model DIR]`: the HTTP server on `HOST:PORT` (default 127.0.0.1:3978). In this release it serves the intent
  * engine: `GET /healthz` and `POST /api/nlu/parse {text}` → `{understanding}`. Channels, routing and handoff mount on
  * the same server as they land.
  */
@@ -61,8 +61,11 @@ export async function startCommand(args: string[]): Promise<number> {
       send(res, status, { error: status === 500 ? 'E_INTERNAL' : 'E_BAD_REQUEST', message: (e as Error).message });
     }
   });
-  await new Promise<void>((resolve) => server.listen(port, resolve));
-  process.stderr.write(`switchboard listening on http://localhost:${port} (model ${modelDir})\n`);
+  // Loopback unless HOST says otherwise (HOST=0.0.0.0 to accept traffic from other machines).
+  const host = process.env.HOST ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  const bound = (server.address() as { port: number }).port;
+  process.stderr.write(`switchboard listening on http://localhost:${bound} (model ${modelDir})\n`);
   await new Promise<void>((resolve) => {
     const stop = () => server.close(() => resolve());
     process.once('SIGINT', stop);

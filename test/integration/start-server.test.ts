@@ -1,0 +1,51 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The real server (`switchboard start`) on a loopback port chosen by the OS, with the shipped model.
+let server: ChildProcess;
+let base = '';
+
+beforeAll(async () => {
+  server = spawn(process.execPath, ['bin/switchboard.js', 'start'], { env: { ...process.env, PORT: '0' } });
+  base = await new Promise<string>((resolve, reject) => {
+    let err = '';
+    server.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = err.match(/listening on (http:\/\/localhost:\d+)/);
+      if (m) resolve(m[1]);
+    });
+    server.once('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
+  });
+}, 30_000);
+
+afterAll(() => {
+  server?.kill('SIGTERM');
+});
+
+const parse = (body: string) => fetch(`${base}/api/nlu/parse`, { method: 'POST', body });
+
+describe('switchboard start', () => {
+  it('answers /healthz', async () => {
+    const r = await fetch(`${base}/healthz`);
+    expect(r.status).toBe(200);
+    expect((await r.json()).ok).toBe(true);
+  });
+
+  it('parses a message into an Understanding with every intent ranked', async () => {
+    const r = await parse(JSON.stringify({ text: 'quiero escuchar música' }));
+    expect(r.status).toBe(200);
+    const { understanding } = await r.json();
+    expect(understanding.intents).toHaveLength(60);
+    expect(understanding.intents[0].intent).toBe('play_music');
+    expect(understanding.timings.total_ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it('rejects malformed, non-string and oversized bodies with clear errors', async () => {
+    expect((await parse('not json')).status).toBe(400);
+    const wrongType = await parse(JSON.stringify({ text: 5 }));
+    expect(wrongType.status).toBe(400);
+    expect((await wrongType.json()).message).toMatch(/text must be a string/);
+    expect((await parse(JSON.stringify({ text: 'x'.repeat(70_000) }))).status).toBe(413);
+    expect((await fetch(`${base}/nope`)).status).toBe(404);
+  });
+});
