@@ -40,17 +40,12 @@ export async function evalIntentCommand(args: string[]): Promise<number> {
     required(undefined, `data with ${clf.manifest.mode}-label rows (the file is ${data.mode}-label)`, cmd);
   }
   const labels = clf.labels;
-  const index = new Map(labels.map((l, i) => [l, i]));
   const texts = data.examples.map((e) => e.text);
   const bar = new ProgressBar('scoring', process.stderr, process.stderr.isTTY === true && !values.json);
   const probs: Float32Array[] = [];
   const CHUNK = 512;
   for (let s = 0; s < texts.length; s += CHUNK) {
-    for (const ranked of await clf.classify(texts.slice(s, s + CHUNK))) {
-      const row = new Float32Array(labels.length);
-      for (const { intent, score } of ranked) row[index.get(intent)!] = score;
-      probs.push(row);
-    }
+    probs.push(...(await clf.scores(texts.slice(s, s + CHUNK))));
     bar.update((s + CHUNK) / texts.length, `${Math.min(texts.length, s + CHUNK)}/${texts.length}`);
   }
   bar.done();

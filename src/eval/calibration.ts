@@ -91,7 +91,17 @@ export function fitTemperature(
   mode: OutputMode,
 ): number {
   if (logits.length === 0) return 1;
-  const f = (u: number) => temperatureNll(logits, gold, mode, Math.exp(u));
+  return minimizeOverTemperature((t) => temperatureNll(logits, gold, mode, t));
+}
+
+/**
+ * The temperature in [0.05, 20] minimising `nll(T)`: a coarse grid over log T (robust to a flat or odd-shaped
+ * curve), then golden-section search around the best grid point. Shared by {@link fitTemperature} and the trainer's
+ * ensemble calibration, which supply their own NLL.
+ * @example minimizeOverTemperature((t) => (Math.log(t) - 1) ** 2) // ≈ e
+ */
+export function minimizeOverTemperature(nll: (temperature: number) => number): number {
+  const f = (u: number) => nll(Math.exp(u));
   const step = (LOG_T_MAX - LOG_T_MIN) / GRID;
   let bestK = 0;
   let bestF = Number.POSITIVE_INFINITY;

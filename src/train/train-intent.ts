@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { minimizeOverTemperature } from '../eval/calibration.ts';
 import { chooseMultiLabelThreshold, chooseOosThreshold } from '../eval/choose-threshold.ts';
 import { FeatureVocabulary } from '../nlu/features/feature-vocabulary.ts';
 import { featurize } from '../nlu/features/featurize.ts';
@@ -85,7 +86,7 @@ export function hashExamples(examples: IntentExample[]): string {
   return h.digest('hex');
 }
 
-/** Golden-section search of the temperature minimising validation NLL, over log T in [ln 0.05, ln 20]. */
+/** The temperature minimising the ensemble's validation NLL (mean of the towers' probabilities at T). */
 function fitEnsembleTemperature(
   logits: Float32Array[][],
   targets: (number | Float32Array)[],
@@ -93,30 +94,7 @@ function fitEnsembleTemperature(
   C: number,
 ): number {
   if (targets.length === 0) return 1;
-  let a = Math.log(0.05);
-  let b = Math.log(20);
-  const g = (Math.sqrt(5) - 1) / 2;
-  const f = (x: number) => nllAt(logits, targets, mode, Math.exp(x), C);
-  let c = b - g * (b - a);
-  let d = a + g * (b - a);
-  let fc = f(c);
-  let fd = f(d);
-  for (let it = 0; it < 40; it++) {
-    if (fc < fd) {
-      b = d;
-      d = c;
-      fd = fc;
-      c = b - g * (b - a);
-      fc = f(c);
-    } else {
-      a = c;
-      c = d;
-      fc = fd;
-      d = a + g * (b - a);
-      fd = f(d);
-    }
-  }
-  return Math.exp((a + b) / 2);
+  return minimizeOverTemperature((t) => nllAt(logits, targets, mode, t, C));
 }
 
 export { labelsOf };

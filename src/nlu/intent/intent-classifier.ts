@@ -132,9 +132,18 @@ export class IntentClassifier {
    * grouped by feature count and run in batches of at most 64, each padded to its longest bag.
    */
   async classify(texts: readonly string[]): Promise<IntentScore[][]> {
+    return (await this.scores(texts)).map((probs) => this.rank(probs));
+  }
+
+  /**
+   * Calibrated scores of many texts, each in label order ({@link labels}), batched like {@link classify}: what
+   * evaluation needs, without ranking.
+   * @example const [probs] = await clf.scores(['hi']); probs[clf.labels.indexOf('greeting')]
+   */
+  async scores(texts: readonly string[]): Promise<Float32Array[]> {
     const bags = texts.map((t) => this.featurize(t));
     const order = bags.map((_, i) => i).sort((a, b) => bags[a].ids.length - bags[b].ids.length);
-    const out: IntentScore[][] = new Array(texts.length);
+    const out: Float32Array[] = new Array(texts.length);
     for (let start = 0; start < order.length; ) {
       let end = start + 1;
       while (
@@ -148,7 +157,7 @@ export class IntentClassifier {
       const probs = await this.runBatch(chunk.map((i) => bags[i]));
       const c = this.labels.length;
       chunk.forEach((textIndex, row) => {
-        out[textIndex] = this.rank(probs.subarray(row * c, (row + 1) * c));
+        out[textIndex] = probs.slice(row * c, (row + 1) * c);
       });
       start = end;
     }
