@@ -14,17 +14,22 @@ Usage:
   switchboard start                                   start the server (PORT, default 3978)
   switchboard train intent --data FILE... [--valid FILE] --out DIR [--seed N] [--ensemble K] [--no-quantize]
   switchboard eval intent --model DIR --data FILE [--json] [--report FILE.html] [--record NAME]
+  switchboard train language --data FILE... [--valid FILE...] --out DIR [--max-n N] [--alpha A]
+  switchboard eval language --data FILE [--languages en,es,…] [--model DIR|none] [--json] [--record NAME]
   switchboard predict [--model DIR]                   one text per stdin line → one JSON per stdout line
   switchboard help
 
 Data: JSONL {"text","intent"} (intent a label, or a list of labels for multi-label data), or CSV/TSV with a
-header containing text and intent. The label out_of_scope marks examples the bot must not answer.`;
+header containing text and intent. The label out_of_scope marks examples the bot must not answer.
+Language data: TSV text<TAB>language (ISO 639-1), or JSONL with a language field (intent data works as is).`;
 
 type Command = (args: string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
   'train intent': async () => (await import('./train-command.ts')).trainIntentCommand,
   'eval intent': async () => (await import('./eval-command.ts')).evalIntentCommand,
+  'train language': async () => (await import('./language-commands.ts')).trainLanguageCommand,
+  'eval language': async () => (await import('./language-commands.ts')).evalLanguageCommand,
   predict: async () => (await import('./predict-command.ts')).predictCommand,
   start: async () => (await import('./start-command.ts')).startCommand,
 };

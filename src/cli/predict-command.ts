@@ -1,34 +1,46 @@
 import { createInterface } from 'node:readline';
-import { DEFAULT_INTENT_MODEL_DIR } from '../nlu/default-model.ts';
-import { IntentClassifier } from '../nlu/intent/intent-classifier.ts';
-import type { Understanding } from '../nlu/understanding.ts';
+import { Nlu } from '../nlu/analyze.ts';
 import { parseCommandArgs } from './cli-args.ts';
 
-const ms = (t0: number) => Number((performance.now() - t0).toFixed(3));
-
 /**
- * `switchboard predict [--model DIR] [--top K]`: one text per stdin line → one JSON Understanding per stdout line, in
- * order. Blank lines are answered too (the model's prior); nothing is dropped.
+ * `switchboard predict [--model DIR] [--language-model DIR|none] [--languages en,es] [--top K]`: one text per stdin
+ * line → one JSON Understanding per stdout line, in order. Blank lines are answered too (the model's prior); nothing
+ * is dropped.
  */
 export async function predictCommand(args: string[]): Promise<number> {
-  const { values } = parseCommandArgs(args, { model: { type: 'string' }, top: { type: 'string' } }, 'predict');
-  const clf = await IntentClassifier.load(values.model ?? DEFAULT_INTENT_MODEL_DIR);
+  const { values } = parseCommandArgs(
+    args,
+    {
+      model: { type: 'string' },
+      'language-model': { type: 'string' },
+      languages: { type: 'string' },
+      top: { type: 'string' },
+    },
+    'predict',
+  );
+  const nlu = await Nlu.load(nluOptions(values));
   const top = values.top ? Math.max(1, Number(values.top)) : undefined;
   const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
   for await (const line of lines) {
-    const t0 = performance.now();
-    const intents = await clf.classifyOne(line);
-    const intentMs = ms(t0);
-    const understanding: Understanding = {
-      languages: [],
-      intents: top ? intents.slice(0, top) : intents,
-      entities: [],
-      timings: { language_ms: 0, intent_ms: intentMs, entities_ms: 0, total_ms: ms(t0) },
-    };
+    const understanding = await nlu.analyze(line);
+    if (top) understanding.intents = understanding.intents.slice(0, top);
     if (!process.stdout.write(`${JSON.stringify(understanding)}\n`)) {
       await new Promise((resolve) => process.stdout.once('drain', resolve));
     }
   }
-  await clf.release();
+  await nlu.release();
   return 0;
+}
+
+/** NLU options from the shared `--model`, `--language-model` and `--languages` flags. */
+export function nluOptions(values: { model?: string; 'language-model'?: string; languages?: string }) {
+  const lm = values['language-model'];
+  return {
+    intentModelDir: values.model,
+    languageProfileDir: lm === 'none' ? null : lm,
+    languages: values.languages
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  };
 }

@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Nlu } from '../nlu/analyze.ts';
 import { DEFAULT_INTENT_MODEL_DIR } from '../nlu/default-model.ts';
-import { IntentClassifier } from '../nlu/intent/intent-classifier.ts';
-import type { Understanding } from '../nlu/understanding.ts';
+import type { LanguageHints } from '../nlu/language/language-detection.ts';
 import { parseCommandArgs } from './cli-args.ts';
+import { nluOptions } from './predict-command.ts';
 
 /** Largest accepted request body (bytes). */
 const MAX_BODY = 64 * 1024;
@@ -28,32 +29,30 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 /**
- * `switchboard start [--model DIR]`: the HTTP server on `HOST:PORT` (default 127.0.0.1:3978). In this release it serves the intent
- * engine: `GET /healthz` and `POST /api/nlu/parse {text}` → `{understanding}`. Channels, routing and handoff mount on
- * the same server as they land.
+ * `switchboard start [--model DIR] [--language-model DIR|none] [--languages en,es]`: the HTTP server on `HOST:PORT`
+ * (default 127.0.0.1:3978). In this release it serves the NLU: `GET /healthz` and `POST /api/nlu/parse {text,
+ * language?, hints?}` → `{understanding}` (`language` is the conversation's known language, used as a hint; `hints`
+ * may add `locale` and `default`). Channels, routing and handoff mount on the same server as they land.
  */
 export async function startCommand(args: string[]): Promise<number> {
-  const { values } = parseCommandArgs(args, { model: { type: 'string' } }, 'start');
+  const { values } = parseCommandArgs(
+    args,
+    { model: { type: 'string' }, 'language-model': { type: 'string' }, languages: { type: 'string' } },
+    'start',
+  );
   const modelDir = values.model ?? DEFAULT_INTENT_MODEL_DIR;
-  const clf = await IntentClassifier.load(modelDir);
+  const nlu = await Nlu.load(nluOptions(values));
   const port = Number(process.env.PORT ?? 3978);
   const server = createServer(async (req, res) => {
     try {
       if (req.method === 'GET' && req.url === '/healthz') return send(res, 200, { ok: true, model: modelDir });
       if (req.method === 'POST' && req.url === '/api/nlu/parse') {
-        const body = (await readJson(req)) as { text?: unknown };
+        const body = (await readJson(req)) as { text?: unknown; language?: unknown; hints?: unknown };
         if (typeof body?.text !== 'string')
           return send(res, 400, { error: 'E_BAD_REQUEST', message: 'text must be a string' });
-        const t0 = performance.now();
-        const intents = await clf.classifyOne(body.text);
-        const total = performance.now() - t0;
-        const understanding: Understanding = {
-          languages: [],
-          intents,
-          entities: [],
-          timings: { language_ms: 0, intent_ms: total, entities_ms: 0, total_ms: total },
-        };
-        return send(res, 200, { understanding });
+        const hints = parseHints(body.language, body.hints);
+        if (typeof hints === 'string') return send(res, 400, { error: 'E_BAD_REQUEST', message: hints });
+        return send(res, 200, { understanding: await nlu.analyze(body.text, hints) });
       }
       send(res, 404, { error: 'E_NOT_FOUND', message: `${req.method} ${req.url?.split('?')[0]} is not served` });
     } catch (e) {
@@ -71,6 +70,24 @@ export async function startCommand(args: string[]): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  await clf.release();
+  await nlu.release();
   return 0;
+}
+
+/** Language hints from a parse request, or an error message. */
+function parseHints(language: unknown, hints: unknown): LanguageHints | string {
+  const out: LanguageHints = {};
+  if (language !== undefined) {
+    if (typeof language !== 'string') return 'language must be a string (ISO 639-1 or BCP 47)';
+    out.previous = language;
+  }
+  if (hints === undefined) return out;
+  if (typeof hints !== 'object' || hints === null || Array.isArray(hints)) return 'hints must be an object';
+  for (const key of ['previous', 'locale', 'default'] as const) {
+    const v = (hints as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'string') return `hints.${key} must be a string`;
+    out[key] = v;
+  }
+  return out;
 }

@@ -2,3 +2,6 @@ import { join } from 'node:path';
 
 /** The intent model shipped in the repository (MASSIVE, six locales), used when no `--model` is given. */
 export const DEFAULT_INTENT_MODEL_DIR = join(import.meta.dirname, '..', '..', 'models', 'intent-massive');
+
+/** The language profile shipped in the repository (en de es fr hi th mr tr am), used when no `--model` is given. */
+export const DEFAULT_LANGUAGE_PROFILE_DIR = join(import.meta.dirname, '..', '..', 'models', 'language');

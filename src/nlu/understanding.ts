@@ -34,7 +34,10 @@ export interface UnderstandingTimings {
  * and scripts rely on (DESIGN.md); `languages` and `entities` are empty until those stages are configured.
  */
 export interface Understanding {
+  /** Configured languages the turn may be in, ranked with probabilities; empty when the language is `und`. */
   languages: LanguageGuess[];
+  /** The language verdict: ISO 639-1 or `und`, why (`script`, `text`, `hint`, `empty`, `no_letters`, `unsupported_script`). */
+  language?: { language: string; reason: string; script?: string };
   intents: IntentGuess[];
   entities: EntityMention[];
   timings: UnderstandingTimings;

@@ -38,6 +38,20 @@ describe('switchboard start', () => {
     expect(understanding.intents).toHaveLength(60);
     expect(understanding.intents[0].intent).toBe('play_music');
     expect(understanding.timings.total_ms).toBeGreaterThanOrEqual(0);
+    expect(understanding.languages[0].language).toBe('es');
+    expect(understanding.language).toEqual({ language: 'es', reason: 'text', script: 'Latin' });
+  });
+
+  it('takes the conversation language and channel hints, which break ties but never override the text', async () => {
+    const lang = async (body: unknown) =>
+      (await (await parse(JSON.stringify(body))).json()).understanding.language.language as string;
+    expect(await lang({ text: 'hotel', language: 'de' })).toBe('de');
+    expect(await lang({ text: 'hotel', hints: { previous: 'en', locale: 'en-US' } })).toBe('en');
+    expect(await lang({ text: 'quiero cancelar mi reserva de hotel', language: 'de' })).toBe('es');
+    expect(await lang({ text: '12345', hints: { locale: 'fr-FR' } })).toBe('fr');
+    const bad = await parse(JSON.stringify({ text: 'hola', hints: { locale: 5 } }));
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).message).toMatch(/hints.locale must be a string/);
   });
 
   it('rejects malformed, non-string and oversized bodies with clear errors', async () => {

@@ -111,4 +111,62 @@ describe('switchboard CLI', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/E_USAGE/);
   });
+
+  it('train language → eval language --json --record, and predict fills in the language', () => {
+    const out = join(dir, 'language');
+    const train = cli([
+      'train',
+      'language',
+      '--data',
+      `${data}/language-train.tsv`,
+      '--valid',
+      `${data}/language-valid.tsv`,
+      '--out',
+      out,
+      '--json',
+    ]);
+    expect(train.code, train.stderr).toBe(0);
+    expect(JSON.parse(train.stdout).languages).toEqual(['de', 'en', 'es']);
+    const ev = cli([
+      'eval',
+      'language',
+      '--model',
+      out,
+      '--data',
+      `${data}/language-test.tsv`,
+      '--json',
+      '--record',
+      'fixture',
+    ]);
+    expect(ev.code, ev.stderr).toBe(0);
+    const metrics = JSON.parse(ev.stdout);
+    expect(metrics).toMatchObject({ n: 6, accuracy: 1, undetermined: 0 });
+    expect(Object.keys(metrics.per_language)).toEqual(['de', 'en', 'es']);
+    expect(metrics.by_length['21–40'].n).toBe(6);
+    expect(readFileSync(join(out, 'MODEL_CARD.md'), 'utf8')).toMatch(/\| fixture \| 6 \| 100.00% \|/);
+    const franc = cli([
+      'eval',
+      'language',
+      '--model',
+      'none',
+      '--languages',
+      'en,es,de',
+      '--data',
+      `${data}/language-test.tsv`,
+      '--json',
+    ]);
+    expect(franc.code, franc.stderr).toBe(0);
+    expect(JSON.parse(franc.stdout).n).toBe(6);
+    const bad = cli(['eval', 'language', '--data', `${data}/language-test.tsv`, '--languages', 'en,xx']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/unknown language 'xx'.*\[E_LANGUAGE_UNKNOWN\]/);
+    const predict = cli(['predict', '--language-model', out, '--languages', 'en,es,de'], 'wo ist meine karte\n\n');
+    expect(predict.code, predict.stderr).toBe(0);
+    const [first, blank] = predict.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(first.language.language).toBe('de');
+    expect(blank.language).toEqual({ language: 'und', reason: 'empty' });
+  });
 });

@@ -1,0 +1,154 @@
+import { join } from 'node:path';
+import { languageMetrics } from '../eval/language-metrics.ts';
+import { DEFAULT_LANGUAGE_PROFILE_DIR } from '../nlu/default-model.ts';
+import { LanguageDetector } from '../nlu/language/language-detector.ts';
+import { LanguageProfile } from '../nlu/language/language-profile.ts';
+import { type LanguageExample, readLanguageData } from '../train/read-language-data.ts';
+import { saveLanguageProfile, writeLanguageManifestAndCard } from '../train/save-language-profile.ts';
+import { splitTrainValid } from '../train/split-train-valid.ts';
+import { DEFAULT_LANGUAGE_TRAIN_OPTIONS, trainLanguageProfile } from '../train/train-language.ts';
+import { numberFlag, parseCommandArgs, required } from './cli-args.ts';
+
+const round = (x: number) => Number(x.toFixed(6));
+
+/**
+ * `switchboard train language --data FILE... [--valid FILE...] --out DIR [--max-n N] [--alpha A] [--min-count C]
+ * [--describe TEXT] [--json]`: learns a language profile from labelled messages (TSV `text<TAB>language`, or JSONL
+ * with a `language` field — intent training data works as is). Without `--valid`, 10% of the data (stratified by
+ * language, seeded) is held out to calibrate and to choose the hint bonus.
+ */
+export async function trainLanguageCommand(args: string[]): Promise<number> {
+  const cmd = 'train language';
+  const { values } = parseCommandArgs(
+    args,
+    {
+      data: { type: 'string', multiple: true },
+      valid: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      'max-n': { type: 'string' },
+      alpha: { type: 'string' },
+      'min-count': { type: 'string' },
+      describe: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    cmd,
+  );
+  const dataFiles = values.data ?? [];
+  if (dataFiles.length === 0) required(undefined, 'data', cmd);
+  const out = required(values.out, 'out', cmd);
+  let train: LanguageExample[] = dataFiles.flatMap((f) => readLanguageData(f));
+  let valid: LanguageExample[];
+  if (values.valid && values.valid.length > 0) valid = values.valid.flatMap((f) => readLanguageData(f));
+  else {
+    const split = splitTrainValid(
+      train.map((e) => ({ text: e.text, intent: e.language })),
+      0.1,
+      13,
+    );
+    train = split.train.map((e) => ({ text: e.text, language: e.intent as string }));
+    valid = split.valid.map((e) => ({ text: e.text, language: e.intent as string }));
+  }
+  const started = performance.now();
+  const trained = trainLanguageProfile(train, valid, {
+    maxN: numberFlag(values['max-n'], 'max-n', DEFAULT_LANGUAGE_TRAIN_OPTIONS.maxN),
+    alpha: numberFlag(values.alpha, 'alpha', DEFAULT_LANGUAGE_TRAIN_OPTIONS.alpha),
+    minCount: numberFlag(values['min-count'], 'min-count', DEFAULT_LANGUAGE_TRAIN_OPTIONS.minCount),
+  });
+  const seconds = (performance.now() - started) / 1000;
+  trained.manifest.training = {
+    ...trained.manifest.training,
+    seconds: Number(seconds.toFixed(1)),
+    ...(values.describe ? { data: values.describe } : {}),
+  };
+  const bytes = await saveLanguageProfile(out, trained, values.describe);
+  const summary = {
+    out,
+    languages: trained.manifest.languages,
+    rows: trained.manifest.rows,
+    bytes,
+    seconds: Number(seconds.toFixed(1)),
+    temperature: round(trained.manifest.temperature),
+    hint_bonus: trained.manifest.hint_bonus,
+    validation: Object.fromEntries(Object.entries(trained.validation).map(([k, v]) => [k, round(v)])),
+  };
+  if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else {
+    const v = trained.validation;
+    process.stdout.write(
+      `wrote ${join(out, 'profile.bin')} (${(bytes / 1e6).toFixed(2)} MB, ${summary.rows} n-grams) in ${summary.seconds} s\n` +
+        `validation: ${(100 * v.accuracy).toFixed(2)}% of ${v.messages} messages; held-out words ` +
+        `${(100 * v.words_accuracy).toFixed(2)}% (correct hint ${(100 * v.words_correct_hint).toFixed(2)}%, bonus ${summary.hint_bonus})\n`,
+    );
+  }
+  return 0;
+}
+
+/**
+ * `switchboard eval language --data FILE [--languages en,es,…] [--model DIR|none] [--json] [--record NAME]`: detects
+ * the language of every message (no hints) and prints `n, accuracy, per_language, by_length, undetermined`.
+ * `--languages` defaults to the profile's languages; `--model none` uses franc (allow-listed) and the script rules only.
+ */
+export async function evalLanguageCommand(args: string[]): Promise<number> {
+  const cmd = 'eval language';
+  const { values } = parseCommandArgs(
+    args,
+    {
+      data: { type: 'string' },
+      languages: { type: 'string' },
+      model: { type: 'string' },
+      json: { type: 'boolean' },
+      record: { type: 'string' },
+    },
+    cmd,
+  );
+  const data = readLanguageData(required(values.data, 'data', cmd));
+  const modelDir = values.model ?? DEFAULT_LANGUAGE_PROFILE_DIR;
+  const profile = modelDir === 'none' ? undefined : LanguageProfile.load(modelDir);
+  const languages = values.languages
+    ? values.languages
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : profile
+      ? [...profile.languages]
+      : [...new Set(data.map((e) => e.language))];
+  const detector = new LanguageDetector({ languages, profile });
+  const texts = data.map((e) => e.text);
+  const predicted = texts.map((t) => detector.detect(t).language);
+  const m = languageMetrics(
+    texts,
+    data.map((e) => e.language),
+    predicted,
+  );
+  const result = {
+    n: m.n,
+    accuracy: round(m.accuracy),
+    per_language: Object.fromEntries(
+      Object.entries(m.per_language).map(([l, a]) => [l, { n: a.n, accuracy: round(a.accuracy) }]),
+    ),
+    by_length: Object.fromEntries(
+      Object.entries(m.by_length).map(([b, a]) => [b, { n: a.n, accuracy: round(a.accuracy) }]),
+    ),
+    undetermined: predicted.filter((p) => p === 'und').length,
+    languages: detector.languages,
+  };
+  if (values.record) {
+    if (!profile) required(undefined, 'model DIR (a profile to record into)', cmd);
+    const manifest = { ...(profile as LanguageProfile).manifest };
+    manifest.evaluations = { ...(manifest.evaluations ?? {}), [values.record]: result };
+    await writeLanguageManifestAndCard(modelDir, manifest);
+  }
+  if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else {
+    process.stdout.write(
+      `n ${result.n}  accuracy ${(100 * result.accuracy).toFixed(2)}%  und ${result.undetermined}\n`,
+    );
+    for (const [b, a] of Object.entries(result.by_length)) {
+      process.stdout.write(`  ${b.padEnd(6)} ${(100 * a.accuracy).toFixed(2)}% of ${a.n}\n`);
+    }
+    for (const [l, a] of Object.entries(result.per_language)) {
+      process.stdout.write(`  ${l.padEnd(6)} ${(100 * a.accuracy).toFixed(2)}% of ${a.n}\n`);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,67 @@
+/**
+ * One customer turn → {@link Understanding}: language (with hints), then intents. The one place that runs the NLU
+ * stages in order; the CLI's `predict`, the HTTP server and (later) the channels call it.
+ */
+import { DEFAULT_INTENT_MODEL_DIR, DEFAULT_LANGUAGE_PROFILE_DIR } from './default-model.ts';
+import { IntentClassifier } from './intent/intent-classifier.ts';
+import type { LanguageHints } from './language/language-detection.ts';
+import { LanguageDetector } from './language/language-detector.ts';
+import { LanguageProfile } from './language/language-profile.ts';
+import type { Understanding } from './understanding.ts';
+
+export interface NluOptions {
+  /** Intent model directory (default: the shipped MASSIVE model). */
+  intentModelDir?: string;
+  /** Language profile directory (default: the shipped profile); `null` for script rules + franc only. */
+  languageProfileDir?: string | null;
+  /** The bot's languages (default: `SWITCHBOARD_LANGUAGES`, comma-separated, else the profile's languages). */
+  languages?: readonly string[];
+}
+
+const ms = (t0: number) => Number((performance.now() - t0).toFixed(3));
+
+/** The loaded NLU stages. Load once at startup; `analyze` per turn; `release` at shutdown. */
+export class Nlu {
+  private constructor(
+    readonly intents: IntentClassifier,
+    readonly language: LanguageDetector,
+  ) {}
+
+  static async load(options: NluOptions = {}): Promise<Nlu> {
+    const profileDir =
+      options.languageProfileDir === undefined ? DEFAULT_LANGUAGE_PROFILE_DIR : options.languageProfileDir;
+    const profile = profileDir === null ? undefined : LanguageProfile.load(profileDir);
+    const fromEnv = process.env.SWITCHBOARD_LANGUAGES?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const languages = options.languages ?? (fromEnv?.length ? fromEnv : undefined) ?? profile?.languages ?? ['en'];
+    const language = new LanguageDetector({ languages, profile });
+    const intents = await IntentClassifier.load(options.intentModelDir ?? DEFAULT_INTENT_MODEL_DIR);
+    return new Nlu(intents, language);
+  }
+
+  /** Understands one turn. `hints` carry what the channel and conversation know about its language. */
+  async analyze(text: string, hints: LanguageHints = {}): Promise<Understanding> {
+    const t0 = performance.now();
+    const detection = this.language.detect(text, hints);
+    const languageMs = ms(t0);
+    const t1 = performance.now();
+    const intents = await this.intents.classifyOne(typeof text === 'string' ? text : '');
+    const intentMs = ms(t1);
+    return {
+      languages: detection.guesses,
+      language: {
+        language: detection.language,
+        reason: detection.reason,
+        ...(detection.script ? { script: detection.script } : {}),
+      },
+      intents,
+      entities: [],
+      timings: { language_ms: languageMs, intent_ms: intentMs, entities_ms: 0, total_ms: ms(t0) },
+    };
+  }
+
+  async release(): Promise<void> {
+    await this.intents.release();
+  }
+}

@@ -1,0 +1,47 @@
+import type { LanguageGuess } from '../understanding.ts';
+
+/**
+ * What the channel and the conversation already say about a turn's language. Every field is optional; a hint only
+ * breaks ties: it shifts the prior towards a language and never overrides clear evidence in the text.
+ */
+export interface LanguageHints {
+  /** Language of the conversation's previous turns (sticky): the strongest hint. ISO 639-1 or a BCP 47 tag. */
+  previous?: string;
+  /** The channel's locale for this user: Teams `activity.locale`, Slack `users.info` `locale` (e.g. `es-ES`). */
+  locale?: string;
+  /** The workspace's or bot's default language: the weakest hint. */
+  default?: string;
+}
+
+/**
+ * Why a detection came out as it did:
+ * - `script`: the letters are in a script only one configured language uses (Thai → th, Ethiopic → am…);
+ * - `text`: the learned profile (or franc) weighed the text's character n-grams, hints added as a prior;
+ * - `only_language`: the bot is configured for one language of this script, so there is nothing to choose;
+ * - `hint`: the text holds no letters to judge (digits, emoji, a URL, code) and a hint named a configured language;
+ * - `empty`: nothing but whitespace (after removing URLs, mentions, code) and no usable hint;
+ * - `no_letters`: digits, symbols or emoji only, and no usable hint;
+ * - `unsupported_script`: the letters are in a script none of the configured languages is written in.
+ */
+export type LanguageReason =
+  | 'script'
+  | 'text'
+  | 'only_language'
+  | 'hint'
+  | 'empty'
+  | 'no_letters'
+  | 'unsupported_script';
+
+/** The language of one turn: `language` is ISO 639-1 or `und`; `guesses` rank the configured candidates. */
+export interface LanguageDetection {
+  /** Best guess (ISO 639-1), or `und` when there is no basis for one. */
+  language: string;
+  /** Candidates with posterior probabilities (summing to 1), best first; empty when `language` is `und`. */
+  guesses: LanguageGuess[];
+  reason: LanguageReason;
+  /** The dominant script of the letters (Unicode script name, e.g. `Latin`, `Thai`), when there were letters. */
+  script?: string;
+}
+
+/** Undetermined language (ISO 639-2 `und`). */
+export const UNDETERMINED = 'und';

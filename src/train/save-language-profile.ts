@@ -1,0 +1,82 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LanguageManifest } from '../nlu/language/language-profile.ts';
+import { LANGUAGES } from '../nlu/language/languages.ts';
+import { profileBytes, type TrainedLanguageProfile } from './train-language.ts';
+
+const pct = (x: unknown) => (typeof x === 'number' ? `${(100 * x).toFixed(2)}%` : '—');
+
+/** Writes `profile.bin`, `manifest.json` and `MODEL_CARD.md` into `dir` (created if missing). */
+export async function saveLanguageProfile(dir: string, trained: TrainedLanguageProfile, dataDescription?: string) {
+  await mkdir(dir, { recursive: true });
+  const bin = profileBytes(trained.keys, trained.quantized);
+  await writeFile(join(dir, 'profile.bin'), bin);
+  await writeLanguageManifestAndCard(dir, trained.manifest, dataDescription);
+  return bin.length;
+}
+
+/** (Re)writes the manifest and the card generated from it (also after `eval language --record`). */
+export async function writeLanguageManifestAndCard(dir: string, manifest: LanguageManifest, dataDescription?: string) {
+  await writeFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(join(dir, 'MODEL_CARD.md'), renderLanguageCard(manifest, dataDescription));
+}
+
+/** The model card of a language profile: data, method, and every measured number in the manifest. */
+export function renderLanguageCard(m: LanguageManifest, dataDescription?: string): string {
+  const t = (m.training ?? {}) as Record<string, unknown>;
+  const v = (m.validation ?? {}) as Record<string, unknown>;
+  const perLanguage = (t.per_language ?? {}) as Record<string, number>;
+  const evaluations = (m as { evaluations?: Record<string, Record<string, unknown>> }).evaluations ?? {};
+  const lines = [
+    `# Language profile: ${m.languages.join(' ')}`,
+    '',
+    'Naive Bayes over character 1–' +
+      `${m.max_n}-grams of padded words, learned from the bot's own labelled messages; used by switchboard's language ` +
+      'detector to choose among configured languages that share a script (scripts used by one configured language ' +
+      'decide directly). Written by `switchboard train language`.',
+    '',
+    '## Training data',
+    '',
+    dataDescription ?? (typeof t.data === 'string' ? t.data : 'Not described.'),
+    '',
+    '| language | messages |',
+    '|---|---|',
+    ...Object.entries(perLanguage).map(([l, n]) => `| ${l} (${LANGUAGES[l]?.name ?? '?'}) | ${n} |`),
+    '',
+    `N-grams seen ${t.n_grams_seen ?? '?'}, kept ${m.rows} (seen ≥ ${t.min_count ?? '?'} times), smoothing α = ` +
+      `${t.alpha ?? '?'}, log-probabilities stored as uint8 (${m.rows * (4 + m.languages.length)} bytes).`,
+    '',
+    '## Chosen on validation data',
+    '',
+    `- Temperature ${m.temperature.toFixed(3)} (minimum validation NLL).`,
+    `- Hint bonus ${m.hint_bonus} logits for the conversation's previous language (locale ×0.5, workspace default ` +
+      '×0.25): the smallest that lifts held-out words with a correct hint to the target, unless a wrong hint would then ' +
+      'cost validation messages more than half a point.',
+    '',
+    '## Validation (messages whose script leaves more than one candidate)',
+    '',
+    '| measure | value |',
+    '|---|---|',
+    `| messages | ${v.messages ?? '—'} |`,
+    `| accuracy, no hint (uint8 profile) | ${pct(v.accuracy)} |`,
+    `| accuracy, no hint (float profile) | ${pct(v.accuracy_float)} |`,
+    `| accuracy, wrong hint | ${pct(v.messages_wrong_hint)} |`,
+    `| held-out single words (≥ 5 letters, unseen in training) | ${v.held_out_words ?? '—'} |`,
+    `| words, no hint | ${pct(v.words_accuracy)} |`,
+    `| words, correct hint | ${pct(v.words_correct_hint)} |`,
+    `| words, wrong hint | ${pct(v.words_wrong_hint)} |`,
+    '',
+  ];
+  if (Object.keys(evaluations).length > 0) {
+    lines.push('## Recorded evaluations (`switchboard eval language --record NAME`)', '');
+    lines.push('| name | n | accuracy | ≤10 | 11–20 | 21–40 | >40 |', '|---|---|---|---|---|---|---|');
+    for (const [name, e] of Object.entries(evaluations)) {
+      const by = (e.by_length ?? {}) as Record<string, { accuracy: number }>;
+      lines.push(
+        `| ${name} | ${e.n} | ${pct(e.accuracy)} | ${['≤10', '11–20', '21–40', '>40'].map((b) => pct(by[b]?.accuracy)).join(' | ')} |`,
+      );
+    }
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { isSwitchboardError } from '../../../../src/errors.ts';
+import { DEFAULT_LANGUAGE_PROFILE_DIR } from '../../../../src/nlu/default-model.ts';
+import { LanguageDetector } from '../../../../src/nlu/language/language-detector.ts';
+import { LanguageProfile } from '../../../../src/nlu/language/language-profile.ts';
+
+// The shipped profile (models/language): en de es fr hi th mr tr am.
+const profile = LanguageProfile.load(DEFAULT_LANGUAGE_PROFILE_DIR);
+const detector = new LanguageDetector({ languages: [...profile.languages], profile });
+
+describe('LanguageDetector with the shipped profile', () => {
+  it.each([
+    ['gracias', 'es'],
+    ['card blocked pls', 'en'],
+    ['merci beaucoup', 'fr'],
+    ['meine Karte ist gesperrt', 'de'],
+    ['kartımı kaybettim', 'tr'],
+    ['मुझे मदद चाहिए', 'hi'],
+    ['मला मदत हवी आहे', 'mr'],
+    ['मेरी jogging playlist में से music open करो', 'hi'],
+  ])('%s → %s', (text, language) => {
+    const r = detector.detect(text);
+    expect(r.language).toBe(language);
+    expect(r.reason).toBe('text');
+  });
+
+  it('decides unambiguous scripts directly', () => {
+    expect(detector.detect('ยกเลิกการจอง')).toEqual({
+      language: 'th',
+      guesses: [{ language: 'th', score: 1 }],
+      reason: 'script',
+      script: 'Thai',
+    });
+    expect(detector.detect('ካርዴ ጠፍቷል').language).toBe('am');
+  });
+
+  it('ranks every candidate of the script with probabilities summing to 1', () => {
+    const r = detector.detect('hotel');
+    expect(r.guesses.map((g) => g.language).sort()).toEqual(['de', 'en', 'es', 'fr', 'tr']);
+    expect(r.guesses.reduce((s, g) => s + g.score, 0)).toBeCloseTo(1, 9);
+    for (let i = 1; i < r.guesses.length; i++)
+      expect(r.guesses[i - 1].score).toBeGreaterThanOrEqual(r.guesses[i].score);
+  });
+
+  it('lets a hint break a tie on an ambiguous word', () => {
+    expect(detector.detect('hotel', { previous: 'de' }).language).toBe('de');
+    expect(detector.detect('hotel', { previous: 'en' }).language).toBe('en');
+    expect(detector.detect('ok', { previous: 'es-ES' }).language).toBe('es');
+  });
+
+  it('never lets a hint override clear evidence', () => {
+    const text = 'I would like to cancel my booking for tomorrow night';
+    for (const previous of ['es', 'de', 'fr', 'tr']) {
+      expect(detector.detect(text, { previous, locale: previous, default: previous }).language).toBe('en');
+    }
+    expect(detector.detect('ยกเลิกการจอง', { previous: 'en' }).language).toBe('th');
+  });
+
+  it('weights hints: the conversation outranks the channel locale', () => {
+    const r = detector.detect('hotel', { previous: 'de', locale: 'fr-FR' });
+    expect(r.language).toBe('de');
+  });
+
+  it('ignores hints for languages the bot is not configured for, or unknown tags', () => {
+    const plain = detector.detect('hotel');
+    expect(detector.detect('hotel', { previous: 'it', locale: 'xx-YY', default: '' })).toEqual(plain);
+  });
+
+  it.each([
+    ['', 'empty'],
+    ['   \n\t', 'empty'],
+    ['https://example.com/a/b?c=d', 'empty'],
+    ['<@U024BE7LH> <#C1|general>', 'empty'],
+    ['12345 678', 'no_letters'],
+    ['👍🎉🙏', 'no_letters'],
+    ['!!!???', 'no_letters'],
+  ])('gives a defined result without letters: %j → und (%s)', (text, reason) => {
+    expect(detector.detect(text)).toEqual({ language: 'und', guesses: [], reason });
+  });
+
+  it('falls back to a configured hint when there are no letters', () => {
+    expect(detector.detect('12345', { locale: 'de-DE' })).toEqual({
+      language: 'de',
+      guesses: [{ language: 'de', score: 1 }],
+      reason: 'hint',
+    });
+  });
+
+  it('says und for a script no configured language uses', () => {
+    expect(detector.detect('Привет, моя карта заблокирована')).toMatchObject({
+      language: 'und',
+      reason: 'unsupported_script',
+      script: 'Cyrillic',
+    });
+  });
+
+  it('reads code and URLs out of mixed messages', () => {
+    expect(detector.detect('mi tarjeta no funciona, ver https://bank.example.com/help `err 42`').language).toBe('es');
+  });
+
+  it('never throws: binary, lone surrogates, non-strings, huge messages', () => {
+    for (const junk of [
+      '\u0000\u0001\ud800\udfff\uffff',
+      String.fromCharCode(...Array.from({ length: 300 }, (_, i) => i)),
+    ]) {
+      expect(() => detector.detect(junk)).not.toThrow();
+    }
+    expect(detector.detect(undefined as unknown as string).language).toBe('und');
+    expect(detector.detect(42 as unknown as string).reason).toBe('empty');
+    const huge = 'please cancel my order '.repeat(50_000);
+    const t0 = performance.now();
+    expect(detector.detect(huge).language).toBe('en');
+    expect(performance.now() - t0).toBeLessThan(100);
+  });
+});
+
+describe('LanguageDetector configuration', () => {
+  it('rejects unknown languages with a coded error', () => {
+    expect(() => new LanguageDetector({ languages: ['en', 'klingon'] })).toThrow(/unknown language 'klingon'/);
+    try {
+      new LanguageDetector({ languages: [] });
+    } catch (e) {
+      expect(isSwitchboardError(e, 'E_LANGUAGE_UNKNOWN')).toBe(true);
+    }
+  });
+
+  it('accepts BCP 47 tags and removes duplicates', () => {
+    expect(new LanguageDetector({ languages: ['en-US', 'en-GB', 'pt_BR'] }).languages).toEqual(['en', 'pt']);
+  });
+
+  it('answers a single configured language of a script without weighing anything', () => {
+    const d = new LanguageDetector({ languages: ['es', 'th'] });
+    expect(d.detect('hello there')).toMatchObject({ language: 'es', reason: 'script' });
+  });
+
+  it('uses franc over the configured languages when no profile covers them', () => {
+    const d = new LanguageDetector({ languages: ['en', 'de', 'it'], profile });
+    expect(d.detect('questo è un bel giorno e sono molto felice').language).toBe('it');
+    expect(d.detect('das ist ein schöner Tag und ich freue mich sehr').language).toBe('de');
+    expect(new LanguageDetector({ languages: ['en', 'de'] }).detect('the weather is lovely today').language).toBe('en');
+  });
+});

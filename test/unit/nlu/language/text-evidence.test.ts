@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { LANGUAGES } from '../../../../src/nlu/language/languages.ts';
+import { candidateLanguages, scriptOf, textEvidence } from '../../../../src/nlu/language/text-evidence.ts';
+
+const scriptsOf = (l: string) => LANGUAGES[l].scripts;
+
+describe('textEvidence', () => {
+  it('keeps letter runs, lower-cased, and drops URLs, mentions, e-mails, code and emoji codes', () => {
+    const e = textEvidence(
+      'See https://shop.example.com/x?id=1 and <@U123ABC> ask bob@example.com `npm ci` :thumbsup: ¿Dónde ESTÁ?',
+    );
+    expect(e.words).toEqual(['see', 'and', 'ask', 'dónde', 'está']);
+    expect(e.script).toBe('Latin');
+  });
+
+  it('drops fenced code blocks, even unterminated ones', () => {
+    expect(textEvidence('hola ```const x = foo(bar)``` amigo').words).toEqual(['hola', 'amigo']);
+    expect(textEvidence('hola ```const x = foo(bar)').words).toEqual(['hola']);
+  });
+
+  it('counts letters per script and picks the dominant one', () => {
+    expect(textEvidence('ยกเลิกการจอง').script).toBe('Thai');
+    expect(textEvidence('የባንክ ካርዴ ጠፍቷል').script).toBe('Ethiopic');
+    expect(textEvidence('안녕하세요').script).toBe('Hangul');
+    expect(textEvidence('Καλημέρα').script).toBe('Greek');
+    expect(textEvidence('कृपया मेरा कार्ड बंद करें').script).toBe('Devanagari');
+  });
+
+  it('reads Han with kana as Japanese and Han alone as Chinese', () => {
+    expect(textEvidence('カードを紛失しました').script).toBe('Kana');
+    expect(textEvidence('私の口座').script).toBe('Kana'); // kana (の) present
+    expect(textEvidence('我的银行卡丢了').script).toBe('Han');
+  });
+
+  it('reports no letters for digits, emoji and punctuation, and blank for whitespace or markup only', () => {
+    expect(textEvidence('12345 !!! 👍👍').letters).toBe(0);
+    expect(textEvidence('12345').blank).toBe(false);
+    expect(textEvidence('   \n\t ').blank).toBe(true);
+    expect(textEvidence('https://example.com').blank).toBe(true);
+  });
+
+  it('never throws on odd input and caps what it reads', () => {
+    expect(() => textEvidence('\u0000\ud800\uffff\u202e')).not.toThrow();
+    const huge = 'hello '.repeat(200_000);
+    const t0 = performance.now();
+    const e = textEvidence(huge);
+    expect(performance.now() - t0).toBeLessThan(200);
+    expect(e.words.length).toBeLessThanOrEqual(2048 / 6 + 1);
+  });
+
+  it('maps code points to scripts', () => {
+    expect(scriptOf('a'.codePointAt(0) ?? 0)).toBe('Latin');
+    expect(scriptOf('ж'.codePointAt(0) ?? 0)).toBe('Cyrillic');
+    expect(scriptOf('ש'.codePointAt(0) ?? 0)).toBe('Hebrew');
+    expect(scriptOf('5'.codePointAt(0) ?? 0)).toBeUndefined();
+  });
+});
+
+describe('candidateLanguages', () => {
+  const configured = ['en', 'es', 'hi', 'mr', 'th'];
+  it('keeps the languages of the dominant script', () => {
+    expect(candidateLanguages(textEvidence('hola amigo'), configured, scriptsOf)).toEqual(['en', 'es']);
+    expect(candidateLanguages(textEvidence('ยกเลิกการจอง'), configured, scriptsOf)).toEqual(['th']);
+  });
+
+  it('keeps a minority script with a real share of the letters (code-mixed chat)', () => {
+    const mixed = textEvidence('मेरी jogging playlist में से music open करो');
+    expect(mixed.script).toBe('Latin');
+    expect(candidateLanguages(mixed, configured, scriptsOf)).toEqual(['en', 'es', 'hi', 'mr']);
+  });
+
+  it('ignores a stray letter of another script', () => {
+    const e = textEvidence('please cancel my booking for tomorrow at the hotel ก');
+    expect(candidateLanguages(e, configured, scriptsOf)).toEqual(['en', 'es']);
+  });
+});
