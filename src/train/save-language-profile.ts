@@ -49,9 +49,13 @@ export function renderLanguageCard(m: LanguageManifest, dataDescription?: string
     '## Chosen on validation data',
     '',
     `- Temperature ${m.temperature.toFixed(3)} (minimum validation NLL).`,
-    `- Hint bonus ${m.hint_bonus} logits for the conversation's previous language (locale ×0.5, workspace default ` +
-      '×0.25): the smallest that lifts held-out words with a correct hint to the target, unless a wrong hint would then ' +
-      'cost validation messages more than half a point.',
+    `- Hint bonus (logits for the conversation's previous language; channel locale ×0.5, workspace default ×0.25), one ` +
+      `per script of the message: ${
+        Object.entries(m.hint_bonus_by_script ?? {})
+          .map(([script, b]) => `${script} ${b}`)
+          .join(', ') || 'none'
+      }; other scripts ${m.hint_bonus}. Chosen together: the most held-out words right with a correct hint while ` +
+      'wrong hints cost validation messages at most half a point in total.',
     '',
     '## Validation (messages whose script leaves more than one candidate)',
     '',

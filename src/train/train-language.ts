@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { minimizeOverTemperature } from '../eval/calibration.ts';
 import { forEachGram, GRAM_SEED, type LanguageManifest, LanguageProfile } from '../nlu/language/language-profile.ts';
-import { LANGUAGES } from '../nlu/language/languages.ts';
+import { LANGUAGES, type Script } from '../nlu/language/languages.ts';
 import { candidateLanguages, textEvidence } from '../nlu/language/text-evidence.ts';
 import { DataError } from './data-error.ts';
 import type { LanguageExample } from './read-language-data.ts';
@@ -175,35 +175,35 @@ export function trainLanguageProfile(
     }
   }
   const words = scoreSet(profile, heldOut);
-  const floatAccuracy = accuracyOf(scoreSetFloat(logProbs, rowIndex(keys), manifest, valid), 0, 'none');
+  const floatAccuracy = accuracyOf(scoreSetFloat(logProbs, rowIndex(keys), manifest, valid), () => 0, 'none');
 
   const temperature = minimizeOverTemperature((t) => nll(messages, t));
   const scaled = (set: Scored[]) => set.map((s) => ({ ...s, logits: s.logits.map((x) => x / temperature) }));
   const m = scaled(messages);
   const w = scaled(words);
-  const base = accuracyOf(m, 0, 'none');
-  // A wrong hint can only hurt messages whose script leaves a choice: the loss is counted over all validation messages.
-  const contestedShare = m.length / Math.max(1, valid.length);
-  let bonus = 0;
-  let bestAcc = -1;
-  for (const b of HINT_GRID) {
-    if ((base - accuracyOf(m, b, 'wrong')) * contestedShare > o.maxWrongHintLoss) break;
-    const acc = accuracyOf(w, b, 'right');
-    if (acc > bestAcc + 1e-12) [bonus, bestAcc] = [b, acc];
-    if (acc >= o.hintTarget) break;
-  }
+  const none = () => 0;
+  const base = accuracyOf(m, none, 'none');
+  // A wrong hint can only hurt messages whose script leaves a choice: the loss budget counts all validation messages.
+  const byScript = chooseHintBonuses(m, w, Math.floor(o.maxWrongHintLoss * valid.length + 1e-9), o.hintTarget);
+  // Scripts validation never saw use the bonus of the script with the most held-out words.
+  const wordsPerScript = new Map<Script, number>();
+  for (const x of w) wordsPerScript.set(x.script, (wordsPerScript.get(x.script) ?? 0) + 1);
+  const commonest = [...wordsPerScript].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const fallback = commonest ? byScript[commonest] : 0;
+  const bonusFor = (script: Script) => byScript[script] ?? fallback;
   const validation: LanguageValidation = {
     messages: m.length,
     accuracy: base,
     accuracy_float: floatAccuracy,
     held_out_words: heldOut.length,
-    words_accuracy: accuracyOf(w, 0, 'none'),
-    words_correct_hint: accuracyOf(w, bonus, 'right'),
-    words_wrong_hint: accuracyOf(w, bonus, 'wrong'),
-    messages_wrong_hint: accuracyOf(m, bonus, 'wrong'),
+    words_accuracy: accuracyOf(w, none, 'none'),
+    words_correct_hint: accuracyOf(w, bonusFor, 'right'),
+    words_wrong_hint: accuracyOf(w, bonusFor, 'wrong'),
+    messages_wrong_hint: accuracyOf(m, bonusFor, 'wrong'),
   };
   manifest.temperature = temperature;
-  manifest.hint_bonus = bonus;
+  manifest.hint_bonus = fallback;
+  manifest.hint_bonus_by_script = byScript;
   manifest.validation = { ...validation };
   profile = LanguageProfile.fromParts(manifest, keys, quantized);
   return { manifest, keys, quantized, profile, validation };
@@ -221,10 +221,55 @@ function profileChecksum(keys: Uint32Array, quantized: Uint8Array): string {
   return createHash('sha256').update(profileBytes(keys, quantized)).digest('hex');
 }
 
-/** A validation item scored over its script's candidate languages; `gold` indexes `logits`, or -1 if decided. */
+/** A validation item scored over its candidate languages; `gold` indexes `logits`; `script` is its dominant script. */
 interface Scored {
   logits: number[];
   gold: number;
+  script: Script;
+}
+
+/**
+ * One hint bonus per script (from the grid), chosen together: the most held-out words right with a correct hint,
+ * while wrong hints flip at most `budget` validation messages in total (each message belongs to one script, so the
+ * losses add up: a small knapsack over integer loss counts). Scripts stop growing their bonus once their words reach
+ * `target`; ties go to the smaller bonus.
+ */
+function chooseHintBonuses(
+  messages: Scored[],
+  words: Scored[],
+  budget: number,
+  target: number,
+): Record<string, number> {
+  const scripts = [...new Set([...messages, ...words].map((s) => s.script))].sort();
+  const options = scripts.map((script) => {
+    const m = messages.filter((s) => s.script === script);
+    const w = words.filter((s) => s.script === script);
+    const right0 = Math.round(accuracyOf(m, () => 0, 'none') * m.length);
+    const out: { bonus: number; loss: number; gain: number }[] = [];
+    for (const bonus of HINT_GRID) {
+      const loss = right0 - Math.round(accuracyOf(m, () => bonus, 'wrong') * m.length);
+      const acc = accuracyOf(w, () => bonus, 'right');
+      out.push({ bonus, loss, gain: Math.round(acc * w.length) });
+      if (loss > budget || (w.length > 0 && acc >= target)) break;
+    }
+    return out;
+  });
+  // best[b] = [gain, bonuses] using at most b flipped messages over the scripts seen so far.
+  let best: { gain: number; picks: number[] }[] = Array.from({ length: budget + 1 }, () => ({ gain: 0, picks: [] }));
+  for (const opts of options) {
+    const next = Array.from({ length: budget + 1 }, () => ({ gain: -1, picks: [] as number[] }));
+    for (let b = 0; b <= budget; b++) {
+      for (const o of opts) {
+        if (o.loss > b) continue;
+        const prev = best[b - o.loss];
+        if (prev.gain < 0) continue;
+        if (prev.gain + o.gain > next[b].gain) next[b] = { gain: prev.gain + o.gain, picks: [...prev.picks, o.bonus] };
+      }
+    }
+    best = next;
+  }
+  const picks = best[budget].picks;
+  return Object.fromEntries(scripts.map((s, i) => [s, picks[i] ?? 0]));
 }
 
 /** Indexes (into `languages`) of the candidates the detector would weigh for these words. */
@@ -241,7 +286,11 @@ function scoreSet(profile: LanguageProfile, items: readonly { words: string[]; l
     const gold = cands.indexOf(profile.languages.indexOf(item.language));
     if (cands.length < 2 || gold < 0) continue; // decided by script, or not decidable at all
     const { scores } = profile.logLikelihoods(item.words);
-    out.push({ logits: cands.map((c) => scores[c]), gold });
+    out.push({
+      logits: cands.map((c) => scores[c]),
+      gold,
+      script: textEvidence(item.words.join(' ')).script as Script,
+    });
   }
   return out;
 }
@@ -271,7 +320,7 @@ function scoreSetFloat(
       const r = index.get(h);
       for (let l = 0; l < k; l++) s[l] += r === undefined ? manifest.unseen[l] : logProbs[r * k + l];
     });
-    out.push({ logits: cands.map((c) => s[c]), gold });
+    out.push({ logits: cands.map((c) => s[c]), gold, script: textEvidence(e.text).script as Script });
   }
   return out;
 }
@@ -288,10 +337,15 @@ function nll(set: readonly Scored[], t: number): number {
   return total / Math.max(1, set.length);
 }
 
-/** Accuracy with `bonus` added to the gold (`right`) or a cyclically chosen other candidate (`wrong`). */
-function accuracyOf(set: readonly Scored[], bonus: number, hint: 'none' | 'right' | 'wrong'): number {
+/** Accuracy with the script's bonus added to the gold (`right`) or a cyclically chosen other candidate (`wrong`). */
+function accuracyOf(
+  set: readonly Scored[],
+  bonusFor: (script: Script) => number,
+  hint: 'none' | 'right' | 'wrong',
+): number {
   let ok = 0;
-  set.forEach(({ logits, gold }, i) => {
+  set.forEach(({ logits, gold, script }, i) => {
+    const bonus = bonusFor(script);
     const h = hint === 'right' ? gold : hint === 'wrong' ? (gold + 1 + (i % (logits.length - 1))) % logits.length : -1;
     let best = -1;
     let bestV = Number.NEGATIVE_INFINITY;

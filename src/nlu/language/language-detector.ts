@@ -41,7 +41,7 @@ export interface LanguageDetectorOptions {
 export class LanguageDetector {
   readonly languages: readonly string[];
   readonly profile?: LanguageProfile;
-  private readonly profileHintBonus: number;
+  private readonly hintBonusOverride?: number;
   private readonly francHintBonus: number;
 
   constructor(options: LanguageDetectorOptions) {
@@ -60,7 +60,7 @@ export class LanguageDetector {
     if (languages.length === 0) throw new SwitchboardError('E_LANGUAGE_UNKNOWN', 'input', 'no languages configured');
     this.languages = languages;
     this.profile = options.profile;
-    this.profileHintBonus = options.hintBonus ?? options.profile?.manifest.hint_bonus ?? 0;
+    this.hintBonusOverride = options.hintBonus;
     this.francHintBonus = options.hintBonus ?? FRANC_HINT_BONUS;
   }
 
@@ -85,7 +85,9 @@ export class LanguageDetector {
     const logits = profile
       ? profileLogits(profile, candidates, evidence.words)
       : francLogits(candidates, evidence.words.join(' '));
-    const bonus = profile ? this.profileHintBonus : this.francHintBonus;
+    const bonus = profile
+      ? (this.hintBonusOverride ?? profile.manifest.hint_bonus_by_script?.[script] ?? profile.manifest.hint_bonus)
+      : this.francHintBonus;
     for (let i = 0; i < candidates.length; i++) logits[i] += bonus * (prior.get(candidates[i]) ?? 0);
     const guesses = softmaxRanked(candidates, logits);
     return { language: guesses[0].language, guesses, reason: 'text', script };

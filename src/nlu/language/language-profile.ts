@@ -31,6 +31,8 @@ export const LanguageManifestSchema = z.object({
   temperature: z.number().positive(),
   /** Logit added for the language a `previous` hint names; `locale` adds half, `default` a quarter. */
   hint_bonus: z.number().min(0),
+  /** The same per dominant script of the message, where validation data chose one (else `hint_bonus`). */
+  hint_bonus_by_script: z.record(z.number().min(0)).optional(),
   sha256: z.string().length(64),
   training: z.record(z.unknown()).optional(),
   validation: z.record(z.unknown()).optional(),
