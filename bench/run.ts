@@ -3,12 +3,16 @@
  * dataset, one child process per (dataset, system) so each has its own peak RSS, one after another: never two timed
  * runs at once, even across concurrent invocations (lib/run-lock.ts). Writes bench/results/<dataset>.json and
  * regenerates docs/benchmarks.md. `--quick` runs on a small subsample (smoke test) and writes to
- * bench/work/quick-results/ and bench/work/benchmarks-quick.md instead.
+ * bench/work/quick-results/ and bench/work/benchmarks-quick.md instead. The pseudo-dataset `language` is the
+ * language-identification benchmark (bench/language/): its own systems (LANGUAGE_SYSTEMS), which `--systems` may
+ * subset too; it runs after the intent datasets and writes bench/results/language.json.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { LANGUAGE_DATASET, runLanguageBenchmark } from './language/driver.ts';
+import { LANGUAGE_SYSTEMS } from './language/systems.ts';
 import { DATASETS } from './lib/bench-data.ts';
 import { ROOT } from './lib/child-args.ts';
 import { renderBenchmarksFile } from './lib/render-benchmarks.ts';
@@ -28,11 +32,28 @@ const { values } = parseArgs({
   },
 });
 const list = (v: string | undefined, all: string[]) => (v ? v.split(',').map((s) => s.trim()) : all);
-const datasets = list(values.datasets, Object.keys(DATASETS));
-const systems = list(values.systems, SYSTEMS);
-for (const d of datasets)
-  if (!DATASETS[d]) throw new Error(`unknown dataset ${d}: ${Object.keys(DATASETS).join(', ')}`);
-for (const s of systems) if (!SYSTEMS.includes(s)) throw new Error(`unknown system ${s}: ${SYSTEMS.join(', ')}`);
+const ALL_DATASETS = [...Object.keys(DATASETS), LANGUAGE_DATASET];
+const LANGUAGE_SYSTEM_NAMES = Object.keys(LANGUAGE_SYSTEMS);
+const requested = list(values.datasets, ALL_DATASETS);
+for (const d of requested)
+  if (!ALL_DATASETS.includes(d)) throw new Error(`unknown dataset ${d}: ${ALL_DATASETS.join(', ')}`);
+const chosenSystems = list(values.systems, [...SYSTEMS, ...LANGUAGE_SYSTEM_NAMES]);
+for (const s of chosenSystems) {
+  if (!SYSTEMS.includes(s) && !LANGUAGE_SYSTEM_NAMES.includes(s)) {
+    throw new Error(`unknown system ${s}: intent ${SYSTEMS.join(', ')}; language ${LANGUAGE_SYSTEM_NAMES.join(', ')}`);
+  }
+}
+// Each benchmark runs the chosen systems it has, in the order given (`switchboard` names a system of both).
+const datasets = requested.filter((d) => d !== LANGUAGE_DATASET);
+const systems = chosenSystems.filter((s) => SYSTEMS.includes(s));
+const languageSystems = requested.includes(LANGUAGE_DATASET)
+  ? chosenSystems.filter((s) => LANGUAGE_SYSTEM_NAMES.includes(s))
+  : [];
+if (datasets.length > 0 && systems.length === 0)
+  console.log(`.. no intent system chosen: skipping ${datasets.join(', ')}`);
+if (requested.includes(LANGUAGE_DATASET) && languageSystems.length === 0) {
+  console.log('.. no language system chosen: skipping the language benchmark');
+}
 
 const resultsDir = values.quick ? join(ROOT, 'bench', 'work', 'quick-results') : join(ROOT, 'bench', 'results');
 const docFile = values.quick ? join(ROOT, 'bench', 'work', 'benchmarks-quick.md') : join(ROOT, 'docs', 'benchmarks.md');
@@ -67,6 +88,18 @@ for (const dataset of datasets) {
       `== ${dataset} × ${system}: ${(100 * score).toFixed(2)} in ${((Date.now() - started) / 1000).toFixed(0)} s`,
     );
   }
+}
+
+if (languageSystems.length > 0) {
+  failures.push(
+    ...(await runLanguageBenchmark({
+      systems: languageSystems,
+      quick: values.quick,
+      seed: values.seed,
+      resultsDir,
+      runId,
+    })),
+  );
 }
 
 renderBenchmarksFile(resultsDir, docFile);

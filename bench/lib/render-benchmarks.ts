@@ -6,6 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MASSIVE_LOCALES, MULTI3_LANGUAGES } from '../datasets.ts';
+import { languageSection } from '../language/render.ts';
+import { readLanguageResults } from '../language/results.ts';
 import { DATASETS } from './bench-data.ts';
 import { ROOT } from './child-args.ts';
 import { readHeadToHead, targetsSection } from './render-targets.ts';
@@ -230,6 +232,8 @@ export function renderBenchmarks(unordered: DatasetResults[], resultsDir?: strin
   if (multi3.length > 0) {
     out.push('## Multi3NLU++ (per language)', '', multi3Table(all), '', ...multi3.map(datasetSection));
   }
+  const language = resultsDir ? languageSection(readLanguageResults(resultsDir)) : '';
+  if (language) out.push(language);
   out.push(REFERENCES);
   return `${out.join('\n')}\n`;
 }

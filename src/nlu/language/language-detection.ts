@@ -15,22 +15,17 @@ export interface LanguageHints {
 
 /**
  * Why a detection came out as it did:
- * - `script`: the letters are in a script only one configured language uses (Thai → th, Ethiopic → am…);
+ * - `script`: the letters are in a script only one configured language uses (Thai → th, Ethiopic → am…), also when
+ *   Latin names and loanwords are mixed in ("เปิด super mario");
  * - `text`: the learned profile (or franc) weighed the text's character n-grams, hints added as a prior;
- * - `only_language`: the bot is configured for one language of this script, so there is nothing to choose;
- * - `hint`: the text holds no letters to judge (digits, emoji, a URL, code) and a hint named a configured language;
+ * - `hint`: the text holds nothing to judge (no letters: digits, emoji, a URL, code; or letters franc cannot place)
+ *   and a hint named a configured language;
  * - `empty`: nothing but whitespace (after removing URLs, mentions, code) and no usable hint;
  * - `no_letters`: digits, symbols or emoji only, and no usable hint;
+ * - `no_evidence`: letters, but nothing franc can place ("ok" with no profile), and no usable hint;
  * - `unsupported_script`: the letters are in a script none of the configured languages is written in.
  */
-export type LanguageReason =
-  | 'script'
-  | 'text'
-  | 'only_language'
-  | 'hint'
-  | 'empty'
-  | 'no_letters'
-  | 'unsupported_script';
+export type LanguageReason = 'script' | 'text' | 'hint' | 'empty' | 'no_letters' | 'no_evidence' | 'unsupported_script';
 
 /** The language of one turn: `language` is ISO 639-1 or `und`; `guesses` rank the configured candidates. */
 export interface LanguageDetection {

@@ -15,7 +15,7 @@ import type { LanguageGuess } from '../understanding.ts';
 import { type LanguageDetection, type LanguageHints, type LanguageReason, UNDETERMINED } from './language-detection.ts';
 import type { LanguageProfile } from './language-profile.ts';
 import { baseLanguage, LANGUAGES, type Script } from './languages.ts';
-import { candidateLanguages, MAX_LANGUAGE_CHARS, textEvidence } from './text-evidence.ts';
+import { candidateLanguages, textEvidence } from './text-evidence.ts';
 
 /** Weight of each hint relative to the profile's hint bonus: the conversation's own history counts most. */
 export const HINT_WEIGHTS: Readonly<Record<keyof LanguageHints, number>> = { previous: 1, locale: 0.5, default: 0.25 };
@@ -67,14 +67,10 @@ export class LanguageDetector {
   /** The language of one message. `hints` only break ties (see {@link LanguageHints}). */
   detect(text: string, hints: LanguageHints = {}): LanguageDetection {
     const input = typeof text === 'string' ? text : '';
-    const evidence = textEvidence(input.length > MAX_LANGUAGE_CHARS ? input.slice(0, MAX_LANGUAGE_CHARS) : input);
+    const evidence = textEvidence(input);
     const prior = this.hintPrior(hints);
-    if (evidence.letters === 0 || !evidence.script) {
-      if (evidence.letters > 0) return und('unsupported_script');
-      const best = [...prior].sort((a, b) => b[1] - a[1])[0];
-      if (best) return { language: best[0], guesses: [{ language: best[0], score: 1 }], reason: 'hint' };
-      return und(evidence.blank ? 'empty' : 'no_letters');
-    }
+    if (evidence.letters === 0) return fromHint(prior, evidence.blank ? 'empty' : 'no_letters');
+    if (!evidence.script) return und('unsupported_script');
     const script = evidence.script;
     const candidates = candidateLanguages(evidence, this.languages, scriptsOf);
     if (candidates.length === 0) return und('unsupported_script', script);
@@ -85,6 +81,8 @@ export class LanguageDetector {
     const logits = profile
       ? profileLogits(profile, candidates, evidence.words)
       : francLogits(candidates, evidence.words.join(' '));
+    // franc found no trigram it knows ("ok", "ß"): the text is no evidence, as if it had no letters.
+    if (!logits) return fromHint(prior, 'no_evidence', script);
     const bonus = profile
       ? (this.hintBonusOverride ?? profile.manifest.hint_bonus_by_script?.[script] ?? profile.manifest.hint_bonus)
       : this.francHintBonus;
@@ -124,14 +122,23 @@ function profileLogits(
   return out;
 }
 
-function francLogits(candidates: readonly string[], text: string): Float64Array {
+/** franc's scores over the candidates as logits, or undefined when franc has no opinion (`und`, or all equal). */
+function francLogits(candidates: readonly string[], text: string): Float64Array | undefined {
   const out = new Float64Array(candidates.length);
   const iso3 = candidates.map((c) => LANGUAGES[c].iso3);
   for (const [code, score] of francAll(text, { only: iso3, minLength: 1 })) {
     const i = iso3.indexOf(code);
     if (i >= 0) out[i] = score * FRANC_SCALE;
   }
-  return out;
+  return Math.max(...out) > Math.min(...out) ? out : undefined;
+}
+
+/** The strongest configured hint (reason `hint`), or `und` with `reason` when there is none. */
+function fromHint(prior: Map<string, number>, reason: LanguageReason, script?: Script): LanguageDetection {
+  const best = [...prior].sort((a, b) => b[1] - a[1])[0];
+  if (!best) return und(reason, script);
+  const out: LanguageDetection = { language: best[0], guesses: [{ language: best[0], score: 1 }], reason: 'hint' };
+  return script ? { ...out, script } : out;
 }
 
 /** Softmax over the candidates, ranked best first; ties keep configuration order. */

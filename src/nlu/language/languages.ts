@@ -39,7 +39,11 @@ export interface LanguageInfo {
 
 const L = (iso3: string, name: string, ...scripts: Script[]): LanguageInfo => ({ iso3, name, scripts });
 
-/** Every supported language (ISO 639-1 keys). Han text is read as Chinese or Japanese; kana makes it Japanese. */
+/**
+ * Every supported language (ISO 639-1 keys). Han text is read as Chinese or Japanese; kana makes it Japanese.
+ * franc (the fallback when no profile covers a message's candidates) has no trigram model for cy eu ga is la mi om:
+ * a bot that must tell those apart from other Latin-script languages needs a profile (`switchboard train language`).
+ */
 export const LANGUAGES: Readonly<Record<string, LanguageInfo>> = {
   af: L('afr', 'Afrikaans', 'Latin'),
   am: L('amh', 'Amharic', 'Ethiopic'),

@@ -7,8 +7,9 @@ export const MAX_LANGUAGE_CHARS = 2048;
 // <#C1|general>, <https://…|label>), URLs, e-mail addresses, @mentions, #channels and :emoji_codes:.
 const NOISE =
   /```[\s\S]*?(?:```|$)|`[^`\n]*`|<[@#!][^>]*>|<(?:https?|mailto):[^>]*>|\b(?:https?:\/\/|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[@#][\w.-]+|:[a-z0-9_+-]+:/giu;
-// Runs of letters (with their combining marks): the only thing language detection looks at.
-const LETTERS = /[\p{L}\p{M}]+/gu;
+// Runs of letters (with their combining marks; a mark with no letter before it is not a letter): the only thing
+// language detection looks at.
+const LETTERS = /\p{L}[\p{L}\p{M}]*/gu;
 
 // Code point ranges of each script (start, end inclusive), sorted by start. Marks inside a run count for its script.
 const RANGES: [number, number, Script][] = [
@@ -148,5 +149,9 @@ export function candidateLanguages(
 ): string[] {
   const { scripts, letters, script } = evidence;
   const present = (s: Script) => s === script || (scripts.get(s) ?? 0) >= MIN_SCRIPT_SHARE * letters;
-  return languages.filter((l) => scriptsOf(l).some(present));
+  const all = languages.filter((l) => scriptsOf(l).some(present));
+  // Latin words inside a message in another script are names, brands and English loanwords ("เปิด super mario"):
+  // when another script holds a real share, the Latin-only languages drop out.
+  const other = all.filter((l) => scriptsOf(l).some((s) => s !== 'Latin' && present(s)));
+  return other.length > 0 ? other : all;
 }

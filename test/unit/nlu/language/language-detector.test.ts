@@ -32,6 +32,7 @@ describe('LanguageDetector with the shipped profile', () => {
       script: 'Thai',
     });
     expect(detector.detect('ካርዴ ጠፍቷል').language).toBe('am');
+    expect(detector.detect('เปิด super mario')).toMatchObject({ language: 'th', reason: 'script' });
   });
 
   it('ranks every candidate of the script with probabilities summing to 1', () => {
@@ -74,6 +75,7 @@ describe('LanguageDetector with the shipped profile', () => {
     ['12345 678', 'no_letters'],
     ['👍🎉🙏', 'no_letters'],
     ['!!!???', 'no_letters'],
+    ['\u0301\u0301', 'no_letters'],
   ])('gives a defined result without letters: %j → und (%s)', (text, reason) => {
     expect(detector.detect(text)).toEqual({ language: 'und', guesses: [], reason });
   });
@@ -138,5 +140,11 @@ describe('LanguageDetector configuration', () => {
     expect(d.detect('questo è un bel giorno e sono molto felice').language).toBe('it');
     expect(d.detect('das ist ein schöner Tag und ich freue mich sehr').language).toBe('de');
     expect(new LanguageDetector({ languages: ['en', 'de'] }).detect('the weather is lovely today').language).toBe('en');
+  });
+
+  it('says no_evidence (or follows a hint) when franc cannot place the letters', () => {
+    const d = new LanguageDetector({ languages: ['en', 'de'] });
+    expect(d.detect('ok')).toEqual({ language: 'und', guesses: [], reason: 'no_evidence', script: 'Latin' });
+    expect(d.detect('ok', { default: 'de' })).toMatchObject({ language: 'de', reason: 'hint' });
   });
 });

@@ -32,8 +32,10 @@ describe('textEvidence', () => {
     expect(textEvidence('我的银行卡丢了').script).toBe('Han');
   });
 
-  it('reports no letters for digits, emoji and punctuation, and blank for whitespace or markup only', () => {
+  it('reports no letters for digits, emoji, punctuation and stray combining marks; blank for whitespace or markup', () => {
     expect(textEvidence('12345 !!! 👍👍').letters).toBe(0);
+    expect(textEvidence('\u0301\u0301 \u093e').letters).toBe(0);
+    expect(textEvidence('cafe\u0301').words).toEqual(['café']);
     expect(textEvidence('12345').blank).toBe(false);
     expect(textEvidence('   \n\t ').blank).toBe(true);
     expect(textEvidence('https://example.com').blank).toBe(true);
@@ -63,10 +65,11 @@ describe('candidateLanguages', () => {
     expect(candidateLanguages(textEvidence('ยกเลิกการจอง'), configured, scriptsOf)).toEqual(['th']);
   });
 
-  it('keeps a minority script with a real share of the letters (code-mixed chat)', () => {
+  it('reads Latin words in a message with a real share of another script as loanwords (code-mixed chat)', () => {
     const mixed = textEvidence('मेरी jogging playlist में से music open करो');
     expect(mixed.script).toBe('Latin');
-    expect(candidateLanguages(mixed, configured, scriptsOf)).toEqual(['en', 'es', 'hi', 'mr']);
+    expect(candidateLanguages(mixed, configured, scriptsOf)).toEqual(['hi', 'mr']);
+    expect(candidateLanguages(textEvidence('เปิด super mario'), configured, scriptsOf)).toEqual(['th']);
   });
 
   it('ignores a stray letter of another script', () => {
