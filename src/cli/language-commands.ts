@@ -83,9 +83,17 @@ export async function trainLanguageCommand(args: string[]): Promise<number> {
   return 0;
 }
 
+function accuracyWithout(texts: string[], data: LanguageExample[], languages: string[]): number {
+  const plain = new LanguageDetector({ languages });
+  let ok = 0;
+  for (let i = 0; i < texts.length; i++) if (plain.detect(texts[i]).language === data[i].language) ok++;
+  return texts.length ? ok / texts.length : 0;
+}
+
 /**
  * `switchboard eval language --data FILE [--languages en,es,…] [--model DIR|none] [--json] [--record NAME]`: detects
- * the language of every message (no hints) and prints `n, accuracy, per_language, by_length, undetermined`.
+ * the language of every message (no hints) and prints `n, accuracy, per_language, by_length, undetermined` and, with a
+ * profile, `without_profile_accuracy` (script rules + franc alone, on the same messages and languages).
  * `--languages` defaults to the profile's languages; `--model none` uses franc (allow-listed) and the script rules only.
  */
 export async function evalLanguageCommand(args: string[]): Promise<number> {
@@ -131,6 +139,8 @@ export async function evalLanguageCommand(args: string[]): Promise<number> {
     ),
     undetermined: predicted.filter((p) => p === 'und').length,
     languages: detector.languages,
+    // What the profile buys: the same detector without it (script rules + franc over the same languages).
+    ...(profile ? { without_profile_accuracy: round(accuracyWithout(texts, data, languages)) } : {}),
   };
   if (values.record) {
     if (!profile) required(undefined, 'model DIR (a profile to record into)', cmd);

@@ -73,11 +73,14 @@ export function renderLanguageCard(m: LanguageManifest, dataDescription?: string
   ];
   if (Object.keys(evaluations).length > 0) {
     lines.push('## Recorded evaluations (`switchboard eval language --record NAME`)', '');
-    lines.push('| name | n | accuracy | ≤10 | 11–20 | 21–40 | >40 |', '|---|---|---|---|---|---|---|');
+    lines.push(
+      '| name | n | accuracy | ≤10 | 11–20 | 21–40 | >40 | without the profile (script rules + franc) |',
+      '|---|---|---|---|---|---|---|---|',
+    );
     for (const [name, e] of Object.entries(evaluations)) {
       const by = (e.by_length ?? {}) as Record<string, { accuracy: number }>;
       lines.push(
-        `| ${name} | ${e.n} | ${pct(e.accuracy)} | ${['≤10', '11–20', '21–40', '>40'].map((b) => pct(by[b]?.accuracy)).join(' | ')} |`,
+        `| ${name} | ${e.n} | ${pct(e.accuracy)} | ${['≤10', '11–20', '21–40', '>40'].map((b) => pct(by[b]?.accuracy)).join(' | ')} | ${pct(e.without_profile_accuracy)} |`,
       );
     }
     lines.push('');

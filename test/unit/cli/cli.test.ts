@@ -141,6 +141,7 @@ describe('switchboard CLI', () => {
     expect(ev.code, ev.stderr).toBe(0);
     const metrics = JSON.parse(ev.stdout);
     expect(metrics).toMatchObject({ n: 6, accuracy: 1, undetermined: 0 });
+    expect(metrics.without_profile_accuracy).toBeGreaterThanOrEqual(0);
     expect(Object.keys(metrics.per_language)).toEqual(['de', 'en', 'es']);
     expect(metrics.by_length['21–40'].n).toBe(6);
     expect(readFileSync(join(out, 'MODEL_CARD.md'), 'utf8')).toMatch(/\| fixture \| 6 \| 100.00% \|/);
