@@ -14,6 +14,8 @@ Usage:
   switchboard start                                   start the server (PORT, default 3978)
   switchboard train intent --data FILE... [--valid FILE] --out DIR [--seed N] [--ensemble K] [--no-quantize]
   switchboard eval intent --model DIR --data FILE [--json] [--report FILE.html] [--record NAME]
+  switchboard train ner --data FILE.conll [--valid FILE] --out DIR [--seed N] [--epochs E] [--lowercase-rate P]
+  switchboard eval ner --model DIR --data FILE.conll [--lowercase] [--json] [--record NAME]
   switchboard train language --data FILE... [--valid FILE...] --out DIR [--max-n N] [--alpha A]
   switchboard eval language --data FILE [--languages en,es,…] [--model DIR|none] [--json] [--record NAME]
   switchboard predict [--model DIR]                   one text per stdin line → one JSON per stdout line
@@ -28,6 +30,8 @@ type Command = (args: string[]) => Promise<number>;
 const commands: Record<string, () => Promise<Command>> = {
   'train intent': async () => (await import('./train-command.ts')).trainIntentCommand,
   'eval intent': async () => (await import('./eval-command.ts')).evalIntentCommand,
+  'train ner': async () => (await import('./ner-commands.ts')).trainNerCommand,
+  'eval ner': async () => (await import('./ner-commands.ts')).evalNerCommand,
   'train language': async () => (await import('./language-commands.ts')).trainLanguageCommand,
   'eval language': async () => (await import('./language-commands.ts')).evalLanguageCommand,
   predict: async () => (await import('./predict-command.ts')).predictCommand,

@@ -1,0 +1,189 @@
+import { nerMetrics } from '../eval/ner-metrics.ts';
+import { NerModel } from '../nlu/entities/ner-model.ts';
+import { dequantizeRows, quantizeRows } from '../train/export-onnx.ts';
+import { Random } from '../train/random.ts';
+import { readConll, type TaggedSentence } from '../train/read-conll.ts';
+import { saveNerModel, writeNerManifestAndCard } from '../train/save-ner-model.ts';
+import { DEFAULT_NER_OPTIONS, evaluateNer, trainNer } from '../train/train-ner.ts';
+import { numberFlag, parseCommandArgs, required } from './cli-args.ts';
+import { ProgressBar } from './progress-bar.ts';
+
+const round = (x: number) => Number(x.toFixed(6));
+/** Largest int8 F1 cost on validation (points) for which `--quantize auto` stores int8 weights. */
+const AUTO_QUANTIZE_MAX_COST = 0.3;
+
+/**
+ * `switchboard train ner --data FILE [--valid FILE] --out DIR [--seed N] [--epochs E] [--lowercase-rate P]
+ * [--quantize auto|on|off] [--languages en] [--describe TEXT] [--json]`: trains a CRF tagger on a CoNLL file (token
+ * first, tag last; IOB1 or BIO; any entity types) and exports `model.onnx`, `features.bin`, `manifest.json`,
+ * `MODEL_CARD.md`. Without `--valid`, 10% of the sentences (seeded) are held out for early stopping.
+ */
+export async function trainNerCommand(args: string[]): Promise<number> {
+  const cmd = 'train ner';
+  const { values } = parseCommandArgs(
+    args,
+    {
+      data: { type: 'string' },
+      valid: { type: 'string' },
+      out: { type: 'string' },
+      seed: { type: 'string' },
+      epochs: { type: 'string' },
+      'lowercase-rate': { type: 'string' },
+      quantize: { type: 'string' },
+      languages: { type: 'string' },
+      describe: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    cmd,
+  );
+  const data = readConll(required(values.data, 'data', cmd));
+  const out = required(values.out, 'out', cmd);
+  const quantize = values.quantize ?? 'auto';
+  if (!['auto', 'on', 'off'].includes(quantize)) required(undefined, 'quantize auto|on|off', cmd);
+  const seed = numberFlag(values.seed, 'seed', DEFAULT_NER_OPTIONS.seed) as number;
+  let train: TaggedSentence[] = data.sentences;
+  let valid: TaggedSentence[];
+  if (values.valid) valid = readConll(values.valid).sentences;
+  else {
+    const rng = new Random(seed);
+    const held = new Set<number>();
+    const want = Math.max(1, Math.round(train.length * 0.1));
+    while (held.size < Math.min(want, train.length - 1)) held.add(rng.int(train.length));
+    valid = train.filter((_, i) => held.has(i));
+    train = train.filter((_, i) => !held.has(i));
+  }
+  const bar = new ProgressBar('training', process.stderr, process.stderr.isTTY === true && !values.json);
+  const lowercaseRate = numberFlag(
+    values['lowercase-rate'],
+    'lowercase-rate',
+    DEFAULT_NER_OPTIONS.lowercaseRate,
+  ) as number;
+  const model = trainNer(train, valid, {
+    seed,
+    maxEpochs: numberFlag(values.epochs, 'epochs', DEFAULT_NER_OPTIONS.maxEpochs),
+    lowercaseRate,
+    onProgress: (p) =>
+      bar.update(
+        (p.epoch - 1 + p.fraction) / p.maxEpochs,
+        `epoch ${p.epoch} loss ${p.loss.toFixed(3)}${p.validF1 >= 0 ? ` valid F1 ${(100 * p.validF1).toFixed(1)}` : ''}`,
+      ),
+  });
+  bar.done();
+  const rows = model.buckets.length + 1;
+  const k = model.tags.length;
+  const floatF1 = model.validation.f1;
+  const int8F1 = evaluateNer(model, valid, dequantizeRows(quantizeRows(model.weights, rows, k), k)).f1;
+  const useInt8 = quantize === 'on' || (quantize === 'auto' && 100 * (floatF1 - int8F1) <= AUTO_QUANTIZE_MAX_COST);
+  const manifest = await saveNerModel(out, model, {
+    quantize: useInt8,
+    languages: (values.languages ?? 'en').split(',').map((s) => s.trim()),
+    dataDescription: values.describe,
+    training: {
+      sentences: train.length,
+      tokens: train.reduce((a, s) => a + s.tokens.length, 0),
+      scheme: data.scheme,
+      kept_features: model.buckets.length,
+      min_count: DEFAULT_NER_OPTIONS.minCount,
+      epochs: model.epochs,
+      best_epoch: model.bestEpoch,
+      seconds: Number(model.seconds.toFixed(1)),
+      lowercase_rate: lowercaseRate,
+      seed,
+    },
+    validation: {
+      sentences: valid.length,
+      f1: useInt8 ? int8F1 : floatF1,
+      float_f1: floatF1,
+      int8_f1: int8F1,
+      lowercase_f1: model.validation.lowercase_f1,
+    },
+  });
+  const summary = {
+    out,
+    types: manifest.types,
+    quantized: useInt8,
+    bytes: manifest.onnx.bytes + manifest.features.bytes,
+    seconds: round(model.seconds),
+    epochs: model.epochs,
+    validation: {
+      f1: round(useInt8 ? int8F1 : floatF1),
+      float_f1: round(floatF1),
+      lowercase_f1: round(model.validation.lowercase_f1),
+    },
+  };
+  if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else {
+    process.stdout.write(
+      `wrote ${out} (${(summary.bytes / 1e6).toFixed(1)} MB, ${useInt8 ? 'int8' : 'float32'}) in ${summary.seconds.toFixed(0)} s; ` +
+        `validation F1 ${(100 * summary.validation.f1).toFixed(2)} (lower-cased ${(100 * summary.validation.lowercase_f1).toFixed(2)})\n`,
+    );
+  }
+  return 0;
+}
+
+/**
+ * `switchboard eval ner --model DIR --data FILE [--lowercase] [--json] [--record NAME]`: tags every sentence through
+ * ONNX Runtime, as served, and prints entity-level `n, precision, recall, f1, per_type` (exact span and type, as
+ * conlleval). `--lowercase` lower-cases the tokens first (how chat is often typed).
+ */
+export async function evalNerCommand(args: string[]): Promise<number> {
+  const cmd = 'eval ner';
+  const { values } = parseCommandArgs(
+    args,
+    {
+      model: { type: 'string' },
+      data: { type: 'string' },
+      lowercase: { type: 'boolean' },
+      json: { type: 'boolean' },
+      record: { type: 'string' },
+    },
+    cmd,
+  );
+  const modelDir = required(values.model, 'model', cmd);
+  const data = readConll(required(values.data, 'data', cmd));
+  const model = await NerModel.load(modelDir);
+  const bar = new ProgressBar('tagging', process.stderr, process.stderr.isTTY === true && !values.json);
+  const predicted: string[][] = [];
+  for (const [i, s] of data.sentences.entries()) {
+    const tokens = values.lowercase ? s.tokens.map((t) => t.toLowerCase()) : s.tokens;
+    predicted.push((await model.tagTokens(tokens)).tags);
+    if (i % 200 === 0) bar.update(i / data.sentences.length, `${i}/${data.sentences.length}`);
+  }
+  bar.done();
+  const m = nerMetrics(
+    data.sentences.map((s) => s.tags),
+    predicted,
+  );
+  const r = (p: { precision: number; recall: number; f1: number; support: number }) => ({
+    precision: round(p.precision),
+    recall: round(p.recall),
+    f1: round(p.f1),
+    support: p.support,
+  });
+  const result = {
+    n: m.n,
+    ...r(m),
+    per_type: Object.fromEntries(Object.entries(m.per_type).map(([t, p]) => [t, r(p)])),
+    ...(values.lowercase ? { lowercase: true } : {}),
+  };
+  if (values.record) {
+    const manifest = {
+      ...model.manifest,
+      evaluations: { ...(model.manifest.evaluations ?? {}), [values.record]: result },
+    };
+    await writeNerManifestAndCard(modelDir, manifest);
+  }
+  await model.release();
+  if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else {
+    process.stdout.write(
+      `n ${result.n}  precision ${(100 * result.precision).toFixed(2)}  recall ${(100 * result.recall).toFixed(2)}  F1 ${(100 * result.f1).toFixed(2)}\n`,
+    );
+    for (const [t, p] of Object.entries(result.per_type)) {
+      process.stdout.write(
+        `  ${t.padEnd(6)} P ${(100 * p.precision).toFixed(2)}  R ${(100 * p.recall).toFixed(2)}  F1 ${(100 * p.f1).toFixed(2)}  (${p.support})\n`,
+      );
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+export const NER_MODEL_FILE = 'model.onnx';
+export const NER_FEATURES_FILE = 'features.bin';
+
+const fileRecord = z.object({ sha256: z.string().length(64), bytes: z.number().int().min(0) });
+
+/** `manifest.json` of an NER model directory. */
+export const NerManifestSchema = z.object({
+  kind: z.literal('ner'),
+  format_version: z.literal(1),
+  /** BIO tags in the order of the emission columns; `O` first. */
+  tags: z.array(z.string()).min(2),
+  types: z.array(z.string()).min(1),
+  /** Languages the model was trained for (the NER runs only for these). */
+  languages: z.array(z.string()).min(1),
+  featurizer: z.object({
+    name: z.literal('ner-token-v1'),
+    seed: z.number().int(),
+    buckets: z.number().int().positive(),
+    features_per_token: z.number().int().positive(),
+  }),
+  quantized: z.boolean(),
+  onnx: fileRecord,
+  features: fileRecord,
+  training: z.record(z.unknown()).optional(),
+  validation: z.record(z.unknown()).optional(),
+  evaluations: z.record(z.record(z.unknown())).optional(),
+});
+export type NerManifest = z.infer<typeof NerManifestSchema>;

@@ -1,0 +1,130 @@
+/**
+ * The NER model at run time: tokenize (offsets kept) → hashed features → one ONNX Runtime call for the emission scores
+ * → constrained Viterbi in TypeScript → entity spans with character offsets into the ORIGINAL message and a score
+ * (the lowest marginal probability of the span's tags, from forward–backward).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FeatureVocabulary } from '../features/feature-vocabulary.ts';
+import { modelError, readCheckedFile, requireModelDir } from '../intent/intent-model-files.ts';
+import { OnnxSession } from '../onnx/onnx-session.ts';
+import type { EntityMention } from '../understanding.ts';
+import { bioConstraints, type CrfParams, marginals, viterbi } from './crf-decode.ts';
+import { sentenceFeatures } from './ner-features.ts';
+import { NER_FEATURES_FILE, NER_MODEL_FILE, type NerManifest, NerManifestSchema } from './ner-manifest.ts';
+import { tokenizeForNer } from './ner-tokenize.ts';
+
+/** Tags and per-token confidence for a token sequence. */
+export interface TaggedTokens {
+  tags: string[];
+  /** Marginal probability of each token's chosen tag. */
+  confidence: Float64Array;
+}
+
+export class NerModel {
+  private constructor(
+    readonly manifest: NerManifest,
+    private readonly session: OnnxSession,
+    private readonly vocabulary: FeatureVocabulary,
+    private readonly crf: CrfParams,
+  ) {
+    this.constraints = bioConstraints(crf.tags);
+  }
+
+  private readonly constraints: ReturnType<typeof bioConstraints>;
+
+  /** Loads a model directory; missing files, bad checksums and foreign manifests are coded `input` errors. */
+  static async load(dir: string): Promise<NerModel> {
+    await requireModelDir(dir);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+    } catch (e) {
+      return modelError('E_MODEL_CORRUPT', `cannot read ${join(dir, 'manifest.json')}: ${(e as Error).message}`, e);
+    }
+    const parsed = NerManifestSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return modelError('E_MODEL_KIND', `${dir} is not an NER model (${issue?.path.join('.')}: ${issue?.message})`);
+    }
+    const manifest = parsed.data;
+    const onnxBytes = await readCheckedFile(dir, NER_MODEL_FILE, manifest.onnx);
+    const featureBytes = await readCheckedFile(dir, NER_FEATURES_FILE, manifest.features);
+    let vocabulary: FeatureVocabulary;
+    try {
+      vocabulary = FeatureVocabulary.fromBytes(featureBytes);
+    } catch (e) {
+      return modelError('E_MODEL_CORRUPT', `${join(dir, NER_FEATURES_FILE)}: ${(e as Error).message}`, e);
+    }
+    const session = await OnnxSession.create(onnxBytes);
+    const k = manifest.tags.length;
+    // The CRF parameters live in the graph too: read them once.
+    const probe = await session.run({
+      ids: {
+        data: new BigInt64Array(manifest.featurizer.features_per_token),
+        dims: [1, manifest.featurizer.features_per_token],
+      },
+    });
+    const crf: CrfParams = {
+      tags: manifest.tags,
+      transitions: probe.transitions.data as Float32Array,
+      start: probe.start.data as Float32Array,
+      end: probe.end.data as Float32Array,
+    };
+    if (crf.transitions.length !== k * k || crf.start.length !== k || probe.emissions.dims[1] !== k) {
+      await session.release();
+      return modelError('E_MODEL_CORRUPT', `${dir}: the graph's shapes do not match the manifest's ${k} tags`);
+    }
+    return new NerModel(manifest, session, vocabulary, crf);
+  }
+
+  /** Tags a token sequence (already tokenized, e.g. CoNLL tokens). */
+  async tagTokens(tokens: readonly string[]): Promise<TaggedTokens> {
+    const n = tokens.length;
+    if (n === 0) return { tags: [], confidence: new Float64Array(0) };
+    const f = this.manifest.featurizer;
+    const buckets = sentenceFeatures(tokens, f.seed);
+    const ids = new BigInt64Array(buckets.length);
+    for (let i = 0; i < buckets.length; i++) ids[i] = BigInt(this.vocabulary.rowOf(buckets[i]));
+    const out = await this.session.run({ ids: { data: ids, dims: [n, f.features_per_token] } }, ['emissions']);
+    const em = out.emissions.data as Float32Array;
+    const path = viterbi(em, n, this.crf, this.constraints);
+    const k = this.crf.tags.length;
+    const probs = marginals(em, n, this.crf, this.constraints);
+    return {
+      tags: Array.from(path, (y) => this.crf.tags[y]),
+      confidence: Float64Array.from(path, (y, t) => probs[t * k + y]),
+    };
+  }
+
+  /** Entities of a message, with UTF-16 offsets into `text`. Never throws on odd text (empty, huge, binary). */
+  async recognize(text: string): Promise<EntityMention[]> {
+    const { tokens, starts, ends } = tokenizeForNer(text);
+    if (tokens.length === 0) return [];
+    const { tags, confidence } = await this.tagTokens(tokens);
+    const out: EntityMention[] = [];
+    let open: { type: string; first: number; last: number; score: number } | undefined;
+    const close = () => {
+      if (!open) return;
+      const start = starts[open.first];
+      const end = ends[open.last];
+      out.push({ type: open.type, start, end, text: text.slice(start, end), score: open.score, source: 'ner' });
+      open = undefined;
+    };
+    tags.forEach((tag, t) => {
+      if (tag.startsWith('B-')) {
+        close();
+        open = { type: tag.slice(2), first: t, last: t, score: confidence[t] };
+      } else if (tag.startsWith('I-') && open) {
+        open.last = t;
+        open.score = Math.min(open.score, confidence[t]);
+      } else close();
+    });
+    close();
+    return out;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}

@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NER_BUCKETS, NER_FEATURES_PER_TOKEN } from '../nlu/entities/ner-features.ts';
+import { NER_FEATURES_FILE, NER_MODEL_FILE, type NerManifest } from '../nlu/entities/ner-manifest.ts';
+import { FeatureVocabulary } from '../nlu/features/feature-vocabulary.ts';
+import { buildNerOnnx } from './export-ner-onnx.ts';
+import { NER_FEATURE_SEED, type TrainedNer } from './train-ner.ts';
+
+const record = (bytes: Uint8Array) => ({
+  sha256: createHash('sha256').update(bytes).digest('hex'),
+  bytes: bytes.byteLength,
+});
+const pct = (x: unknown) => (typeof x === 'number' ? (100 * x).toFixed(2) : '—');
+
+export interface SaveNerOptions {
+  quantize: boolean;
+  languages: string[];
+  training: Record<string, unknown>;
+  validation: Record<string, unknown>;
+  /** Free text for the card: where the data came from and its terms. */
+  dataDescription?: string;
+}
+
+/** Writes `model.onnx`, `features.bin`, `manifest.json` and `MODEL_CARD.md`; returns the manifest. */
+export async function saveNerModel(dir: string, model: TrainedNer, o: SaveNerOptions): Promise<NerManifest> {
+  await mkdir(dir, { recursive: true });
+  const onnxBytes = buildNerOnnx(model, { quantize: o.quantize });
+  const features = new FeatureVocabulary(model.buckets).toBytes();
+  await writeFile(join(dir, NER_MODEL_FILE), onnxBytes);
+  await writeFile(join(dir, NER_FEATURES_FILE), features);
+  const manifest: NerManifest = {
+    kind: 'ner',
+    format_version: 1,
+    tags: model.tags,
+    types: [...new Set(model.tags.filter((t) => t !== 'O').map((t) => t.slice(2)))],
+    languages: o.languages,
+    featurizer: {
+      name: 'ner-token-v1',
+      seed: NER_FEATURE_SEED,
+      buckets: NER_BUCKETS,
+      features_per_token: NER_FEATURES_PER_TOKEN,
+    },
+    quantized: o.quantize,
+    onnx: record(onnxBytes),
+    features: record(features),
+    training: { ...o.training, ...(o.dataDescription ? { data: o.dataDescription } : {}) },
+    validation: o.validation,
+  };
+  await writeNerManifestAndCard(dir, manifest);
+  return manifest;
+}
+
+/** (Re)writes the manifest and the card generated from it. */
+export async function writeNerManifestAndCard(dir: string, manifest: NerManifest): Promise<void> {
+  await writeFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(join(dir, 'MODEL_CARD.md'), renderNerCard(manifest));
+}
+
+/** The model card: what the model is for, its data and terms, how it was trained, every measured number. */
+export function renderNerCard(m: NerManifest): string {
+  const t = (m.training ?? {}) as Record<string, unknown>;
+  const v = (m.validation ?? {}) as Record<string, unknown>;
+  const lines = [
+    `# NER model: ${m.types.join(' ')} (${m.languages.join(', ')})`,
+    '',
+    `Linear-chain CRF over hashed token features, trained from scratch by \`switchboard train ner\` (no pretrained ` +
+      `vectors). Languages: **${m.languages.join(', ')} only** — switchboard runs it only on turns detected as ` +
+      `${m.languages.join('/')}; structured values (dates, amounts, e-mails, phone numbers…) come from the rule ` +
+      'recognizers in every configured language.',
+    '',
+    '## Training data',
+    '',
+    typeof t.data === 'string' ? t.data : 'Not described.',
+    '',
+    `Sentences ${t.sentences ?? '?'}, tokens ${t.tokens ?? '?'}; ${t.kept_features ?? '?'} feature buckets kept ` +
+      `(seen ≥ ${t.min_count ?? '?'} times); ${t.epochs ?? '?'} epochs (best ${t.best_epoch ?? '?'}), ` +
+      `${t.seconds ?? '?'} s; a ${pct(t.lowercase_rate)}% share of sentences shown lower-cased each epoch.`,
+    `Stored ${m.quantized ? 'int8 (one scale per feature row)' : 'float32'}: model.onnx ${(m.onnx.bytes / 1e6).toFixed(1)} MB, ` +
+      `features.bin ${(m.features.bytes / 1e6).toFixed(1)} MB.`,
+    '',
+    '## Validation (entity-level, exact span and type, as conlleval)',
+    '',
+    '| measure | F1 |',
+    '|---|---|',
+    `| validation | ${pct(v.f1)} |`,
+    `| validation, lower-cased | ${pct(v.lowercase_f1)} |`,
+    ...(typeof v.float_f1 === 'number' ? [`| validation, float32 weights (before int8) | ${pct(v.float_f1)} |`] : []),
+    '',
+  ];
+  const evaluations = m.evaluations ?? {};
+  if (Object.keys(evaluations).length > 0) {
+    lines.push('## Recorded evaluations (`switchboard eval ner --record NAME`)', '');
+    lines.push(`| name | n | precision | recall | F1 | ${m.types.join(' | ')} |`);
+    lines.push(`|---|---|---|---|---|${m.types.map(() => '---|').join('')}`);
+    for (const [name, e] of Object.entries(evaluations)) {
+      const per = (e.per_type ?? {}) as Record<string, { f1: number }>;
+      lines.push(
+        `| ${name} | ${e.n} | ${pct(e.precision)} | ${pct(e.recall)} | ${pct(e.f1)} | ${m.types.map((x) => pct(per[x]?.f1)).join(' | ')} |`,
+      );
+    }
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}
