@@ -5,7 +5,8 @@
  * regenerates docs/benchmarks.md. `--quick` runs on a small subsample (smoke test) and writes to
  * bench/work/quick-results/ and bench/work/benchmarks-quick.md instead. The pseudo-dataset `language` is the
  * language-identification benchmark (bench/language/): its own systems (LANGUAGE_SYSTEMS), which `--systems` may
- * subset too; it runs after the intent datasets and writes bench/results/language.json.
+ * subset too; it runs after the intent datasets and writes bench/results/language.json. The pseudo-dataset `ner` is the
+ * named-entity benchmark (bench/ner/): its own systems (NER_SYSTEMS), run last, writing bench/results/ner.json.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -19,6 +20,8 @@ import { renderBenchmarksFile } from './lib/render-benchmarks.ts';
 import type { SystemResult } from './lib/result.ts';
 import { mergeResult, runInfo } from './lib/results-file.ts';
 import { acquireRunLock } from './lib/run-lock.ts';
+import { NER_DATASET, runNerBenchmark } from './ner/driver.ts';
+import { NER_SYSTEMS } from './ner/systems.ts';
 
 /** Every system, in the order they run. */
 export const SYSTEMS = ['switchboard', 'nlpjs', 'fasttext', 'svm'];
@@ -32,27 +35,34 @@ const { values } = parseArgs({
   },
 });
 const list = (v: string | undefined, all: string[]) => (v ? v.split(',').map((s) => s.trim()) : all);
-const ALL_DATASETS = [...Object.keys(DATASETS), LANGUAGE_DATASET];
+const ALL_DATASETS = [...Object.keys(DATASETS), LANGUAGE_DATASET, NER_DATASET];
 const LANGUAGE_SYSTEM_NAMES = Object.keys(LANGUAGE_SYSTEMS);
+const NER_SYSTEM_NAMES = Object.keys(NER_SYSTEMS);
 const requested = list(values.datasets, ALL_DATASETS);
 for (const d of requested)
   if (!ALL_DATASETS.includes(d)) throw new Error(`unknown dataset ${d}: ${ALL_DATASETS.join(', ')}`);
-const chosenSystems = list(values.systems, [...SYSTEMS, ...LANGUAGE_SYSTEM_NAMES]);
-for (const s of chosenSystems) {
-  if (!SYSTEMS.includes(s) && !LANGUAGE_SYSTEM_NAMES.includes(s)) {
-    throw new Error(`unknown system ${s}: intent ${SYSTEMS.join(', ')}; language ${LANGUAGE_SYSTEM_NAMES.join(', ')}`);
+const chosenSystems = values.systems ? list(values.systems, []) : undefined;
+for (const s of chosenSystems ?? []) {
+  if (!SYSTEMS.includes(s) && !LANGUAGE_SYSTEM_NAMES.includes(s) && !NER_SYSTEM_NAMES.includes(s)) {
+    throw new Error(
+      `unknown system ${s}: intent ${SYSTEMS.join(', ')}; language ${LANGUAGE_SYSTEM_NAMES.join(', ')}; ner ${NER_SYSTEM_NAMES.join(', ')}`,
+    );
   }
 }
-// Each benchmark runs the chosen systems it has, in the order given (`switchboard` names a system of both).
-const datasets = requested.filter((d) => d !== LANGUAGE_DATASET);
-const systems = chosenSystems.filter((s) => SYSTEMS.includes(s));
-const languageSystems = requested.includes(LANGUAGE_DATASET)
-  ? chosenSystems.filter((s) => LANGUAGE_SYSTEM_NAMES.includes(s))
-  : [];
+/** The systems of one benchmark to run: all of them in their own order, or the chosen ones it has, in the order given. */
+const pick = (own: string[]) => (chosenSystems ? [...new Set(chosenSystems.filter((s) => own.includes(s)))] : own);
+// `switchboard` names a system of all three benchmarks.
+const datasets = requested.filter((d) => d !== LANGUAGE_DATASET && d !== NER_DATASET);
+const systems = pick(SYSTEMS);
+const languageSystems = requested.includes(LANGUAGE_DATASET) ? pick(LANGUAGE_SYSTEM_NAMES) : [];
+const nerSystems = requested.includes(NER_DATASET) ? pick(NER_SYSTEM_NAMES) : [];
 if (datasets.length > 0 && systems.length === 0)
   console.log(`.. no intent system chosen: skipping ${datasets.join(', ')}`);
 if (requested.includes(LANGUAGE_DATASET) && languageSystems.length === 0) {
   console.log('.. no language system chosen: skipping the language benchmark');
+}
+if (requested.includes(NER_DATASET) && nerSystems.length === 0) {
+  console.log('.. no NER system chosen: skipping the NER benchmark');
 }
 
 const resultsDir = values.quick ? join(ROOT, 'bench', 'work', 'quick-results') : join(ROOT, 'bench', 'results');
@@ -99,6 +109,12 @@ if (languageSystems.length > 0) {
       resultsDir,
       runId,
     })),
+  );
+}
+
+if (nerSystems.length > 0) {
+  failures.push(
+    ...(await runNerBenchmark({ systems: nerSystems, quick: values.quick, seed: values.seed, resultsDir, runId })),
   );
 }
 

@@ -1,5 +1,6 @@
 /**
- * Renders docs/benchmarks.md from bench/results/*.json (no rerun needed):
+ * Renders docs/benchmarks.md from bench/results/*.json (no rerun needed; language.json and ner.json add their own
+ * sections):
  * `tsx bench/lib/render-benchmarks.ts [--results DIR] [--out FILE]`.
  */
 import { writeFileSync } from 'node:fs';
@@ -8,6 +9,8 @@ import { parseArgs } from 'node:util';
 import { MASSIVE_LOCALES, MULTI3_LANGUAGES } from '../datasets.ts';
 import { languageSection } from '../language/render.ts';
 import { readLanguageResults } from '../language/results.ts';
+import { nerSection } from '../ner/render.ts';
+import { readNerResults } from '../ner/results.ts';
 import { DATASETS } from './bench-data.ts';
 import { ROOT } from './child-args.ts';
 import { readHeadToHead, targetsSection } from './render-targets.ts';
@@ -174,6 +177,7 @@ Not measured here; from the papers (see ../shared/data/README.md):
   MLP(USE) 93.5/47.4, Rasa 91.5/45.3, SVM 91.0/14.5, FastText 89.0/9.7; with a confidence threshold BERT 96.2/52.3.
 - MASSIVE intent accuracy (FitzGerald et al. 2023), XLM-R base: 85.1 averaged over 51 locales, 88.3 en-US; mT5 encoder
   86.1 / 89.0.
+- CoNLL-2003 English NER test F1: BiLSTM-CRF with pretrained word vectors 90.94 (Lample et al. 2016); BERT-base 92.4.
 - Multi3NLU++ / NLU++ report micro-F1 over (example, label) decisions in their own fold set-ups; the numbers here use
   folds 0–14 train, 15–16 validation, 17–19 test (DESIGN.md) and are not directly comparable to the papers'.
 `;
@@ -234,6 +238,8 @@ export function renderBenchmarks(unordered: DatasetResults[], resultsDir?: strin
   }
   const language = resultsDir ? languageSection(readLanguageResults(resultsDir)) : '';
   if (language) out.push(language);
+  const ner = resultsDir ? nerSection(readNerResults(resultsDir)) : '';
+  if (ner) out.push(ner);
   out.push(REFERENCES);
   return `${out.join('\n')}\n`;
 }

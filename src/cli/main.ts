@@ -11,15 +11,18 @@ import { SwitchboardError } from '../errors.ts';
 const USAGE = `switchboard — customer-support NLU, routing and handoff
 
 Usage:
-  switchboard start                                   start the server (PORT, default 3978)
+  switchboard start [NLU flags]                       start the server (HOST:PORT, default 127.0.0.1:3978)
   switchboard train intent --data FILE... [--valid FILE] --out DIR [--seed N] [--ensemble K] [--no-quantize]
   switchboard eval intent --model DIR --data FILE [--json] [--report FILE.html] [--record NAME]
   switchboard train ner --data FILE.conll [--valid FILE] --out DIR [--seed N] [--epochs E] [--lowercase-rate P]
   switchboard eval ner --model DIR --data FILE.conll [--lowercase] [--json] [--record NAME]
   switchboard train language --data FILE... [--valid FILE...] --out DIR [--max-n N] [--alpha A]
   switchboard eval language --data FILE [--languages en,es,…] [--model DIR|none] [--json] [--record NAME]
-  switchboard predict [--model DIR]                   one text per stdin line → one JSON per stdout line
+  switchboard predict [NLU flags] [--top K]           one text per stdin line → one JSON per stdout line
   switchboard help
+
+NLU flags: --model DIR (intent) --language-model DIR|none --languages en,es,… --ner-model DIR|none
+           --patterns FILE.json (regex entities: [{"type":"order_id","pattern":"ORD-\\d{6}"}])
 
 Data: JSONL {"text","intent"} (intent a label, or a list of labels for multi-label data), or CSV/TSV with a
 header containing text and intent. The label out_of_scope marks examples the bot must not answer.

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { Nlu } from '../nlu/analyze.ts';
+import { SwitchboardError } from '../errors.ts';
+import { Nlu, type NluOptions } from '../nlu/analyze.ts';
+import type { EntityPattern } from '../nlu/entities/pattern-entities.ts';
 import { parseCommandArgs } from './cli-args.ts';
 
 /**
@@ -11,9 +14,7 @@ export async function predictCommand(args: string[]): Promise<number> {
   const { values } = parseCommandArgs(
     args,
     {
-      model: { type: 'string' },
-      'language-model': { type: 'string' },
-      languages: { type: 'string' },
+      ...NLU_FLAGS,
       top: { type: 'string' },
     },
     'predict',
@@ -32,12 +33,44 @@ export async function predictCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-/** NLU options from the shared `--model`, `--language-model` and `--languages` flags. */
-export function nluOptions(values: { model?: string; 'language-model'?: string; languages?: string }) {
+/** The flags `predict` and `start` share to configure the NLU. */
+export const NLU_FLAGS = {
+  model: { type: 'string' },
+  'language-model': { type: 'string' },
+  languages: { type: 'string' },
+  'ner-model': { type: 'string' },
+  patterns: { type: 'string' },
+} as const;
+
+/**
+ * NLU options from the shared flags: `--model`, `--language-model DIR|none`, `--languages en,es`, `--ner-model
+ * DIR|none`, `--patterns FILE.json` (a JSON array of `{"type", "pattern", "flags"?}` regex entities).
+ */
+export function nluOptions(values: {
+  model?: string;
+  'language-model'?: string;
+  languages?: string;
+  'ner-model'?: string;
+  patterns?: string;
+}): NluOptions {
   const lm = values['language-model'];
+  const ner = values['ner-model'];
+  let patterns: EntityPattern[] | undefined;
+  if (values.patterns) {
+    try {
+      patterns = JSON.parse(readFileSync(values.patterns, 'utf8'));
+    } catch (e) {
+      throw new SwitchboardError('E_PATTERN', 'input', `--patterns ${values.patterns}: ${(e as Error).message}`);
+    }
+    if (!Array.isArray(patterns)) {
+      throw new SwitchboardError('E_PATTERN', 'input', `--patterns ${values.patterns}: expected a JSON array`);
+    }
+  }
   return {
     intentModelDir: values.model,
     languageProfileDir: lm === 'none' ? null : lm,
+    nerModelDir: ner === 'none' ? null : ner,
+    patterns,
     languages: values.languages
       ?.split(',')
       .map((s) => s.trim())

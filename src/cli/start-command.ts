@@ -3,7 +3,7 @@ import { Nlu } from '../nlu/analyze.ts';
 import { DEFAULT_INTENT_MODEL_DIR } from '../nlu/default-model.ts';
 import type { LanguageHints } from '../nlu/language/language-detection.ts';
 import { parseCommandArgs } from './cli-args.ts';
-import { nluOptions } from './predict-command.ts';
+import { NLU_FLAGS, nluOptions } from './predict-command.ts';
 
 /** Largest accepted request body (bytes). */
 const MAX_BODY = 64 * 1024;
@@ -35,13 +35,11 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
  * may add `locale` and `default`). Channels, routing and handoff mount on the same server as they land.
  */
 export async function startCommand(args: string[]): Promise<number> {
-  const { values } = parseCommandArgs(
-    args,
-    { model: { type: 'string' }, 'language-model': { type: 'string' }, languages: { type: 'string' } },
-    'start',
-  );
+  const { values } = parseCommandArgs(args, NLU_FLAGS, 'start');
   const modelDir = values.model ?? DEFAULT_INTENT_MODEL_DIR;
   const nlu = await Nlu.load(nluOptions(values));
+  // Compile the rule recognizers' regexes now, not on a customer's first message in each language (seconds for French).
+  const warmMs = nlu.entities.rules.warmUp();
   const port = Number(process.env.PORT ?? 3978);
   const server = createServer(async (req, res) => {
     try {
@@ -64,7 +62,10 @@ export async function startCommand(args: string[]): Promise<number> {
   const host = process.env.HOST ?? '127.0.0.1';
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const bound = (server.address() as { port: number }).port;
-  process.stderr.write(`switchboard listening on http://localhost:${bound} (model ${modelDir})\n`);
+  process.stderr.write(
+    `switchboard listening on http://localhost:${bound} (model ${modelDir}; languages ${nlu.language.languages.join(' ')}; ` +
+      `rule recognizers warmed up in ${(warmMs / 1000).toFixed(1)} s)\n`,
+  );
   await new Promise<void>((resolve) => {
     const stop = () => server.close(() => resolve());
     process.once('SIGINT', stop);

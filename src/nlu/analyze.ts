@@ -1,8 +1,12 @@
 /**
- * One customer turn → {@link Understanding}: language (with hints), then intents. The one place that runs the NLU
- * stages in order; the CLI's `predict`, the HTTP server and (later) the channels call it.
+ * One customer turn → {@link Understanding}: language (with hints), then intents and entities. The one place that runs
+ * the NLU stages in order; the CLI's `predict`, the HTTP server and (later) the channels call it. A stage that fails
+ * leaves its part empty and says so in `errors`, so the router can hand the turn to a human: nothing is dropped.
  */
+import { isSwitchboardError } from '../errors.ts';
 import { DEFAULT_INTENT_MODEL_DIR, DEFAULT_LANGUAGE_PROFILE_DIR } from './default-model.ts';
+import { EntityExtractor } from './entities/entity-extractor.ts';
+import type { EntityPattern } from './entities/pattern-entities.ts';
 import { IntentClassifier } from './intent/intent-classifier.ts';
 import type { LanguageHints } from './language/language-detection.ts';
 import { LanguageDetector } from './language/language-detector.ts';
@@ -16,6 +20,12 @@ export interface NluOptions {
   languageProfileDir?: string | null;
   /** The bot's languages (default: `SWITCHBOARD_LANGUAGES`, comma-separated, else the profile's languages). */
   languages?: readonly string[];
+  /** NER model directory (default: the shipped English model); `null` for rule entities only. */
+  nerModelDir?: string | null;
+  /** Reference time of relative dates (tests). */
+  now?: () => Date;
+  /** The bot's pattern entities (regex per type, e.g. order numbers). */
+  patterns?: readonly EntityPattern[];
 }
 
 const ms = (t0: number) => Number((performance.now() - t0).toFixed(3));
@@ -25,6 +35,7 @@ export class Nlu {
   private constructor(
     readonly intents: IntentClassifier,
     readonly language: LanguageDetector,
+    readonly entities: EntityExtractor,
   ) {}
 
   static async load(options: NluOptions = {}): Promise<Nlu> {
@@ -37,17 +48,40 @@ export class Nlu {
     const languages = options.languages ?? (fromEnv?.length ? fromEnv : undefined) ?? profile?.languages ?? ['en'];
     const language = new LanguageDetector({ languages, profile });
     const intents = await IntentClassifier.load(options.intentModelDir ?? DEFAULT_INTENT_MODEL_DIR);
-    return new Nlu(intents, language);
+    const entities = await EntityExtractor.load({
+      languages: language.languages,
+      nerModelDir: options.nerModelDir,
+      now: options.now,
+      patterns: options.patterns,
+    });
+    return new Nlu(intents, language, entities);
   }
 
   /** Understands one turn. `hints` carry what the channel and conversation know about its language. */
   async analyze(text: string, hints: LanguageHints = {}): Promise<Understanding> {
+    const input = typeof text === 'string' ? text : '';
+    const errors: NonNullable<Understanding['errors']> = [];
+    const failed = (stage: 'language' | 'intent' | 'entities', e: unknown) =>
+      errors.push({
+        stage,
+        code: isSwitchboardError(e) ? e.code : 'E_INTERNAL',
+        message: (e as Error)?.message ?? String(e),
+      });
     const t0 = performance.now();
-    const detection = this.language.detect(text, hints);
+    const detection = this.language.detect(input, hints);
     const languageMs = ms(t0);
     const t1 = performance.now();
-    const intents = await this.intents.classifyOne(typeof text === 'string' ? text : '');
+    const intents = await this.intents.classifyOne(input).catch((e) => {
+      failed('intent', e);
+      return [];
+    });
     const intentMs = ms(t1);
+    const t2 = performance.now();
+    const entities = await this.entities.extract(input, detection.language).catch((e) => {
+      failed('entities', e);
+      return [];
+    });
+    const entitiesMs = ms(t2);
     return {
       languages: detection.guesses,
       language: {
@@ -56,12 +90,14 @@ export class Nlu {
         ...(detection.script ? { script: detection.script } : {}),
       },
       intents,
-      entities: [],
-      timings: { language_ms: languageMs, intent_ms: intentMs, entities_ms: 0, total_ms: ms(t0) },
+      entities,
+      timings: { language_ms: languageMs, intent_ms: intentMs, entities_ms: entitiesMs, total_ms: ms(t0) },
+      ...(errors.length > 0 ? { errors } : {}),
     };
   }
 
   async release(): Promise<void> {
     await this.intents.release();
+    await this.entities.release();
   }
 }

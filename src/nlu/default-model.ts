@@ -5,3 +5,6 @@ export const DEFAULT_INTENT_MODEL_DIR = join(import.meta.dirname, '..', '..', 'm
 
 /** The language profile shipped in the repository (en de es fr hi th mr tr am), used when no `--model` is given. */
 export const DEFAULT_LANGUAGE_PROFILE_DIR = join(import.meta.dirname, '..', '..', 'models', 'language');
+
+/** The NER model shipped in the repository (English, CoNLL-2003 types PER LOC ORG MISC). */
+export const DEFAULT_NER_MODEL_DIR = join(import.meta.dirname, '..', '..', 'models', 'ner-en');

@@ -41,4 +41,6 @@ export interface Understanding {
   intents: IntentGuess[];
   entities: EntityMention[];
   timings: UnderstandingTimings;
+  /** Stages that failed on this turn (their part is empty): the router hands such a turn to a human. */
+  errors?: { stage: 'language' | 'intent' | 'entities'; code: string; message: string }[];
 }

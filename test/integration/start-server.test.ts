@@ -42,6 +42,21 @@ describe('switchboard start', () => {
     expect(understanding.language).toEqual({ language: 'es', reason: 'text', script: 'Latin' });
   });
 
+  it('finds entities: the NER for English turns, rule entities in every language, offsets into the original text', async () => {
+    const en = 'Hi, this is John Smith: please email bob@example.com about my $25.50 refund';
+    const r1 = (await (await parse(JSON.stringify({ text: en }))).json()).understanding;
+    const byType = Object.fromEntries(r1.entities.map((e: { type: string }) => [e.type, e]));
+    expect(byType.PER).toMatchObject({ text: 'John Smith', source: 'ner' });
+    expect(byType.email).toMatchObject({ text: 'bob@example.com', source: 'rule', value: 'bob@example.com' });
+    expect(byType.money.value.amount).toBe(25.5);
+    for (const e of r1.entities) expect(en.slice(e.start, e.end)).toBe(e.text);
+    const es = 'Juan Pérez quiere cambiar su reserva, escriba a juan@example.com';
+    const r2 = (await (await parse(JSON.stringify({ text: es }))).json()).understanding;
+    expect(r2.language.language).toBe('es');
+    expect(r2.entities.map((e: { type: string }) => e.type)).toEqual(['email']); // no English NER on Spanish
+    expect(r1.timings.entities_ms).toBeGreaterThanOrEqual(0);
+  });
+
   it('takes the conversation language and channel hints, which break ties but never override the text', async () => {
     const lang = async (body: unknown) =>
       (await (await parse(JSON.stringify(body))).json()).understanding.language.language as string;

@@ -4,13 +4,25 @@ export const MAX_NER_CHARS = 4096;
 export const MAX_NER_TOKENS = 512;
 
 // Tokens as in CoNLL-2003 (Reuters): words with inner apostrophes, hyphens, dots, ampersands and digits kept whole
-// ("U.S.", "AT&T", "1996-08-22", "O'Neill"), a clitic "'s"/"n't" split off, every other symbol alone.
+// ("U.S.", "AT&T", "1996-08-22", "O'Neill", "3,000"), initials and common abbreviations with their period ("J.",
+// "St.", "Inc."), "--" whole, a clitic "'s"/"n't" split off, every other symbol alone.
+const ABBREVIATIONS =
+  'Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Mt|Ft|Co|Corp|Inc|Ltd|Bros|Gen|Gov|Sen|Rep|Lt|Col|Sgt|Capt|No|vs|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec';
 const CLITIC = '(?:s|S|re|RE|ve|VE|ll|LL|d|D|m|M)\\b';
 const TOKEN = new RegExp(
   [
     "[nN]['’][tT]\\b", // n't
     `['’]${CLITIC}`, // 's 're 've 'll 'd 'm
-    '(?:\\p{Lu}\\.){2,}', // U.S.
+    '(?:\\p{L}\\.){2,}', // U.S. a.m.
+    `(?:${ABBREVIATIONS})\\.`, // Mr. St. Inc.
+    '\\p{Lu}\\.(?=\\s+\\p{Lu})', // J. Smith
+    '\\p{N}{1,3}(?:,\\p{N}{3})+(?:[-.][\\p{L}\\p{N}]+)*', // 3,000 1,234.5 3,000-strong
+    '\\p{N}{1,2}:\\p{N}{2}(?![\\p{L}\\p{N}])', // 10:30
+    '\\+\\p{N}+', // +48
+    '\\.{2,}', // ...
+    '-{2,}', // --
+    '(?<![\\p{L}\\p{N}])\\.\\p{N}+', // .778
+    '(?<=^\\s*)\\p{N}{1,3}\\.(?=\\s)', // "1." opening a list item
     "[\\p{L}\\p{M}\\p{N}]+?(?=[nN]['’][tT]\\b)", // do|n't
     `[\\p{L}\\p{M}\\p{N}]+(?:(?:[-.&/]|['’](?!${CLITIC}))[\\p{L}\\p{M}\\p{N}]+)*`, // words
     '\\S', // anything else, alone

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -169,5 +169,47 @@ describe('switchboard CLI', () => {
       .map((l) => JSON.parse(l));
     expect(first.language.language).toBe('de');
     expect(blank.language).toEqual({ language: 'und', reason: 'empty' });
+  });
+
+  it('train ner → eval ner --json --record; predict finds NER, rule and pattern entities', () => {
+    const out = join(dir, 'ner');
+    const train = cli([
+      'train',
+      'ner',
+      '--data',
+      `${data}/ner-train.conll`,
+      '--valid',
+      `${data}/ner-valid.conll`,
+      '--out',
+      out,
+      '--epochs',
+      '6',
+      '--json',
+    ]);
+    expect(train.code, train.stderr).toBe(0);
+    expect(JSON.parse(train.stdout).types).toEqual(['LOC', 'ORG', 'PER']);
+    const ev = cli(['eval', 'ner', '--model', out, '--data', `${data}/ner-valid.conll`, '--json', '--record', 'valid']);
+    expect(ev.code, ev.stderr).toBe(0);
+    const m = JSON.parse(ev.stdout);
+    expect(m.n).toBe(30);
+    expect(m.f1).toBeGreaterThan(0.9);
+    expect(Object.keys(m.per_type)).toEqual(['LOC', 'ORG', 'PER']);
+    expect(readFileSync(join(out, 'MODEL_CARD.md'), 'utf8')).toMatch(/\| valid \| 30 \|/);
+    const bad = cli(['train', 'ner', '--data', `${data}/intents.tsv`, '--out', join(dir, 'bad')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/intents\.tsv:\d+: unknown tag/);
+    const patterns = join(dir, 'patterns.json');
+    writeFileSync(patterns, JSON.stringify([{ type: 'order_id', pattern: 'ORD-\\d{6}' }]));
+    const predict = cli(
+      ['predict', '--ner-model', out, '--patterns', patterns],
+      'Anna Schmidt asks about ORD-123456, mail anna@example.com\n',
+    );
+    expect(predict.code, predict.stderr).toBe(0);
+    const u = JSON.parse(predict.stdout);
+    expect(u.entities.map((e: { type: string; source: string }) => `${e.type}/${e.source}`)).toEqual([
+      'PER/ner',
+      'order_id/pattern',
+      'email/rule',
+    ]);
   });
 });

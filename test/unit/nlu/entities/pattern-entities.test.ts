@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { isSwitchboardError } from '../../../../src/errors.ts';
+import { MAX_PATTERN_TEXT, PatternEntityRecognizer } from '../../../../src/nlu/entities/pattern-entities.ts';
+
+function patternError(patterns: ConstructorParameters<typeof PatternEntityRecognizer>[0]): unknown {
+  try {
+    new PatternEntityRecognizer(patterns);
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
+describe('PatternEntityRecognizer', () => {
+  const patterns = new PatternEntityRecognizer([
+    { type: 'order_number', pattern: 'ORD-\\d{6}' },
+    { type: 'ticket', pattern: '#(\\d{4,})' },
+    { type: 'sku', pattern: 'sku[- ]?([a-z]{2}\\d{3})?x', flags: 'i' },
+  ]);
+
+  it('finds every match with offsets, source pattern and score 1', () => {
+    const text = 'Order ORD-123456 and ORD-654321 (ticket #98765)';
+    const found = patterns.recognize(text);
+    expect(found).toEqual([
+      { type: 'order_number', start: 6, end: 16, text: 'ORD-123456', score: 1, source: 'pattern', value: 'ORD-123456' },
+      {
+        type: 'order_number',
+        start: 21,
+        end: 31,
+        text: 'ORD-654321',
+        score: 1,
+        source: 'pattern',
+        value: 'ORD-654321',
+      },
+      { type: 'ticket', start: 40, end: 46, text: '#98765', score: 1, source: 'pattern', value: '98765' },
+    ]);
+  });
+
+  it('uses the first capture group as value when it took part, else the match; honours flags', () => {
+    expect(patterns.recognize('SKU-ab123x')[0]).toMatchObject({ type: 'sku', text: 'SKU-ab123x', value: 'ab123' });
+    expect(patterns.recognize('skux')[0]).toMatchObject({ type: 'sku', text: 'skux', value: 'skux' });
+  });
+
+  it('keeps offsets in UTF-16 units after emoji', () => {
+    const text = '👩‍💻🎉 ORD-000001';
+    const [m] = patterns.recognize(text);
+    expect(text.slice(m.start, m.end)).toBe('ORD-000001');
+    expect(m.text).toBe('ORD-000001');
+  });
+
+  it('lists its types', () => {
+    expect(patterns.types).toEqual(['order_number', 'ticket', 'sku']);
+  });
+
+  it.each([
+    [{ type: 'bad', pattern: 'ORD-(\\d' }, 'bad'],
+    [{ type: 'empty', pattern: 'x*' }, 'empty'],
+    [{ type: 'optional', pattern: '(?:ORD)?' }, 'optional'],
+    [{ type: 'flags', pattern: 'x', flags: 'q' }, 'flags'],
+    [{ type: 'both', pattern: 'x', flags: 'uv' }, 'both'],
+    [{ type: 'nothing', pattern: '' }, 'nothing'],
+  ])('refuses %j with E_PATTERN naming the type', (pattern, type) => {
+    const e = patternError([{ type: 'fine', pattern: 'ok' }, pattern]);
+    expect(isSwitchboardError(e, 'E_PATTERN')).toBe(true);
+    expect((e as Error & { kind: string }).kind).toBe('input');
+    expect((e as Error).message).toContain(`'${type}'`);
+  });
+
+  it('refuses a pattern without a type', () => {
+    expect(isSwitchboardError(patternError([{ type: ' ', pattern: 'x' }]), 'E_PATTERN')).toBe(true);
+  });
+
+  it('steps over zero-length matches of lookaround patterns instead of looping', () => {
+    const lookaround = new PatternEntityRecognizer([{ type: 'edge', pattern: '(?<=a)(?=b)|c' }]);
+    expect(lookaround.recognize('abc ab c').map((m) => m.text)).toEqual(['c', 'c']);
+  });
+
+  it('scans only the first MAX_PATTERN_TEXT characters and stays fast on odd input', () => {
+    const long = `${'x'.repeat(MAX_PATTERN_TEXT)} ORD-123456`;
+    expect(patterns.recognize(long)).toEqual([]);
+    const t = performance.now();
+    for (const odd of ['', '\u0000\u0001\uFFFF', '"unbalanced (quote', '🙂'.repeat(50_000), 'ORD-'.repeat(30_000)]) {
+      expect(() => patterns.recognize(odd)).not.toThrow();
+    }
+    expect(performance.now() - t).toBeLessThan(500);
+    expect(patterns.recognize(undefined as unknown as string)).toEqual([]);
+  });
+});
