@@ -216,7 +216,9 @@ export const NER_SYSTEMS: Record<string, NerSystem> = {
     types: ALL_TYPES,
     load: async () => loadSwitchboard(join(ROOT, 'models', 'ner-en')),
     settings: { model_dir: 'models/ner-en' },
-    notes: ['Trained by `switchboard train ner` on the same train/validation splits'],
+    notes: [
+      'The final model: `switchboard train ner` on eng.train + eng.testa for 10 epochs without validation, the epoch count the validated run (the `switchboard` row: train, early stopping on testa) chose; test never used',
+    ],
   },
   compromise: {
     title: 'compromise',

@@ -13,18 +13,21 @@ const round = (x: number) => Number(x.toFixed(6));
 const AUTO_QUANTIZE_MAX_COST = 0.3;
 
 /**
- * `switchboard train ner --data FILE [--valid FILE] --out DIR [--seed N] [--epochs E] [--lowercase-rate P]
- * [--quantize auto|on|off] [--languages en] [--describe TEXT] [--json]`: trains a CRF tagger on a CoNLL file (token
- * first, tag last; IOB1 or BIO; any entity types) and exports `model.onnx`, `features.bin`, `manifest.json`,
- * `MODEL_CARD.md`. Without `--valid`, 10% of the sentences (seeded) are held out for early stopping.
+ * `switchboard train ner --data FILE... [--valid FILE | --no-valid] --out DIR [--seed N] [--epochs E]
+ * [--lowercase-rate P] [--quantize auto|on|off] [--languages en] [--describe TEXT] [--json]`: trains a CRF tagger on
+ * CoNLL files (token first, tag last; IOB1 or BIO; any entity types; several files are concatenated) and exports
+ * `model.onnx`, `features.bin`, `manifest.json`, `MODEL_CARD.md`. Without `--valid`, 10% of the sentences (seeded)
+ * are held out for early stopping; `--no-valid` runs `--epochs` epochs on everything and keeps the last (the final
+ * model, once a validated run has chosen the epoch count).
  */
 export async function trainNerCommand(args: string[]): Promise<number> {
   const cmd = 'train ner';
   const { values } = parseCommandArgs(
     args,
     {
-      data: { type: 'string' },
+      data: { type: 'string', multiple: true },
       valid: { type: 'string' },
+      'no-valid': { type: 'boolean' },
       out: { type: 'string' },
       seed: { type: 'string' },
       epochs: { type: 'string' },
@@ -36,14 +39,22 @@ export async function trainNerCommand(args: string[]): Promise<number> {
     },
     cmd,
   );
-  const data = readConll(required(values.data, 'data', cmd));
+  const files = values.data ?? [];
+  if (files.length === 0) required(undefined, 'data', cmd);
+  const parts = files.map((f) => readConll(f));
+  const data = {
+    sentences: parts.flatMap((p) => p.sentences),
+    scheme: parts.some((p) => p.scheme === 'iob1') ? 'iob1' : 'bio',
+  };
   const out = required(values.out, 'out', cmd);
+  if (values.valid && values['no-valid']) required(undefined, 'valid or --no-valid, not both', cmd);
   const quantize = values.quantize ?? 'auto';
   if (!['auto', 'on', 'off'].includes(quantize)) required(undefined, 'quantize auto|on|off', cmd);
   const seed = numberFlag(values.seed, 'seed', DEFAULT_NER_OPTIONS.seed) as number;
   let train: TaggedSentence[] = data.sentences;
   let valid: TaggedSentence[];
   if (values.valid) valid = readConll(values.valid).sentences;
+  else if (values['no-valid']) valid = [];
   else {
     const rng = new Random(seed);
     const held = new Set<number>();
@@ -72,8 +83,14 @@ export async function trainNerCommand(args: string[]): Promise<number> {
   const rows = model.buckets.length + 1;
   const k = model.tags.length;
   const floatF1 = model.validation.f1;
-  const int8F1 = evaluateNer(model, valid, dequantizeRows(quantizeRows(model.weights, rows, k), k)).f1;
-  const useInt8 = quantize === 'on' || (quantize === 'auto' && 100 * (floatF1 - int8F1) <= AUTO_QUANTIZE_MAX_COST);
+  const int8F1 =
+    valid.length > 0
+      ? evaluateNer(model, valid, dequantizeRows(quantizeRows(model.weights, rows, k), k)).f1
+      : Number.NaN;
+  // Without validation data the int8 cost cannot be measured: `auto` then stores int8 (measure it with a validated run).
+  const useInt8 =
+    quantize === 'on' ||
+    (quantize === 'auto' && (valid.length === 0 || 100 * (floatF1 - int8F1) <= AUTO_QUANTIZE_MAX_COST));
   const manifest = await saveNerModel(out, model, {
     quantize: useInt8,
     languages: (values.languages ?? 'en').split(',').map((s) => s.trim()),
@@ -90,13 +107,16 @@ export async function trainNerCommand(args: string[]): Promise<number> {
       lowercase_rate: lowercaseRate,
       seed,
     },
-    validation: {
-      sentences: valid.length,
-      f1: useInt8 ? int8F1 : floatF1,
-      float_f1: floatF1,
-      int8_f1: int8F1,
-      lowercase_f1: model.validation.lowercase_f1,
-    },
+    validation:
+      valid.length > 0
+        ? {
+            sentences: valid.length,
+            f1: useInt8 ? int8F1 : floatF1,
+            float_f1: floatF1,
+            int8_f1: int8F1,
+            lowercase_f1: model.validation.lowercase_f1,
+          }
+        : { sentences: 0, note: 'trained without validation data (--no-valid): every epoch run, the last kept' },
   });
   const summary = {
     out,
@@ -105,17 +125,22 @@ export async function trainNerCommand(args: string[]): Promise<number> {
     bytes: manifest.onnx.bytes + manifest.features.bytes,
     seconds: round(model.seconds),
     epochs: model.epochs,
-    validation: {
-      f1: round(useInt8 ? int8F1 : floatF1),
-      float_f1: round(floatF1),
-      lowercase_f1: round(model.validation.lowercase_f1),
-    },
+    validation:
+      valid.length > 0
+        ? {
+            f1: round(useInt8 ? int8F1 : floatF1),
+            float_f1: round(floatF1),
+            lowercase_f1: round(model.validation.lowercase_f1),
+          }
+        : null,
   };
   if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else {
     process.stdout.write(
-      `wrote ${out} (${(summary.bytes / 1e6).toFixed(1)} MB, ${useInt8 ? 'int8' : 'float32'}) in ${summary.seconds.toFixed(0)} s; ` +
-        `validation F1 ${(100 * summary.validation.f1).toFixed(2)} (lower-cased ${(100 * summary.validation.lowercase_f1).toFixed(2)})\n`,
+      `wrote ${out} (${(summary.bytes / 1e6).toFixed(1)} MB, ${useInt8 ? 'int8' : 'float32'}) in ${summary.seconds.toFixed(0)} s` +
+        (summary.validation
+          ? `; validation F1 ${(100 * summary.validation.f1).toFixed(2)} (lower-cased ${(100 * summary.validation.lowercase_f1).toFixed(2)})\n`
+          : ' (no validation data)\n'),
     );
   }
   return 0;

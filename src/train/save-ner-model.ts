@@ -81,11 +81,17 @@ export function renderNerCard(m: NerManifest): string {
     '',
     '## Validation (entity-level, exact span and type, as conlleval)',
     '',
-    '| measure | F1 |',
-    '|---|---|',
-    `| validation | ${pct(v.f1)} |`,
-    `| validation, lower-cased | ${pct(v.lowercase_f1)} |`,
-    ...(typeof v.float_f1 === 'number' ? [`| validation, float32 weights (before int8) | ${pct(v.float_f1)} |`] : []),
+    ...(typeof v.note === 'string'
+      ? [`${v.note}.`]
+      : [
+          '| measure | F1 |',
+          '|---|---|',
+          `| validation | ${pct(v.f1)} |`,
+          `| validation, lower-cased | ${pct(v.lowercase_f1)} |`,
+          ...(typeof v.float_f1 === 'number'
+            ? [`| validation, float32 weights (before int8) | ${pct(v.float_f1)} |`]
+            : []),
+        ]),
     '',
   ];
   const evaluations = m.evaluations ?? {};

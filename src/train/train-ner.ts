@@ -58,7 +58,10 @@ interface Encoded {
   n: number;
 }
 
-/** Trains on `train`, stops early on `valid` (BIO tags; any entity types). */
+/**
+ * Trains on `train`, stops early on `valid` (BIO tags; any entity types). With no `valid` sentences it runs
+ * `maxEpochs` and keeps the last (validation numbers are then NaN).
+ */
 export function trainNer(
   train: readonly TaggedSentence[],
   valid: readonly TaggedSentence[],
@@ -225,11 +228,13 @@ export function trainNer(
         });
       }
     }
-    const f1 = f1On(validSets[0]);
+    // Without validation data every epoch runs and the last one is kept (a final model on train + validation, with the
+    // epoch count chosen earlier on validation).
+    const f1 = validSets[0].length > 0 ? f1On(validSets[0]) : epoch;
     if (f1 > best.f1) {
       best = {
         f1,
-        lowercase: f1On(validSets[1]),
+        lowercase: validSets[1].length > 0 ? f1On(validSets[1]) : 0,
         epoch,
         w: Float32Array.from(w),
         trans: Float64Array.from(crf.transitions),
@@ -238,7 +243,7 @@ export function trainNer(
       };
     }
     o.onProgress?.({ epoch, maxEpochs: o.maxEpochs, fraction: 1, loss: loss / order.length, validF1: best.f1 });
-    if (epoch - best.epoch >= o.patience) break;
+    if (validSets[0].length > 0 && epoch - best.epoch >= o.patience) break;
   }
   return {
     tags,
@@ -253,7 +258,10 @@ export function trainNer(
     epochs: Math.min(epoch, o.maxEpochs),
     bestEpoch: best.epoch,
     seconds: (performance.now() - started) / 1000,
-    validation: { f1: best.f1, lowercase_f1: best.lowercase },
+    validation:
+      validSets[0].length > 0
+        ? { f1: best.f1, lowercase_f1: best.lowercase }
+        : { f1: Number.NaN, lowercase_f1: Number.NaN },
   };
 }
 

@@ -34,6 +34,14 @@ describe('trainNer', () => {
     expect(Array.from(again.weights.slice(0, 500))).toEqual(Array.from(model.weights.slice(0, 500)));
   });
 
+  it('without validation data runs every epoch and keeps the last', () => {
+    const m = trainNer(train, [], { maxEpochs: 3, minCount: 1 });
+    expect(m.epochs).toBe(3);
+    expect(m.bestEpoch).toBe(3);
+    expect(Number.isNaN(m.validation.f1)).toBe(true);
+    expect(evaluateNer(m, valid).f1).toBeGreaterThan(0.8);
+  });
+
   it('refuses data without entities', () => {
     expect(() => trainNer([{ tokens: ['hi'], tags: ['O'] }], [])).toThrow(/no entities/);
   });
