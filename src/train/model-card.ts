@@ -76,6 +76,14 @@ export function renderModelCard({ manifest: m, dataDescription, warnings = [] }:
     `- Calibration: temperature ${m.calibration.temperature.toFixed(4)}` +
       (m.calibration.threshold !== undefined ? `, out-of-scope threshold ${m.calibration.threshold}` : '') +
       (m.calibration.thresholds ? `, ${Object.keys(m.calibration.thresholds).length} per-label thresholds` : ''),
+    ...(m.calibration.target
+      ? [
+          `- Thresholds from \`switchboard calibrate\` for precision ${m.calibration.target.precision} on ` +
+            `${m.calibration.target.data} (${m.calibration.target.n} rows): answers ` +
+            `${(100 * m.calibration.target.coverage).toFixed(1)}% at precision ` +
+            `${(100 * m.calibration.target.expected_precision).toFixed(1)}% there`,
+        ]
+      : []),
     '',
     '<details><summary>All options</summary>',
     '',

@@ -42,6 +42,16 @@ export const intentManifestSchema = z
       temperature: z.number().positive(),
       threshold: probability.optional(),
       thresholds: z.record(z.string(), probability).optional(),
+      /** Set by `switchboard calibrate`: the precision asked for and what the thresholds gave on that data. */
+      target: z
+        .object({
+          precision: probability,
+          coverage: probability,
+          expected_precision: probability,
+          n: int,
+          data: z.string(),
+        })
+        .optional(),
     }),
     onnx: z.object({
       file: z.literal(MODEL_FILE),

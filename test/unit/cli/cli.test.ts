@@ -212,4 +212,47 @@ describe('switchboard CLI', () => {
       'email/rule',
     ]);
   });
+
+  it('calibrate writes thresholds for a target precision into the manifest and the card', () => {
+    const out = join(dir, 'calibrated');
+    const train = cli([
+      'train',
+      'intent',
+      '--data',
+      `${data}/support-train.jsonl`,
+      '--valid',
+      `${data}/support-valid.jsonl`,
+      '--out',
+      out,
+      '--dim',
+      '16',
+      '--hidden',
+      '0',
+      '--epochs',
+      '5',
+      '--json',
+    ]);
+    expect(train.code, train.stderr).toBe(0);
+    const r = cli([
+      'calibrate',
+      '--model',
+      out,
+      '--data',
+      `${data}/support-valid.jsonl`,
+      '--precision',
+      '0.9',
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    expect(plan.precision_target).toBe(0.9);
+    expect(plan.coverage === 0 || plan.precision >= 0.9).toBe(true);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.calibration.threshold).toBeCloseTo(plan.threshold, 5);
+    expect(manifest.calibration.target).toMatchObject({ precision: 0.9, data: 'support-valid.jsonl' });
+    expect(readFileSync(join(out, 'MODEL_CARD.md'), 'utf8')).toMatch(/switchboard calibrate` for precision 0.9/);
+    expect(cli(['calibrate', '--model', out, '--data', `${data}/support-valid.jsonl`, '--precision', '1.5']).code).toBe(
+      1,
+    );
+  });
 });

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { calibrateThresholds } from '../../../src/eval/calibrate-thresholds.ts';
+
+const labels = ['a', 'b', 'out_of_scope'];
+const row = (a: number, b: number) => Float32Array.of(a, b, Math.max(0, 1 - a - b));
+
+describe('calibrateThresholds', () => {
+  it('picks the lowest global threshold that reaches the precision (most coverage)', () => {
+    // Confident rows right, unsure rows wrong.
+    const probs = [row(0.95, 0.05), row(0.9, 0.1), row(0.85, 0.1), row(0.55, 0.4), row(0.5, 0.45)];
+    const gold = ['a', 'a', 'a', 'b', 'b'];
+    const plan = calibrateThresholds(gold, probs, labels, 0.99, 100);
+    expect(plan.threshold).toBeCloseTo(0.85, 6);
+    expect(plan.expected).toMatchObject({ n: 5, coverage: 0.6, precision: 1 });
+    expect(plan.thresholds).toEqual({});
+  });
+
+  it('never answers an out_of_scope top intent and counts answered out-of-scope rows as wrong', () => {
+    const probs = [row(0.9, 0.05), row(0.1, 0.1), row(0.8, 0.1)];
+    const plan = calibrateThresholds(['a', 'out_of_scope', 'out_of_scope'], probs, labels, 0.9, 100);
+    expect(plan.threshold).toBeCloseTo(0.9, 6);
+    expect(plan.expected.coverage).toBeCloseTo(1 / 3, 6);
+  });
+
+  it('gives a well-supported intent its own threshold when that buys coverage and keeps the promise', () => {
+    const probs: Float32Array[] = [];
+    const gold: string[] = [];
+    // Intent a: right even at 0.5. Intent b: wrong below 0.8.
+    for (let i = 0; i < 40; i++) {
+      probs.push(row(0.5 + i * 0.01, 0.1));
+      gold.push('a');
+      probs.push(row(0.05, 0.6 + i * 0.009));
+      gold.push(i < 20 ? 'a' : 'b');
+    }
+    const plan = calibrateThresholds(gold, probs, labels, 0.95, 30);
+    expect(plan.thresholds.a ?? plan.threshold).toBeLessThanOrEqual(0.5 + 1e-6);
+    expect(plan.thresholds.b ?? plan.threshold).toBeGreaterThan(0.75);
+    expect(plan.expected.precision).toBeGreaterThanOrEqual(0.95);
+    expect(plan.expected.coverage).toBeGreaterThan(plan.global_only.coverage);
+  });
+
+  it('answers nothing when no threshold reaches the target', () => {
+    const plan = calibrateThresholds(['b', 'b'], [row(0.9, 0.1), row(0.8, 0.1)], labels, 0.9, 100);
+    expect(plan.threshold).toBe(1);
+    expect(plan.expected.coverage).toBe(0);
+  });
+});
