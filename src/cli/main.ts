@@ -11,7 +11,7 @@ import { SwitchboardError } from '../errors.ts';
 const USAGE = `switchboard — customer-support NLU, routing and handoff
 
 Usage:
-  switchboard start [NLU flags]                       start the server (HOST:PORT, default 127.0.0.1:3978)
+  switchboard start [--config bot.yaml]               the server (HOST:PORT, default 127.0.0.1:3978; config/demo.yaml)
   switchboard train intent --data FILE... [--valid FILE] --out DIR [--seed N] [--ensemble K] [--no-quantize]
   switchboard eval intent --model DIR --data FILE [--json] [--report FILE.html] [--record NAME]
   switchboard train ner --data FILE.conll [--valid FILE] --out DIR [--seed N] [--epochs E] [--lowercase-rate P]
@@ -22,7 +22,7 @@ Usage:
   switchboard predict [NLU flags] [--top K]           one text per stdin line → one JSON per stdout line
   switchboard help
 
-NLU flags: --model DIR (intent) --language-model DIR|none --languages en,es,… --ner-model DIR|none
+NLU flags (predict): --model DIR (intent) --language-model DIR|none --languages en,es,… --ner-model DIR|none
            --patterns FILE.json (regex entities: [{"type":"order_id","pattern":"ORD-\\d{6}"}])
 
 Data: JSONL {"text","intent"} (intent a label, or a list of labels for multi-label data), or CSV/TSV with a

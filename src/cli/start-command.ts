@@ -1,9 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { Nlu } from '../nlu/analyze.ts';
-import { DEFAULT_INTENT_MODEL_DIR } from '../nlu/default-model.ts';
+import { Bot } from '../bot.ts';
+import { DEFAULT_BOT_CONFIG } from '../nlu/default-model.ts';
 import type { LanguageHints } from '../nlu/language/language-detection.ts';
 import { parseCommandArgs } from './cli-args.ts';
-import { NLU_FLAGS, nluOptions } from './predict-command.ts';
 
 /** Largest accepted request body (bytes). */
 const MAX_BODY = 64 * 1024;
@@ -29,28 +28,30 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 /**
- * `switchboard start [--model DIR] [--language-model DIR|none] [--languages en,es]`: the HTTP server on `HOST:PORT`
- * (default 127.0.0.1:3978). In this release it serves the NLU: `GET /healthz` and `POST /api/nlu/parse {text,
- * language?, hints?}` → `{understanding}` (`language` is the conversation's known language, used as a hint; `hints`
- * may add `locale` and `default`). Channels, routing and handoff mount on the same server as they land.
+ * `switchboard start [--config bot.yaml]`: the HTTP server on `HOST:PORT` (default 127.0.0.1:3978) for a bot config
+ * (default config/demo.yaml): `GET /healthz` and `POST /api/nlu/parse {text, language?, hints?}` →
+ * `{understanding, decision, reply}` (`language` is the conversation's language so far, used as a hint; `hints` may
+ * add `locale` and `default`). Channels, pages and handoff mount on the same server as they land.
  */
 export async function startCommand(args: string[]): Promise<number> {
-  const { values } = parseCommandArgs(args, NLU_FLAGS, 'start');
-  const modelDir = values.model ?? DEFAULT_INTENT_MODEL_DIR;
-  const nlu = await Nlu.load(nluOptions(values));
+  const { values } = parseCommandArgs(args, { config: { type: 'string' } }, 'start');
+  const configFile = values.config ?? DEFAULT_BOT_CONFIG;
+  const bot = await Bot.load(configFile);
+  const nlu = bot.nlu;
   // Compile the rule recognizers' regexes now, not on a customer's first message in each language (seconds for French).
   const warmMs = nlu.entities.rules.warmUp();
   const port = Number(process.env.PORT ?? 3978);
   const server = createServer(async (req, res) => {
     try {
-      if (req.method === 'GET' && req.url === '/healthz') return send(res, 200, { ok: true, model: modelDir });
+      if (req.method === 'GET' && req.url === '/healthz') return send(res, 200, { ok: true, config: configFile });
       if (req.method === 'POST' && req.url === '/api/nlu/parse') {
         const body = (await readJson(req)) as { text?: unknown; language?: unknown; hints?: unknown };
         if (typeof body?.text !== 'string')
           return send(res, 400, { error: 'E_BAD_REQUEST', message: 'text must be a string' });
         const hints = parseHints(body.language, body.hints);
         if (typeof hints === 'string') return send(res, 400, { error: 'E_BAD_REQUEST', message: hints });
-        return send(res, 200, { understanding: await nlu.analyze(body.text, hints) });
+        const { understanding, decision, reply } = await bot.respond(body.text, hints);
+        return send(res, 200, { understanding, decision, reply });
       }
       send(res, 404, { error: 'E_NOT_FOUND', message: `${req.method} ${req.url?.split('?')[0]} is not served` });
     } catch (e) {
@@ -63,7 +64,7 @@ export async function startCommand(args: string[]): Promise<number> {
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const bound = (server.address() as { port: number }).port;
   process.stderr.write(
-    `switchboard listening on http://localhost:${bound} (model ${modelDir}; languages ${nlu.language.languages.join(' ')}; ` +
+    `switchboard listening on http://localhost:${bound} (config ${configFile}; languages ${nlu.language.languages.join(' ')}; ` +
       `rule recognizers warmed up in ${(warmMs / 1000).toFixed(1)} s)\n`,
   );
   await new Promise<void>((resolve) => {
@@ -71,7 +72,7 @@ export async function startCommand(args: string[]): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  await nlu.release();
+  await bot.release();
   return 0;
 }
 

@@ -8,3 +8,6 @@ export const DEFAULT_LANGUAGE_PROFILE_DIR = join(import.meta.dirname, '..', '..'
 
 /** The NER model shipped in the repository (English, CoNLL-2003 types PER LOC ORG MISC). */
 export const DEFAULT_NER_MODEL_DIR = join(import.meta.dirname, '..', '..', 'models', 'ner-en');
+
+/** The demo bot config (answers for a few MASSIVE intents in six languages), used by `switchboard start` by default. */
+export const DEFAULT_BOT_CONFIG = join(import.meta.dirname, '..', '..', 'config', 'demo.yaml');

@@ -57,6 +57,20 @@ describe('switchboard start', () => {
     expect(r1.timings.entities_ms).toBeGreaterThanOrEqual(0);
   });
 
+  it("decides and replies with the demo config: answer, handoff on request, in the customer's language", async () => {
+    const ask = async (text: string) => (await (await parse(JSON.stringify({ text }))).json()) as Record<string, any>;
+    const a = await ask('wake me up at 7 tomorrow');
+    expect(a.decision).toMatchObject({ kind: 'answer', reason: 'confident', intent: 'alarm_set', language: 'en' });
+    expect(a.reply.text).toMatch(/Settings → Alarms/);
+    const es = await ask('¿qué tiempo hace hoy en Madrid?');
+    expect(es.decision).toMatchObject({ kind: 'answer', intent: 'weather_query', language: 'es' });
+    expect(es.reply.text).toMatch(/pronóstico/);
+    const human = await ask('I want to talk to a real person');
+    expect(human.decision).toMatchObject({ kind: 'handoff', reason: 'human_requested' });
+    expect(human.reply.handoff).toBe(true);
+    expect((await ask('Привет, моя карта')).decision.reason).toBe('unsupported_language');
+  });
+
   it('takes the conversation language and channel hints, which break ties but never override the text', async () => {
     const lang = async (body: unknown) =>
       (await (await parse(JSON.stringify(body))).json()).understanding.language.language as string;

@@ -1,0 +1,92 @@
+/**
+ * The bot: bot.yaml + the NLU + the router + replies. One turn: analyze → decide → render. Channels (Slack, Teams,
+ * web chat) and the handoff queue call `respond`; conversation state (clarifications, sticky language) is passed in
+ * and returned, so the store that keeps it stays outside.
+ */
+import { type BotConfig, readBotConfig, unknownIntents } from './config/bot-config.ts';
+import { SwitchboardError } from './errors.ts';
+import { Nlu } from './nlu/analyze.ts';
+import type { LanguageHints } from './nlu/language/language-detection.ts';
+import type { Understanding } from './nlu/understanding.ts';
+import { type Reply, renderReply } from './responses/render-reply.ts';
+import { type ConversationState, decide } from './router/decide.ts';
+import type { Decision } from './router/decision.ts';
+import { type Policy, PolicySchema } from './router/policy.ts';
+
+export interface TurnResult {
+  understanding: Understanding;
+  decision: Decision;
+  reply: Reply;
+  /** The conversation state after this turn. */
+  state: ConversationState & { language?: string };
+}
+
+export class Bot {
+  private constructor(
+    readonly config: BotConfig,
+    readonly nlu: Nlu,
+    readonly policy: Policy,
+  ) {}
+
+  /** Loads a bot config and its models; unknown intents in the config fail here, with their names. */
+  static async load(configFile: string, overrides: { now?: () => Date } = {}): Promise<Bot> {
+    const config = readBotConfig(configFile);
+    const nlu = await Nlu.load({
+      intentModelDir: config.models.intent,
+      languageProfileDir: config.models.language,
+      nerModelDir: config.models.ner,
+      languages: config.languages,
+      patterns: config.patterns,
+      now: overrides.now,
+    });
+    const unknown = unknownIntents(config, nlu.intents.labels);
+    if (unknown.length > 0) {
+      await nlu.release();
+      throw new SwitchboardError(
+        'E_CONFIG',
+        'input',
+        `${configFile}: intents the model does not know: ${unknown.join(', ')}`,
+      );
+    }
+    const calibration = nlu.intents.manifest.calibration;
+    const policy = PolicySchema.parse({
+      threshold: config.policy.threshold ?? calibration.threshold ?? 0.5,
+      intent_thresholds: config.policy.intent_thresholds ?? calibration.thresholds ?? {},
+      clarify_margin: config.policy.clarify_margin,
+      clarify_choices: config.policy.clarify_choices,
+      max_clarifications: config.policy.max_clarifications,
+      out_of_scope_intents: config.policy.out_of_scope_intents,
+      languages: config.languages,
+      default_language: config.default_language,
+    });
+    return new Bot(config, nlu, policy);
+  }
+
+  /** Does the config hold an answer for `intent` in `language`? */
+  hasAnswer = (intent: string, language: string): boolean => Boolean(this.config.answers[intent]?.[language]);
+
+  /** One customer turn. `state` is the conversation's so far (fresh: `{ clarifications: 0 }`). */
+  async respond(
+    text: string,
+    hints: LanguageHints = {},
+    state: ConversationState & { language?: string } = { clarifications: 0 },
+  ): Promise<TurnResult> {
+    const understanding = await this.nlu.analyze(text, { previous: state.language, ...hints });
+    const decision = decide(text, understanding, this.policy, state, { hasAnswer: this.hasAnswer });
+    const reply = renderReply(decision, understanding, this.config);
+    const detected = understanding.language?.language;
+    return {
+      understanding,
+      decision,
+      reply,
+      state: {
+        clarifications: decision.kind === 'clarify' ? state.clarifications + 1 : 0,
+        language: detected && detected !== 'und' ? detected : state.language,
+      },
+    };
+  }
+
+  async release(): Promise<void> {
+    await this.nlu.release();
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * `bot.yaml`: what a support team edits — the bot's languages, models, routing policy, answers per intent and
+ * language, the handoff and clarify messages, pattern entities. Validated with zod at startup; every error names its
+ * path in the file (`answers.card_lost.es: required`). Paths are relative to the config file.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { SwitchboardError } from '../errors.ts';
+import { baseLanguage } from '../nlu/language/languages.ts';
+
+const language = z
+  .string()
+  .refine((s) => baseLanguage(s) === s, { message: 'not an ISO 639-1 code switchboard knows' });
+const perLanguage = z.record(language, z.string().min(1));
+
+export const BotConfigSchema = z
+  .object({
+    languages: z.array(language).min(1),
+    default_language: language,
+    models: z
+      .object({
+        intent: z.string().optional(),
+        language: z.string().nullable().optional(),
+        ner: z.string().nullable().optional(),
+      })
+      .default({}),
+    policy: z
+      .object({
+        threshold: z.number().min(0).max(1).optional(),
+        intent_thresholds: z.record(z.number().min(0).max(1)).optional(),
+        clarify_margin: z.number().min(0).max(1).optional(),
+        clarify_choices: z.number().int().min(2).max(5).optional(),
+        max_clarifications: z.number().int().min(0).optional(),
+        out_of_scope_intents: z.array(z.string()).optional(),
+      })
+      .default({}),
+    /** intent → language → answer text (`{type}` slots are filled with the turn's first entity of that type). */
+    answers: z.record(z.string(), perLanguage).default({}),
+    /** Shown on a quick reply for an intent (default: the intent name). */
+    intent_labels: z.record(z.string(), perLanguage).default({}),
+    handoff: z.object({ message: perLanguage }),
+    clarify: z.object({ prompt: perLanguage }),
+    patterns: z
+      .array(z.object({ type: z.string().min(1), pattern: z.string().min(1), flags: z.string().optional() }))
+      .default([]),
+  })
+  .superRefine((c, ctx) => {
+    if (!c.languages.includes(c.default_language)) {
+      ctx.addIssue({ code: 'custom', path: ['default_language'], message: 'must be one of languages' });
+    }
+    const need = (path: (string | number)[], texts: Record<string, string>) => {
+      for (const l of c.languages)
+        if (!texts[l])
+          ctx.addIssue({ code: 'custom', path: [...path, l], message: 'required (a configured language)' });
+    };
+    for (const [intent, texts] of Object.entries(c.answers)) need(['answers', intent], texts);
+    need(['handoff', 'message'], c.handoff.message);
+    need(['clarify', 'prompt'], c.clarify.prompt);
+  });
+export type BotConfig = z.infer<typeof BotConfigSchema>;
+
+/** Reads and validates a bot config; model paths come back absolute. Errors: `E_CONFIG` naming file and path. */
+export function readBotConfig(file: string): BotConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new SwitchboardError('E_CONFIG', 'input', `${file}: ${(e as Error).message}`, { cause: e });
+  }
+  const parsed = BotConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.slice(0, 10).map((i) => `  ${i.path.join('.') || '(top)'}: ${i.message}`);
+    throw new SwitchboardError('E_CONFIG', 'input', `${file} is not a valid bot config:\n${lines.join('\n')}`);
+  }
+  const config = parsed.data;
+  const base = dirname(resolve(file));
+  const abs = (p: string | null | undefined) => (typeof p === 'string' ? resolve(base, p) : p);
+  config.models = {
+    intent: abs(config.models.intent) ?? undefined,
+    language: abs(config.models.language),
+    ner: abs(config.models.ner),
+  };
+  return config;
+}
+
+/** Intents named in the config (answers, labels, thresholds) that the intent model does not know. */
+export function unknownIntents(config: BotConfig, labels: readonly string[]): string[] {
+  const named = [
+    ...Object.keys(config.answers),
+    ...Object.keys(config.intent_labels),
+    ...Object.keys(config.policy.intent_thresholds ?? {}),
+  ];
+  return [...new Set(named)].filter((i) => !labels.includes(i));
+}

@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readBotConfig, unknownIntents } from '../../../src/config/bot-config.ts';
+import { DEFAULT_BOT_CONFIG } from '../../../src/nlu/default-model.ts';
+import { fillSlots } from '../../../src/responses/render-reply.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'switchboard-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const write = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+const base = `languages: [en, es]
+default_language: en
+handoff: { message: { en: One moment, es: Un momento } }
+clarify: { prompt: { en: Which one?, es: ¿Cuál? } }
+`;
+
+describe('readBotConfig', () => {
+  it('reads the demo config with absolute model paths', () => {
+    const c = readBotConfig(DEFAULT_BOT_CONFIG);
+    expect(c.languages).toEqual(['en', 'de', 'es', 'fr', 'hi', 'th']);
+    expect(c.models.intent).toMatch(/models\/intent-massive$/);
+    expect(Object.keys(c.answers).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('names the path of every problem', () => {
+    const missing = write('a.yaml', `${base}answers: { balance: { en: Your balance is in the app } }\n`);
+    expect(() => readBotConfig(missing)).toThrow(/answers\.balance\.es: required/);
+    const badLang = write('b.yaml', base.replace('[en, es]', '[en, xx]'));
+    expect(() => readBotConfig(badLang)).toThrow(/languages\.1: not an ISO 639-1 code/);
+    const badDefault = write('c.yaml', base.replace('default_language: en', 'default_language: de'));
+    expect(() => readBotConfig(badDefault)).toThrow(/default_language: must be one of languages/);
+    expect(() => readBotConfig(write('d.yaml', 'languages: [en\n'))).toThrow(/d\.yaml/);
+    expect(() => readBotConfig(join(dir, 'nope.yaml'))).toThrow(/nope\.yaml/);
+  });
+
+  it('lists intents the model does not know', () => {
+    const c = readBotConfig(write('e.yaml', `${base}answers: { balanse: { en: a, es: b } }\n`));
+    expect(unknownIntents(c, ['balance'])).toEqual(['balanse']);
+  });
+});
+
+describe('fillSlots', () => {
+  it('fills slots from entities and leaves out those it cannot fill', () => {
+    const e = [{ type: 'order_id', start: 0, end: 3, text: 'A12', score: 1, source: 'pattern' as const }];
+    expect(fillSlots('Order {order_id} is on its way {datetime}.', e)).toBe('Order A12 is on its way .');
+  });
+});
