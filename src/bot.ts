@@ -21,18 +21,32 @@ export interface TurnResult {
   state: ConversationState & { language?: string };
 }
 
+export interface BotOverrides {
+  now?: () => Date;
+  /** Use this intent model instead of the config's. */
+  intentModelDir?: string;
+  /** Treat every intent as answered (offline routing evaluation of a model without a config). */
+  answerAll?: boolean;
+}
+
 export class Bot {
   private constructor(
     readonly config: BotConfig,
     readonly nlu: Nlu,
     readonly policy: Policy,
+    private readonly answerAll: boolean,
   ) {}
 
   /** Loads a bot config and its models; unknown intents in the config fail here, with their names. */
-  static async load(configFile: string, overrides: { now?: () => Date } = {}): Promise<Bot> {
-    const config = readBotConfig(configFile);
+  static async load(configFile: string, overrides: BotOverrides = {}): Promise<Bot> {
+    return Bot.fromConfig(readBotConfig(configFile), overrides, configFile);
+  }
+
+  /** A bot from a config object (`source` names it in errors). */
+  static async fromConfig(config: BotConfig, overrides: BotOverrides = {}, source = 'bot config'): Promise<Bot> {
+    const configFile = source;
     const nlu = await Nlu.load({
-      intentModelDir: config.models.intent,
+      intentModelDir: overrides.intentModelDir ?? config.models.intent,
       languageProfileDir: config.models.language,
       nerModelDir: config.models.ner,
       languages: config.languages,
@@ -59,11 +73,12 @@ export class Bot {
       languages: config.languages,
       default_language: config.default_language,
     });
-    return new Bot(config, nlu, policy);
+    return new Bot(config, nlu, policy, overrides.answerAll ?? false);
   }
 
-  /** Does the config hold an answer for `intent` in `language`? */
-  hasAnswer = (intent: string, language: string): boolean => Boolean(this.config.answers[intent]?.[language]);
+  /** Does the config hold an answer for `intent` in `language`? (Every intent, with `answerAll`.) */
+  hasAnswer = (intent: string, language: string): boolean =>
+    this.answerAll || Boolean(this.config.answers[intent]?.[language]);
 
   /** One customer turn. `state` is the conversation's so far (fresh: `{ clarifications: 0 }`). */
   async respond(

@@ -18,6 +18,7 @@ Usage:
   switchboard eval ner --model DIR --data FILE.conll [--lowercase] [--json] [--record NAME]
   switchboard train language --data FILE... [--valid FILE...] --out DIR [--max-n N] [--alpha A]
   switchboard eval language --data FILE [--languages en,es,…] [--model DIR|none] [--json] [--record NAME]
+  switchboard eval route --model DIR --data FILE [--config bot.yaml] [--json]   offline automation rate
   switchboard calibrate --model DIR --data FILE --precision P [--min-support N] [--json]
   switchboard predict [NLU flags] [--top K]           one text per stdin line → one JSON per stdout line
   switchboard help
@@ -38,6 +39,7 @@ const commands: Record<string, () => Promise<Command>> = {
   'eval ner': async () => (await import('./ner-commands.ts')).evalNerCommand,
   'train language': async () => (await import('./language-commands.ts')).trainLanguageCommand,
   'eval language': async () => (await import('./language-commands.ts')).evalLanguageCommand,
+  'eval route': async () => (await import('./eval-route-command.ts')).evalRouteCommand,
   calibrate: async () => (await import('./calibrate-command.ts')).calibrateCommand,
   predict: async () => (await import('./predict-command.ts')).predictCommand,
   start: async () => (await import('./start-command.ts')).startCommand,

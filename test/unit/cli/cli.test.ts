@@ -254,5 +254,21 @@ describe('switchboard CLI', () => {
     expect(cli(['calibrate', '--model', out, '--data', `${data}/support-valid.jsonl`, '--precision', '1.5']).code).toBe(
       1,
     );
+    const route = cli(['eval', 'route', '--model', out, '--data', `${data}/support-test.jsonl`, '--json']);
+    expect(route.code, route.stderr).toBe(0);
+    const rm = JSON.parse(route.stdout);
+    expect(rm.answered + rm.clarified + rm.handed_off).toBeCloseTo(1, 5);
+    expect(rm.automation).toBeCloseTo(rm.answered * rm.precision, 5);
+  });
+
+  it('eval route with the demo config: answers what it has answers for, hands off the rest', () => {
+    const r = cli(['eval', 'route', '--config', 'config/demo.yaml', '--data', `${data}/demo-route.jsonl`, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const m = JSON.parse(r.stdout);
+    expect(m.n).toBe(5);
+    expect(m.answered).toBeCloseTo(0.6, 5); // alarm_set, weather_query, alarm_query have answers
+    expect(m.precision).toBe(1);
+    expect(m.reasons.human_requested).toBe(1);
+    expect(m.handed_off).toBeCloseTo(0.4, 5);
   });
 });
