@@ -1,8 +1,16 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { Bot } from '../bot.ts';
 import { DEFAULT_BOT_CONFIG } from '../nlu/default-model.ts';
 import type { LanguageHints } from '../nlu/language/language-detection.ts';
 import { parseCommandArgs } from './cli-args.ts';
+
+/** The pages: `/` web chat with the bot, `/playground` every score of the NLU and the router's decision. */
+const PAGES: Record<string, string> = {
+  '/': readFileSync(join(import.meta.dirname, '..', 'web', 'chat.html'), 'utf8'),
+  '/playground': readFileSync(join(import.meta.dirname, '..', 'web', 'playground.html'), 'utf8'),
+};
 
 /** Largest accepted request body (bytes). */
 const MAX_BODY = 64 * 1024;
@@ -43,6 +51,11 @@ export async function startCommand(args: string[]): Promise<number> {
   const port = Number(process.env.PORT ?? 3978);
   const server = createServer(async (req, res) => {
     try {
+      const page = req.method === 'GET' ? PAGES[req.url?.split('?')[0] ?? ''] : undefined;
+      if (page) {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
+        return res.end(page);
+      }
       if (req.method === 'GET' && req.url === '/healthz') return send(res, 200, { ok: true, config: configFile });
       if (req.method === 'POST' && req.url === '/api/nlu/parse') {
         const body = (await readJson(req)) as { text?: unknown; language?: unknown; hints?: unknown };

@@ -1,0 +1,81 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The web chat and playground pages in headless Chromium (Debian `chromium` + playwright-core), against the real
+// server with the demo config. Skipped, with a message, on a machine without Chromium.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`page tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+
+let server: ChildProcess;
+let base = '';
+let context: import('playwright-core').BrowserContext;
+const profile = mkdtempSync(join(tmpdir(), 'switchboard-chromium-'));
+
+beforeAll(async () => {
+  if (!haveChromium) return;
+  server = spawn(process.execPath, ['bin/switchboard.js', 'start'], { env: { ...process.env, PORT: '0' } });
+  base = await new Promise<string>((resolve, reject) => {
+    let err = '';
+    server.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = err.match(/listening on (http:\/\/localhost:\d+)/);
+      if (m) resolve(m[1]);
+    });
+    server.once('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
+  });
+  const { chromium } = await import('playwright-core');
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await context?.close();
+  server?.kill('SIGTERM');
+  rmSync(profile, { recursive: true, force: true });
+});
+
+describe.skipIf(!haveChromium)('pages', () => {
+  it('web chat: the bot answers, and hands over when asked for a person', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    await page.fill('#text', 'wake me up at 7 tomorrow');
+    await page.press('#text', 'Enter');
+    await expect.poll(() => page.locator('.msg.bot').last().textContent(), { timeout: 10_000 }).toMatch(/Alarms/);
+    await page.fill('#text', 'I want to talk to a human');
+    await page.press('#text', 'Enter');
+    const notice = page.locator('.msg.handoff');
+    await notice.waitFor({ timeout: 10_000 });
+    expect(await notice.getAttribute('data-handoff')).toBe('true');
+    expect(await notice.textContent()).toMatch(/colleague/);
+    await page.close();
+  });
+
+  it('playground: language, intent bars, highlighted entities, the decision and timings', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/playground`);
+    await page.fill('#text', 'wake me up at 7 tomorrow');
+    await page.click('button');
+    await page.locator('#result').waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await page.textContent('#decision')).toBe('answer · confident');
+    expect(await page.textContent('#language')).toMatch(/^en/);
+    expect(await page.locator('#intents .bar').count()).toBe(6);
+    expect(await page.locator('#marked mark.rule small').allTextContents()).toContain('datetime');
+    expect(await page.textContent('#timings')).toMatch(/total [\d.]+ ms/);
+    await page.close();
+  });
+});
