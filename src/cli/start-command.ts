@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { Bot } from '../bot.ts';
 import { DEFAULT_BOT_CONFIG } from '../nlu/default-model.ts';
 import type { LanguageHints } from '../nlu/language/language-detection.ts';
+import { MAX_CONVERSATION_ID } from '../store/conversation-store.ts';
+import { SqliteConversationStore } from '../store/sqlite-conversation-store.ts';
 import { parseCommandArgs } from './cli-args.ts';
 
 /** The pages: `/` web chat with the bot, `/playground` every score of the NLU and the router's decision. */
@@ -36,14 +38,17 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 /**
- * `switchboard start [--config bot.yaml]`: the HTTP server on `HOST:PORT` (default 127.0.0.1:3978) for a bot config
- * (default config/demo.yaml): `GET /healthz` and `POST /api/nlu/parse {text, language?, hints?}` →
- * `{understanding, decision, reply}` (`language` is the conversation's language so far, used as a hint; `hints` may
- * add `locale` and `default`). Channels, pages and handoff mount on the same server as they land.
+ * `switchboard start [--config bot.yaml] [--store FILE]`: the HTTP server on `HOST:PORT` (default 127.0.0.1:3978) for a
+ * bot config (default config/demo.yaml): pages `/` (web chat) and `/playground`, `GET /healthz`, and
+ * `POST /api/nlu/parse {text, conversation?, language?, hints?}` → `{understanding, decision, reply}`. With a
+ * `conversation` id the turn continues that conversation (sticky language, clarify attempts), kept in SQLite (`--store`,
+ * default data/switchboard.db); `language` is a language hint, `hints` may add `locale` and `default`.
  */
 export async function startCommand(args: string[]): Promise<number> {
-  const { values } = parseCommandArgs(args, { config: { type: 'string' } }, 'start');
+  const { values } = parseCommandArgs(args, { config: { type: 'string' }, store: { type: 'string' } }, 'start');
   const configFile = values.config ?? DEFAULT_BOT_CONFIG;
+  const storeFile = values.store ?? join('data', 'switchboard.db');
+  const store = new SqliteConversationStore(storeFile);
   const bot = await Bot.load(configFile);
   const nlu = bot.nlu;
   // Compile the rule recognizers' regexes now, not on a customer's first message in each language (seconds for French).
@@ -58,12 +63,26 @@ export async function startCommand(args: string[]): Promise<number> {
       }
       if (req.method === 'GET' && req.url === '/healthz') return send(res, 200, { ok: true, config: configFile });
       if (req.method === 'POST' && req.url === '/api/nlu/parse') {
-        const body = (await readJson(req)) as { text?: unknown; language?: unknown; hints?: unknown };
+        const body = (await readJson(req)) as {
+          text?: unknown;
+          language?: unknown;
+          hints?: unknown;
+          conversation?: unknown;
+        };
         if (typeof body?.text !== 'string')
           return send(res, 400, { error: 'E_BAD_REQUEST', message: 'text must be a string' });
         const hints = parseHints(body.language, body.hints);
         if (typeof hints === 'string') return send(res, 400, { error: 'E_BAD_REQUEST', message: hints });
-        const { understanding, decision, reply } = await bot.respond(body.text, hints);
+        const id = body.conversation;
+        if (id !== undefined && (typeof id !== 'string' || id === '' || id.length > MAX_CONVERSATION_ID)) {
+          return send(res, 400, {
+            error: 'E_BAD_REQUEST',
+            message: `conversation must be a non-empty string of at most ${MAX_CONVERSATION_ID} characters`,
+          });
+        }
+        const state = typeof id === 'string' ? await store.get(id) : undefined;
+        const { understanding, decision, reply, state: next } = await bot.respond(body.text, hints, state);
+        if (typeof id === 'string') await store.set(id, next);
         return send(res, 200, { understanding, decision, reply });
       }
       send(res, 404, { error: 'E_NOT_FOUND', message: `${req.method} ${req.url?.split('?')[0]} is not served` });
@@ -78,7 +97,7 @@ export async function startCommand(args: string[]): Promise<number> {
   const bound = (server.address() as { port: number }).port;
   process.stderr.write(
     `switchboard listening on http://localhost:${bound} (config ${configFile}; languages ${nlu.language.languages.join(' ')}; ` +
-      `rule recognizers warmed up in ${(warmMs / 1000).toFixed(1)} s)\n`,
+      `rule recognizers warmed up in ${(warmMs / 1000).toFixed(1)} s; conversations in SQLite ${storeFile})\n`,
   );
   await new Promise<void>((resolve) => {
     const stop = () => server.close(() => resolve());
@@ -86,6 +105,7 @@ export async function startCommand(args: string[]): Promise<number> {
     process.once('SIGTERM', stop);
   });
   await bot.release();
+  await store.close();
   return 0;
 }
 

@@ -14,10 +14,13 @@ let server: ChildProcess;
 let base = '';
 let context: import('playwright-core').BrowserContext;
 const profile = mkdtempSync(join(tmpdir(), 'switchboard-chromium-'));
+const storeDir = mkdtempSync(join(tmpdir(), 'switchboard-store-'));
 
 beforeAll(async () => {
   if (!haveChromium) return;
-  server = spawn(process.execPath, ['bin/switchboard.js', 'start'], { env: { ...process.env, PORT: '0' } });
+  server = spawn(process.execPath, ['bin/switchboard.js', 'start', '--store', join(storeDir, 'switchboard.db')], {
+    env: { ...process.env, PORT: '0' },
+  });
   base = await new Promise<string>((resolve, reject) => {
     let err = '';
     server.stderr?.on('data', (d: Buffer) => {
@@ -47,6 +50,7 @@ afterAll(async () => {
   await context?.close();
   server?.kill('SIGTERM');
   rmSync(profile, { recursive: true, force: true });
+  rmSync(storeDir, { recursive: true, force: true });
 });
 
 describe.skipIf(!haveChromium)('pages', () => {

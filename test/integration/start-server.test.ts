@@ -1,12 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The real server (`switchboard start`) on a loopback port chosen by the OS, with the shipped model.
 let server: ChildProcess;
+const storeDir = mkdtempSync(join(tmpdir(), 'switchboard-store-'));
 let base = '';
 
 beforeAll(async () => {
-  server = spawn(process.execPath, ['bin/switchboard.js', 'start'], { env: { ...process.env, PORT: '0' } });
+  server = spawn(process.execPath, ['bin/switchboard.js', 'start', '--store', join(storeDir, 'switchboard.db')], {
+    env: { ...process.env, PORT: '0' },
+  });
   base = await new Promise<string>((resolve, reject) => {
     let err = '';
     server.stderr?.on('data', (d: Buffer) => {
@@ -20,6 +26,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   server?.kill('SIGTERM');
+  rmSync(storeDir, { recursive: true, force: true });
 });
 
 const parse = (body: string) => fetch(`${base}/api/nlu/parse`, { method: 'POST', body });
@@ -69,6 +76,17 @@ describe('switchboard start', () => {
     expect(human.decision).toMatchObject({ kind: 'handoff', reason: 'human_requested' });
     expect(human.reply.handoff).toBe(true);
     expect((await ask('Привет, моя карта')).decision.reason).toBe('unsupported_language');
+  });
+
+  it('continues a conversation: its language sticks to the next, ambiguous turn', async () => {
+    const turn = async (text: string, conversation: string) =>
+      (await (await parse(JSON.stringify({ text, conversation }))).json()).understanding.language.language as string;
+    expect(await turn('quiero cambiar la fecha de mi reserva', 'c-1')).toBe('es');
+    expect(await turn('hotel', 'c-1')).toBe('es');
+    expect(await turn('Ich möchte meine Buchung ändern', 'c-2')).toBe('de');
+    expect(await turn('hotel', 'c-2')).toBe('de');
+    const bad = await parse(JSON.stringify({ text: 'hola', conversation: 7 }));
+    expect(bad.status).toBe(400);
   });
 
   it('takes the conversation language and channel hints, which break ties but never override the text', async () => {
