@@ -42,7 +42,8 @@ for (let i = 0; i < N; i++) {
   const t0 = performance.now();
   const r = await bot.respond(texts[(i + 300) % texts.length]);
   total.push(performance.now() - t0);
-  for (const k of Object.keys(stages)) stages[k].push(r.understanding.timings[k as keyof typeof r.understanding.timings]);
+  for (const k of Object.keys(stages))
+    stages[k].push(r.understanding.timings[k as keyof typeof r.understanding.timings]);
 }
 await bot.release();
 console.log(`in process, ${N} turns: ${fmt(total)}`);
@@ -77,4 +78,6 @@ for (let i = 0; i < rate * seconds; i++) {
 }
 await Promise.all(pending);
 server.kill('SIGTERM');
-console.log(`HTTP, ${latencies.length} requests at ${rate}/s over ${seconds} s: ${fmt(latencies)} (from the scheduled send time)`);
+console.log(
+  `HTTP, ${latencies.length} requests at ${rate}/s over ${seconds} s: ${fmt(latencies)} (from the scheduled send time)`,
+);
