@@ -1,11 +1,6 @@
-
+/** From a library result to an entity mention: placed in the original text, checked, with its resolved value. */
 import type { EntityMention } from '../understanding.ts';
-import {
-  MAX_RULE_TEXT,
-  type ModelResultLike,
-  type RuleEntityType,
-  type RuleModel,
-} from './rule-types.ts';
+import { MAX_RULE_TEXT, type ModelResultLike, type RuleEntityType, type RuleModel } from './rule-types.ts';
 import { dateTimeValue, emailValue, ipValue, moneyValue, numericValue, phoneValue, urlValue } from './rule-values.ts';
 
 /** The first {@link MAX_RULE_TEXT} characters, cut on a space in the last half if there is one, never mid-pair. */

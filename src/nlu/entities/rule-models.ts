@@ -7,7 +7,7 @@ import { Culture, NumberRecognizer } from '@microsoft/recognizers-text-number';
 import { NumberWithUnitRecognizer } from '@microsoft/recognizers-text-number-with-unit';
 import { SequenceRecognizer } from '@microsoft/recognizers-text-sequence';
 import { SwitchboardError } from '../../errors.ts';
-import { gateNumberExtractors, type NumberWords, } from './number-extractor-gates.ts';
+import { gateNumberExtractors, type NumberWords } from './number-extractor-gates.ts';
 import {
   currencySpans,
   currencyTerms,
