@@ -10,6 +10,22 @@ import { NerModel } from './ner-model.ts';
 import { type EntityPattern, PatternEntityRecognizer } from './pattern-entities.ts';
 import { RuleEntityRecognizer } from './rule-entities.ts';
 
+/**
+ * Chat words the news-trained NER takes for names when they open a message, capitalised ("Hi", "Thanks", "Please"):
+ * a span made only of these is dropped. English only, as the NER.
+ */
+const CHAT_WORDS = new Set(
+  'hi hello hey hiya thanks thank thx please pls ok okay yes yeah yep no nope sorry dear cheers bye goodbye morning evening'.split(
+    ' ',
+  ),
+);
+
+/** True for an NER span that is nothing but chat words. */
+export function isChatWordSpan(text: string): boolean {
+  const words = text.toLowerCase().match(/\p{L}+/gu) ?? [];
+  return words.length > 0 && words.every((w) => CHAT_WORDS.has(w));
+}
+
 export interface EntityExtractorOptions {
   /** The bot's languages (ISO 639-1): rule recognizers are built for each. */
   languages: readonly string[];
@@ -44,7 +60,10 @@ export class EntityExtractor {
   /** Entities of one turn whose detected language is `language` (ISO 639-1 or `und`). */
   async extract(text: string, language: string): Promise<EntityMention[]> {
     const input = typeof text === 'string' ? text : '';
-    const ner = this.ner && this.nerRunsFor(language) ? await this.ner.recognize(input) : [];
+    const ner =
+      this.ner && this.nerRunsFor(language)
+        ? (await this.ner.recognize(input)).filter((m) => !isChatWordSpan(m.text))
+        : [];
     return mergeEntities(this.patterns?.recognize(input) ?? [], this.rules.recognize(input, language), ner);
   }
 
