@@ -129,6 +129,8 @@ correctly / all) ${pct(route.automation)}. Decisions: ${Object.entries(route.rea
 Precision–coverage on the test split (every threshold; the calibrated one marked):
 
 ![precision–coverage on CLINC150 test](images/clinc-precision-coverage.svg)
+
+The latency of one turn through the demo bot: [turn-latency.md](turn-latency.md).
 `;
 writeFileSync(join(ROOT, 'docs', 'routing.md'), md);
 console.log(md);

@@ -8,8 +8,6 @@
  * subset too; it runs after the intent datasets and writes bench/results/language.json. The pseudo-dataset `ner` is the
  * named-entity benchmark (bench/ner/): its own systems (NER_SYSTEMS), run last, writing bench/results/ner.json.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LANGUAGE_DATASET, runLanguageBenchmark } from './language/driver.ts';
@@ -19,7 +17,7 @@ import { ROOT } from './lib/child-args.ts';
 import { renderBenchmarksFile } from './lib/render-benchmarks.ts';
 import type { SystemResult } from './lib/result.ts';
 import { mergeResult, runInfo } from './lib/results-file.ts';
-import { acquireRunLock } from './lib/run-lock.ts';
+import { rerunCommand, runBenchChild } from './lib/run-child.ts';
 import { NER_DATASET, runNerBenchmark } from './ner/driver.ts';
 import { NER_SYSTEMS } from './ner/systems.ts';
 
@@ -67,36 +65,28 @@ if (requested.includes(NER_DATASET) && nerSystems.length === 0) {
 
 const resultsDir = values.quick ? join(ROOT, 'bench', 'work', 'quick-results') : join(ROOT, 'bench', 'results');
 const docFile = values.quick ? join(ROOT, 'bench', 'work', 'benchmarks-quick.md') : join(ROOT, 'docs', 'benchmarks.md');
-const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
 const failures: string[] = [];
 const runId = new Date().toISOString();
 
 for (const dataset of datasets) {
   for (const system of systems) {
-    const out = join(ROOT, 'bench', 'work', values.quick ? 'quick' : 'full', `${dataset}.${system}.result.json`);
-    rmSync(out, { force: true });
-    const argv = [join('bench', 'systems', `${system}.ts`), '--dataset', dataset, '--out', out, '--seed', values.seed];
-    if (values.quick) argv.push('--quick');
-    console.log(`\n== ${dataset} × ${system}: tsx ${argv.join(' ')}`);
-    const release = await acquireRunLock(join(ROOT, 'bench', 'work', 'run.lock'), `${dataset} × ${system}`);
-    const started = Date.now();
-    const code = await new Promise<number | null>((resolve) => {
-      const child = spawn(tsx, argv, { cwd: ROOT, stdio: 'inherit' });
-      child.on('exit', resolve);
-      child.on('error', () => resolve(-1));
-    }).finally(release);
-    if (code !== 0 || !existsSync(out)) {
-      console.error(`!! ${dataset} × ${system} failed (exit ${code}); its previous result, if any, is kept`);
-      failures.push(`${dataset} × ${system}`);
+    const label = `${dataset} × ${system}`;
+    const done = await runBenchChild<SystemResult>({
+      label,
+      script: join('bench', 'systems', `${system}.ts`),
+      args: ['--dataset', dataset],
+      outName: `${dataset}.${system}.result.json`,
+      quick: values.quick,
+      seed: values.seed,
+    });
+    if (!done) {
+      failures.push(label);
       continue;
     }
-    const result = JSON.parse(readFileSync(out, 'utf8')) as SystemResult;
-    const command = `npm run bench -- --datasets ${dataset} --systems ${system}${values.quick ? ' --quick' : ''}`;
-    mergeResult(resultsDir, { ...result, run: { ...runInfo(command), id: runId } });
-    const score = result.accuracy ?? result.micro_f1 ?? Number.NaN;
-    console.log(
-      `== ${dataset} × ${system}: ${(100 * score).toFixed(2)} in ${((Date.now() - started) / 1000).toFixed(0)} s`,
-    );
+    const command = rerunCommand(dataset, system, values.quick);
+    mergeResult(resultsDir, { ...done.result, run: { ...runInfo(command), id: runId } });
+    const score = done.result.accuracy ?? done.result.micro_f1 ?? Number.NaN;
+    console.log(`== ${label}: ${(100 * score).toFixed(2)} in ${done.seconds.toFixed(0)} s`);
   }
 }
 

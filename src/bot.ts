@@ -44,7 +44,6 @@ export class Bot {
 
   /** A bot from a config object (`source` names it in errors). */
   static async fromConfig(config: BotConfig, overrides: BotOverrides = {}, source = 'bot config'): Promise<Bot> {
-    const configFile = source;
     const nlu = await Nlu.load({
       intentModelDir: overrides.intentModelDir ?? config.models.intent,
       languageProfileDir: config.models.language,
@@ -59,7 +58,7 @@ export class Bot {
       throw new SwitchboardError(
         'E_CONFIG',
         'input',
-        `${configFile}: intents the model does not know: ${unknown.join(', ')}`,
+        `${source}: intents the model does not know: ${unknown.join(', ')}`,
       );
     }
     const calibration = nlu.intents.manifest.calibration;

@@ -2,21 +2,14 @@
  * `npx tsx bench/dev/screenshot-pages.ts`: starts the server with the demo config and writes README screenshots of
  * the playground and the web chat to docs/images/ (needs Debian chromium).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { spawnServer } from '../../test/fixtures/spawn-server.ts';
 
-const server = spawn(process.execPath, ['bin/switchboard.js', 'start'], { env: { ...process.env, PORT: '0' } });
-const base = await new Promise<string>((resolve) => {
-  let err = '';
-  server.stderr?.on('data', (d: Buffer) => {
-    err += d.toString();
-    const m = err.match(/listening on (http:\/\/localhost:\d+)/);
-    if (m) resolve(m[1]);
-  });
-});
+const server = await spawnServer(['--store', ':memory:']);
+const base = server.base;
 const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'shots-')), {
   executablePath: '/usr/lib/chromium/chromium',
   headless: true,
@@ -37,5 +30,5 @@ for (const text of ['¿qué tiempo hace mañana en Sevilla?', 'my parcel arrived
 }
 await page.screenshot({ path: 'docs/images/web-chat.png' });
 await context.close();
-server.kill('SIGTERM');
+server.stop();
 console.log('wrote docs/images/playground.png and docs/images/web-chat.png');

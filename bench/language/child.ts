@@ -5,11 +5,10 @@
  * `tsx bench/language/child.ts --system NAME --out FILE [--quick] [--seed N]`
  */
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { languageMetrics } from '../../src/eval/language-metrics.ts';
 import { LANGUAGE_SETS, type LanguageSet, languageSet } from '../language-data.ts';
-import { msSince, percentile, selfPeakRssMb, shuffled } from '../lib/stats.ts';
+import { parseSystemChildArgs } from '../lib/child-args.ts';
+import { msSince, percentile, selfPeakRssMb, shuffled, timeOneByOne } from '../lib/stats.ts';
 import type { LanguageSetResult, LanguageSystemResult } from './results.ts';
 import { LANGUAGE_SYSTEMS, type RowHints, wrongHint } from './systems.ts';
 
@@ -25,21 +24,9 @@ interface Row {
   hints: RowHints;
 }
 
-const { values } = parseArgs({
-  options: {
-    system: { type: 'string' },
-    out: { type: 'string' },
-    quick: { type: 'boolean', default: false },
-    seed: { type: 'string', default: '13' },
-  },
-});
-const system = values.system ? LANGUAGE_SYSTEMS[values.system] : undefined;
-if (!values.system || !system || !values.out) {
-  throw new Error(
-    `usage: tsx bench/language/child.ts --system (${Object.keys(LANGUAGE_SYSTEMS).join('|')}) --out FILE [--quick] [--seed N]`,
-  );
-}
-const seed = Number(values.seed);
+const values = parseSystemChildArgs('bench/language/child.ts', Object.keys(LANGUAGE_SYSTEMS));
+const system = LANGUAGE_SYSTEMS[values.system];
+const seed = values.seed;
 const noHints: RowHints = {};
 
 const sets = {} as Record<LanguageSet, Row[]>;
@@ -84,14 +71,8 @@ for (let i = 0; i < WARMUP_CALLS; i++) {
   const r = order[i % order.length];
   sink += detect(r.text, r.hints).length;
 }
-const timedCalls = Math.max(MIN_TIMED_CALLS, order.length);
-const latencies = new Array<number>(timedCalls);
-for (let i = 0; i < timedCalls; i++) {
-  const r = order[i % order.length];
-  const start = process.hrtime.bigint();
-  sink += detect(r.text, r.hints).length;
-  latencies[i] = Number(process.hrtime.bigint() - start) / 1e6;
-}
+const { latencies } = await timeOneByOne(order, (r) => (sink += detect(r.text, r.hints).length), MIN_TIMED_CALLS);
+const timedCalls = latencies.length;
 if (sink === 0) console.log('(no answers)'); // keeps the calls observable
 
 const result: LanguageSystemResult = {
@@ -113,7 +94,7 @@ const result: LanguageSystemResult = {
   notes: system.notes,
   date: new Date().toISOString(),
 };
-writeFileSync(resolve(values.out), `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
 console.log(
   `   ${values.system}: load ${loadMs.toFixed(0)} ms, p50 ${result.latency_p50_ms.toFixed(4)} ms, p99 ${result.latency_p99_ms.toFixed(4)} ms, peak RSS ${result.peak_rss_mb.toFixed(0)} MB`,
 );

@@ -2,8 +2,10 @@
  * The "Language identification" section of docs/benchmarks.md, from bench/results/language.json: the main table,
  * per-language chat accuracy, `und` counts, and the targets of issue 3 with met/missed computed from the numbers.
  */
+
 import type { AccuracyCount } from '../../src/eval/language-metrics.ts';
 import { LANGUAGE_SETS } from '../language-data.ts';
+import { machineLine, runsSentence } from '../lib/results-file.ts';
 import type { LanguageEntry, LanguageResults } from './results.ts';
 import { LANGUAGE_PEERS, LANGUAGE_SYSTEMS, wrongHint } from './systems.ts';
 
@@ -148,8 +150,6 @@ function hintCycle(g: string): string[] {
 export function languageSection(r: LanguageResults | undefined): string {
   if (!r || Object.keys(r.systems).length === 0) return '';
   const es = ordered(r);
-  const runs = [...new Set(es.map((e) => e.run.id))];
-  const m = r.machine;
   const size = (s: (typeof LANGUAGE_SETS)[number]) => r.set_sizes[s] ?? '–';
   const quick = es.some((e) => e.quick) ? ' **Quick run (a 300-row subsample of each set): a smoke test only.**' : '';
   return [
@@ -179,10 +179,8 @@ export function languageSection(r: LanguageResults | undefined): string {
     `after everything, including node + tsx + the four sets (which reads all of MASSIVE): ${rssRange(es)} MB before`,
     'the system was loaded.',
     '',
-    runs.length > 1
-      ? `Measured in ${runs.length} separate runs (${runs.join(', ')}): compare costs only within one run.`
-      : `One run: ${runs[0]}.`,
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memory_gb} GB, Node ${m.node}, commit ${m.git}.`,
+    runsSentence(es),
+    machineLine(r.machine),
     '',
     targetsTable(r),
     '',

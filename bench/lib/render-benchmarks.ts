@@ -14,7 +14,7 @@ import { readNerResults } from '../ner/results.ts';
 import { DATASETS } from './bench-data.ts';
 import { ROOT } from './child-args.ts';
 import { readHeadToHead, targetsSection } from './render-targets.ts';
-import { type DatasetResults, type ResultEntry, readAllResults } from './results-file.ts';
+import { type DatasetResults, type ResultEntry, readAllResults, runsSentence } from './results-file.ts';
 
 const ORDER = ['switchboard', 'nlpjs', 'fasttext', 'svm'];
 const NAMES: Record<string, string> = {
@@ -140,7 +140,6 @@ const TITLES: Record<string, string> = {
 
 function datasetSection(d: DatasetResults): string {
   const es = entries(d);
-  const runs = [...new Set(es.map((e) => e.run.id))];
   const title = TITLES[d.dataset] ?? d.dataset;
   const parts = [`## ${title}`, '', `Dataset \`${d.dataset}\`.`, '', datasetTable(d), ''];
   if (d.dataset === 'massive')
@@ -152,7 +151,7 @@ function datasetSection(d: DatasetResults): string {
       '',
     );
   parts.push(
-    `Test messages: ${es[0]?.n_test ?? '–'}. ${runs.length > 1 ? `Measured in ${runs.length} separate runs (${runs.join(', ')}): compare costs only within one run.` : `One run: ${runs[0]}.`}`,
+    `Test messages: ${es[0]?.n_test ?? '–'}. ${runsSentence(es)}`,
     '',
     'Settings and notes:',
     '',

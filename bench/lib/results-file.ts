@@ -78,3 +78,16 @@ export function readAllResults(dir: string): DatasetResults[] {
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Partial<DatasetResults>)
     .filter((d): d is DatasetResults => typeof d.dataset === 'string' && !!d.systems && !!d.machine?.id);
 }
+
+/** The sentence that says how many `npm run bench` runs a table mixes (costs compare only within one run). */
+export function runsSentence(entries: readonly { run: RunInfo }[]): string {
+  const runs = [...new Set(entries.map((e) => e.run.id))];
+  return runs.length > 1
+    ? `Measured in ${runs.length} separate runs (${runs.join(', ')}): compare costs only within one run.`
+    : `One run: ${runs[0]}.`;
+}
+
+/** The machine line under a table. */
+export function machineLine(m: RunInfo): string {
+  return `Machine: ${m.cpu}, ${m.cores} cores, ${m.memory_gb} GB, Node ${m.node}, commit ${m.git}.`;
+}

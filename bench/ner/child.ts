@@ -6,10 +6,9 @@
  * `tsx bench/ner/child.ts --system NAME --out FILE [--quick] [--seed N]`
  */
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { nerMetrics } from '../../src/eval/ner-metrics.ts';
-import { msSince, percentile, selfPeakRssMb, shuffled } from '../lib/stats.ts';
+import { parseSystemChildArgs } from '../lib/child-args.ts';
+import { msSince, percentile, selfPeakRssMb, shuffled, timeOneByOne } from '../lib/stats.ts';
 import { charSpansToBio, conllSplit, joinTokens, keepTypes, lowerTokens, TARGET_TOKENS } from './data.ts';
 import type { NerLatency, NerSystemResult } from './results.ts';
 import { type NativeCounts, NER_SYSTEMS } from './systems.ts';
@@ -20,21 +19,9 @@ const QUICK_ROWS = 300;
 const WARMUP_CALLS = 500;
 const MIN_TIMED_CALLS = 3000;
 
-const { values } = parseArgs({
-  options: {
-    system: { type: 'string' },
-    out: { type: 'string' },
-    quick: { type: 'boolean', default: false },
-    seed: { type: 'string', default: '13' },
-  },
-});
-const system = values.system ? NER_SYSTEMS[values.system] : undefined;
-if (!values.system || !system || !values.out) {
-  throw new Error(
-    `usage: tsx bench/ner/child.ts --system (${Object.keys(NER_SYSTEMS).join('|')}) --out FILE [--quick] [--seed N]`,
-  );
-}
-const seed = Number(values.seed);
+const values = parseSystemChildArgs('bench/ner/child.ts', Object.keys(NER_SYSTEMS));
+const system = NER_SYSTEMS[values.system];
+const seed = values.seed;
 const allTest = conllSplit('test');
 const test = values.quick ? shuffled(allTest, seed).slice(0, QUICK_ROWS) : allTest;
 const gold = test.map((s) => s.tags);
@@ -79,19 +66,12 @@ const target = texts.filter((t) => t.n >= TARGET_TOKENS.min && t.n <= TARGET_TOK
 let sink = 0;
 for (let i = 0; i < WARMUP_CALLS; i++) sink += await loaded.call(texts[i % texts.length].text);
 const timeCalls = async (set: { text: string }[]): Promise<NerLatency> => {
-  const calls = Math.max(MIN_TIMED_CALLS, set.length);
-  const latencies = new Array<number>(calls);
-  for (let i = 0; i < calls; i++) {
-    const text = set[i % set.length].text;
-    const start = process.hrtime.bigint();
-    sink += await loaded.call(text);
-    latencies[i] = msSince(start);
-  }
+  const { latencies } = await timeOneByOne(set, async (t) => (sink += await loaded.call(t.text)), MIN_TIMED_CALLS);
   return {
     p50_ms: percentile(latencies, 50),
     p99_ms: percentile(latencies, 99),
-    mean_ms: latencies.reduce((a, b) => a + b, 0) / calls,
-    n: calls,
+    mean_ms: latencies.reduce((a, b) => a + b, 0) / latencies.length,
+    n: latencies.length,
     sentences: set.length,
   };
 };
@@ -125,7 +105,7 @@ const result: NerSystemResult = {
   notes: system.notes,
   date: new Date().toISOString(),
 };
-writeFileSync(resolve(values.out), `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
 console.log(
   `   ${values.system}: load ${loadMs.toFixed(0)} ms, p50 ${latency.p50_ms.toFixed(3)} ms, p99 ${latency.p99_ms.toFixed(3)} ms; ` +
     `${TARGET_TOKENS.min}–${TARGET_TOKENS.max} tokens (${target.length} sentences) p50 ${latencyTarget.p50_ms.toFixed(3)} ms, p99 ${latencyTarget.p99_ms.toFixed(3)} ms`,

@@ -2,6 +2,7 @@
  * The "Named entities (English)" section of docs/benchmarks.md, from bench/results/ner.json: the main table, the
  * peers on the types they can produce, and the targets of issue 4 with met/missed computed from the numbers.
  */
+import { machineLine, runsSentence } from '../lib/results-file.ts';
 import { TARGET_TOKENS } from './data.ts';
 import type { NerEntry, NerLatency, NerResults } from './results.ts';
 import { NER_PEERS, NER_SYSTEMS } from './systems.ts';
@@ -155,8 +156,6 @@ function targetsTable(r: NerResults): string {
 export function nerSection(r: NerResults | undefined): string {
   if (!r || Object.keys(r.systems).length === 0) return '';
   const es = ordered(r);
-  const runs = [...new Set(es.map((e) => e.run.id))];
-  const m = r.machine;
   const peers = es.filter((e) => NER_PEERS.includes(e.system));
   const served = es.filter((e) => e.test_from_text);
   const quick = es.some((e) => e.quick)
@@ -215,10 +214,8 @@ export function nerSection(r: NerResults | undefined): string {
     `shuffled order, at least 3000; the ${TARGET_TOKENS.min}–${TARGET_TOKENS.max}-token set is cycled to ${es[0]?.latency_target.n ?? '–'} calls); p50 and p99 move with the`,
     "machine's other load, so compare them as ratios within one run. Training time is the `trainNer` call alone.",
     '',
-    runs.length > 1
-      ? `Measured in ${runs.length} separate runs (${runs.join(', ')}): compare costs only within one run.`
-      : `One run: ${runs[0]}.`,
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memory_gb} GB, Node ${m.node}, commit ${m.git}.`,
+    runsSentence(es),
+    machineLine(r.machine),
     '',
     'Systems:',
     '',

@@ -1,7 +1,7 @@
 import { Bot } from '../bot.ts';
 import { BotConfigSchema } from '../config/bot-config.ts';
 import { DEFAULT_LANGUAGE_PROFILE_DIR } from '../nlu/default-model.ts';
-import { LanguageProfile } from '../nlu/language/language-profile.ts';
+import { readLanguageManifest } from '../nlu/language/language-profile.ts';
 import { OUT_OF_SCOPE } from '../train/intent-example.ts';
 import { readIntentData } from '../train/read-intent-data.ts';
 import { parseCommandArgs, required } from './cli-args.ts';
@@ -28,7 +28,7 @@ export async function evalRouteCommand(args: string[]): Promise<number> {
   let bot: Bot;
   if (values.config) bot = await Bot.load(values.config, { intentModelDir: values.model });
   else {
-    const languages = [...LanguageProfile.load(DEFAULT_LANGUAGE_PROFILE_DIR).languages];
+    const languages = readLanguageManifest(DEFAULT_LANGUAGE_PROFILE_DIR).languages;
     const message = Object.fromEntries(languages.map((l) => [l, '-']));
     const config = BotConfigSchema.parse({
       languages,

@@ -1,5 +1,5 @@
 import onnxProto from 'onnx-proto';
-import { INTENT_ONNX_IR_VERSION, INTENT_ONNX_OPSET, quantizeRows } from './export-onnx.ts';
+import { INTENT_ONNX_IR_VERSION, INTENT_ONNX_OPSET, quantizeRows, tensorType } from './export-onnx.ts';
 import { FLOAT, GraphBuilder, INT8, INT64, intAttr } from './onnx-graph-builder.ts';
 import type { TrainedNer } from './train-ner.ts';
 
@@ -35,15 +35,6 @@ export function buildNerOnnx(model: TrainedNer, opts: { quantize: boolean }): Ui
   g.op('Identity', ['crf.transitions'], 'transitions');
   g.op('Identity', ['crf.start'], 'start');
   g.op('Identity', ['crf.end'], 'end');
-  const tensor = (name: string, elemType: number, dims: (number | string)[]) => ({
-    name,
-    type: {
-      tensorType: {
-        elemType,
-        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
-      },
-    },
-  });
   const proto = onnx.ModelProto.create({
     irVersion: INTENT_ONNX_IR_VERSION,
     opsetImport: [{ domain: '', version: INTENT_ONNX_OPSET }],
@@ -58,12 +49,12 @@ export function buildNerOnnx(model: TrainedNer, opts: { quantize: boolean }): Ui
       name: 'ner_crf_emissions',
       node: g.nodes,
       initializer: g.initializers,
-      input: [tensor('ids', INT64, ['tokens', 'F'])],
+      input: [tensorType('ids', INT64, ['tokens', 'F'])],
       output: [
-        tensor('emissions', FLOAT, ['tokens', k]),
-        tensor('transitions', FLOAT, [k, k]),
-        tensor('start', FLOAT, [k]),
-        tensor('end', FLOAT, [k]),
+        tensorType('emissions', FLOAT, ['tokens', k]),
+        tensorType('transitions', FLOAT, [k, k]),
+        tensorType('start', FLOAT, [k]),
+        tensorType('end', FLOAT, [k]),
       ],
     },
   });

@@ -169,7 +169,8 @@ function addTower(g: GraphBuilder, t: TowerWeights, weights: string, p: string, 
   return g.op('Add', [g.op('MatMul', [h, w2], `${p}.h_w2`), b2], opts.out);
 }
 
-const tensorType = (name: string, elemType: number, dims: (number | string)[]) => ({
+/** A graph input or output: name, element type, dims (numbers or symbolic names). */
+export const tensorType = (name: string, elemType: number, dims: (number | string)[]) => ({
   name,
   type: {
     tensorType: {

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { minimizeOverTemperature } from '../eval/calibration.ts';
 import { forEachGram, GRAM_SEED, type LanguageManifest, LanguageProfile } from '../nlu/language/language-profile.ts';
 import { LANGUAGES, type Script } from '../nlu/language/languages.ts';
-import { candidateLanguages, textEvidence } from '../nlu/language/text-evidence.ts';
+import { candidateLanguages, type TextEvidence, textEvidence } from '../nlu/language/text-evidence.ts';
 import { DataError } from './data-error.ts';
 import type { LanguageExample } from './read-language-data.ts';
 
@@ -157,11 +157,9 @@ export function trainLanguageProfile(
 
   // 3. Validation messages and held-out words (≥ 5 letters, never seen in training), scored over the languages
   //    sharing their script — the choice the detector faces at run time.
-  const messages = scoreSet(
-    profile,
-    valid.map((e) => ({ words: textEvidence(e.text).words, language: e.language })),
-  );
-  const heldOut: { words: string[]; language: string }[] = [];
+  const validItems = valid.map((e) => ({ evidence: textEvidence(e.text), language: e.language }));
+  const messages = scoreSet(profile, validItems);
+  const heldOut: ScoreItem[] = [];
   for (let l = 0; l < k; l++) {
     const seen = new Set<string>();
     for (const e of valid) {
@@ -169,13 +167,14 @@ export function trainLanguageProfile(
       for (const w of textEvidence(e.text).words) {
         if ([...w].length >= 5 && !trainWords[l].has(w) && !seen.has(w) && seen.size < o.wordsPerLanguage) {
           seen.add(w);
-          heldOut.push({ words: [w], language: languages[l] });
+          heldOut.push({ evidence: textEvidence(w), language: languages[l] });
         }
       }
     }
   }
   const words = scoreSet(profile, heldOut);
-  const floatAccuracy = accuracyOf(scoreSetFloat(logProbs, rowIndex(keys), manifest, valid), () => 0, 'none');
+  const floatProfile = LanguageProfile.fromLogProbs(manifest, keys, Float32Array.from(logProbs));
+  const floatAccuracy = accuracyOf(scoreSet(floatProfile, validItems), () => 0, 'none');
 
   const temperature = minimizeOverTemperature((t) => nll(messages, t));
   const scaled = (set: Scored[]) => set.map((s) => ({ ...s, logits: s.logits.map((x) => x / temperature) }));
@@ -272,55 +271,28 @@ function chooseHintBonuses(
   return Object.fromEntries(scripts.map((s, i) => [s, picks[i] ?? 0]));
 }
 
-/** Indexes (into `languages`) of the candidates the detector would weigh for these words. */
-function candidatesOf(languages: readonly string[], words: readonly string[]): number[] {
-  const evidence = textEvidence(words.join(' '));
-  if (!evidence.script) return [];
-  return candidateLanguages(evidence, languages, (l) => LANGUAGES[l]?.scripts ?? []).map((l) => languages.indexOf(l));
+/** A validation message or word with its evidence (`textEvidence`) and gold language. */
+interface ScoreItem {
+  evidence: TextEvidence;
+  language: string;
 }
 
-function scoreSet(profile: LanguageProfile, items: readonly { words: string[]; language: string }[]): Scored[] {
+/**
+ * Each item scored over the candidate languages the detector would weigh for it; items decided by their script (one
+ * candidate) or whose gold language is not a candidate are left out.
+ */
+function scoreSet(profile: LanguageProfile, items: readonly ScoreItem[]): Scored[] {
+  const languages = profile.languages;
   const out: Scored[] = [];
-  for (const item of items) {
-    const cands = candidatesOf(profile.languages, item.words);
-    const gold = cands.indexOf(profile.languages.indexOf(item.language));
-    if (cands.length < 2 || gold < 0) continue; // decided by script, or not decidable at all
-    const { scores } = profile.logLikelihoods(item.words);
-    out.push({
-      logits: cands.map((c) => scores[c]),
-      gold,
-      script: textEvidence(item.words.join(' ')).script as Script,
-    });
-  }
-  return out;
-}
-
-function rowIndex(keys: Uint32Array): Map<number, number> {
-  const m = new Map<number, number>();
-  for (let r = 0; r < keys.length; r++) m.set(keys[r], r);
-  return m;
-}
-
-/** The same scoring with the unquantised log-probabilities, to measure what uint8 costs. */
-function scoreSetFloat(
-  logProbs: Float64Array,
-  index: Map<number, number>,
-  manifest: LanguageManifest,
-  items: readonly LanguageExample[],
-): Scored[] {
-  const k = manifest.languages.length;
-  const out: Scored[] = [];
-  for (const e of items) {
-    const { words } = textEvidence(e.text);
-    const cands = candidatesOf(manifest.languages, words);
-    const gold = cands.indexOf(manifest.languages.indexOf(e.language));
+  for (const { evidence, language } of items) {
+    if (!evidence.script) continue;
+    const cands = candidateLanguages(evidence, languages, (l) => LANGUAGES[l]?.scripts ?? []).map((l) =>
+      languages.indexOf(l),
+    );
+    const gold = cands.indexOf(languages.indexOf(language));
     if (cands.length < 2 || gold < 0) continue;
-    const s = new Float64Array(k);
-    forEachGram(words, manifest.max_n, manifest.seed, (h) => {
-      const r = index.get(h);
-      for (let l = 0; l < k; l++) s[l] += r === undefined ? manifest.unseen[l] : logProbs[r * k + l];
-    });
-    out.push({ logits: cands.map((c) => s[c]), gold, script: textEvidence(e.text).script as Script });
+    const { scores } = profile.logLikelihoods(evidence.words);
+    out.push({ logits: cands.map((c) => scores[c]), gold, script: evidence.script });
   }
   return out;
 }

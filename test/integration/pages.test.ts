@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServer, spawnServer } from '../fixtures/spawn-server.ts';
 
 // The web chat and playground pages in headless Chromium (Debian `chromium` + playwright-core), against the real
 // server with the demo config. Skipped, with a message, on a machine without Chromium.
@@ -10,7 +10,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`page tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
-let server: ChildProcess;
+let server: RunningServer | undefined;
 let base = '';
 let context: import('playwright-core').BrowserContext;
 const profile = mkdtempSync(join(tmpdir(), 'switchboard-chromium-'));
@@ -18,18 +18,8 @@ const storeDir = mkdtempSync(join(tmpdir(), 'switchboard-store-'));
 
 beforeAll(async () => {
   if (!haveChromium) return;
-  server = spawn(process.execPath, ['bin/switchboard.js', 'start', '--store', join(storeDir, 'switchboard.db')], {
-    env: { ...process.env, PORT: '0' },
-  });
-  base = await new Promise<string>((resolve, reject) => {
-    let err = '';
-    server.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = err.match(/listening on (http:\/\/localhost:\d+)/);
-      if (m) resolve(m[1]);
-    });
-    server.once('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
-  });
+  server = await spawnServer(['--store', join(storeDir, 'switchboard.db')]);
+  base = server.base;
   const { chromium } = await import('playwright-core');
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -48,7 +38,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await context?.close();
-  server?.kill('SIGTERM');
+  server?.stop();
   rmSync(profile, { recursive: true, force: true });
   rmSync(storeDir, { recursive: true, force: true });
 });

@@ -1,31 +1,21 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServer, spawnServer } from '../fixtures/spawn-server.ts';
 
 // The real server (`switchboard start`) on a loopback port chosen by the OS, with the shipped model.
-let server: ChildProcess;
+let server: RunningServer | undefined;
 const storeDir = mkdtempSync(join(tmpdir(), 'switchboard-store-'));
 let base = '';
 
 beforeAll(async () => {
-  server = spawn(process.execPath, ['bin/switchboard.js', 'start', '--store', join(storeDir, 'switchboard.db')], {
-    env: { ...process.env, PORT: '0' },
-  });
-  base = await new Promise<string>((resolve, reject) => {
-    let err = '';
-    server.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = err.match(/listening on (http:\/\/localhost:\d+)/);
-      if (m) resolve(m[1]);
-    });
-    server.once('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
-  });
+  server = await spawnServer(['--store', join(storeDir, 'switchboard.db')]);
+  base = server.base;
 }, 30_000);
 
 afterAll(() => {
-  server?.kill('SIGTERM');
+  server?.stop();
   rmSync(storeDir, { recursive: true, force: true });
 });
 

@@ -14,7 +14,7 @@
  * Never throws on any text.
  */
 import { SwitchboardError } from '../../errors.ts';
-import { baseLanguage, LANGUAGES } from '../language/languages.ts';
+import { baseLanguage, normalizeLanguages } from '../language/languages.ts';
 import type { EntityMention } from '../understanding.ts';
 import { mergeEntities } from './merge-entities.ts';
 import { withNumberGates } from './number-extractor-gates.ts';
@@ -74,18 +74,7 @@ export class RuleEntityRecognizer {
   private readonly independent: RuleModel[];
 
   constructor(options: RuleEntityOptions) {
-    const languages: string[] = [];
-    for (const tag of options.languages ?? []) {
-      const code = baseLanguage(tag);
-      if (!code) {
-        throw new SwitchboardError(
-          'E_LANGUAGE_UNKNOWN',
-          'input',
-          `unknown language '${tag}': use an ISO 639-1 code switchboard knows (${Object.keys(LANGUAGES).join(' ')})`,
-        );
-      }
-      if (!languages.includes(code)) languages.push(code);
-    }
+    const languages = normalizeLanguages(options.languages ?? []);
     const types = new Set<RuleEntityType>(options.types ?? RULE_ENTITY_TYPES);
     for (const t of types) {
       if (!RULE_ENTITY_TYPES.includes(t)) {

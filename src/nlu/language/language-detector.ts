@@ -14,7 +14,7 @@ import { SwitchboardError } from '../../errors.ts';
 import type { LanguageGuess } from '../understanding.ts';
 import { type LanguageDetection, type LanguageHints, type LanguageReason, UNDETERMINED } from './language-detection.ts';
 import type { LanguageProfile } from './language-profile.ts';
-import { baseLanguage, LANGUAGES, type Script } from './languages.ts';
+import { baseLanguage, LANGUAGES, normalizeLanguages, type Script } from './languages.ts';
 import { candidateLanguages, textEvidence } from './text-evidence.ts';
 
 /** Weight of each hint relative to the profile's hint bonus: the conversation's own history counts most. */
@@ -45,18 +45,7 @@ export class LanguageDetector {
   private readonly francHintBonus: number;
 
   constructor(options: LanguageDetectorOptions) {
-    const languages: string[] = [];
-    for (const tag of options.languages) {
-      const code = baseLanguage(tag);
-      if (!code) {
-        throw new SwitchboardError(
-          'E_LANGUAGE_UNKNOWN',
-          'input',
-          `unknown language '${tag}': use an ISO 639-1 code switchboard knows (${Object.keys(LANGUAGES).join(' ')})`,
-        );
-      }
-      if (!languages.includes(code)) languages.push(code);
-    }
+    const languages = normalizeLanguages(options.languages);
     if (languages.length === 0) throw new SwitchboardError('E_LANGUAGE_UNKNOWN', 'input', 'no languages configured');
     this.languages = languages;
     this.profile = options.profile;

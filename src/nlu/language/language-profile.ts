@@ -74,6 +74,44 @@ export function forEachGram(
   }
 }
 
+/** Reads a file of a profile directory; a missing or unreadable one is a coded `input` error naming the directory. */
+function readProfileFile(dir: string, file: string): Buffer {
+  try {
+    return readFileSync(join(dir, file));
+  } catch (e) {
+    const code =
+      (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'E_LANGUAGE_PROFILE_MISSING' : 'E_LANGUAGE_PROFILE_CORRUPT';
+    throw new SwitchboardError(code, 'input', `language profile ${dir}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** The validated `manifest.json` of a profile directory, without reading the profile itself. */
+export function readLanguageManifest(dir: string): LanguageManifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readProfileFile(dir, 'manifest.json').toString('utf8'));
+  } catch (e) {
+    if (e instanceof SwitchboardError) throw e;
+    throw new SwitchboardError(
+      'E_LANGUAGE_PROFILE_CORRUPT',
+      'input',
+      `language profile ${dir}: ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
+  }
+  const parsed = LanguageManifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new SwitchboardError(
+      'E_LANGUAGE_PROFILE_CORRUPT',
+      'input',
+      `language profile ${dir}: manifest.json is not a language profile (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`,
+    );
+  }
+  return parsed.data;
+}
+
 /** A loaded profile: scores texts for its languages. */
 export class LanguageProfile {
   readonly manifest: LanguageManifest;
@@ -105,28 +143,15 @@ export class LanguageProfile {
     return new LanguageProfile(manifest, keys, logProbs);
   }
 
+  /** A profile over unquantised log-probabilities (the trainer measures what uint8 costs with it). */
+  static fromLogProbs(manifest: LanguageManifest, keys: Uint32Array, logProbs: Float32Array): LanguageProfile {
+    return new LanguageProfile(manifest, keys, logProbs);
+  }
+
   /** Loads `manifest.json` + `profile.bin` from a directory; missing, corrupt or tampered files are coded errors. */
   static load(dir: string): LanguageProfile {
-    let manifest: LanguageManifest;
-    let bin: Buffer;
-    try {
-      const raw = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-      const parsed = LanguageManifestSchema.safeParse(raw);
-      if (!parsed.success) {
-        throw new SwitchboardError(
-          'E_LANGUAGE_PROFILE_CORRUPT',
-          'input',
-          `language profile ${dir}: manifest.json is not a language profile (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`,
-        );
-      }
-      manifest = parsed.data;
-      bin = readFileSync(join(dir, 'profile.bin'));
-    } catch (e) {
-      if (e instanceof SwitchboardError) throw e;
-      const code =
-        (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'E_LANGUAGE_PROFILE_MISSING' : 'E_LANGUAGE_PROFILE_CORRUPT';
-      throw new SwitchboardError(code, 'input', `language profile ${dir}: ${(e as Error).message}`, { cause: e });
-    }
+    const manifest = readLanguageManifest(dir);
+    const bin = readProfileFile(dir, 'profile.bin');
     if (createHash('sha256').update(bin).digest('hex') !== manifest.sha256) {
       throw new SwitchboardError(
         'E_LANGUAGE_PROFILE_CORRUPT',

@@ -1,3 +1,5 @@
+import { SwitchboardError } from '../../errors.ts';
+
 /**
  * The languages switchboard can be configured for: ISO 639-1 code → ISO 639-3 code (franc's), English name and the
  * scripts the language is written in. A script that only one configured language uses decides the language directly.
@@ -138,6 +140,27 @@ export const LANGUAGES: Readonly<Record<string, LanguageInfo>> = {
   zh: L('cmn', 'Chinese', 'Han'),
   zu: L('zul', 'Zulu', 'Latin'),
 };
+
+/**
+ * Configured languages (ISO 639-1 codes or BCP 47 tags) as ISO 639-1 codes, in order, without repeats. An unknown one
+ * is an `E_LANGUAGE_UNKNOWN` error that lists the codes switchboard knows.
+ * @example normalizeLanguages(['en-US', 'en-GB', 'pt_BR']) // ['en', 'pt']
+ */
+export function normalizeLanguages(tags: readonly string[]): string[] {
+  const languages: string[] = [];
+  for (const tag of tags) {
+    const code = baseLanguage(tag);
+    if (!code) {
+      throw new SwitchboardError(
+        'E_LANGUAGE_UNKNOWN',
+        'input',
+        `unknown language '${tag}': use an ISO 639-1 code switchboard knows (${Object.keys(LANGUAGES).join(' ')})`,
+      );
+    }
+    if (!languages.includes(code)) languages.push(code);
+  }
+  return languages;
+}
 
 /**
  * The ISO 639-1 code of a language code or BCP 47 tag, if switchboard knows it: `es-ES` → `es`, `pt_BR` → `pt`,
