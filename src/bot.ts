@@ -12,6 +12,7 @@ import { type Reply, renderReply } from './responses/render-reply.ts';
 import { type ConversationState, decide } from './router/decide.ts';
 import type { Decision } from './router/decision.ts';
 import { type Policy, PolicySchema } from './router/policy.ts';
+import { within } from './util/within.ts';
 
 export interface TurnResult {
   understanding: Understanding;
@@ -19,6 +20,8 @@ export interface TurnResult {
   reply: Reply;
   /** The conversation state after this turn. */
   state: ConversationState & { language?: string };
+  /** Set when rule entities missed the turn's budget (`understanding.pending`): the understanding with all of them. */
+  late?: Promise<Understanding>;
 }
 
 export interface BotOverrides {
@@ -27,6 +30,11 @@ export interface BotOverrides {
   intentModelDir?: string;
   /** Treat every intent as answered (offline routing evaluation of a model without a config). */
   answerAll?: boolean;
+  /**
+   * Run the rule recognizers in a worker thread with the config's `entities.rule_budget_ms` (what `switchboard start`
+   * does); off: inline, every turn gets every entity (the CLI, evaluations, tests).
+   */
+  ruleThread?: boolean;
 }
 
 export class Bot {
@@ -51,6 +59,7 @@ export class Bot {
       languages: config.languages,
       patterns: config.patterns,
       now: overrides.now,
+      ruleThread: overrides.ruleThread ? { budgetMs: config.entities.rule_budget_ms } : undefined,
     });
     const unknown = unknownIntents(config, nlu.intents.labels);
     if (unknown.length > 0) {
@@ -85,14 +94,28 @@ export class Bot {
     hints: LanguageHints = {},
     state: ConversationState & { language?: string } = { clarifications: 0 },
   ): Promise<TurnResult> {
-    const understanding = await this.nlu.analyze(text, { previous: state.language, ...hints });
+    const turn = await this.nlu.analyzeTurn(text, { previous: state.language, ...hints });
+    let { understanding } = turn;
     const decision = decide(text, understanding, this.policy, state, { hasAnswer: this.hasAnswer });
-    const reply = renderReply(decision, understanding, this.config);
+    let reply = renderReply(decision, understanding, this.config);
+    // An answer whose template needs an entity the rule thread has not delivered yet waits for it (bounded).
+    if (turn.late && decision.kind === 'answer' && decision.intent) {
+      const template = Object.values(this.config.answers[decision.intent] ?? {}).join(' ');
+      const slots = [...template.matchAll(/\{([\w-]+)\}/g)].map((m) => m[1]);
+      if (slots.some((type) => !understanding.entities.some((e) => e.type === type))) {
+        const complete = await within(turn.late, this.config.entities.slot_wait_ms);
+        if (complete) {
+          understanding = complete;
+          reply = renderReply(decision, understanding, this.config);
+        }
+      }
+    }
     const detected = understanding.language?.language;
     return {
       understanding,
       decision,
       reply,
+      ...(understanding.pending ? { late: turn.late } : {}),
       state: {
         clarifications: decision.kind === 'clarify' ? state.clarifications + 1 : 0,
         language: detected && detected !== 'und' ? detected : state.language,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { readEnvConfig } from '../config/env-config.ts';
 import { SwitchboardError } from '../errors.ts';
 import { Nlu, type NluOptions } from '../nlu/analyze.ts';
 import type { EntityPattern } from '../nlu/entities/pattern-entities.ts';
@@ -71,9 +72,10 @@ export function nluOptions(values: {
     languageProfileDir: lm === 'none' ? null : lm,
     nerModelDir: ner === 'none' ? null : ner,
     patterns,
-    languages: values.languages
-      ?.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    languages:
+      values.languages
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean) ?? readEnvConfig().languages,
   };
 }

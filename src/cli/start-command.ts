@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { Bot } from '../bot.ts';
+import { readEnvConfig } from '../config/env-config.ts';
 import { DEFAULT_BOT_CONFIG } from '../nlu/default-model.ts';
 import type { LanguageHints } from '../nlu/language/language-detection.ts';
 import { MAX_CONVERSATION_ID } from '../store/conversation-store.ts';
@@ -40,7 +41,8 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 /**
  * `switchboard start [--config bot.yaml] [--store FILE]`: the HTTP server on `HOST:PORT` (default 127.0.0.1:3978) for a
  * bot config (default config/demo.yaml): pages `/` (web chat) and `/playground`, `GET /healthz`, and
- * `POST /api/nlu/parse {text, conversation?, language?, hints?}` → `{understanding, decision, reply}`. With a
+ * `POST /api/nlu/parse {text, conversation?, language?, hints?, wait_entities?}` → `{understanding, decision,
+ * reply}` (rule entities that miss the config's budget are `pending` unless `wait_entities` is true). With a
  * `conversation` id the turn continues that conversation (sticky language, clarify attempts), kept in SQLite (`--store`,
  * default data/switchboard.db); `language` is a language hint, `hints` may add `locale` and `default`.
  */
@@ -49,11 +51,15 @@ export async function startCommand(args: string[]): Promise<number> {
   const configFile = values.config ?? DEFAULT_BOT_CONFIG;
   const storeFile = values.store ?? join('data', 'switchboard.db');
   const store = new SqliteConversationStore(storeFile);
-  const bot = await Bot.load(configFile);
+  // Rule recognizers in a worker thread: a slow message (numbers in words) never blocks the server's other turns.
+  const bot = await Bot.load(configFile, { ruleThread: true });
   const nlu = bot.nlu;
-  // Compile the rule recognizers' regexes now, not on a customer's first message in each language (seconds for French).
-  const warmMs = nlu.entities.rules.warmUp();
-  const port = Number(process.env.PORT ?? 3978);
+  // The thread compiles the recognizers' expressions in the background (seconds for French), not on a first message.
+  void nlu.entities.warmUp().then((ms) => {
+    process.stderr.write(`switchboard: rule recognizers warmed up in ${(ms / 1000).toFixed(1)} s\n`);
+  });
+  const env = readEnvConfig();
+  const port = env.port;
   const server = createServer(async (req, res) => {
     try {
       const page = req.method === 'GET' ? PAGES[req.url?.split('?')[0] ?? ''] : undefined;
@@ -61,13 +67,23 @@ export async function startCommand(args: string[]): Promise<number> {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
         return res.end(page);
       }
-      if (req.method === 'GET' && req.url === '/healthz') return send(res, 200, { ok: true, config: configFile });
+      if (req.method === 'GET' && req.url === '/healthz') {
+        const thread = nlu.entities.thread;
+        return send(res, 200, {
+          ok: true,
+          config: configFile,
+          rule_entities: thread
+            ? { ready: thread.isReady, queued: thread.queued, ...thread.stats }
+            : { ready: true, inline: true },
+        });
+      }
       if (req.method === 'POST' && req.url === '/api/nlu/parse') {
         const body = (await readJson(req)) as {
           text?: unknown;
           language?: unknown;
           hints?: unknown;
           conversation?: unknown;
+          wait_entities?: unknown;
         };
         if (typeof body?.text !== 'string')
           return send(res, 400, { error: 'E_BAD_REQUEST', message: 'text must be a string' });
@@ -81,8 +97,11 @@ export async function startCommand(args: string[]): Promise<number> {
           });
         }
         const state = typeof id === 'string' ? await store.get(id) : undefined;
-        const { understanding, decision, reply, state: next } = await bot.respond(body.text, hints, state);
-        if (typeof id === 'string') await store.set(id, next);
+        const turn = await bot.respond(body.text, hints, state);
+        if (typeof id === 'string') await store.set(id, turn.state);
+        const { decision, reply } = turn;
+        // The playground asks for every entity (`wait_entities`); a chat turn answers within the entity budget.
+        const understanding = (body.wait_entities === true && (await turn.late)) || turn.understanding;
         return send(res, 200, { understanding, decision, reply });
       }
       send(res, 404, { error: 'E_NOT_FOUND', message: `${req.method} ${req.url?.split('?')[0]} is not served` });
@@ -92,12 +111,12 @@ export async function startCommand(args: string[]): Promise<number> {
     }
   });
   // Loopback unless HOST says otherwise (HOST=0.0.0.0 to accept traffic from other machines).
-  const host = process.env.HOST ?? '127.0.0.1';
+  const host = env.host;
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const bound = (server.address() as { port: number }).port;
   process.stderr.write(
     `switchboard listening on http://localhost:${bound} (config ${configFile}; languages ${nlu.language.languages.join(' ')}; ` +
-      `rule recognizers warmed up in ${(warmMs / 1000).toFixed(1)} s; conversations in SQLite ${storeFile})\n`,
+      `conversations in SQLite ${storeFile})\n`,
   );
   await new Promise<void>((resolve) => {
     const stop = () => server.close(() => resolve());

@@ -45,6 +45,17 @@ export const BotConfigSchema = z
     patterns: z
       .array(z.object({ type: z.string().min(1), pattern: z.string().min(1), flags: z.string().optional() }))
       .default([]),
+    /**
+     * The server runs the rule recognizers (dates, amounts, numbers…) in a worker thread; a turn waits for them at most
+     * `rule_budget_ms` (after its language is known), and an answer whose template needs a missing slot waits up to
+     * `slot_wait_ms` more.
+     */
+    entities: z
+      .object({
+        rule_budget_ms: z.number().min(0).max(60_000).default(2),
+        slot_wait_ms: z.number().min(0).max(60_000).default(1000),
+      })
+      .default({}),
   })
   .superRefine((c, ctx) => {
     if (!c.languages.includes(c.default_language)) {

@@ -41,6 +41,11 @@ export interface Understanding {
   intents: IntentGuess[];
   entities: EntityMention[];
   timings: UnderstandingTimings;
+  /**
+   * Parts still being computed when the turn was answered: `rule_entities` when the rule recognizers (in their worker
+   * thread) missed the turn's entity budget; `entities` then holds only the NER and pattern entities.
+   */
+  pending?: 'rule_entities'[];
   /** Stages that failed on this turn (their part is empty): the router hands such a turn to a human. */
   errors?: { stage: 'language' | 'intent' | 'entities'; code: string; message: string }[];
 }

@@ -14,6 +14,7 @@
  * Never throws on any text.
  */
 import { SwitchboardError } from '../../errors.ts';
+import { readClock } from '../../util/read-clock.ts';
 import { baseLanguage, normalizeLanguages } from '../language/languages.ts';
 import type { EntityMention } from '../understanding.ts';
 import { mergeEntities } from './merge-entities.ts';
@@ -124,25 +125,27 @@ export class RuleEntityRecognizer {
 
   /**
    * The entities of one message in `language` (the turn's detected language, ISO 639-1 or `und`), sorted by start,
-   * without overlaps (the longer span wins, see `mergeEntities`). Offsets are UTF-16 offsets into `text`.
+   * without overlaps (the longer span wins, see `mergeEntities`). Offsets are UTF-16 offsets into `text`. Relative
+   * dates count from `referenceDate` (default: the `now` option, read once per message).
    */
-  recognize(text: string, language: string): EntityMention[] {
-    return mergeEntities(this.candidates(text, language));
+  recognize(text: string, language: string, referenceDate?: Date): EntityMention[] {
+    return mergeEntities(this.candidates(text, language, referenceDate));
   }
 
   /** Every mention every model found, overlaps included (before `mergeEntities`): for measurements and debugging. */
-  candidates(text: string, language: string): EntityMention[] {
+  candidates(text: string, language: string, reference?: Date): EntityMention[] {
     if (typeof text !== 'string' || text.trim().length === 0) return [];
     const original = clip(text);
     // U+0130 (İ) is the one letter whose lower case is longer: the library lower-cases, so keep offsets aligned.
     const query = original.replace(/\u0130/g, 'I');
     const models = this.modelsFor(language);
     const facts = textFacts(query);
-    let referenceDate: Date | undefined;
+    let referenceDate: Date | undefined =
+      reference instanceof Date && Number.isFinite(reference.getTime()) ? reference : undefined;
     const out: EntityMention[] = [];
     for (const m of models) {
       if (this.prefilter && !m.prefilter(facts)) continue;
-      if (m.type === 'datetime') referenceDate ??= this.referenceDate();
+      if (m.type === 'datetime') referenceDate ??= readClock(this.now);
       const windows = (this.prefilter && m.windows?.(query)) || [{ start: 0, end: query.length }];
       for (const w of windows) {
         const part = w.start === 0 && w.end === query.length ? query : query.slice(w.start, w.end);
@@ -185,15 +188,5 @@ export class RuleEntityRecognizer {
 
   private modelsFor(language: string): RuleModel[] {
     return this.byLanguage.get(baseLanguage(typeof language === 'string' ? language : '') ?? '') ?? this.independent;
-  }
-
-  private referenceDate(): Date {
-    try {
-      const d = this.now();
-      if (d instanceof Date && Number.isFinite(d.getTime())) return d;
-    } catch {
-      // a failing clock must not fail the turn
-    }
-    return new Date();
   }
 }
