@@ -1,12 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
+import type { ChannelContext, ChannelMount } from '../adapters/channel-mount.ts';
+import type { ChannelSender } from '../adapters/channel-sender.ts';
+import { mountSlack } from '../adapters/slack/mount-slack.ts';
+import { mountTeams } from '../adapters/teams/mount-teams.ts';
 import { Bot } from '../bot.ts';
 import { readEnvConfig } from '../config/env-config.ts';
+import { createLogger } from '../log.ts';
 import { DEFAULT_BOT_CONFIG } from '../nlu/default-model.ts';
 import type { LanguageHints } from '../nlu/language/language-detection.ts';
+import { HttpError, type RouteHandler, readJson, sendJson as send } from '../server/http-utils.ts';
 import { MAX_CONVERSATION_ID } from '../store/conversation-store.ts';
 import { SqliteConversationStore } from '../store/sqlite-conversation-store.ts';
+import type { ChannelName } from '../turn.ts';
+import { TurnHandler } from '../turn-handler.ts';
 import { parseCommandArgs } from './cli-args.ts';
 
 /** The pages: `/` web chat with the bot, `/playground` every score of the NLU and the router's decision. */
@@ -14,29 +22,6 @@ const PAGES: Record<string, string> = {
   '/': readFileSync(join(import.meta.dirname, '..', 'web', 'chat.html'), 'utf8'),
   '/playground': readFileSync(join(import.meta.dirname, '..', 'web', 'playground.html'), 'utf8'),
 };
-
-/** Largest accepted request body (bytes). */
-const MAX_BODY = 64 * 1024;
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(body));
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw Object.assign(new Error(`body over ${MAX_BODY} bytes`), { status: 413 });
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw Object.assign(new Error('body is not valid JSON'), { status: 400 });
-  }
-}
 
 /**
  * `switchboard start [--config bot.yaml] [--store FILE]`: the HTTP server on `HOST:PORT` (default 127.0.0.1:3978) for a
@@ -60,8 +45,24 @@ export async function startCommand(args: string[]): Promise<number> {
   });
   const env = readEnvConfig();
   const port = env.port;
+  const log = createLogger({ logText: env.logText });
+  /** Routes the channel adapters mount (`POST /slack/events`, `POST /api/messages`). */
+  const routes = new Map<string, RouteHandler>();
+  const senders: Partial<Record<ChannelName, ChannelSender>> = {};
+  const handler = new TurnHandler({ bot, store, senders });
+  const context: ChannelContext = { env, store, log, handle: (turn, address) => handler.handle(turn, address) };
+  const channels: ChannelMount[] = [];
+  for (const mount of [mountSlack, mountTeams]) {
+    const channel = await mount(context);
+    if (!channel) continue;
+    channels.push(channel);
+    senders[channel.sender.channel] = channel.sender;
+    for (const [key, route] of Object.entries(channel.routes)) routes.set(key, route);
+  }
   const server = createServer(async (req, res) => {
     try {
+      const route = routes.get(`${req.method} ${req.url?.split('?')[0]}`);
+      if (route) return await route(req, res);
       const page = req.method === 'GET' ? PAGES[req.url?.split('?')[0] ?? ''] : undefined;
       if (page) {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
@@ -106,7 +107,9 @@ export async function startCommand(args: string[]): Promise<number> {
       }
       send(res, 404, { error: 'E_NOT_FOUND', message: `${req.method} ${req.url?.split('?')[0]} is not served` });
     } catch (e) {
-      const status = (e as { status?: number }).status ?? 500;
+      const status = e instanceof HttpError ? e.status : 500;
+      if (status === 500) log.error('request_failed', { path: req.url?.split('?')[0], message: (e as Error).message });
+      if (res.headersSent) return void res.end();
       send(res, status, { error: status === 500 ? 'E_INTERNAL' : 'E_BAD_REQUEST', message: (e as Error).message });
     }
   });
@@ -118,11 +121,13 @@ export async function startCommand(args: string[]): Promise<number> {
     `switchboard listening on http://localhost:${bound} (config ${configFile}; languages ${nlu.language.languages.join(' ')}; ` +
       `conversations in SQLite ${storeFile})\n`,
   );
+  for (const channel of channels) process.stderr.write(`switchboard: ${channel.summary}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => server.close(() => resolve());
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  for (const channel of channels) await channel.close();
   await bot.release();
   await store.close();
   return 0;

@@ -41,6 +41,8 @@ export const BotConfigSchema = z
     /** Shown on a quick reply for an intent (default: the intent name). */
     intent_labels: z.record(z.string(), perLanguage).default({}),
     handoff: z.object({ message: perLanguage }),
+    /** After 👎 on an answer: an apology offering a person (default: an English one). */
+    feedback: z.object({ sorry: perLanguage.optional() }).optional(),
     clarify: z.object({ prompt: perLanguage }),
     patterns: z
       .array(z.object({ type: z.string().min(1), pattern: z.string().min(1), flags: z.string().optional() }))

@@ -6,7 +6,9 @@ export type DecisionKind = 'answer' | 'clarify' | 'handoff';
 /**
  * Why (DESIGN.md): `confident` (answer), `close_scores` (clarify: the top intents are too close to tell), `second_miss`
  * (handoff: a clarification already failed), `low_confidence`, `out_of_scope`, `unsupported_language`, `no_answer`
- * (the intent has no answer configured), `human_requested`, `nlu_error` (a stage failed on this turn).
+ * (the intent has no answer configured), `human_requested`, `nlu_error` (a stage failed on this turn), and
+ * `chosen` (answer: the customer picked the intent from a clarifying question's quick replies — the measurement must
+ * tell these from the model's own answers).
  */
 export type DecisionReason =
   | 'confident'
@@ -17,7 +19,8 @@ export type DecisionReason =
   | 'unsupported_language'
   | 'no_answer'
   | 'human_requested'
-  | 'nlu_error';
+  | 'nlu_error'
+  | 'chosen';
 
 /** The router's verdict on one turn. */
 export interface Decision {

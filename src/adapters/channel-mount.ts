@@ -1,0 +1,29 @@
+/**
+ * How a channel adapter plugs into the server: given the environment, the turn handler, the store and the log, it
+ * returns the routes it serves on the server's one port, the sender the turn handler (and later the handoff relay)
+ * uses, and how to stop. `undefined` when the channel is not configured.
+ */
+import type { EnvConfig } from '../config/env-config.ts';
+import type { Logger } from '../log.ts';
+import type { RouteHandler } from '../server/http-utils.ts';
+import type { ConversationStore } from '../store/conversation-store.ts';
+import type { Turn } from '../turn.ts';
+import type { TurnOutcome } from '../turn-handler.ts';
+import type { ChannelSender } from './channel-sender.ts';
+
+export interface ChannelContext {
+  env: EnvConfig;
+  /** Handles one normalized turn (idempotent on `turn.id`); `address` is where its replies go. */
+  handle: (turn: Turn, address: unknown) => Promise<TurnOutcome>;
+  store: ConversationStore;
+  log: Logger;
+}
+
+export interface ChannelMount {
+  /** `'POST /slack/events'` → handler. */
+  routes: Record<string, RouteHandler>;
+  sender: ChannelSender;
+  /** One line for the startup message (what is served, whether requests are verified). */
+  summary: string;
+  close(): Promise<void>;
+}

@@ -1,0 +1,33 @@
+/**
+ * What the turn handler asks a channel to do: send the bot's reply into a conversation. Each adapter implements it
+ * over its own protocol (Slack Web API `chat.postMessage`, Bot Framework Connector); the address is the adapter's own
+ * (a Slack channel and thread, a Teams `ConversationReference`), stored by the handler and given back unread.
+ */
+import type { Reply } from '../responses/render-reply.ts';
+import type { ChannelName } from '../turn.ts';
+
+/** One message of the bot to a customer. */
+export interface OutgoingMessage {
+  reply: Reply;
+  /** The id of the turn this replies to (`<channel>:<turn id>`): feedback buttons refer to it. */
+  turn: string;
+  /** Offer 👍/👎 (automated answers). */
+  feedback: boolean;
+  /** Offer a "Talk to a person" button (after 👎). */
+  offerHuman?: boolean;
+}
+
+export interface ChannelSender {
+  readonly channel: ChannelName;
+  /** Sends into the conversation at `address`; rejects with a SwitchboardError (`remote` or `transport`) on failure. */
+  send(address: unknown, message: OutgoingMessage): Promise<void>;
+}
+
+/** A sender that keeps what it was asked to send: the test fake, and the web chat's (its replies go in the HTTP response). */
+export class MemorySender implements ChannelSender {
+  readonly sent: { address: unknown; message: OutgoingMessage }[] = [];
+  constructor(readonly channel: ChannelName) {}
+  async send(address: unknown, message: OutgoingMessage): Promise<void> {
+    this.sent.push({ address, message });
+  }
+}

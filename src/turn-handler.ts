@@ -1,0 +1,103 @@
+/**
+ * One customer turn from any channel, end to end: refuse a retried event, remember where the conversation's replies go,
+ * understand and decide (or take the button the customer pressed), keep the conversation's state, send the reply
+ * through the channel's sender. Channel adapters call {@link TurnHandler.handle} after acknowledging the request;
+ * nothing here knows Slack or Teams.
+ */
+import type { ChannelSender } from './adapters/channel-sender.ts';
+import type { Bot, TurnResult } from './bot.ts';
+import { SwitchboardError } from './errors.ts';
+import type { Understanding } from './nlu/understanding.ts';
+import { type Reply, renderReply } from './responses/render-reply.ts';
+import type { Decision } from './router/decision.ts';
+import type { ConversationStore } from './store/conversation-store.ts';
+import { type ChannelName, MAX_TURN_TEXT, type Turn } from './turn.ts';
+
+/** What became of a turn. */
+export type TurnOutcome =
+  | { status: 'duplicate' }
+  | { status: 'feedback'; recorded: boolean; reply?: Reply }
+  | { status: 'replied'; decision: Decision; reply: Reply; understanding?: Understanding; late?: TurnResult['late'] };
+
+export interface TurnHandlerOptions {
+  bot: Bot;
+  store: ConversationStore;
+  senders: Partial<Record<ChannelName, ChannelSender>>;
+}
+
+/** The "nothing understood" placeholder for turns that are button presses. */
+const NO_TEXT: Understanding = {
+  languages: [],
+  intents: [],
+  entities: [],
+  timings: { language_ms: 0, intent_ms: 0, entities_ms: 0, total_ms: 0 },
+};
+
+export class TurnHandler {
+  constructor(private readonly options: TurnHandlerOptions) {}
+
+  /**
+   * Handles one turn. `address` is the channel adapter's address for replies (stored with the conversation, so later
+   * messages — an agent's, in the handoff — can be sent there). Rejects only when the reply cannot be sent (the
+   * adapter logs it; the turn's state is already saved).
+   */
+  async handle(turn: Turn, address: unknown): Promise<TurnOutcome> {
+    const { store, bot } = this.options;
+    if (!(await store.claimEvent(`${turn.channel}:${turn.id}`))) return { status: 'duplicate' };
+    await store.setAddress(turn.conversation, { channel: turn.channel, address });
+    const state = await store.get(turn.conversation);
+    const turnKey = `${turn.channel}:${turn.id}`;
+    const language = state.language ?? bot.config.default_language;
+
+    if (turn.action?.kind === 'feedback') {
+      const recorded = await store.recordFeedback(turn.action.turn, turn.action.rating, turn.receivedAt);
+      if (!recorded || turn.action.rating === 'up') return { status: 'feedback', recorded };
+      // 👎: sorry, and a button to reach a person.
+      const reply: Reply = { text: feedbackText(bot, 'sorry', language), language };
+      await this.send(turn, address, { reply, turn: turnKey, feedback: false, offerHuman: true });
+      return { status: 'feedback', recorded, reply };
+    }
+
+    let result: { decision: Decision; understanding: Understanding; reply: Reply; late?: TurnResult['late'] };
+    if (turn.action?.kind === 'choice') {
+      const intent = turn.action.intent;
+      const decision: Decision = bot.hasAnswer(intent, language)
+        ? { kind: 'answer', reason: 'chosen', intent, language }
+        : { kind: 'handoff', reason: 'no_answer', intent, language };
+      result = { decision, understanding: NO_TEXT, reply: renderReply(decision, NO_TEXT, bot.config) };
+      await store.set(turn.conversation, { ...state, clarifications: 0 });
+    } else if (turn.action?.kind === 'human') {
+      const decision: Decision = { kind: 'handoff', reason: 'human_requested', language };
+      result = { decision, understanding: NO_TEXT, reply: renderReply(decision, NO_TEXT, bot.config) };
+      await store.set(turn.conversation, { ...state, clarifications: 0 });
+    } else {
+      const text = turn.text.length > MAX_TURN_TEXT ? turn.text.slice(0, MAX_TURN_TEXT) : turn.text;
+      const r = await bot.respond(text, { ...turn.hints, ...(turn.locale ? { locale: turn.locale } : {}) }, state);
+      await store.set(turn.conversation, r.state);
+      result = r;
+    }
+    const { reply } = result;
+    await this.send(turn, address, { reply, turn: turnKey, feedback: result.decision.kind === 'answer' });
+    return {
+      status: 'replied',
+      decision: result.decision,
+      reply,
+      understanding: result.understanding,
+      late: result.late,
+    };
+  }
+
+  private async send(turn: Turn, address: unknown, message: Parameters<ChannelSender['send']>[1]): Promise<void> {
+    const sender = this.options.senders[turn.channel];
+    if (!sender) throw new SwitchboardError('E_NO_SENDER', 'internal', `no sender for channel ${turn.channel}`);
+    await sender.send(address, message);
+  }
+}
+
+/** The bot config's feedback texts, else English. */
+function feedbackText(bot: Bot, key: 'sorry', language: string): string {
+  const texts = bot.config.feedback?.[key];
+  return texts?.[language] ?? texts?.[bot.config.default_language] ?? DEFAULT_FEEDBACK[key];
+}
+
+const DEFAULT_FEEDBACK = { sorry: 'Sorry that did not help. Would you like to talk to a person?' };
