@@ -25,6 +25,29 @@ describe.each([
     expect(await store.get('a')).toEqual({ clarifications: 0, language: 'es' });
     await store.close();
   });
+
+  it('claims each channel event once', async () => {
+    const store = make();
+    expect(await store.claimEvent('slack:Ev1')).toBe(true);
+    expect(await store.claimEvent('slack:Ev1')).toBe(false);
+    expect(await store.claimEvent('teams:Ev1')).toBe(true);
+    const both = await Promise.all([store.claimEvent('slack:Ev2'), store.claimEvent('slack:Ev2')]);
+    expect(both.filter(Boolean)).toHaveLength(1);
+    await store.close();
+  });
+
+  it('keeps a conversation address and the first feedback on a turn', async () => {
+    const store = make();
+    expect(await store.getAddress('teams:c1')).toBeUndefined();
+    const reference = { serviceUrl: 'http://127.0.0.1:1/', conversation: { id: 'c1' }, bot: { id: 'b' } };
+    await store.setAddress('teams:c1', { channel: 'teams', address: reference });
+    expect(await store.getAddress('teams:c1')).toEqual({ channel: 'teams', address: reference });
+    await store.setAddress('teams:c1', { channel: 'teams', address: { ...reference, serviceUrl: 'http://x/' } });
+    expect((await store.getAddress('teams:c1'))?.address).toMatchObject({ serviceUrl: 'http://x/' });
+    expect(await store.recordFeedback('slack:Ev1', 'down', 1)).toBe(true);
+    expect(await store.recordFeedback('slack:Ev1', 'up', 2)).toBe(false);
+    await store.close();
+  });
 });
 
 describe('SqliteConversationStore', () => {
@@ -39,6 +62,18 @@ describe('SqliteConversationStore', () => {
     const b = new SqliteConversationStore(file);
     expect(await b.get('c')).toEqual({ clarifications: 1, language: 'fr' });
     expect(await b.get('broken')).toEqual({ clarifications: 0 });
+    await b.close();
+  });
+
+  it('still refuses an event claimed before a restart', async () => {
+    const file = join(dir, 'events.db');
+    const a = new SqliteConversationStore(file);
+    expect(await a.claimEvent('slack:EvR')).toBe(true);
+    await a.setAddress('slack:T:C', { channel: 'slack', address: { channel: 'C', thread_ts: '1.2' } });
+    await a.close();
+    const b = new SqliteConversationStore(file);
+    expect(await b.claimEvent('slack:EvR')).toBe(false);
+    expect(await b.getAddress('slack:T:C')).toEqual({ channel: 'slack', address: { channel: 'C', thread_ts: '1.2' } });
     await b.close();
   });
 

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemorySender } from '../../src/adapters/channel-sender.ts';
+import { Bot } from '../../src/bot.ts';
+import { DEFAULT_BOT_CONFIG } from '../../src/nlu/default-model.ts';
+import { MemoryConversationStore } from '../../src/store/conversation-store.ts';
+import type { Turn } from '../../src/turn.ts';
+import { TurnHandler } from '../../src/turn-handler.ts';
+
+let bot: Bot;
+beforeAll(async () => {
+  bot = await Bot.load(DEFAULT_BOT_CONFIG);
+});
+afterAll(async () => bot.release());
+
+const setup = () => {
+  const store = new MemoryConversationStore();
+  const sender = new MemorySender('slack');
+  const handler = new TurnHandler({ bot, store, senders: { slack: sender } });
+  return { store, sender, handler };
+};
+let n = 0;
+const turn = (over: Partial<Turn>): Turn => ({
+  id: `Ev${++n}`,
+  channel: 'slack',
+  conversation: 'slack:T1:D1',
+  user: 'U1',
+  text: '',
+  receivedAt: Date.now(),
+  ...over,
+});
+
+describe('TurnHandler', () => {
+  it('answers a turn once, however often the channel delivers it, and remembers the address', async () => {
+    const { store, sender, handler } = setup();
+    const t = turn({ text: 'wake me up at 7 tomorrow' });
+    const first = await handler.handle(t, { channel: 'D1', thread_ts: '1.1' });
+    expect(first).toMatchObject({ status: 'replied', decision: { kind: 'answer', intent: 'alarm_set' } });
+    expect(await handler.handle(t, { channel: 'D1', thread_ts: '1.1' })).toEqual({ status: 'duplicate' });
+    expect(sender.sent).toHaveLength(1);
+    expect(sender.sent[0].message).toMatchObject({ turn: `slack:${t.id}`, feedback: true });
+    expect(await store.getAddress('slack:T1:D1')).toEqual({
+      channel: 'slack',
+      address: { channel: 'D1', thread_ts: '1.1' },
+    });
+  });
+
+  it('uses the channel locale as a language hint and keeps the conversation language', async () => {
+    const { store, sender, handler } = setup();
+    await handler.handle(turn({ text: 'pon una alarma a las siete', locale: 'es-ES' }), {});
+    expect(sender.sent[0].message.reply.language).toBe('es');
+    expect((await store.get('slack:T1:D1')).language).toBe('es');
+  });
+
+  it('answers a quick-reply choice as chosen, in the conversation language', async () => {
+    const { store, sender, handler } = setup();
+    await store.set('slack:T1:D1', { clarifications: 1, language: 'fr' });
+    const r = await handler.handle(turn({ action: { kind: 'choice', intent: 'weather_query' } }), {});
+    expect(r).toMatchObject({ status: 'replied', decision: { kind: 'answer', reason: 'chosen', language: 'fr' } });
+    expect(sender.sent[0].message.reply.text).toBe(bot.config.answers.weather_query.fr);
+    expect((await store.get('slack:T1:D1')).clarifications).toBe(0);
+    // An intent without an answer goes to a person.
+    const h = await handler.handle(turn({ action: { kind: 'choice', intent: 'music_query' } }), {});
+    expect(h).toMatchObject({ decision: { kind: 'handoff', reason: 'no_answer' } });
+  });
+
+  it('records feedback once; 👎 apologises and offers a person, who is asked for with the button', async () => {
+    const { store, sender, handler } = setup();
+    const up = await handler.handle(turn({ action: { kind: 'feedback', rating: 'up', turn: 'slack:Ev0' } }), {});
+    expect(up).toEqual({ status: 'feedback', recorded: true });
+    expect(sender.sent).toHaveLength(0);
+    const down = await handler.handle(turn({ action: { kind: 'feedback', rating: 'down', turn: 'slack:EvX' } }), {});
+    expect(down).toMatchObject({ status: 'feedback', recorded: true });
+    expect(sender.sent[0].message).toMatchObject({ offerHuman: true, feedback: false });
+    const again = await handler.handle(turn({ action: { kind: 'feedback', rating: 'down', turn: 'slack:EvX' } }), {});
+    expect(again).toEqual({ status: 'feedback', recorded: false });
+    expect(sender.sent).toHaveLength(1);
+    expect(store.feedback.get('slack:EvX')?.rating).toBe('down');
+    const human = await handler.handle(turn({ action: { kind: 'human' } }), {});
+    expect(human).toMatchObject({ decision: { kind: 'handoff', reason: 'human_requested' } });
+    expect(sender.sent[1].message.reply.handoff).toBe(true);
+  });
+
+  it('an empty or binary-looking message is still answered (a person if nothing is understood), a huge one is cut', async () => {
+    const { sender, handler } = setup();
+    for (const text of ['', '\u0000\u0001\u0002', 'x'.repeat(100_000)]) {
+      const r = await handler.handle(turn({ text }), {});
+      expect(r.status).toBe('replied');
+    }
+    expect(sender.sent).toHaveLength(3);
+    expect(sender.sent[0].message.reply.handoff).toBe(true);
+  });
+
+  it('fails loudly when the channel has no sender (the turn is claimed and its state saved first)', async () => {
+    const store = new MemoryConversationStore();
+    const handler = new TurnHandler({ bot, store, senders: {} });
+    await expect(handler.handle(turn({ text: 'hello' }), {})).rejects.toThrow(/no sender for channel slack/);
+  });
+});
