@@ -17,12 +17,15 @@ export class SwitchboardError extends Error {
   readonly code: string;
   /** Which side failed. */
   readonly kind: ErrorKind;
+  /** The HTTP status an API answers with this error (input errors: 4xx), when it has one. */
+  readonly status?: number;
 
-  constructor(code: string, kind: ErrorKind, message: string, options?: { cause?: unknown }) {
+  constructor(code: string, kind: ErrorKind, message: string, options?: { cause?: unknown; status?: number }) {
     super(message, options);
     this.name = 'SwitchboardError';
     this.code = code;
     this.kind = kind;
+    if (options?.status !== undefined) this.status = options.status;
   }
 }
 

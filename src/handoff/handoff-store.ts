@@ -1,0 +1,44 @@
+/**
+ * Where tickets live: one interface, two real implementations (SQLite, the embedded default; PostgreSQL with
+ * `DATABASE_URL`) and an in-memory one for tests. State changes are atomic in the database — a claim is one
+ * conditional UPDATE — so two server processes on one PostgreSQL never both win a ticket.
+ */
+import { SwitchboardError } from '../errors.ts';
+import type { NewTicket, Ticket, TicketStatus, TranscriptEntry } from './ticket.ts';
+
+export interface HandoffStore {
+  /** Opens a ticket; when the conversation already has an open one (queued or claimed), returns that one instead. */
+  open(ticket: NewTicket, now: number): Promise<{ ticket: Ticket; created: boolean }>;
+  /** The open (queued or claimed) ticket of a conversation. */
+  openFor(conversation: string): Promise<Ticket | undefined>;
+  get(id: string): Promise<Ticket | undefined>;
+  /** Tickets by status, oldest first (at most `limit`, default 500). */
+  list(status?: TicketStatus, limit?: number): Promise<Ticket[]>;
+  /** queued → claimed by `agent`. Throws E_TICKET_NOT_FOUND (404) or E_TICKET_STATE (409). */
+  claim(id: string, agent: string, now: number): Promise<Ticket>;
+  /** claimed → resolved by its agent, with an optional intent label. E_NOT_CLAIMANT (403) for another agent. */
+  resolve(id: string, agent: string, now: number, label?: string): Promise<Ticket>;
+  /** queued → abandoned (waited too long). */
+  abandon(id: string, now: number): Promise<Ticket>;
+  /** Appends a transcript line (atomic sequence number); returns it. */
+  append(id: string, entry: Omit<TranscriptEntry, 'seq'>): Promise<TranscriptEntry>;
+  /** Marks an agent line delivered to the customer's channel. */
+  markDelivered(id: string, seq: number): Promise<void>;
+  /** Agent lines not yet delivered (an outbox: re-sent after a restart), oldest first. */
+  undelivered(): Promise<{ ticket: string; entry: TranscriptEntry }[]>;
+  /** 1-based place of a queued ticket in the queue (0 when not queued). */
+  queuePosition(id: string): Promise<number>;
+  /** Remembers where an agent surface shows the ticket. */
+  setSurface(id: string, surface: string, value: unknown, key?: string): Promise<void>;
+  /** The ticket a surface registered under `key` (e.g. the Slack card's `channel:ts` in the agents' channel). */
+  findBySurface(surface: string, key: string): Promise<Ticket | undefined>;
+}
+
+/** Stable errors of the ticket lifecycle, with the HTTP status the agent API answers. */
+export function ticketError(
+  code: 'E_TICKET_NOT_FOUND' | 'E_TICKET_STATE' | 'E_NOT_CLAIMANT',
+  message: string,
+): SwitchboardError {
+  const status = code === 'E_TICKET_NOT_FOUND' ? 404 : code === 'E_TICKET_STATE' ? 409 : 403;
+  return new SwitchboardError(code, 'input', message, { status });
+}

@@ -1,0 +1,90 @@
+/**
+ * The database schema, as numbered migrations applied in order and recorded in `schema_migrations` (the same SQL for
+ * SQLite and PostgreSQL). Append new ones; never edit one that has shipped. Two processes starting at once on one
+ * PostgreSQL serialize on an advisory lock; SQLite serializes writers itself.
+ */
+import type { SqlClient, SqliteClient } from './sql-client.ts';
+
+const CREATE_LOG =
+  'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'conversations, processed events, addresses, feedback',
+    sql: `
+CREATE TABLE IF NOT EXISTS conversations (id TEXT PRIMARY KEY, state TEXT NOT NULL, updated_at BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS processed_events (key TEXT PRIMARY KEY, at BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS processed_events_at ON processed_events (at);
+CREATE TABLE IF NOT EXISTS conversation_addresses (
+  conversation TEXT PRIMARY KEY, channel TEXT NOT NULL, address TEXT NOT NULL, updated_at BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS feedback (turn TEXT PRIMARY KEY, rating TEXT NOT NULL, at BIGINT NOT NULL);`,
+  },
+  {
+    version: 2,
+    name: 'handoff tickets and transcripts',
+    sql: `
+CREATE TABLE tickets (
+  id TEXT PRIMARY KEY, status TEXT NOT NULL, conversation TEXT NOT NULL, channel TEXT NOT NULL,
+  customer TEXT NOT NULL, language TEXT NOT NULL, reason TEXT NOT NULL, intents TEXT NOT NULL, entities TEXT NOT NULL,
+  agent TEXT, label TEXT, created_at BIGINT NOT NULL, claimed_at BIGINT, closed_at BIGINT,
+  surfaces TEXT NOT NULL DEFAULT '{}');
+CREATE UNIQUE INDEX tickets_open_conversation ON tickets (conversation) WHERE status IN ('queued', 'claimed');
+CREATE INDEX tickets_status_created ON tickets (status, created_at);
+CREATE TABLE ticket_messages (
+  ticket_id TEXT NOT NULL, seq INTEGER NOT NULL, at BIGINT NOT NULL, sender TEXT NOT NULL, agent TEXT,
+  text TEXT NOT NULL, delivered INTEGER, PRIMARY KEY (ticket_id, seq));
+CREATE INDEX ticket_messages_undelivered ON ticket_messages (delivered) WHERE delivered = 0;
+CREATE TABLE ticket_surfaces (surface TEXT NOT NULL, key TEXT NOT NULL, ticket_id TEXT NOT NULL, PRIMARY KEY (surface, key));`,
+  },
+];
+
+/** SQLite: applies the migrations the file has not seen, synchronously (at construction); returns their versions. */
+export function migrateSqlite(client: SqliteClient): number[] {
+  const db = client.db;
+  db.exec(CREATE_LOG);
+  return db
+    .transaction(() => {
+      const done = new Set(
+        (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+      );
+      const applied: number[] = [];
+      for (const m of MIGRATIONS) {
+        if (done.has(m.version)) continue;
+        db.exec(m.sql);
+        db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, Date.now());
+        applied.push(m.version);
+      }
+      return applied;
+    })
+    .immediate();
+}
+
+/** Applies the migrations the database has not seen; returns the versions applied. */
+export async function migrate(client: SqlClient): Promise<number[]> {
+  try {
+    await client.exec(CREATE_LOG);
+  } catch {
+    await client.exec(CREATE_LOG); // two processes creating it at once: one loses the race, the retry sees it
+  }
+  return client.transaction(async (tx) => {
+    if (tx.dialect === 'postgres') await tx.query('SELECT pg_advisory_xact_lock(7391001)');
+    const done = new Set(
+      (await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)),
+    );
+    const applied: number[] = [];
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      await tx.exec(m.sql);
+      await tx.run('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [m.version, Date.now()]);
+      applied.push(m.version);
+    }
+    return applied;
+  });
+}

@@ -1,0 +1,50 @@
+/**
+ * The server's stores on one database: PostgreSQL when `DATABASE_URL` is set, else the embedded SQLite file. The
+ * schema is migrated on open; a database that cannot be reached fails here, at startup, with E_STORE_OPEN.
+ */
+import { SqlHandoffStore } from '../handoff/sql-handoff-store.ts';
+import { migrate, migrateSqlite } from './migrations.ts';
+import { PostgresClient, redactUrl } from './postgres-client.ts';
+import { type SqlClient, SqliteClient } from './sql-client.ts';
+import { SqlConversationStore } from './sql-conversation-store.ts';
+
+export interface Stores {
+  client: SqlClient;
+  conversations: SqlConversationStore;
+  handoffs: SqlHandoffStore;
+  /** e.g. `SQLite data/switchboard.db` or `PostgreSQL postgres://…@host/db` (no password). */
+  description: string;
+  /** True when a trivial query succeeds (health checks). */
+  healthy(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export async function openStores(options: { databaseUrl?: string; sqliteFile: string }): Promise<Stores> {
+  let client: SqlClient;
+  let description: string;
+  if (options.databaseUrl) {
+    client = await PostgresClient.connect(options.databaseUrl);
+    await migrate(client);
+    description = `PostgreSQL ${redactUrl(options.databaseUrl)}`;
+  } else {
+    const sqlite = new SqliteClient(options.sqliteFile);
+    migrateSqlite(sqlite);
+    client = sqlite;
+    description = `SQLite ${options.sqliteFile}`;
+  }
+  return {
+    client,
+    conversations: new SqlConversationStore(client),
+    handoffs: new SqlHandoffStore(client),
+    description,
+    healthy: async () => {
+      try {
+        await client.query('SELECT 1 AS ok');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => client.close(),
+  };
+}

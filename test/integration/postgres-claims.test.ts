@@ -1,0 +1,68 @@
+/**
+ * Claims are atomic across processes: two processes on one PostgreSQL race to claim the same 1000 tickets at the same
+ * moment; every ticket must have exactly one winner (issue 7). Runs when TEST_DATABASE_URL is set.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { openStores } from '../../src/store/open-stores.ts';
+import { freshPostgresSchema, TEST_DATABASE_URL } from '../fixtures/test-databases.ts';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..', '..');
+
+describe.skipIf(!TEST_DATABASE_URL)('PostgreSQL claims across two processes', () => {
+  it('1000 tickets, both processes claim all of them at once: one winner each', async () => {
+    const schema = await freshPostgresSchema(TEST_DATABASE_URL as string);
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-race-'));
+    try {
+      const stores = await openStores({ databaseUrl: schema.url, sqliteFile: '' });
+      const ids: string[] = [];
+      for (let i = 0; i < 1000; i++) {
+        const { ticket } = await stores.handoffs.open(
+          {
+            conversation: `race:${i}`,
+            channel: 'teams',
+            customer: 'u',
+            language: 'en',
+            reason: 'low_confidence',
+            intents: [],
+            entities: [],
+            transcript: [],
+          },
+          i,
+        );
+        ids.push(ticket.id);
+      }
+      const file = join(dir, 'ids.json');
+      writeFileSync(file, JSON.stringify(ids));
+      const startAt = String(Date.now() + 2500);
+      const racer = (agent: string) =>
+        run(
+          process.execPath,
+          ['--import', 'tsx', join(ROOT, 'test/fixtures/claim-racer.ts'), schema.url, file, startAt, agent],
+          {
+            cwd: ROOT,
+          },
+        ).then((r) => JSON.parse(r.stdout) as { won: string[]; lost: number });
+      const [a, b] = await Promise.all([racer('agent-a'), racer('agent-b')]);
+      expect(a.won.length + b.won.length).toBe(1000);
+      expect(a.won.filter((id) => new Set(b.won).has(id))).toEqual([]);
+      expect(a.lost + b.lost).toBe(1000);
+      const claimed = await stores.handoffs.list('claimed', 2000);
+      expect(claimed).toHaveLength(1000);
+      const winners = new Map(claimed.map((t) => [t.id, t.agent]));
+      for (const id of a.won) expect(winners.get(id)).toBe('agent-a');
+      for (const id of b.won) expect(winners.get(id)).toBe('agent-b');
+      // Both really raced: each won some (a 50-50 race over 1000 tickets).
+      expect(Math.min(a.won.length, b.won.length)).toBeGreaterThan(0);
+      await stores.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await schema.drop();
+    }
+  }, 120_000);
+});
