@@ -7,6 +7,7 @@
 import type { ChannelSender } from './adapters/channel-sender.ts';
 import type { Bot, TurnResult } from './bot.ts';
 import { SwitchboardError } from './errors.ts';
+import type { HandoffService } from './handoff/handoff-service.ts';
 import type { Understanding } from './nlu/understanding.ts';
 import { type Reply, renderReply } from './responses/render-reply.ts';
 import type { Decision } from './router/decision.ts';
@@ -17,12 +18,16 @@ import { type ChannelName, MAX_TURN_TEXT, type Turn } from './turn.ts';
 export type TurnOutcome =
   | { status: 'duplicate' }
   | { status: 'feedback'; recorded: boolean; reply?: Reply }
+  /** The conversation has an open handoff ticket: the message went to the agents (and a holding message, if queued). */
+  | { status: 'relayed'; ticket: string; reply?: Reply }
   | { status: 'replied'; decision: Decision; reply: Reply; understanding?: Understanding; late?: TurnResult['late'] };
 
 export interface TurnHandlerOptions {
   bot: Bot;
   store: ConversationStore;
   senders: Partial<Record<ChannelName, ChannelSender>>;
+  /** The human handoff (tickets, relay); without it a handoff decision only says so to the customer. */
+  handoffs?: HandoffService;
 }
 
 /** The "nothing understood" placeholder for turns that are button presses. */
@@ -58,6 +63,16 @@ export class TurnHandler {
       return { status: 'feedback', recorded, reply };
     }
 
+    const handoffs = this.options.handoffs;
+    if (handoffs && !turn.action) {
+      const open = await handoffs.store.openFor(turn.conversation);
+      if (open) {
+        const { holding } = await handoffs.customerMessage(open, turn);
+        if (holding) await this.send(turn, address, { reply: holding, turn: turnKey, feedback: false });
+        return { status: 'relayed', ticket: open.id, ...(holding ? { reply: holding } : {}) };
+      }
+    }
+
     let result: { decision: Decision; understanding: Understanding; reply: Reply; late?: TurnResult['late'] };
     if (turn.action?.kind === 'choice') {
       const intent = turn.action.intent;
@@ -76,7 +91,11 @@ export class TurnHandler {
       await store.set(turn.conversation, r.state);
       result = r;
     }
-    const { reply } = result;
+    let { reply } = result;
+    if (handoffs && result.decision.kind === 'handoff') {
+      const { note } = await handoffs.open(turn, result.understanding, result.decision, reply);
+      if (note) reply = { ...reply, text: `${reply.text} ${note}` };
+    }
     await this.send(turn, address, { reply, turn: turnKey, feedback: result.decision.kind === 'answer' });
     return {
       status: 'replied',

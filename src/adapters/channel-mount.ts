@@ -17,6 +17,11 @@ export interface ChannelContext {
   handle: (turn: Turn, address: unknown) => Promise<TurnOutcome>;
   store: ConversationStore;
   log: Logger;
+  /**
+   * The bot's greeting for a conversation it was just added to, in the language of `locale` when the bot speaks it,
+   * else its default language (e.g. the config's `general_greet` answer); undefined when the config has none.
+   */
+  welcome?: (locale: string | undefined) => string | undefined;
 }
 
 export interface ChannelMount {

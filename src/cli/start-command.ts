@@ -5,14 +5,20 @@ import type { ChannelContext, ChannelMount } from '../adapters/channel-mount.ts'
 import type { ChannelSender } from '../adapters/channel-sender.ts';
 import { mountSlack } from '../adapters/slack/mount-slack.ts';
 import { mountTeams } from '../adapters/teams/mount-teams.ts';
+import { mountWebChat } from '../adapters/web/web-chat.ts';
 import { Bot } from '../bot.ts';
 import { readEnvConfig } from '../config/env-config.ts';
+import { ConsoleHub } from '../handoff/console-hub.ts';
+import { HandoffService } from '../handoff/handoff-service.ts';
 import { createLogger } from '../log.ts';
 import { DEFAULT_BOT_CONFIG } from '../nlu/default-model.ts';
 import type { LanguageHints } from '../nlu/language/language-detection.ts';
+import { baseLanguage } from '../nlu/language/languages.ts';
+import { handleAgentApi } from '../server/agent-api.ts';
+import { tokenOrRandom } from '../server/bearer-token.ts';
 import { HttpError, type RouteHandler, readJson, sendJson as send } from '../server/http-utils.ts';
 import { MAX_CONVERSATION_ID } from '../store/conversation-store.ts';
-import { SqliteConversationStore } from '../store/sqlite-conversation-store.ts';
+import { openStores } from '../store/open-stores.ts';
 import type { ChannelName } from '../turn.ts';
 import { TurnHandler } from '../turn-handler.ts';
 import { parseCommandArgs } from './cli-args.ts';
@@ -21,6 +27,7 @@ import { parseCommandArgs } from './cli-args.ts';
 const PAGES: Record<string, string> = {
   '/': readFileSync(join(import.meta.dirname, '..', 'web', 'chat.html'), 'utf8'),
   '/playground': readFileSync(join(import.meta.dirname, '..', 'web', 'playground.html'), 'utf8'),
+  '/agents': readFileSync(join(import.meta.dirname, '..', 'web', 'agents.html'), 'utf8'),
 };
 
 /**
@@ -35,7 +42,7 @@ export async function startCommand(args: string[]): Promise<number> {
   const { values } = parseCommandArgs(args, { config: { type: 'string' }, store: { type: 'string' } }, 'start');
   const configFile = values.config ?? DEFAULT_BOT_CONFIG;
   const storeFile = values.store ?? join('data', 'switchboard.db');
-  const store = new SqliteConversationStore(storeFile);
+
   // Rule recognizers in a worker thread: a slow message (numbers in words) never blocks the server's other turns.
   const bot = await Bot.load(configFile, { ruleThread: true });
   const nlu = bot.nlu;
@@ -46,13 +53,36 @@ export async function startCommand(args: string[]): Promise<number> {
   const env = readEnvConfig();
   const port = env.port;
   const log = createLogger({ logText: env.logText });
+  // PostgreSQL with DATABASE_URL, else the embedded SQLite file; unreachable → a clear error here, at startup.
+  const stores = await openStores({ databaseUrl: env.databaseUrl, sqliteFile: storeFile });
+  const store = stores.conversations;
+  const agentToken = tokenOrRandom(env.agentToken);
   /** Routes the channel adapters mount (`POST /slack/events`, `POST /api/messages`). */
   const routes = new Map<string, RouteHandler>();
   const senders: Partial<Record<ChannelName, ChannelSender>> = {};
-  const handler = new TurnHandler({ bot, store, senders });
-  const context: ChannelContext = { env, store, log, handle: (turn, address) => handler.handle(turn, address) };
+  const handoffs = new HandoffService({
+    store: stores.handoffs,
+    conversations: store,
+    senders,
+    config: bot.config,
+    log,
+  });
+  const hub = new ConsoleHub();
+  handoffs.addSurface(hub);
+  const handler = new TurnHandler({ bot, store, senders, handoffs });
+  const context: ChannelContext = {
+    env,
+    store,
+    log,
+    handle: (turn, address) => handler.handle(turn, address),
+    welcome: (locale) => {
+      const greet = bot.config.answers.general_greet;
+      const language = baseLanguage(locale);
+      return (language && greet?.[language]) || greet?.[bot.config.default_language];
+    },
+  };
   const channels: ChannelMount[] = [];
-  for (const mount of [mountSlack, mountTeams]) {
+  for (const mount of [mountWebChat, mountSlack, mountTeams]) {
     const channel = await mount(context);
     if (!channel) continue;
     channels.push(channel);
@@ -63,6 +93,7 @@ export async function startCommand(args: string[]): Promise<number> {
     try {
       const route = routes.get(`${req.method} ${req.url?.split('?')[0]}`);
       if (route) return await route(req, res);
+      if (await handleAgentApi(req, res, { handoffs, hub, token: agentToken.token })) return;
       const page = req.method === 'GET' ? PAGES[req.url?.split('?')[0] ?? ''] : undefined;
       if (page) {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
@@ -70,8 +101,10 @@ export async function startCommand(args: string[]): Promise<number> {
       }
       if (req.method === 'GET' && req.url === '/healthz') {
         const thread = nlu.entities.thread;
-        return send(res, 200, {
-          ok: true,
+        const database = await stores.healthy();
+        return send(res, database ? 200 : 503, {
+          ok: database,
+          database: database ? 'up' : 'down',
           config: configFile,
           rule_entities: thread
             ? { ready: thread.isReady, queued: thread.queued, ...thread.stats }
@@ -119,9 +152,26 @@ export async function startCommand(args: string[]): Promise<number> {
   const bound = (server.address() as { port: number }).port;
   process.stderr.write(
     `switchboard listening on http://localhost:${bound} (config ${configFile}; languages ${nlu.language.languages.join(' ')}; ` +
-      `conversations in SQLite ${storeFile})\n`,
+      `store ${stores.description})\n`,
   );
   for (const channel of channels) process.stderr.write(`switchboard: ${channel.summary}\n`);
+  process.stderr.write(
+    agentToken.generated
+      ? `switchboard: agent console http://localhost:${bound}/agents#token=${agentToken.token} (SWITCHBOARD_AGENT_TOKEN is not set: this token was generated for this run)\n`
+      : `switchboard: agent console http://localhost:${bound}/agents (token: SWITCHBOARD_AGENT_TOKEN)\n`,
+  );
+  // Agent lines a crash or a channel failure left undelivered go now, then every 10 s with the queue sweep.
+  const maintain = async () => {
+    try {
+      await handoffs.redeliver();
+      await handoffs.sweep();
+    } catch (e) {
+      log.warn('handoff_maintenance_failed', { message: (e as Error).message });
+    }
+  };
+  await maintain();
+  const sweeper = setInterval(maintain, 10_000);
+  sweeper.unref();
   await new Promise<void>((resolve) => {
     const stop = () => server.close(() => resolve());
     process.once('SIGINT', stop);
@@ -129,7 +179,9 @@ export async function startCommand(args: string[]): Promise<number> {
   });
   for (const channel of channels) await channel.close();
   await bot.release();
-  await store.close();
+  clearInterval(sweeper);
+  hub.close();
+  await stores.close();
   return 0;
 }
 

@@ -40,7 +40,39 @@ export const BotConfigSchema = z
     answers: z.record(z.string(), perLanguage).default({}),
     /** Shown on a quick reply for an intent (default: the intent name). */
     intent_labels: z.record(z.string(), perLanguage).default({}),
-    handoff: z.object({ message: perLanguage }),
+    handoff: z.object({
+      /** Said when the bot hands the conversation to a person. */
+      message: perLanguage,
+      /** Holding message while the ticket waits; `{position}` is the customer's place in the queue. */
+      queued: perLanguage.optional(),
+      /** Said when an agent claims the ticket; `{agent}` is the agent's name. */
+      claimed: perLanguage.optional(),
+      /** Said when the agent resolves the ticket and the bot takes over again. */
+      closing: perLanguage.optional(),
+      /** Said when nobody claimed the ticket in time. */
+      abandoned: perLanguage.optional(),
+      /** A queued ticket nobody claimed within this many minutes is abandoned (the customer is told). */
+      abandon_after_minutes: z.number().positive().default(60),
+      /** A ticket waiting longer than this many minutes raises an alert to the agents. */
+      alert_after_minutes: z.number().positive().default(5),
+    }),
+    /**
+     * The support agents: who speaks which languages and handles which intents (`skills`: intent names, or `*`).
+     * Tickets go to the agents with the customer's language and the intent's skill, else to any agent.
+     */
+    agents: z
+      .array(
+        z.object({
+          id: z.string().min(1),
+          name: z.string().min(1).optional(),
+          languages: z.array(language).default([]),
+          skills: z.array(z.string().min(1)).default(['*']),
+          /** The agent's user id in Slack (for mentions on cards) and Teams. */
+          slack_user: z.string().optional(),
+          teams_user: z.string().optional(),
+        }),
+      )
+      .default([]),
     /** After 👎 on an answer: an apology offering a person (default: an English one). */
     feedback: z.object({ sorry: perLanguage.optional() }).optional(),
     clarify: z.object({ prompt: perLanguage }),
@@ -104,6 +136,8 @@ export function unknownIntents(config: BotConfig, labels: readonly string[]): st
     ...Object.keys(config.answers),
     ...Object.keys(config.intent_labels),
     ...Object.keys(config.policy.intent_thresholds ?? {}),
+    // Agent skills: intent names, or groups written with `*` (`alarm_*`, `*`), which are not checked.
+    ...config.agents.flatMap((a) => a.skills.filter((s) => !s.includes('*'))),
   ];
   return [...new Set(named)].filter((i) => !labels.includes(i));
 }

@@ -15,10 +15,11 @@ let base = '';
 let context: import('playwright-core').BrowserContext;
 const profile = mkdtempSync(join(tmpdir(), 'switchboard-chromium-'));
 const storeDir = mkdtempSync(join(tmpdir(), 'switchboard-store-'));
+const TOKEN = 'page-test-agent-token';
 
 beforeAll(async () => {
   if (!haveChromium) return;
-  server = await spawnServer(['--store', join(storeDir, 'switchboard.db')]);
+  server = await spawnServer(['--store', join(storeDir, 'switchboard.db')], { SWITCHBOARD_AGENT_TOKEN: TOKEN });
   base = server.base;
   const { chromium } = await import('playwright-core');
   context = await chromium.launchPersistentContext(profile, {
@@ -56,7 +57,54 @@ describe.skipIf(!haveChromium)('pages', () => {
     await notice.waitFor({ timeout: 10_000 });
     expect(await notice.getAttribute('data-handoff')).toBe('true');
     expect(await notice.textContent()).toMatch(/colleague/);
+    expect(await notice.textContent()).toMatch(/number \d+ in the queue/);
     await page.close();
+  });
+
+  it('handoff end to end in two browsers: a web chat customer, an agent in the console', async () => {
+    const customer = await context.newPage();
+    await customer.goto(`${base}/`);
+    await customer.fill('#text', 'my parcel never arrived and I want to speak to a person');
+    await customer.press('#text', 'Enter');
+    await customer.locator('.msg.handoff').first().waitFor({ timeout: 10_000 });
+
+    const agent = await context.newPage();
+    await agent.goto(`${base}/agents#token=${TOKEN}`);
+    await agent.fill('#agent', 'ann');
+    await agent.press('#agent', 'Tab');
+    const card = agent.locator('#queued .ticket', { hasText: 'my parcel never arrived' });
+    await card.waitFor({ timeout: 10_000 });
+    await card.click();
+    await agent.click('#claim');
+    await expect
+      .poll(() => customer.locator('.msg.bot').last().textContent(), { timeout: 10_000 })
+      .toMatch(/ann has joined/);
+    // The customer writes while the agent handles the ticket: it reaches the console live, not the bot.
+    await customer.fill('#text', 'order 5521, it was due Monday');
+    await customer.press('#text', 'Enter');
+    await agent.locator('#transcript .line.customer', { hasText: 'order 5521' }).waitFor({ timeout: 10_000 });
+    await agent.fill('#text', 'Sorry about that, I have sent a new one today.');
+    await agent.press('#text', 'Enter');
+    await expect
+      .poll(() => customer.locator('.msg.bot').last().textContent(), { timeout: 10_000 })
+      .toBe('ann: Sorry about that, I have sent a new one today.');
+    await agent.fill('#label', 'delivery_missing');
+    await agent.click('#resolve');
+    await expect
+      .poll(() => customer.locator('.msg.bot').last().textContent(), { timeout: 10_000 })
+      .toMatch(/I am back/);
+    // The bot answers again.
+    await customer.fill('#text', 'wake me up at 7 tomorrow');
+    await customer.press('#text', 'Enter');
+    await expect.poll(() => customer.locator('.msg.bot').last().textContent(), { timeout: 10_000 }).toMatch(/Alarms/);
+    const resolved = await fetch(`${base}/api/handoffs?status=resolved`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    const tickets = (await resolved.json()) as { label?: string; agent?: string }[];
+    expect(tickets.some((t) => t.label === 'delivery_missing' && t.agent === 'ann')).toBe(true);
+    await agent.screenshot({ path: join(storeDir, 'agents.png') });
+    await customer.close();
+    await agent.close();
   });
 
   it('playground: language, intent bars, highlighted entities, the decision and timings', async () => {

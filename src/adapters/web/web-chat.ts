@@ -1,0 +1,154 @@
+/**
+ * The web chat as a channel (the demo page at `/`): a customer's browser posts messages to
+ * `POST /api/chat/messages {conversation, id?, text?, action?}` and receives everything the bot and agents say to it
+ * over `GET /api/chat/events?conversation=…` (server-sent events). The conversation id is a random id the page makes:
+ * whoever holds it is the customer. A message sent while the page is not connected fails, so agent lines stay in the
+ * handoff outbox and are delivered when it reconnects.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { SwitchboardError } from '../../errors.ts';
+import { readJson, sendJson } from '../../server/http-utils.ts';
+import { MAX_CONVERSATION_ID } from '../../store/conversation-store.ts';
+import type { Turn, TurnAction } from '../../turn.ts';
+import type { ChannelContext, ChannelMount } from '../channel-mount.ts';
+import type { ChannelSender, OutgoingMessage } from '../channel-sender.ts';
+
+/** The address of a web chat conversation: the page's conversation id. */
+export interface WebAddress {
+  conversation: string;
+}
+
+/** What the page receives for one message. */
+export interface WebChatEvent {
+  text: string;
+  language: string;
+  handoff?: boolean;
+  quick_replies?: { intent: string; label: string }[];
+  /** The turn this answers (for 👍/👎) when feedback is offered. */
+  feedback_turn?: string;
+  offer_human?: boolean;
+}
+
+/** Events kept per conversation for pages that reconnect (`Last-Event-ID`). */
+const REPLAY = 50;
+
+/**
+ * Pushes messages to the connected pages of each conversation. Each event has an id; a page that lost its stream
+ * (a write can succeed into a connection that is already gone) reconnects with `Last-Event-ID` — EventSource does
+ * so by itself — and gets what it missed, from the last {@link REPLAY} events of this process.
+ */
+export class WebChatSender implements ChannelSender {
+  readonly channel = 'web' as const;
+  private readonly pages = new Map<string, Set<ServerResponse>>();
+  private readonly recent = new Map<string, { id: number; data: string }[]>();
+  private nextId = 1;
+
+  attach(conversation: string, res: ServerResponse, lastEventId?: number): void {
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+    res.write(': connected\n\n');
+    if (lastEventId !== undefined)
+      for (const e of this.recent.get(conversation) ?? [])
+        if (e.id > lastEventId) res.write(`id: ${e.id}\ndata: ${e.data}\n\n`);
+    let set = this.pages.get(conversation);
+    if (!set) this.pages.set(conversation, (set = new Set()));
+    set.add(res);
+    res.on('close', () => {
+      set.delete(res);
+      if (set.size === 0) this.pages.delete(conversation);
+    });
+  }
+
+  async send(address: unknown, message: OutgoingMessage): Promise<void> {
+    const conversation = (address as WebAddress | undefined)?.conversation;
+    const pages = conversation ? this.pages.get(conversation) : undefined;
+    if (!pages || pages.size === 0)
+      throw new SwitchboardError('E_NOT_CONNECTED', 'remote', 'the customer’s web chat page is not connected');
+    const event: WebChatEvent = {
+      text: message.reply.text,
+      language: message.reply.language,
+      ...(message.reply.handoff ? { handoff: true } : {}),
+      ...(message.reply.quick_replies ? { quick_replies: message.reply.quick_replies } : {}),
+      ...(message.feedback ? { feedback_turn: message.turn } : {}),
+      ...(message.offerHuman ? { offer_human: true } : {}),
+    };
+    const entry = { id: this.nextId++, data: JSON.stringify(event) };
+    const recent = this.recent.get(conversation as string) ?? [];
+    recent.push(entry);
+    if (recent.length > REPLAY) recent.shift();
+    this.recent.set(conversation as string, recent);
+    if (this.recent.size > 10_000) this.recent.delete(this.recent.keys().next().value as string);
+    for (const p of pages) p.write(`id: ${entry.id}\ndata: ${entry.data}\n\n`);
+  }
+
+  close(): void {
+    for (const set of this.pages.values()) for (const p of set) p.end();
+    this.pages.clear();
+  }
+}
+
+const validId = (v: unknown): v is string =>
+  typeof v === 'string' && v.length > 0 && v.length <= MAX_CONVERSATION_ID && /^[\w.:-]+$/.test(v);
+
+/** A button of the page → a turn action, or an error message. */
+function parseAction(v: unknown): TurnAction | string | undefined {
+  if (v === undefined) return undefined;
+  const a = v as Record<string, unknown>;
+  if (a?.kind === 'choice' && typeof a.intent === 'string') return { kind: 'choice', intent: a.intent };
+  if (a?.kind === 'human') return { kind: 'human' };
+  if (a?.kind === 'feedback' && (a.rating === 'up' || a.rating === 'down') && typeof a.turn === 'string')
+    return { kind: 'feedback', rating: a.rating, turn: a.turn };
+  return 'action must be {kind: choice, intent} | {kind: feedback, rating: up|down, turn} | {kind: human}';
+}
+
+/** Mounts the web chat channel (always on: it needs no credentials). */
+export async function mountWebChat(context: ChannelContext): Promise<ChannelMount> {
+  const sender = new WebChatSender();
+  return {
+    sender,
+    summary: 'web chat at / (POST /api/chat/messages, GET /api/chat/events)',
+    routes: {
+      'GET /api/chat/events': (req, res) => {
+        const conversation = new URL(req.url ?? '/', 'http://x').searchParams.get('conversation');
+        if (!validId(conversation))
+          return sendJson(res, 400, {
+            error: 'E_BAD_REQUEST',
+            message: 'conversation must be an id ([A-Za-z0-9_.:-])',
+          });
+        const last = Number(req.headers['last-event-id']);
+        sender.attach(conversation, res, Number.isInteger(last) ? last : undefined);
+      },
+      'POST /api/chat/messages': async (req, res) => {
+        const body = (await readJson(req)) as Record<string, unknown> | null;
+        const conversation = body?.conversation;
+        if (!validId(conversation))
+          return sendJson(res, 400, {
+            error: 'E_BAD_REQUEST',
+            message: 'conversation must be an id ([A-Za-z0-9_.:-])',
+          });
+        const action = parseAction(body?.action);
+        if (typeof action === 'string') return sendJson(res, 400, { error: 'E_BAD_REQUEST', message: action });
+        if (!action && typeof body?.text !== 'string')
+          return sendJson(res, 400, { error: 'E_BAD_REQUEST', message: 'text must be a string (or give an action)' });
+        const id = body?.id === undefined ? randomUUID() : body.id;
+        if (!validId(id)) return sendJson(res, 400, { error: 'E_BAD_REQUEST', message: 'id must be an id' });
+        const turn: Turn = {
+          id,
+          channel: 'web',
+          conversation: `web:${conversation}`,
+          user: conversation,
+          text: action ? '' : (body?.text as string),
+          ...(typeof body?.locale === 'string' ? { locale: body.locale } : {}),
+          ...(action ? { action } : {}),
+          receivedAt: Date.now(),
+        };
+        const outcome = await context.handle(turn, { conversation } satisfies WebAddress);
+        sendJson(res, 200, {
+          status: outcome.status,
+          ...('decision' in outcome ? { decision: outcome.decision } : {}),
+        });
+      },
+    },
+    close: async () => sender.close(),
+  };
+}

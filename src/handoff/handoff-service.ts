@@ -1,0 +1,264 @@
+/**
+ * The human handoff: opens a ticket when the router hands a conversation to a person, keeps the customer informed
+ * (place in the queue, who joined, when the bot is back), relays messages both ways while the ticket is open and tells
+ * every agent surface (Slack agents' channel, Teams agents' channel, web console) what changed.
+ *
+ * Delivery to the customer is durable: an agent's line is written to the transcript as undelivered first, then sent
+ * through the customer's channel and marked delivered; lines a crash or a channel failure left undelivered are sent
+ * again by {@link HandoffService.redeliver} (at startup and periodically).
+ */
+import type { ChannelSender } from '../adapters/channel-sender.ts';
+import type { BotConfig } from '../config/bot-config.ts';
+import { SwitchboardError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { Understanding } from '../nlu/understanding.ts';
+import type { Reply } from '../responses/render-reply.ts';
+import type { Decision } from '../router/decision.ts';
+import type { ConversationStore } from '../store/conversation-store.ts';
+import type { ChannelName, Turn } from '../turn.ts';
+import { type AgentProfile, eligibleAgents } from './agent-routing.ts';
+import type { HandoffStore } from './handoff-store.ts';
+import type { Ticket, TranscriptEntry } from './ticket.ts';
+
+/** What changed on a ticket, as agent surfaces hear it. */
+export type TicketEvent =
+  | { kind: 'opened'; ticket: Ticket; agents: AgentProfile[] }
+  | { kind: 'claimed' | 'resolved' | 'abandoned'; ticket: Ticket }
+  | { kind: 'message'; ticket: Ticket; entry: TranscriptEntry }
+  | { kind: 'alert'; ticket: Ticket; waitedMs: number };
+
+/** A place agents work: it shows tickets and their transcripts. Failures are logged, never fail the customer's turn. */
+export interface AgentSurface {
+  readonly name: string;
+  notify(event: TicketEvent): Promise<void>;
+}
+
+export interface HandoffServiceOptions {
+  store: HandoffStore;
+  conversations: ConversationStore;
+  senders: Partial<Record<ChannelName, ChannelSender>>;
+  config: BotConfig;
+  log: Logger;
+  now?: () => number;
+}
+
+const DEFAULT_TEXTS = {
+  queued: 'You are number {position} in the queue; a person will be with you shortly.',
+  claimed: '{agent} has joined the conversation.',
+  closing: 'The conversation with our agent is closed. I am back: ask me anything.',
+  abandoned: 'Sorry, nobody could take your question in time. Please write again and I will try to help.',
+};
+
+export class HandoffService {
+  readonly surfaces: AgentSurface[] = [];
+  private readonly now: () => number;
+  /** Tickets already alerted on (once per ticket per process). */
+  private readonly alerted = new Set<string>();
+
+  constructor(private readonly options: HandoffServiceOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get store(): HandoffStore {
+    return this.options.store;
+  }
+
+  addSurface(surface: AgentSurface): void {
+    this.surfaces.push(surface);
+  }
+
+  /** The agent's display name from the config (else the id). */
+  agentName(agent: string): string {
+    return this.options.config.agents.find((a) => a.id === agent)?.name ?? agent;
+  }
+
+  /**
+   * Opens (or finds) the conversation's ticket after the router handed `turn` off, and returns the text to add to the
+   * bot's handoff message: the customer's place in the queue.
+   */
+  async open(
+    turn: Turn,
+    u: Understanding,
+    decision: Decision,
+    reply: Reply,
+  ): Promise<{ ticket: Ticket; note: string }> {
+    const now = this.now();
+    const { ticket, created } = await this.store.open(
+      {
+        conversation: turn.conversation,
+        channel: turn.channel,
+        customer: turn.user,
+        language: decision.language,
+        reason: decision.reason,
+        intents: u.intents.slice(0, 3),
+        entities: u.entities.map((e) => ({ type: e.type, text: e.text })),
+        transcript: [
+          ...(turn.text ? [{ at: turn.receivedAt, from: 'customer' as const, text: turn.text }] : []),
+          { at: now, from: 'bot' as const, text: reply.text },
+        ],
+      },
+      now,
+    );
+    if (created) {
+      const agents = eligibleAgents(this.options.config.agents, ticket.language, ticket.intents[0]?.intent);
+      await this.tell({ kind: 'opened', ticket, agents });
+    }
+    return { ticket, note: await this.queueNote(ticket) };
+  }
+
+  /** A customer message while the conversation has an open ticket: into the transcript, to the agents. */
+  async customerMessage(ticket: Ticket, turn: Turn): Promise<{ entry: TranscriptEntry; holding?: Reply }> {
+    const entry = await this.store.append(ticket.id, { at: turn.receivedAt, from: 'customer', text: turn.text });
+    await this.tell({ kind: 'message', ticket, entry });
+    if (ticket.status !== 'queued') return { entry };
+    const note = await this.queueNote(ticket);
+    return { entry, ...(note ? { holding: { text: note, language: ticket.language } } : {}) };
+  }
+
+  /** An agent claims a queued ticket; the customer is told who joined. */
+  async claim(id: string, agent: string): Promise<Ticket> {
+    const ticket = await this.store.claim(id, agent, this.now());
+    await this.tell({ kind: 'claimed', ticket });
+    await this.toCustomer(ticket, this.text(ticket, 'claimed').replace('{agent}', this.agentName(agent)), 'bot');
+    return ticket;
+  }
+
+  /** An agent's message to the customer (only the agent who claimed the ticket). Durable: see the module doc. */
+  async agentMessage(id: string, agent: string, text: string): Promise<TranscriptEntry> {
+    const ticket = await this.store.get(id);
+    if (!ticket) throw new SwitchboardError('E_TICKET_NOT_FOUND', 'input', `no ticket ${id}`, { status: 404 });
+    if (ticket.status !== 'claimed')
+      throw new SwitchboardError('E_TICKET_STATE', 'input', `ticket ${id} is ${ticket.status}, not claimed`, {
+        status: 409,
+      });
+    if (ticket.agent !== agent)
+      throw new SwitchboardError('E_NOT_CLAIMANT', 'input', `ticket ${id} is claimed by another agent`, {
+        status: 403,
+      });
+    return this.toCustomer(ticket, text, 'agent', agent);
+  }
+
+  /** The claiming agent resolves the ticket (optionally labelling the intent); the bot takes over again. */
+  async resolve(id: string, agent: string, label?: string): Promise<Ticket> {
+    const ticket = await this.store.resolve(id, agent, this.now(), label);
+    await this.options.conversations.set(ticket.conversation, {
+      ...(await this.options.conversations.get(ticket.conversation)),
+      clarifications: 0,
+    });
+    await this.toCustomer(ticket, this.text(ticket, 'closing'), 'bot');
+    await this.tell({ kind: 'resolved', ticket });
+    return ticket;
+  }
+
+  /**
+   * Abandons queued tickets older than the config's `abandon_after_minutes` (the customer is told) and alerts the
+   * agents once about tickets waiting longer than `alert_after_minutes`. Call periodically.
+   */
+  async sweep(): Promise<{ abandoned: number; alerted: number }> {
+    const now = this.now();
+    const { abandon_after_minutes: abandonMin, alert_after_minutes: alertMin } = this.options.config.handoff;
+    let abandoned = 0;
+    let alerted = 0;
+    for (const t of await this.store.list('queued')) {
+      const waited = now - t.created_at;
+      if (waited > abandonMin * 60_000) {
+        try {
+          const gone = await this.store.abandon(t.id, now);
+          abandoned++;
+          await this.toCustomer(gone, this.text(gone, 'abandoned'), 'bot');
+          await this.tell({ kind: 'abandoned', ticket: gone });
+        } catch (e) {
+          if ((e as { code?: string }).code !== 'E_TICKET_STATE') throw e; // claimed meanwhile: fine
+        }
+      } else if (waited > alertMin * 60_000 && !this.alerted.has(t.id)) {
+        this.alerted.add(t.id);
+        alerted++;
+        await this.tell({ kind: 'alert', ticket: t, waitedMs: waited });
+      }
+    }
+    return { abandoned, alerted };
+  }
+
+  /** Sends the agent lines still marked undelivered (after a crash or a channel failure); returns how many went. */
+  async redeliver(): Promise<number> {
+    let sent = 0;
+    for (const { ticket: id, entry } of await this.store.undelivered()) {
+      const ticket = await this.store.get(id);
+      if (!ticket) continue;
+      if (await this.deliver(ticket, entry)) sent++;
+    }
+    return sent;
+  }
+
+  /** Writes a line to the transcript and sends it to the customer's channel (agent lines durably). */
+  private async toCustomer(
+    ticket: Ticket,
+    text: string,
+    from: 'bot' | 'agent',
+    agent?: string,
+  ): Promise<TranscriptEntry> {
+    const entry = await this.store.append(ticket.id, {
+      at: this.now(),
+      from,
+      text,
+      ...(agent ? { agent } : {}),
+      delivered: false,
+    });
+    await this.deliver(ticket, entry);
+    if (from === 'agent') await this.tell({ kind: 'message', ticket, entry });
+    return entry;
+  }
+
+  private async deliver(ticket: Ticket, entry: TranscriptEntry): Promise<boolean> {
+    const address = await this.options.conversations.getAddress(ticket.conversation);
+    const sender = this.options.senders[ticket.channel];
+    if (!address || !sender) {
+      this.options.log.warn('handoff_undeliverable', { ticket: ticket.id, channel: ticket.channel });
+      return false;
+    }
+    const text = entry.from === 'agent' && entry.agent ? `${this.agentName(entry.agent)}: ${entry.text}` : entry.text;
+    try {
+      await sender.send(address.address, {
+        reply: { text, language: ticket.language },
+        turn: `${ticket.id}:${entry.seq}`,
+        feedback: false,
+      });
+    } catch (e) {
+      this.options.log.warn('handoff_send_failed', {
+        ticket: ticket.id,
+        seq: entry.seq,
+        message: (e as Error).message,
+      });
+      return false;
+    }
+    await this.store.markDelivered(ticket.id, entry.seq);
+    return true;
+  }
+
+  private async queueNote(ticket: Ticket): Promise<string> {
+    if (ticket.status !== 'queued') return '';
+    const position = await this.store.queuePosition(ticket.id);
+    return position > 0 ? this.text(ticket, 'queued').replace('{position}', String(position)) : '';
+  }
+
+  private text(ticket: Ticket, key: keyof typeof DEFAULT_TEXTS): string {
+    const config = this.options.config;
+    const texts = config.handoff[key];
+    return texts?.[ticket.language] ?? texts?.[config.default_language] ?? DEFAULT_TEXTS[key];
+  }
+
+  private async tell(event: TicketEvent): Promise<void> {
+    await Promise.all(
+      this.surfaces.map((s) =>
+        s.notify(event).catch((e) =>
+          this.options.log.warn('agent_surface_failed', {
+            surface: s.name,
+            event: event.kind,
+            ticket: event.ticket.id,
+            message: (e as Error).message,
+          }),
+        ),
+      ),
+    );
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The agent REST API and the handoff lifecycle over HTTP, against the real server with a web chat customer: tokens,
+ * 404/409/403/400, relay both ways, and a restart in the middle of an open handoff (nothing lost, nothing twice).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type RunningServer, spawnServer } from '../fixtures/spawn-server.ts';
+import { WebChatClient } from '../fixtures/web-chat-client.ts';
+
+const TOKEN = 'agent-api-test-token';
+const dir = mkdtempSync(join(tmpdir(), 'switchboard-agent-api-'));
+const store = join(dir, 'switchboard.db');
+let server: RunningServer;
+afterAll(() => {
+  server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const start = async () => {
+  server = await spawnServer(['--store', store], { SWITCHBOARD_AGENT_TOKEN: TOKEN });
+  return server.base;
+};
+const api = (base: string, path: string, body?: unknown, token = TOKEN) =>
+  fetch(`${base}/api/handoffs${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+const stopped = (s: RunningServer) =>
+  new Promise<void>((resolve) => {
+    s.child.once('exit', () => resolve());
+    s.stop();
+  });
+
+describe('agent API', () => {
+  it('needs the token', async () => {
+    const base = await start();
+    expect((await fetch(`${base}/api/handoffs`)).status).toBe(401);
+    expect((await api(base, '', undefined, 'wrong-token')).status).toBe(401);
+    expect((await api(base, '?status=queued')).status).toBe(200);
+    expect((await api(base, '?status=bogus')).status).toBe(400);
+  });
+
+  it('a ticket from a handoff: claim, relay both ways, resolve with a label; wrong moves are refused', async () => {
+    const base = server.base;
+    const customer = new WebChatClient(base, 'c-lifecycle');
+    await customer.connect();
+    await customer.say('I need to talk to a real person about my bill');
+    await customer.waitFor((e) => e.handoff === true);
+    const queued = (await (await api(base, '?status=queued')).json()) as Record<string, any>[];
+    const ticket = queued.find((t) => t.conversation === 'web:c-lifecycle');
+    expect(ticket).toMatchObject({ status: 'queued', channel: 'web', language: 'en', reason: 'human_requested' });
+    expect(ticket?.transcript[0]).toMatchObject({
+      from: 'customer',
+      text: 'I need to talk to a real person about my bill',
+    });
+    const id = ticket?.id as string;
+
+    expect((await api(base, '/t_nope/claim', { agent: 'ann' })).status).toBe(404);
+    expect((await api(base, `/${id}/messages`, { agent: 'ann', text: 'hi' })).status).toBe(409);
+    expect((await api(base, `/${id}/claim`, {})).status).toBe(400);
+    expect((await api(base, `/${id}/claim`, { agent: 'ann' })).status).toBe(200);
+    expect((await api(base, `/${id}/claim`, { agent: 'bob' })).status).toBe(409);
+    await customer.waitFor((e) => /ann has joined/.test(e.text));
+    expect((await api(base, `/${id}/messages`, { agent: 'bob', text: 'hi' })).status).toBe(403);
+    expect((await api(base, `/${id}/messages`, { agent: 'ann', text: '' })).status).toBe(400);
+    expect((await api(base, `/${id}/messages`, { agent: 'ann', text: 'x'.repeat(5000) })).status).toBe(400);
+
+    expect((await api(base, `/${id}/messages`, { agent: 'ann', text: 'Which invoice?' })).status).toBe(200);
+    await customer.waitFor((e) => e.text === 'ann: Which invoice?');
+    await customer.say('the one from March');
+    const withReply = (await (await api(base, `/${id}`)).json()) as Record<string, any>;
+    expect(withReply.transcript.map((e: any) => e.text)).toContain('the one from March');
+    // The customer's message went to the agent, not to the bot: no new bot answer arrived.
+    expect(customer.events.filter((e) => !/ann/.test(e.text) && !e.handoff)).toHaveLength(0);
+
+    expect((await api(base, `/${id}/resolve`, { agent: 'bob' })).status).toBe(403);
+    const resolved = await api(base, `/${id}/resolve`, { agent: 'ann', intent: 'bill_query' });
+    expect(resolved.status).toBe(200);
+    expect(await resolved.json()).toMatchObject({ status: 'resolved', label: 'bill_query' });
+    await customer.waitFor((e) => /I am back/.test(e.text));
+    expect((await api(base, `/${id}/claim`, { agent: 'ann' })).status).toBe(409);
+    customer.disconnect();
+  });
+
+  it('a restart in the middle of a handoff loses nothing and repeats nothing', async () => {
+    let base = server.base;
+    const customer = new WebChatClient(base, 'c-restart');
+    await customer.connect();
+    await customer.say('let me speak to a human please', 'm1');
+    await customer.waitFor((e) => e.handoff === true);
+    const [ticket] = (
+      (await (await api(base, '?status=queued')).json()) as { id: string; conversation: string }[]
+    ).filter((t) => t.conversation === 'web:c-restart');
+    await api(base, `/${ticket.id}/claim`, { agent: 'ann' });
+    await customer.say('my number is 0612', 'm2');
+    customer.disconnect();
+    await new Promise((r) => setTimeout(r, 300)); // the server notices the closed stream
+    // The customer's page is gone: the agent's line cannot be delivered yet and waits in the outbox.
+    expect((await api(base, `/${ticket.id}/messages`, { agent: 'ann', text: 'Got it, checking.' })).status).toBe(200);
+    await stopped(server);
+
+    base = await start();
+    const again = new WebChatClient(base, 'c-restart');
+    // The channel retries the customer's message after the restart: it is not recorded twice.
+    await again.say('my number is 0612', 'm2');
+    await again.connect();
+    await again.waitFor((e) => e.text === 'ann: Got it, checking.', 15_000);
+    const t = (await (await api(base, `/${ticket.id}`)).json()) as { status: string; transcript: { text: string }[] };
+    expect(t.status).toBe('claimed');
+    expect(t.transcript.filter((e) => e.text === 'my number is 0612')).toHaveLength(1);
+    expect(t.transcript.filter((e) => e.text === 'Got it, checking.')).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 11_000)); // one more outbox round: delivered once, not again
+    expect(again.events.filter((e) => e.text === 'ann: Got it, checking.')).toHaveLength(1);
+    again.disconnect();
+  }, 60_000);
+});
