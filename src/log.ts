@@ -20,7 +20,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(line));
   const emit = (level: string, event: string, fields: Record<string, unknown> = {}) => {
     const { text, ...rest } = fields;
-    const line: Record<string, unknown> = { t: new Date().toISOString(), level, event, ...rest };
+    const line: Record<string, unknown> = { ...rest, t: new Date().toISOString(), level, event };
     if (text !== undefined) {
       if (options.logText) line.text = text;
       else if (typeof text === 'string') line.text_chars = text.length;

@@ -253,7 +253,7 @@ export class HandoffService {
         s.notify(event).catch((e) =>
           this.options.log.warn('agent_surface_failed', {
             surface: s.name,
-            event: event.kind,
+            ticket_event: event.kind,
             ticket: event.ticket.id,
             message: (e as Error).message,
           }),

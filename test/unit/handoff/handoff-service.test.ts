@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemorySender } from '../../../src/adapters/channel-sender.ts';
+import { BotConfigSchema } from '../../../src/config/bot-config.ts';
+import { type AgentSurface, HandoffService, type TicketEvent } from '../../../src/handoff/handoff-service.ts';
+import { memoryLogger } from '../../../src/log.ts';
+import { openStores, type Stores } from '../../../src/store/open-stores.ts';
+import type { Turn } from '../../../src/turn.ts';
+
+const config = BotConfigSchema.parse({
+  languages: ['en', 'es'],
+  default_language: 'en',
+  answers: {},
+  handoff: {
+    message: { en: 'A person will help.', es: 'Una persona le ayudará.' },
+    queued: { en: 'You are number {position}.', es: 'Es el número {position}.' },
+    abandon_after_minutes: 30,
+    alert_after_minutes: 5,
+  },
+  clarify: { prompt: { en: 'Which?', es: '¿Cuál?' } },
+  agents: [
+    { id: 'ana', name: 'Ana', languages: ['es'] },
+    { id: 'ben', languages: ['en'] },
+  ],
+});
+
+let stores: Stores | undefined;
+afterEach(async () => stores?.close());
+
+async function setup(now: { t: number }) {
+  stores = await openStores({ sqliteFile: ':memory:' });
+  const sender = new MemorySender('slack');
+  const events: TicketEvent[] = [];
+  const surface: AgentSurface = { name: 'test', notify: async (e) => void events.push(e) };
+  const failing: AgentSurface = {
+    name: 'broken',
+    notify: async () => {
+      throw new Error('down');
+    },
+  };
+  const log = memoryLogger();
+  const service = new HandoffService({
+    store: stores.handoffs,
+    conversations: stores.conversations,
+    senders: { slack: sender },
+    config,
+    log,
+    now: () => now.t,
+  });
+  service.addSurface(surface);
+  service.addSurface(failing);
+  return { service, sender, events, log, stores };
+}
+
+const turn = (conversation: string, text: string, at = 0): Turn => ({
+  id: `${conversation}-${text}`,
+  channel: 'slack',
+  conversation,
+  user: 'U1',
+  text,
+  receivedAt: at,
+});
+const u = { languages: [], intents: [{ intent: 'alarm_set', score: 0.4 }], entities: [], timings: {} as never };
+
+describe('HandoffService', () => {
+  it('opens a ticket, tells the queue position in the customer language, routes it to the Spanish agent', async () => {
+    const now = { t: 1000 };
+    const { service, events, log, stores } = await setup(now);
+    await stores.conversations.setAddress('c1', { channel: 'slack', address: { channel: 'D1' } });
+    const decision = { kind: 'handoff', reason: 'low_confidence', language: 'es' } as const;
+    const { ticket, note } = await service.open(turn('c1', 'hola'), u, decision, { text: 'x', language: 'es' });
+    expect(note).toBe('Es el número 1.');
+    expect(ticket.transcript.map((e) => e.from)).toEqual(['customer', 'bot']);
+    expect(events[0]).toMatchObject({ kind: 'opened' });
+    expect(events[0].kind === 'opened' && events[0].agents.map((a) => a.id)).toEqual(['ana']);
+    // A failing surface is logged, not fatal.
+    expect(log.lines).toContainEqual(expect.objectContaining({ event: 'agent_surface_failed', surface: 'broken' }));
+  });
+
+  it('relays while open; claim, agent lines and closing reach the customer; the outbox redelivers failures', async () => {
+    const now = { t: 1000 };
+    const { service, sender, stores } = await setup(now);
+    await stores.conversations.setAddress('c2', { channel: 'slack', address: { channel: 'D2' } });
+    const decision = { kind: 'handoff', reason: 'human_requested', language: 'en' } as const;
+    const { ticket } = await service.open(turn('c2', 'human please'), u, decision, { text: 'x', language: 'en' });
+    const { holding } = await service.customerMessage(ticket, turn('c2', 'hello?'));
+    expect(holding?.text).toBe('You are number 1.');
+    await service.claim(ticket.id, 'ben');
+    expect(sender.sent.at(-1)?.message.reply.text).toBe('ben has joined the conversation.');
+    // The channel fails once: the line stays undelivered, then goes with the next redeliver.
+    const send = sender.send.bind(sender);
+    sender.send = async () => {
+      throw new Error('channel down');
+    };
+    await service.agentMessage(ticket.id, 'ben', 'checking');
+    expect((await stores.handoffs.undelivered()).length).toBe(1);
+    sender.send = send;
+    expect(await service.redeliver()).toBe(1);
+    expect(sender.sent.at(-1)?.message.reply.text).toBe('ben: checking');
+    expect(await service.redeliver()).toBe(0);
+    await expect(service.agentMessage(ticket.id, 'ana', 'me too')).rejects.toMatchObject({ code: 'E_NOT_CLAIMANT' });
+    await service.resolve(ticket.id, 'ben', 'alarm_set');
+    expect(sender.sent.at(-1)?.message.reply.text).toMatch(/I am back/);
+    expect(await stores.handoffs.openFor('c2')).toBeUndefined();
+  });
+
+  it('alerts once on a long wait and abandons a ticket nobody claimed', async () => {
+    const now = { t: 0 };
+    const { service, sender, events, stores } = await setup(now);
+    await stores.conversations.setAddress('c3', { channel: 'slack', address: { channel: 'D3' } });
+    const decision = { kind: 'handoff', reason: 'out_of_scope', language: 'en' } as const;
+    await service.open(turn('c3', '?'), u, decision, { text: 'x', language: 'en' });
+    now.t = 6 * 60_000;
+    expect(await service.sweep()).toEqual({ abandoned: 0, alerted: 1 });
+    expect(await service.sweep()).toEqual({ abandoned: 0, alerted: 0 });
+    expect(events.some((e) => e.kind === 'alert')).toBe(true);
+    now.t = 31 * 60_000;
+    expect(await service.sweep()).toEqual({ abandoned: 1, alerted: 0 });
+    expect(sender.sent.at(-1)?.message.reply.text).toMatch(/nobody could take your question/);
+    expect(await stores.handoffs.openFor('c3')).toBeUndefined();
+  });
+});
