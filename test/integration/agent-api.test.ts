@@ -63,18 +63,18 @@ describe('agent API', () => {
     expect((await api(base, `/${id}/claim`, {})).status).toBe(400);
     expect((await api(base, `/${id}/claim`, { agent: 'ann' })).status).toBe(200);
     expect((await api(base, `/${id}/claim`, { agent: 'bob' })).status).toBe(409);
-    await customer.waitFor((e) => /ann has joined/.test(e.text));
+    await customer.waitFor((e) => /Ann has joined/.test(e.text));
     expect((await api(base, `/${id}/messages`, { agent: 'bob', text: 'hi' })).status).toBe(403);
     expect((await api(base, `/${id}/messages`, { agent: 'ann', text: '' })).status).toBe(400);
     expect((await api(base, `/${id}/messages`, { agent: 'ann', text: 'x'.repeat(5000) })).status).toBe(400);
 
     expect((await api(base, `/${id}/messages`, { agent: 'ann', text: 'Which invoice?' })).status).toBe(200);
-    await customer.waitFor((e) => e.text === 'ann: Which invoice?');
+    await customer.waitFor((e) => e.text === 'Ann: Which invoice?');
     await customer.say('the one from March');
     const withReply = (await (await api(base, `/${id}`)).json()) as Record<string, any>;
     expect(withReply.transcript.map((e: any) => e.text)).toContain('the one from March');
     // The customer's message went to the agent, not to the bot: no new bot answer arrived.
-    expect(customer.events.filter((e) => !/ann/.test(e.text) && !e.handoff)).toHaveLength(0);
+    expect(customer.events.filter((e) => !/Ann/.test(e.text) && !e.handoff)).toHaveLength(0);
 
     expect((await api(base, `/${id}/resolve`, { agent: 'bob' })).status).toBe(403);
     const resolved = await api(base, `/${id}/resolve`, { agent: 'ann', intent: 'bill_query' });
@@ -107,13 +107,13 @@ describe('agent API', () => {
     // The channel retries the customer's message after the restart: it is not recorded twice.
     await again.say('my number is 0612', 'm2');
     await again.connect();
-    await again.waitFor((e) => e.text === 'ann: Got it, checking.', 15_000);
+    await again.waitFor((e) => e.text === 'Ann: Got it, checking.', 15_000);
     const t = (await (await api(base, `/${ticket.id}`)).json()) as { status: string; transcript: { text: string }[] };
     expect(t.status).toBe('claimed');
     expect(t.transcript.filter((e) => e.text === 'my number is 0612')).toHaveLength(1);
     expect(t.transcript.filter((e) => e.text === 'Got it, checking.')).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 11_000)); // one more outbox round: delivered once, not again
-    expect(again.events.filter((e) => e.text === 'ann: Got it, checking.')).toHaveLength(1);
+    expect(again.events.filter((e) => e.text === 'Ann: Got it, checking.')).toHaveLength(1);
     again.disconnect();
   }, 60_000);
 });

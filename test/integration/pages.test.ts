@@ -78,7 +78,7 @@ describe.skipIf(!haveChromium)('pages', () => {
     await agent.click('#claim');
     await expect
       .poll(() => customer.locator('.msg.bot').last().textContent(), { timeout: 10_000 })
-      .toMatch(/ann has joined/);
+      .toMatch(/Ann has joined/);
     // The customer writes while the agent handles the ticket: it reaches the console live, not the bot.
     await customer.fill('#text', 'order 5521, it was due Monday');
     await customer.press('#text', 'Enter');
@@ -87,7 +87,7 @@ describe.skipIf(!haveChromium)('pages', () => {
     await agent.press('#text', 'Enter');
     await expect
       .poll(() => customer.locator('.msg.bot').last().textContent(), { timeout: 10_000 })
-      .toBe('ann: Sorry about that, I have sent a new one today.');
+      .toBe('Ann: Sorry about that, I have sent a new one today.');
     await agent.fill('#label', 'delivery_missing');
     await agent.click('#resolve');
     await expect
