@@ -17,6 +17,8 @@ import { type ChannelName, MAX_TURN_TEXT, type Turn } from './turn.ts';
 /** What became of a turn. */
 export type TurnOutcome =
   | { status: 'duplicate' }
+  /** The database was down: the turn waits in the spool and is handled when it is back. */
+  | { status: 'spooled' }
   | { status: 'feedback'; recorded: boolean; reply?: Reply }
   /** The conversation has an open handoff ticket: the message went to the agents (and a holding message, if queued). */
   | { status: 'relayed'; ticket: string; reply?: Reply }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ChannelContext, ChannelMount } from '../adapters/channel-mount.ts';
 import type { ChannelSender } from '../adapters/channel-sender.ts';
 import { mountSlack } from '../adapters/slack/mount-slack.ts';
@@ -19,7 +19,10 @@ import { tokenOrRandom } from '../server/bearer-token.ts';
 import { HttpError, type RouteHandler, readJson, sendJson as send } from '../server/http-utils.ts';
 import { MAX_CONVERSATION_ID } from '../store/conversation-store.ts';
 import { openStores } from '../store/open-stores.ts';
-import type { ChannelName } from '../turn.ts';
+import { isUnavailable } from '../store/postgres-client.ts';
+import { TurnSpool } from '../store/turn-spool.ts';
+import type { ChannelName, Turn } from '../turn.ts';
+import type { TurnOutcome } from '../turn-handler.ts';
 import { TurnHandler } from '../turn-handler.ts';
 import { parseCommandArgs } from './cli-args.ts';
 
@@ -43,6 +46,11 @@ export async function startCommand(args: string[]): Promise<number> {
   const configFile = values.config ?? DEFAULT_BOT_CONFIG;
   const storeFile = values.store ?? join('data', 'switchboard.db');
 
+  const env = readEnvConfig();
+  const port = env.port;
+  const log = createLogger({ logText: env.logText });
+  // PostgreSQL with DATABASE_URL, else the embedded SQLite file; unreachable → a clear error here, at startup (before the models load).
+  const stores = await openStores({ databaseUrl: env.databaseUrl, sqliteFile: storeFile });
   // Rule recognizers in a worker thread: a slow message (numbers in words) never blocks the server's other turns.
   const bot = await Bot.load(configFile, { ruleThread: true });
   const nlu = bot.nlu;
@@ -50,11 +58,6 @@ export async function startCommand(args: string[]): Promise<number> {
   void nlu.entities.warmUp().then((ms) => {
     process.stderr.write(`switchboard: rule recognizers warmed up in ${(ms / 1000).toFixed(1)} s\n`);
   });
-  const env = readEnvConfig();
-  const port = env.port;
-  const log = createLogger({ logText: env.logText });
-  // PostgreSQL with DATABASE_URL, else the embedded SQLite file; unreachable → a clear error here, at startup.
-  const stores = await openStores({ databaseUrl: env.databaseUrl, sqliteFile: storeFile });
   const store = stores.conversations;
   const agentToken = tokenOrRandom(env.agentToken);
   /** Routes the channel adapters mount (`POST /slack/events`, `POST /api/messages`). */
@@ -70,11 +73,33 @@ export async function startCommand(args: string[]): Promise<number> {
   const hub = new ConsoleHub();
   handoffs.addSurface(hub);
   const handler = new TurnHandler({ bot, store, senders, handoffs });
+  // Turns that find the database down wait in a local spool (fsynced) and are handled, in order, when it is back.
+  const spool = new TurnSpool(
+    join(dirname(storeFile), 'turn-spool.jsonl'),
+    (turn, address) => handler.handle(turn, address),
+    isUnavailable,
+    log,
+  );
+  spool.start();
+  const handleTurn = async (turn: Turn, address: unknown): Promise<TurnOutcome> => {
+    if (spool.size > 0) {
+      spool.add({ turn, address });
+      void spool.drain();
+      return { status: 'spooled' };
+    }
+    try {
+      return await handler.handle(turn, address);
+    } catch (e) {
+      if (!isUnavailable(e)) throw e;
+      spool.add({ turn, address });
+      return { status: 'spooled' };
+    }
+  };
   const context: ChannelContext = {
     env,
     store,
     log,
-    handle: (turn, address) => handler.handle(turn, address),
+    handle: handleTurn,
     welcome: (locale) => {
       const greet = bot.config.answers.general_greet;
       const language = baseLanguage(locale);
@@ -102,9 +127,11 @@ export async function startCommand(args: string[]): Promise<number> {
       if (req.method === 'GET' && req.url === '/healthz') {
         const thread = nlu.entities.thread;
         const database = await stores.healthy();
-        return send(res, database ? 200 : 503, {
-          ok: database,
+        const ok = database && spool.size === 0;
+        return send(res, ok ? 200 : 503, {
+          ok,
           database: database ? 'up' : 'down',
+          spooled_turns: spool.size,
           config: configFile,
           rule_entities: thread
             ? { ready: thread.isReady, queued: thread.queued, ...thread.stats }
@@ -180,6 +207,7 @@ export async function startCommand(args: string[]): Promise<number> {
   for (const channel of channels) await channel.close();
   await bot.release();
   clearInterval(sweeper);
+  spool.stop();
   hub.close();
   await stores.close();
   return 0;

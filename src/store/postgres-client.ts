@@ -19,16 +19,39 @@ export function redactUrl(url: string): string {
 
 type Queryable = pg.Pool | pg.PoolClient;
 
+/** SQLSTATE classes and socket errors that mean the database cannot be reached, not that the statement is wrong. */
+const UNAVAILABLE_SQLSTATE = /^(08|53|57)/;
+const UNAVAILABLE_SOCKET = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
+
+/** True for an error that says the database is down or unreachable (the turn should wait and retry). */
+export function isUnavailable(e: unknown): boolean {
+  const code = (e as { code?: unknown })?.code;
+  if (code === 'E_STORE_UNAVAILABLE') return true;
+  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_SOCKET.has(code))) return true;
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    (e as Error)?.message ?? '',
+  );
+}
+
+/** Rethrows a database-down error as E_STORE_UNAVAILABLE (kind transport); other errors unchanged. */
+function rethrow(e: unknown): never {
+  if (isUnavailable(e))
+    throw new SwitchboardError('E_STORE_UNAVAILABLE', 'transport', `PostgreSQL unavailable: ${(e as Error).message}`, {
+      cause: e,
+    });
+  throw e;
+}
+
 class PgQueries implements SqlClient {
   readonly dialect = 'postgres' as const;
   constructor(protected readonly db: Queryable) {}
 
   async query<T extends SqlRow = SqlRow>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return (await this.db.query(sql, params as unknown[])).rows as T[];
+    return ((await this.db.query(sql, params as unknown[]).catch(rethrow)) as pg.QueryResult).rows as T[];
   }
 
   async run(sql: string, params: readonly unknown[] = []): Promise<number> {
-    return (await this.db.query(sql, params as unknown[])).rowCount ?? 0;
+    return ((await this.db.query(sql, params as unknown[]).catch(rethrow)) as pg.QueryResult).rowCount ?? 0;
   }
 
   async exec(sql: string): Promise<void> {
@@ -66,17 +89,20 @@ export class PostgresClient extends PgQueries {
   }
 
   override async transaction<T>(fn: (client: SqlClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch(rethrow);
+    let failure: unknown;
     try {
       await client.query('BEGIN');
       const out = await fn(new PgQueries(client));
       await client.query('COMMIT');
       return out;
     } catch (e) {
+      failure = e;
       await client.query('ROLLBACK').catch(() => {});
-      throw e;
+      return rethrow(e);
     } finally {
-      client.release();
+      // A connection that failed is destroyed rather than returned to the pool.
+      client.release(failure !== undefined && isUnavailable(failure) ? (failure as Error) : undefined);
     }
   }
 
