@@ -84,6 +84,11 @@ export class Bot {
     return new Bot(config, nlu, policy, overrides.answerAll ?? false);
   }
 
+  /** The intent model's version: the first 12 hex digits of its ONNX file's sha256 (recorded with every turn). */
+  get modelVersion(): string {
+    return this.nlu.intents.manifest.onnx.sha256.slice(0, 12);
+  }
+
   /** Does the config hold an answer for `intent` in `language`? (Every intent, with `answerAll`.) */
   hasAnswer = (intent: string, language: string): boolean =>
     this.answerAll || Boolean(this.config.answers[intent]?.[language]);

@@ -4,10 +4,13 @@
  * through the channel's sender. Channel adapters call {@link TurnHandler.handle} after acknowledging the request;
  * nothing here knows Slack or Teams.
  */
+import { createHash } from 'node:crypto';
 import type { ChannelSender } from './adapters/channel-sender.ts';
 import type { Bot, TurnResult } from './bot.ts';
 import { SwitchboardError } from './errors.ts';
 import type { HandoffService } from './handoff/handoff-service.ts';
+import { redactText } from './metrics/redact.ts';
+import type { TurnLog } from './metrics/turn-log.ts';
 import type { Understanding } from './nlu/understanding.ts';
 import { type Reply, renderReply } from './responses/render-reply.ts';
 import type { Decision } from './router/decision.ts';
@@ -30,6 +33,15 @@ export interface TurnHandlerOptions {
   senders: Partial<Record<ChannelName, ChannelSender>>;
   /** The human handoff (tickets, relay); without it a handoff decision only says so to the customer. */
   handoffs?: HandoffService;
+  /** The turn log (issue 8): every question, its decision and outcomes. */
+  turnLog?: TurnLog;
+}
+
+/** True for the share `rate` of turn ids (a stable draw: the same turn is always in or out). */
+export function inSample(id: string, rate: number): boolean {
+  if (rate <= 0) return false;
+  if (rate >= 1) return true;
+  return createHash('sha256').update(id).digest().readUInt32BE(0) / 2 ** 32 < rate;
 }
 
 /** The "nothing understood" placeholder for turns that are button presses. */
@@ -49,7 +61,8 @@ export class TurnHandler {
    * adapter logs it; the turn's state is already saved).
    */
   async handle(turn: Turn, address: unknown): Promise<TurnOutcome> {
-    const { store, bot } = this.options;
+    const started = performance.now();
+    const { store, bot, turnLog } = this.options;
     if (!(await store.claimEvent(`${turn.channel}:${turn.id}`))) return { status: 'duplicate' };
     await store.setAddress(turn.conversation, { channel: turn.channel, address });
     const state = await store.get(turn.conversation);
@@ -57,7 +70,9 @@ export class TurnHandler {
     const language = state.language ?? bot.config.default_language;
 
     if (turn.action?.kind === 'feedback') {
-      const recorded = await store.recordFeedback(turn.action.turn, turn.action.rating, turn.receivedAt);
+      const recorded = turnLog
+        ? (await turnLog.feedback(turn.action.turn, turn.action.rating, turn.receivedAt)) === 'recorded'
+        : await store.recordFeedback(turn.action.turn, turn.action.rating, turn.receivedAt);
       if (!recorded || turn.action.rating === 'up') return { status: 'feedback', recorded };
       // 👎: sorry, and a button to reach a person.
       const reply: Reply = { text: feedbackText(bot, 'sorry', language), language };
@@ -99,6 +114,7 @@ export class TurnHandler {
       if (note) reply = { ...reply, text: `${reply.text} ${note}` };
     }
     await this.send(turn, address, { reply, turn: turnKey, feedback: result.decision.kind === 'answer' });
+    if (turnLog) await this.log(turn, turnKey, result, performance.now() - started);
     return {
       status: 'replied',
       decision: result.decision,
@@ -106,6 +122,49 @@ export class TurnHandler {
       understanding: result.understanding,
       late: result.late,
     };
+  }
+
+  /** The turn into the log, and what it says about the conversation's previous automated answer. */
+  private async log(
+    turn: Turn,
+    id: string,
+    result: { decision: Decision; understanding: Understanding; late?: TurnResult['late'] },
+    latencyMs: number,
+  ): Promise<void> {
+    const turnLog = this.options.turnLog as TurnLog;
+    const m = this.options.bot.config.measurement;
+    const windowMs = m.escalation_window_minutes * 60_000;
+    const { decision, understanding: u } = result;
+    // What this turn says about the previous automated answer in the conversation.
+    if (decision.kind === 'handoff') await turnLog.markEscalation(turn.conversation, turn.receivedAt, windowMs);
+    else if (decision.kind === 'answer' && decision.intent && !turn.action)
+      await turnLog.markRecontact(turn.conversation, decision.intent, turn.receivedAt, windowMs);
+    const text = (entities: Understanding['entities']) =>
+      !turn.text || m.store_text === 'none'
+        ? undefined
+        : m.store_text === 'raw'
+          ? turn.text
+          : redactText(turn.text, entities);
+    await turnLog.record({
+      id,
+      at: turn.receivedAt,
+      channel: turn.channel,
+      conversation: turn.conversation,
+      language: decision.language,
+      intents: u.intents.slice(0, 3),
+      decision: decision.kind,
+      reason: decision.reason,
+      ...(decision.intent ? { intent: decision.intent } : {}),
+      latency_ms: Number(latencyMs.toFixed(3)),
+      ...(u === NO_TEXT ? {} : { nlu_ms: u.timings.total_ms }),
+      model_version: this.options.bot.modelVersion,
+      ...(text(u.entities) !== undefined ? { text: text(u.entities) } : {}),
+      audit_sampled: decision.kind === 'answer' && inSample(id, m.audit_sample),
+    });
+    // Rule entities that arrive after the reply redact the stored text again (off the reply path).
+    if (result.late && m.store_text === 'redacted' && turn.text) {
+      void result.late.then((full) => turnLog.updateText(id, redactText(turn.text, full.entities))).catch(() => {});
+    }
   }
 
   private async send(turn: Turn, address: unknown, message: Parameters<ChannelSender['send']>[1]): Promise<void> {

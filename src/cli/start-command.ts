@@ -72,7 +72,7 @@ export async function startCommand(args: string[]): Promise<number> {
   });
   const hub = new ConsoleHub();
   handoffs.addSurface(hub);
-  const handler = new TurnHandler({ bot, store, senders, handoffs });
+  const handler = new TurnHandler({ bot, store, senders, handoffs, turnLog: stores.turns });
   // Turns that find the database down wait in a local spool (fsynced) and are handled, in order, when it is back.
   const spool = new TurnSpool(
     join(dirname(storeFile), 'turn-spool.jsonl'),

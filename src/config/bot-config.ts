@@ -79,6 +79,17 @@ export const BotConfigSchema = z
     patterns: z
       .array(z.object({ type: z.string().min(1), pattern: z.string().min(1), flags: z.string().optional() }))
       .default([]),
+    /** What the turn log keeps and how outcomes are counted (issue 8). */
+    measurement: z
+      .object({
+        /** Share of automated answers drawn for agents to audit (right / wrong). */
+        audit_sample: z.number().min(0).max(1).default(0.1),
+        /** A handoff or the same question again within this many minutes after an automated answer counts against it. */
+        escalation_window_minutes: z.number().positive().default(30),
+        /** Customer text in the turn log: redacted (default), raw, or none. */
+        store_text: z.enum(['redacted', 'raw', 'none']).default('redacted'),
+      })
+      .default({}),
     /**
      * The server runs the rule recognizers (dates, amounts, numbers…) in a worker thread; a turn waits for them at most
      * `rule_budget_ms` (after its language is known), and an answer whose template needs a missing slot waits up to

@@ -43,6 +43,21 @@ CREATE TABLE ticket_messages (
 CREATE INDEX ticket_messages_undelivered ON ticket_messages (delivered) WHERE delivered = 0;
 CREATE TABLE ticket_surfaces (surface TEXT NOT NULL, key TEXT NOT NULL, ticket_id TEXT NOT NULL, PRIMARY KEY (surface, key));`,
   },
+  {
+    version: 3,
+    name: 'turn log with outcomes',
+    sql: `
+CREATE TABLE turns (
+  id TEXT PRIMARY KEY, at BIGINT NOT NULL, channel TEXT NOT NULL, conversation TEXT NOT NULL, language TEXT,
+  intents TEXT NOT NULL, top_intent TEXT, top_score REAL, decision TEXT NOT NULL, reason TEXT NOT NULL, intent TEXT,
+  latency_ms REAL, nlu_ms REAL, model_version TEXT, text TEXT,
+  feedback TEXT, feedback_at BIGINT, escalated INTEGER NOT NULL DEFAULT 0, recontact INTEGER NOT NULL DEFAULT 0,
+  audit_sampled INTEGER NOT NULL DEFAULT 0, audit TEXT, audit_intent TEXT, audit_agent TEXT, audit_at BIGINT,
+  label TEXT);
+CREATE INDEX turns_at ON turns (at);
+CREATE INDEX turns_conversation_at ON turns (conversation, at);
+CREATE INDEX turns_audit ON turns (audit_sampled, audit);`,
+  },
 ];
 
 /** SQLite: applies the migrations the file has not seen, synchronously (at construction); returns their versions. */

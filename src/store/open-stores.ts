@@ -3,6 +3,7 @@
  * schema is migrated on open; a database that cannot be reached fails here, at startup, with E_STORE_OPEN.
  */
 import { SqlHandoffStore } from '../handoff/sql-handoff-store.ts';
+import { SqlTurnLog } from '../metrics/sql-turn-log.ts';
 import { migrate, migrateSqlite } from './migrations.ts';
 import { PostgresClient, redactUrl } from './postgres-client.ts';
 import { type SqlClient, SqliteClient } from './sql-client.ts';
@@ -12,6 +13,7 @@ export interface Stores {
   client: SqlClient;
   conversations: SqlConversationStore;
   handoffs: SqlHandoffStore;
+  turns: SqlTurnLog;
   /** e.g. `SQLite data/switchboard.db` or `PostgreSQL postgres://…@host/db` (no password). */
   description: string;
   /** True when a trivial query succeeds (health checks). */
@@ -36,6 +38,7 @@ export async function openStores(options: { databaseUrl?: string; sqliteFile: st
     client,
     conversations: new SqlConversationStore(client),
     handoffs: new SqlHandoffStore(client),
+    turns: new SqlTurnLog(client),
     description,
     healthy: async () => {
       try {
