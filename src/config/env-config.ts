@@ -28,8 +28,14 @@ const EnvSchema = z.object({
   DATABASE_URL: optional,
   SWITCHBOARD_AGENT_TOKEN: optional,
   SWITCHBOARD_ADMIN_TOKEN: optional,
-  /** OpenID metadata URL of the Bot Framework token issuer (tests and sovereign clouds); default Microsoft's. */
-  BOTFRAMEWORK_OPENID_METADATA: url,
+  /**
+   * Bot Framework endpoints, under the names `ConfigurationBotFrameworkAuthentication` reads (private clouds, tests);
+   * unset: Microsoft's public cloud. Any one set → the others default to the public cloud's values.
+   */
+  ToBotFromChannelOpenIdMetadataUrl: url,
+  ToBotFromChannelTokenIssuer: optional,
+  ToChannelFromBotLoginUrl: url,
+  ToChannelFromBotOAuthScope: optional,
   /** Log customer text (off by default: logs hold event ids and sizes only). */
   SWITCHBOARD_LOG_TEXT: z
     .enum(['0', '1', 'true', 'false'])
@@ -44,7 +50,20 @@ export interface EnvConfig {
   /** `SWITCHBOARD_LANGUAGES` (comma-separated ISO 639-1), for `predict` without `--languages`. */
   languages?: string[];
   slack: { signingSecret?: string; botToken?: string; apiUrl?: string };
-  teams: { appId?: string; appPassword?: string; appType?: string; tenantId?: string; openIdMetadata?: string };
+  teams: {
+    appId?: string;
+    appPassword?: string;
+    appType?: string;
+    tenantId?: string;
+    /** `ToBotFromChannelOpenIdMetadataUrl`: where the keys that sign the channel's tokens are published. */
+    openIdMetadataUrl?: string;
+    /** `ToBotFromChannelTokenIssuer`: the `iss` of the channel's tokens. */
+    tokenIssuer?: string;
+    /** `ToChannelFromBotLoginUrl`: where the bot gets its own token for the Connector. */
+    loginUrl?: string;
+    /** `ToChannelFromBotOAuthScope`: the audience of the bot's token. */
+    oauthScope?: string;
+  };
   databaseUrl?: string;
   agentToken?: string;
   adminToken?: string;
@@ -72,7 +91,10 @@ export function readEnvConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
       appPassword: e.MicrosoftAppPassword,
       appType: e.MicrosoftAppType,
       tenantId: e.MicrosoftAppTenantId,
-      openIdMetadata: e.BOTFRAMEWORK_OPENID_METADATA,
+      openIdMetadataUrl: e.ToBotFromChannelOpenIdMetadataUrl,
+      tokenIssuer: e.ToBotFromChannelTokenIssuer,
+      loginUrl: e.ToChannelFromBotLoginUrl,
+      oauthScope: e.ToChannelFromBotOAuthScope,
     },
     databaseUrl: e.DATABASE_URL,
     agentToken: e.SWITCHBOARD_AGENT_TOKEN,

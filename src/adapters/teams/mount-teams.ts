@@ -1,6 +1,177 @@
-/** PLACEHOLDER (being written): mounts the Teams adapter on the server. */
+/**
+ * The Microsoft Teams adapter: botbuilder's `CloudAdapter` at `POST /api/messages` on the server's one port. A request
+ * is authenticated (when `MicrosoftAppId` is set), acknowledged at once, and its activity handled after: a customer
+ * message or card button → the turn handler (idempotent on the activity id, so Bot Framework's retries answer once),
+ * the bot added to a conversation → a welcome, a file without text → a note that only text is read, anything else →
+ * logged and ignored. Every message goes out through {@link TeamsSender} (proactive, from the stored
+ * ConversationReference). Logs carry ids, types and sizes, never the customer's text.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CloudAdapter, type TurnContext } from 'botbuilder';
+import { HttpError, readJson, sendJson } from '../../server/http-utils.ts';
 import type { ChannelContext, ChannelMount } from '../channel-mount.ts';
+import { teamsText, textActivity } from './reply-to-teams.ts';
+import { createTeamsAuthentication } from './teams-authentication.ts';
+import { TeamsSender } from './teams-sender.ts';
+import { type TeamsInbound, teamsToTurn } from './teams-to-turn.ts';
 
-export async function mountTeams(_context: ChannelContext): Promise<ChannelMount | undefined> {
-  return undefined;
+/** Largest accepted activity (bytes): Teams messages are capped near 28 KB; cards and HTML copies add some. */
+export const MAX_TEAMS_BODY = 256 * 1024;
+/** How long `close()` waits for turns still being handled. */
+const CLOSE_WAIT_MS = 5_000;
+
+/** Mounts the Teams adapter (always: without an app id it runs unauthenticated, with a loud warning). */
+export async function mountTeams(context: ChannelContext): Promise<ChannelMount> {
+  const { env, log } = context;
+  const { authentication, enabled } = createTeamsAuthentication(env.teams);
+  const adapter = new CloudAdapter(authentication);
+  const sender = new TeamsSender(adapter, env.teams.appId ?? '');
+  const pending = new Set<Promise<void>>();
+  const track = (work: Promise<void>) => {
+    pending.add(work);
+    void work.finally(() => pending.delete(work));
+  };
+
+  /** What to do with one authenticated activity; runs inside the adapter's turn, so it only starts the work. */
+  const onActivity = async (turnContext: TurnContext) => {
+    const inbound = teamsToTurn(turnContext.activity, Date.now());
+    if (inbound.kind === 'ignore') {
+      const { id, type } = turnContext.activity ?? {};
+      log.info('teams_ignored', { id: clip(id, 100), type: clip(type, 40), reason: inbound.reason });
+      return;
+    }
+    track(handleInbound(inbound));
+  };
+
+  const handleInbound = async (inbound: Exclude<TeamsInbound, { kind: 'ignore' }>) => {
+    const started = Date.now();
+    const id = inbound.kind === 'turn' ? inbound.turn.id : inbound.id;
+    try {
+      if (inbound.kind === 'turn') {
+        const { turn } = inbound;
+        const outcome = await context.handle(turn, inbound.reference);
+        log.info('teams_turn', {
+          id: turn.id,
+          conversation: turn.conversation,
+          status: outcome.status,
+          ...(outcome.status === 'replied' ? { decision: outcome.decision.kind } : {}),
+          ...(turn.action ? { action: turn.action.kind } : {}),
+          text: turn.text,
+          ms: Date.now() - started,
+        });
+        return;
+      }
+      // A welcome or a note: once per activity id, like a turn.
+      if (inbound.id && !(await context.store.claimEvent(`teams:${inbound.id}`))) {
+        log.info('teams_duplicate', { id: inbound.id, kind: inbound.kind });
+        return;
+      }
+      await context.store.setAddress(inbound.conversation, { channel: 'teams', address: inbound.reference });
+      const text =
+        inbound.kind === 'welcome'
+          ? (context.welcome?.(inbound.locale) ?? teamsText('welcome', inbound.locale))
+          : teamsText('text_only', inbound.locale);
+      await sender.post(inbound.reference, textActivity(text));
+      log.info(`teams_${inbound.kind}`, { id, conversation: inbound.conversation, ms: Date.now() - started });
+    } catch (e) {
+      const err = e as { code?: string; kind?: string; message?: string };
+      log.error('teams_failed', { id, kind: inbound.kind, code: err.code, error_kind: err.kind, message: err.message });
+    }
+  };
+
+  const route = async (req: IncomingMessage, res: ServerResponse) => {
+    let body: unknown;
+    try {
+      body = await readJson(req, MAX_TEAMS_BODY);
+    } catch (e) {
+      const status = e instanceof HttpError ? e.status : 400;
+      log.warn('teams_rejected', { status, reason: (e as Error).message });
+      return sendJson(res, status, { error: 'E_BAD_REQUEST', message: (e as Error).message });
+    }
+    if (
+      typeof body !== 'object' ||
+      body === null ||
+      Array.isArray(body) ||
+      typeof (body as { type?: unknown }).type !== 'string'
+    ) {
+      log.warn('teams_rejected', { status: 400, reason: 'not an activity' });
+      return sendJson(res, 400, { error: 'E_BAD_REQUEST', message: 'body must be a Bot Framework activity' });
+    }
+    const response = new ExpressResponse(res);
+    await adapter.process(
+      { method: 'POST', headers: req.headers, body: body as Record<string, unknown> },
+      response,
+      onActivity,
+    );
+    if (response.statusCode >= 400) {
+      log.warn('teams_rejected', {
+        status: response.statusCode,
+        id: clip((body as { id?: unknown }).id, 100),
+        reason: response.statusCode === 401 ? 'unauthorized' : 'bot framework',
+      });
+    }
+  };
+
+  const warning = enabled
+    ? ''
+    : ' — WARNING: MicrosoftAppId is not set, so Bot Framework authentication is OFF: anyone who can reach this port can post activities and make the bot call any serviceUrl. Local development only.';
+  if (!enabled) log.warn('teams_auth_disabled', { reason: 'MicrosoftAppId is not set' });
+  if (enabled && !env.teams.appPassword && env.teams.appType !== 'UserAssignedMSI') {
+    log.warn('teams_no_password', { reason: 'MicrosoftAppPassword is not set: replies cannot get a token' });
+  }
+  return {
+    routes: { 'POST /api/messages': route },
+    sender,
+    summary: `Teams (Bot Framework) at POST /api/messages, ${enabled ? `tokens validated for app ${env.teams.appId}` : 'UNAUTHENTICATED'}${warning}`,
+    async close() {
+      const all = Promise.allSettled([...pending]);
+      await Promise.race([all, new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())]);
+    },
+  };
+}
+
+/** A channel-supplied string for the log, cut to `max` characters (undefined when it is not a string). */
+function clip(value: unknown, max: number): string | undefined {
+  return typeof value === 'string' ? value.slice(0, max) : undefined;
+}
+
+/** The express-like response `CloudAdapter.process` writes to, over Node's `ServerResponse`. */
+class ExpressResponse {
+  statusCode = 200;
+  private body: unknown;
+
+  constructor(private readonly res: ServerResponse) {}
+
+  get socket(): unknown {
+    return this.res.socket;
+  }
+
+  status(code: number): this {
+    this.statusCode = code;
+    return this;
+  }
+
+  header(name: string, value: unknown): this {
+    this.res.setHeader(name, String(value));
+    return this;
+  }
+
+  send(body?: unknown): this {
+    this.body = body;
+    return this;
+  }
+
+  end(): void {
+    const { res, body, statusCode } = this;
+    if (res.headersSent) return void res.end();
+    if (body === undefined || body === null) {
+      res.writeHead(statusCode);
+      return void res.end();
+    }
+    if (typeof body === 'string' || Buffer.isBuffer(body)) {
+      res.writeHead(statusCode, { 'content-type': 'text/plain; charset=utf-8' });
+      return void res.end(body);
+    }
+    sendJson(res, statusCode, body);
+  }
 }

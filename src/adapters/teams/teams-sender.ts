@@ -1,0 +1,71 @@
+/**
+ * Sends the bot's messages into Teams conversations, proactively, from a stored `ConversationReference`
+ * (`adapter.continueConversationAsync`): replies to a customer's turn and, later, an agent's messages take the same
+ * path. A reference that names the customer's message (`activityId`) is replied to (`POST
+ * /v3/conversations/{id}/activities/{activityId}`); one without (a welcome) starts a new message in the conversation.
+ */
+import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
+import { SwitchboardError } from '../../errors.ts';
+import type { ChannelSender, OutgoingMessage } from '../channel-sender.ts';
+import { replyToTeams } from './reply-to-teams.ts';
+
+export class TeamsSender implements ChannelSender {
+  readonly channel = 'teams' as const;
+
+  /** `appId`: the bot's `MicrosoftAppId` ('' when authentication is off). */
+  constructor(
+    private readonly adapter: CloudAdapter,
+    private readonly appId: string,
+  ) {}
+
+  /** {@inheritDoc ChannelSender.send} */
+  async send(address: unknown, message: OutgoingMessage): Promise<void> {
+    await this.post(address, replyToTeams(message));
+  }
+
+  /** Sends one activity into the conversation at `address` (a ConversationReference). */
+  async post(address: unknown, activity: Partial<Activity>): Promise<void> {
+    const reference = asReference(address);
+    const replyToId = reference.activityId;
+    try {
+      await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
+        // botbuilder would make the reply refer to its own continuation event; refer to the customer's message instead.
+        context.onSendActivities(async (_ctx, activities, next) => {
+          for (const a of activities) {
+            if (replyToId) a.replyToId = replyToId;
+            else delete a.replyToId;
+          }
+          return next();
+        });
+        await context.sendActivity(activity);
+      });
+    } catch (e) {
+      throw sendError(e);
+    }
+  }
+}
+
+/** The address as a ConversationReference, or `E_TEAMS_ADDRESS` when it cannot be one. */
+function asReference(address: unknown): Partial<ConversationReference> & Pick<ConversationReference, 'conversation'> {
+  const r = address as Partial<ConversationReference> | undefined;
+  if (
+    typeof r !== 'object' ||
+    r === null ||
+    typeof r.serviceUrl !== 'string' ||
+    typeof r.conversation?.id !== 'string' ||
+    typeof r.bot?.id !== 'string'
+  ) {
+    throw new SwitchboardError('E_TEAMS_ADDRESS', 'input', 'not a Teams ConversationReference');
+  }
+  return r as Partial<ConversationReference> & Pick<ConversationReference, 'conversation'>;
+}
+
+/** The Connector refused (an HTTP status) → `remote`; no answer at all → `transport`. */
+function sendError(e: unknown): SwitchboardError {
+  if (e instanceof SwitchboardError) return e;
+  const status = (e as { statusCode?: unknown })?.statusCode;
+  const message = (e as Error)?.message ?? String(e);
+  return typeof status === 'number'
+    ? new SwitchboardError('E_TEAMS_SEND', 'remote', `Bot Framework Connector answered ${status}`, { cause: e })
+    : new SwitchboardError('E_TEAMS_SEND', 'transport', `Bot Framework Connector: ${message}`, { cause: e });
+}

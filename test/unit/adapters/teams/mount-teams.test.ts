@@ -1,0 +1,113 @@
+import { createServer, type Server } from 'node:http';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ChannelContext } from '../../../../src/adapters/channel-mount.ts';
+import { mountTeams } from '../../../../src/adapters/teams/mount-teams.ts';
+import { readEnvConfig } from '../../../../src/config/env-config.ts';
+import { memoryLogger } from '../../../../src/log.ts';
+import { MemoryConversationStore } from '../../../../src/store/conversation-store.ts';
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await new Promise((resolve) => s.close(resolve));
+});
+
+function context(env: Record<string, string>, handle: ChannelContext['handle'] = vi.fn()) {
+  const log = memoryLogger();
+  return { env: readEnvConfig(env), store: new MemoryConversationStore(), log, handle } satisfies ChannelContext;
+}
+
+/** Serves the mount's one route on a loopback port. */
+async function serve(routes: Awaited<ReturnType<typeof mountTeams>>['routes']): Promise<string> {
+  const server = createServer((req, res) => void routes['POST /api/messages'](req, res));
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}/api/messages`;
+}
+
+describe('mountTeams', () => {
+  it('without an app id: mounted, unauthenticated, and says so loudly', async () => {
+    const c = context({});
+    const mount = await mountTeams(c);
+    expect(Object.keys(mount.routes)).toEqual(['POST /api/messages']);
+    expect(mount.sender.channel).toBe('teams');
+    expect(mount.summary).toMatch(/UNAUTHENTICATED — WARNING: MicrosoftAppId is not set.*authentication is OFF/);
+    expect(c.log.lines).toContainEqual(expect.objectContaining({ level: 'warn', event: 'teams_auth_disabled' }));
+    await mount.close();
+  });
+
+  it('with an app id: tokens validated; a missing password is warned about', async () => {
+    const c = context({ MicrosoftAppId: 'app-1' });
+    const mount = await mountTeams(c);
+    expect(mount.summary).toBe('Teams (Bot Framework) at POST /api/messages, tokens validated for app app-1');
+    expect(c.log.lines.map((l) => l.event)).toEqual(['teams_no_password']);
+  });
+
+  it('hands a message to the turn handler with its ConversationReference, after acknowledging it', async () => {
+    let release: () => void = () => {};
+    const handled = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const handle = vi.fn(async () => {
+      await handled;
+      return { status: 'duplicate' as const };
+    });
+    const c = context({}, handle);
+    const mount = await mountTeams(c);
+    const url = await serve(mount.routes);
+    const activity = {
+      type: 'message',
+      id: 'act-1',
+      channelId: 'msteams',
+      serviceUrl: 'http://127.0.0.1:9/',
+      from: { id: '29:u' },
+      recipient: { id: '28:b' },
+      conversation: { id: 'a:c' },
+      text: 'hello there',
+    };
+    const r = await fetch(url, { method: 'POST', body: JSON.stringify(activity) });
+    expect(r.status).toBe(200); // answered while the turn is still being handled
+    expect(handle).toHaveBeenCalledWith(
+      expect.objectContaining({ id: 'act-1', conversation: 'teams:a:c', text: 'hello there' }),
+      expect.objectContaining({ activityId: 'act-1', serviceUrl: 'http://127.0.0.1:9/', conversation: { id: 'a:c' } }),
+    );
+    release();
+    await mount.close();
+    expect(c.log.lines).toContainEqual(
+      expect.objectContaining({ event: 'teams_turn', status: 'duplicate', text_chars: 11 }),
+    );
+    expect(JSON.stringify(c.log.lines)).not.toContain('hello there');
+  });
+
+  it('logs a failed turn instead of crashing', async () => {
+    const handle = vi.fn(async () => {
+      throw Object.assign(new Error('Bot Framework Connector answered 502'), { code: 'E_TEAMS_SEND', kind: 'remote' });
+    });
+    const c = context({}, handle);
+    const mount = await mountTeams(c);
+    const url = await serve(mount.routes);
+    const activity = {
+      type: 'message',
+      id: 'act-2',
+      serviceUrl: 'http://127.0.0.1:9/',
+      from: { id: '29:u' },
+      recipient: { id: '28:b' },
+      conversation: { id: 'a:c' },
+      text: 'hi',
+    };
+    expect((await fetch(url, { method: 'POST', body: JSON.stringify(activity) })).status).toBe(200);
+    await mount.close();
+    expect(c.log.lines).toContainEqual(
+      expect.objectContaining({ level: 'error', event: 'teams_failed', id: 'act-2', code: 'E_TEAMS_SEND' }),
+    );
+  });
+
+  it('refuses what is not a JSON activity with 400, and too much of it with 413', async () => {
+    const c = context({});
+    const url = await serve((await mountTeams(c)).routes);
+    expect((await fetch(url, { method: 'POST', body: 'not json' })).status).toBe(400);
+    expect((await fetch(url, { method: 'POST', body: '"message"' })).status).toBe(400);
+    expect((await fetch(url, { method: 'POST', body: JSON.stringify({ id: 'x' }) })).status).toBe(400);
+    expect((await fetch(url, { method: 'POST', body: 'x'.repeat(300_000) })).status).toBe(413);
+    expect(c.log.lines.filter((l) => l.event === 'teams_rejected').map((l) => l.status)).toEqual([400, 400, 400, 413]);
+  });
+});
