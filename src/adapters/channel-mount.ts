@@ -3,7 +3,9 @@
  * returns the routes it serves on the server's one port, the sender the turn handler (and later the handoff relay)
  * uses, and how to stop. `undefined` when the channel is not configured.
  */
+import type { BotConfig } from '../config/bot-config.ts';
 import type { EnvConfig } from '../config/env-config.ts';
+import type { HandoffService } from '../handoff/handoff-service.ts';
 import type { Logger } from '../log.ts';
 import type { RouteHandler } from '../server/http-utils.ts';
 import type { ConversationStore } from '../store/conversation-store.ts';
@@ -22,6 +24,14 @@ export interface ChannelContext {
    * else its default language (e.g. the config's `general_greet` answer); undefined when the config has none.
    */
   welcome?: (locale: string | undefined) => string | undefined;
+  /**
+   * The human handoff: an adapter with an agents' channel configured adds its {@link AgentSurface} here
+   * (`handoffs.addSurface`) and turns agents' actions in that channel (claim, reply in the ticket's thread, resolve)
+   * into `handoffs.claim / agentMessage / resolve`.
+   */
+  handoffs?: HandoffService;
+  /** The bot config (agent profiles map channel users to agent ids). */
+  config?: BotConfig;
 }
 
 export interface ChannelMount {

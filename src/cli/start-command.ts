@@ -100,6 +100,8 @@ export async function startCommand(args: string[]): Promise<number> {
     store,
     log,
     handle: handleTurn,
+    handoffs,
+    config: bot.config,
     welcome: (locale) => {
       const greet = bot.config.answers.general_greet;
       const language = baseLanguage(locale);
