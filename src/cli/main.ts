@@ -21,6 +21,7 @@ Usage:
   switchboard eval route --model DIR --data FILE [--config bot.yaml] [--json]   offline automation rate
   switchboard calibrate --model DIR --data FILE --precision P [--min-support N] [--json]
   switchboard predict [NLU flags] [--top K]           one text per stdin line → one JSON per stdout line
+  switchboard report [--since 7d] [--until T] [--store FILE] [--json]   automation rate with its 95% interval
   switchboard help
 
 NLU flags (predict): --model DIR (intent) --language-model DIR|none --languages en,es,… --ner-model DIR|none
@@ -43,6 +44,7 @@ const commands: Record<string, () => Promise<Command>> = {
   calibrate: async () => (await import('./calibrate-command.ts')).calibrateCommand,
   predict: async () => (await import('./predict-command.ts')).predictCommand,
   start: async () => (await import('./start-command.ts')).startCommand,
+  report: async () => (await import('./report-command.ts')).reportCommand,
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */

@@ -72,23 +72,59 @@ function beta(rng: Random, a: number, b: number): number {
 const quantile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(p * (sorted.length - 1) + 0.5)))];
 
-interface Stratum {
+/** Automated answers of one stratum and their audits. */
+export interface Stratum {
   size: number;
   audited: number;
   correct: number;
 }
 
+/** What the estimate needs of a set of turns: counts, so that a huge log can be read in pages and by group. */
+export interface AutomationCounts {
+  questions: number;
+  automated: number;
+  /** [without a negative signal, with one]. */
+  strata: [Stratum, Stratum];
+  clarified: number;
+  handoffs: Record<string, number>;
+}
+
+export function emptyCounts(): AutomationCounts {
+  const s = () => ({ size: 0, audited: 0, correct: 0 });
+  return { questions: 0, automated: 0, strata: [s(), s()], clarified: 0, handoffs: {} };
+}
+
+/** Adds one turn to the counts. */
+export function countTurn(c: AutomationCounts, t: TurnRecord): void {
+  const question = isQuestion(t);
+  if (question) {
+    c.questions++;
+    if (t.decision === 'clarify') c.clarified++;
+    if (t.decision === 'handoff') c.handoffs[t.reason] = (c.handoffs[t.reason] ?? 0) + 1;
+  }
+  if (isAutomated(t) && (question || t.reason === 'chosen')) {
+    c.automated++;
+    const s = c.strata[hasNegativeSignal(t) ? 1 : 0];
+    s.size++;
+    if (t.audit !== undefined) {
+      s.audited++;
+      if (t.audit === 'correct') s.correct++;
+    }
+  }
+}
+
 /** The estimate over a period's turns (see the module doc); `seed` makes the interval reproducible. */
 export function estimateAutomation(turns: readonly TurnRecord[], seed = 1): AutomationEstimate {
-  const questions = turns.filter(isQuestion);
-  const automatedTurns = turns.filter((t) => isAutomated(t) && (isQuestion(t) || t.reason === 'chosen'));
-  const Q = questions.length;
-  const A = Math.min(automatedTurns.length, Q);
-  const strata: Stratum[] = [false, true].map((negative) => {
-    const s = automatedTurns.filter((t) => hasNegativeSignal(t) === negative);
-    const audited = s.filter((t) => t.audit !== undefined);
-    return { size: s.length, audited: audited.length, correct: audited.filter((t) => t.audit === 'correct').length };
-  });
+  const c = emptyCounts();
+  for (const t of turns) countTurn(c, t);
+  return estimateFromCounts(c, seed);
+}
+
+/** The estimate from counts; `draws` Monte Carlo draws (default {@link DRAWS}). */
+export function estimateFromCounts(c: AutomationCounts, seed = 1, draws = DRAWS): AutomationEstimate {
+  const Q = c.questions;
+  const A = Math.min(c.automated, Q);
+  const strata = c.strata;
   const auditedN = strata[0].audited + strata[1].audited;
   const auditedCorrect = strata[0].correct + strata[1].correct;
   const total = strata[0].size + strata[1].size;
@@ -104,7 +140,7 @@ export function estimateAutomation(turns: readonly TurnRecord[], seed = 1): Auto
   const rng = new Random(seed);
   const precisions: number[] = [];
   const rates: number[] = [];
-  for (let i = 0; i < DRAWS && Q > 0; i++) {
+  for (let i = 0; i < draws && Q > 0; i++) {
     let correct = 0;
     for (const s of strata) {
       const p = beta(rng, s.correct + 0.5, s.audited - s.correct + 0.5);
@@ -120,10 +156,9 @@ export function estimateAutomation(turns: readonly TurnRecord[], seed = 1): Auto
   rates.sort((a, b) => a - b);
   const ci = (xs: number[]): [number, number] => (xs.length ? [quantile(xs, 0.025), quantile(xs, 0.975)] : [0, 0]);
 
-  const handoffs = questions.filter((t) => t.decision === 'handoff');
+  const handoffCount = Object.values(c.handoffs).reduce((a, b) => a + b, 0);
   const reasons: Record<string, number> = {};
-  for (const t of handoffs) reasons[t.reason] = (reasons[t.reason] ?? 0) + 1;
-  for (const k of Object.keys(reasons)) reasons[k] /= Q;
+  for (const [k, v] of Object.entries(c.handoffs)) reasons[k] = v / Q;
 
   return {
     questions: Q,
@@ -137,8 +172,8 @@ export function estimateAutomation(turns: readonly TurnRecord[], seed = 1): Auto
     automation_rate: share * precision,
     automation_rate_ci: ci(rates),
     wrong_answer_rate: share * (1 - precision),
-    handoff_rate: Q ? handoffs.length / Q : 0,
-    clarify_rate: Q ? questions.filter((t) => t.decision === 'clarify').length / Q : 0,
+    handoff_rate: Q ? handoffCount / Q : 0,
+    clarify_rate: Q ? c.clarified / Q : 0,
     handoff_reasons: reasons,
   };
 }
