@@ -6,6 +6,8 @@
 import { type BotConfig, readBotConfig, unknownIntents } from './config/bot-config.ts';
 import { SwitchboardError } from './errors.ts';
 import { Nlu } from './nlu/analyze.ts';
+import { DEFAULT_INTENT_MODEL_DIR } from './nlu/default-model.ts';
+import { IntentClassifier } from './nlu/intent/intent-classifier.ts';
 import type { LanguageHints } from './nlu/language/language-detection.ts';
 import type { Understanding } from './nlu/understanding.ts';
 import { type Reply, renderReply } from './responses/render-reply.ts';
@@ -41,8 +43,11 @@ export class Bot {
   private constructor(
     readonly config: BotConfig,
     readonly nlu: Nlu,
-    readonly policy: Policy,
+    /** The routing policy: the config's, else the model's calibrated thresholds (recomputed on a model reload). */
+    public policy: Policy,
     private readonly answerAll: boolean,
+    /** Where the intent model was loaded from (a reload without a directory reads it again). */
+    public intentModelDir?: string,
   ) {}
 
   /** Loads a bot config and its models; unknown intents in the config fail here, with their names. */
@@ -70,18 +75,14 @@ export class Bot {
         `${source}: intents the model does not know: ${unknown.join(', ')}`,
       );
     }
-    const calibration = nlu.intents.manifest.calibration;
-    const policy = PolicySchema.parse({
-      threshold: config.policy.threshold ?? calibration.threshold ?? 0.5,
-      intent_thresholds: config.policy.intent_thresholds ?? calibration.thresholds ?? {},
-      clarify_margin: config.policy.clarify_margin,
-      clarify_choices: config.policy.clarify_choices,
-      max_clarifications: config.policy.max_clarifications,
-      out_of_scope_intents: config.policy.out_of_scope_intents,
-      languages: config.languages,
-      default_language: config.default_language,
-    });
-    return new Bot(config, nlu, policy, overrides.answerAll ?? false);
+    const policy = policyFor(config, nlu.intents);
+    return new Bot(
+      config,
+      nlu,
+      policy,
+      overrides.answerAll ?? false,
+      overrides.intentModelDir ?? config.models.intent ?? DEFAULT_INTENT_MODEL_DIR,
+    );
   }
 
   /** The intent model's version: the first 12 hex digits of its ONNX file's sha256 (recorded with every turn). */
@@ -128,7 +129,54 @@ export class Bot {
     };
   }
 
+  /**
+   * Replaces the intent model without a restart (`POST /api/admin/models/reload`). The new model must load (checksums
+   * verified), know every intent the config names, and classify a probe; otherwise this throws and the old model keeps
+   * serving. The old one is released after `graceMs`, when turns that started with it are done. Returns both versions.
+   */
+  async reloadIntentModel(dir?: string, graceMs = 5000): Promise<{ previous: string; current: string }> {
+    const source = dir ?? this.intentModelDir;
+    if (!source) throw new SwitchboardError('E_RELOAD', 'input', 'no intent model directory to reload from');
+    const next = await IntentClassifier.load(source);
+    try {
+      const unknown = unknownIntents(this.config, next.labels);
+      if (unknown.length > 0)
+        throw new SwitchboardError(
+          'E_RELOAD',
+          'input',
+          `${source}: intents the config names are missing: ${unknown.join(', ')}`,
+        );
+      const probe = await next.classifyOne('hello');
+      if (!Array.isArray(probe) || probe.length !== next.labels.length || probe.some((g) => !Number.isFinite(g.score)))
+        throw new SwitchboardError('E_RELOAD', 'input', `${source}: the model does not classify a probe message`);
+    } catch (e) {
+      await next.release();
+      throw e;
+    }
+    const previous = this.modelVersion;
+    const old = this.nlu.swapIntents(next);
+    this.policy = policyFor(this.config, next);
+    this.intentModelDir = source;
+    setTimeout(() => void old.release().catch(() => {}), graceMs).unref();
+    return { previous, current: this.modelVersion };
+  }
+
   async release(): Promise<void> {
     await this.nlu.release();
   }
+}
+
+/** The routing policy of a config with a model: thresholds from the config, else the model's calibration. */
+function policyFor(config: BotConfig, intents: IntentClassifier): Policy {
+  const calibration = intents.manifest.calibration;
+  return PolicySchema.parse({
+    threshold: config.policy.threshold ?? calibration.threshold ?? 0.5,
+    intent_thresholds: config.policy.intent_thresholds ?? calibration.thresholds ?? {},
+    clarify_margin: config.policy.clarify_margin,
+    clarify_choices: config.policy.clarify_choices,
+    max_clarifications: config.policy.max_clarifications,
+    out_of_scope_intents: config.policy.out_of_scope_intents,
+    languages: config.languages,
+    default_language: config.default_language,
+  });
 }

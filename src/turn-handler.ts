@@ -35,6 +35,8 @@ export interface TurnHandlerOptions {
   handoffs?: HandoffService;
   /** The turn log (issue 8): every question, its decision and outcomes. */
   turnLog?: TurnLog;
+  /** Called after each answered turn (metrics). */
+  observe?: (turn: Turn, decision: Decision, u: Understanding | undefined, seconds: number) => void;
 }
 
 /** True for the share `rate` of turn ids (a stable draw: the same turn is always in or out). */
@@ -114,7 +116,14 @@ export class TurnHandler {
       if (note) reply = { ...reply, text: `${reply.text} ${note}` };
     }
     await this.send(turn, address, { reply, turn: turnKey, feedback: result.decision.kind === 'answer' });
-    if (turnLog) await this.log(turn, turnKey, result, performance.now() - started);
+    const elapsed = performance.now() - started;
+    this.options.observe?.(
+      turn,
+      result.decision,
+      result.understanding === NO_TEXT ? undefined : result.understanding,
+      elapsed / 1000,
+    );
+    if (turnLog) await this.log(turn, turnKey, result, elapsed);
     return {
       status: 'replied',
       decision: result.decision,
@@ -136,7 +145,10 @@ export class TurnHandler {
     const windowMs = m.escalation_window_minutes * 60_000;
     const { decision, understanding: u } = result;
     // What this turn says about the previous automated answer in the conversation.
-    if (decision.kind === 'handoff') await turnLog.markEscalation(turn.conversation, turn.receivedAt, windowMs);
+    // Asking for a person after an automated answer is an escalation of it (a handoff because the bot cannot answer a
+    // new question is not).
+    if (decision.kind === 'handoff' && decision.reason === 'human_requested')
+      await turnLog.markEscalation(turn.conversation, turn.receivedAt, windowMs);
     else if (decision.kind === 'answer' && decision.intent && !turn.action)
       await turnLog.markRecontact(turn.conversation, decision.intent, turn.receivedAt, windowMs);
     const text = (entities: Understanding['entities']) =>

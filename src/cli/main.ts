@@ -22,6 +22,9 @@ Usage:
   switchboard calibrate --model DIR --data FILE --precision P [--min-support N] [--json]
   switchboard predict [NLU flags] [--top K]           one text per stdin line → one JSON per stdout line
   switchboard report [--since 7d] [--until T] [--store FILE] [--json]   automation rate with its 95% interval
+  switchboard export-training [--since 30d] [--store FILE] --out FILE.jsonl   agent-labelled turns as intent data
+  switchboard gate --candidate DIR --current DIR --data FILE [--behaviour DIR] [--max-drop 0.005] [--json]
+  switchboard baseline --model DIR --data FILE [--threshold T]   validation baseline for drift checks
   switchboard help
 
 NLU flags (predict): --model DIR (intent) --language-model DIR|none --languages en,es,… --ner-model DIR|none
@@ -45,6 +48,9 @@ const commands: Record<string, () => Promise<Command>> = {
   predict: async () => (await import('./predict-command.ts')).predictCommand,
   start: async () => (await import('./start-command.ts')).startCommand,
   report: async () => (await import('./report-command.ts')).reportCommand,
+  'export-training': async () => (await import('./measure-commands.ts')).exportTrainingCommand,
+  gate: async () => (await import('./measure-commands.ts')).gateCommand,
+  baseline: async () => (await import('./measure-commands.ts')).baselineCommand,
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */

@@ -11,9 +11,12 @@ import { readEnvConfig } from '../config/env-config.ts';
 import { ConsoleHub } from '../handoff/console-hub.ts';
 import { HandoffService } from '../handoff/handoff-service.ts';
 import { createLogger } from '../log.ts';
+import { DriftMonitor, readBaseline } from '../metrics/drift.ts';
+import { Metrics } from '../metrics/prometheus.ts';
 import { DEFAULT_BOT_CONFIG } from '../nlu/default-model.ts';
 import type { LanguageHints } from '../nlu/language/language-detection.ts';
 import { baseLanguage } from '../nlu/language/languages.ts';
+import { handleAdminApi } from '../server/admin-api.ts';
 import { handleAgentApi } from '../server/agent-api.ts';
 import { tokenOrRandom } from '../server/bearer-token.ts';
 import { HttpError, type RouteHandler, readJson, sendJson as send } from '../server/http-utils.ts';
@@ -60,6 +63,7 @@ export async function startCommand(args: string[]): Promise<number> {
   });
   const store = stores.conversations;
   const agentToken = tokenOrRandom(env.agentToken);
+  const adminToken = tokenOrRandom(env.adminToken);
   /** Routes the channel adapters mount (`POST /slack/events`, `POST /api/messages`). */
   const routes = new Map<string, RouteHandler>();
   const senders: Partial<Record<ChannelName, ChannelSender>> = {};
@@ -72,7 +76,29 @@ export async function startCommand(args: string[]): Promise<number> {
   });
   const hub = new ConsoleHub();
   handoffs.addSurface(hub);
-  const handler = new TurnHandler({ bot, store, senders, handoffs, turnLog: stores.turns });
+  const metrics = new Metrics(stores.handoffs);
+  metrics.setModel(bot.modelVersion);
+  handoffs.addSurface(metrics);
+  // Drift of recent traffic against the model's validation baseline, checked every 10 minutes.
+  const drift = new DriftMonitor({
+    turns: stores.turns,
+    baseline: () => (bot.intentModelDir ? readBaseline(bot.intentModelDir) : undefined),
+    threshold: () => bot.policy.threshold,
+    log,
+    onSignals: (signals) => {
+      for (const [k, v] of Object.entries(signals)) metrics.drift.set({ signal: k }, v);
+    },
+    onAlert: (message) => handoffs.broadcast(message),
+  });
+  drift.start();
+  const handler = new TurnHandler({
+    bot,
+    store,
+    senders,
+    handoffs,
+    turnLog: stores.turns,
+    observe: (turn, decision, u, seconds) => metrics.observeTurn(turn, decision, u, seconds),
+  });
   // Turns that find the database down wait in a local spool (fsynced) and are handled, in order, when it is back.
   const spool = new TurnSpool(
     join(dirname(storeFile), 'turn-spool.jsonl'),
@@ -110,7 +136,14 @@ export async function startCommand(args: string[]): Promise<number> {
   };
   const channels: ChannelMount[] = [];
   for (const mount of [mountWebChat, mountSlack, mountTeams]) {
-    const channel = await mount(context);
+    const channel = await mount(context).catch(async (e: unknown) => {
+      // A channel that cannot start (Slack refused the token…) fails startup: release what keeps the process alive.
+      for (const c of channels) await c.close();
+      await bot.release();
+      hub.close();
+      await stores.close();
+      throw e;
+    });
     if (!channel) continue;
     channels.push(channel);
     senders[channel.sender.channel] = channel.sender;
@@ -121,6 +154,22 @@ export async function startCommand(args: string[]): Promise<number> {
       const route = routes.get(`${req.method} ${req.url?.split('?')[0]}`);
       if (route) return await route(req, res);
       if (await handleAgentApi(req, res, { handoffs, hub, token: agentToken.token })) return;
+      if (
+        await handleAdminApi(req, res, {
+          bot,
+          turns: stores.turns,
+          adminToken: adminToken.token,
+          agentToken: agentToken.token,
+          drift,
+          onReload: (version) => metrics.setModel(version),
+        })
+      )
+        return;
+      if (req.method === 'GET' && req.url === '/metrics') {
+        const { contentType, body } = await metrics.scrape();
+        res.writeHead(200, { 'content-type': contentType });
+        return res.end(body);
+      }
       const page = req.method === 'GET' ? PAGES[req.url?.split('?')[0] ?? ''] : undefined;
       if (page) {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
@@ -189,6 +238,11 @@ export async function startCommand(args: string[]): Promise<number> {
       ? `switchboard: agent console http://localhost:${bound}/agents#token=${agentToken.token} (SWITCHBOARD_AGENT_TOKEN is not set: this token was generated for this run)\n`
       : `switchboard: agent console http://localhost:${bound}/agents (token: SWITCHBOARD_AGENT_TOKEN)\n`,
   );
+  process.stderr.write(
+    adminToken.generated
+      ? `switchboard: dashboard http://localhost:${bound}/dashboard#token=${adminToken.token} (SWITCHBOARD_ADMIN_TOKEN is not set: this token was generated for this run)\n`
+      : `switchboard: dashboard http://localhost:${bound}/dashboard (token: SWITCHBOARD_ADMIN_TOKEN)\n`,
+  );
   // Agent lines a crash or a channel failure left undelivered go now, then every 10 s with the queue sweep.
   const maintain = async () => {
     try {
@@ -209,6 +263,7 @@ export async function startCommand(args: string[]): Promise<number> {
   for (const channel of channels) await channel.close();
   await bot.release();
   clearInterval(sweeper);
+  drift.stop();
   spool.stop();
   hub.close();
   await stores.close();

@@ -84,7 +84,7 @@ export const BotConfigSchema = z
       .object({
         /** Share of automated answers drawn for agents to audit (right / wrong). */
         audit_sample: z.number().min(0).max(1).default(0.1),
-        /** A handoff or the same question again within this many minutes after an automated answer counts against it. */
+        /** A request for a person or the same question again within this many minutes after an automated answer counts against it. */
         escalation_window_minutes: z.number().positive().default(30),
         /** Customer text in the turn log: redacted (default), raw, or none. */
         store_text: z.enum(['redacted', 'raw', 'none']).default('redacted'),

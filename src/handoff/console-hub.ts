@@ -45,6 +45,11 @@ export class ConsoleHub implements AgentSurface {
     for (const c of this.clients) c.write(`data: ${data}\n\n`);
   }
 
+  async alert(message: string): Promise<void> {
+    const data = JSON.stringify({ kind: 'alert_message', message });
+    for (const c of this.clients) c.write(`data: ${data}\n\n`);
+  }
+
   close(): void {
     clearInterval(this.keepAlive);
     for (const c of this.clients) c.end();

@@ -31,6 +31,8 @@ export type TicketEvent =
 export interface AgentSurface {
   readonly name: string;
   notify(event: TicketEvent): Promise<void>;
+  /** An operational alert for the agents (e.g. drift); optional. */
+  alert?(message: string): Promise<void>;
 }
 
 export interface HandoffServiceOptions {
@@ -65,6 +67,19 @@ export class HandoffService {
 
   addSurface(surface: AgentSurface): void {
     this.surfaces.push(surface);
+  }
+
+  /** Tells every surface that takes alerts (drift and the like); failures are logged. */
+  async broadcast(message: string): Promise<void> {
+    await Promise.all(
+      this.surfaces.map((s) =>
+        s
+          .alert?.(message)
+          .catch((e) =>
+            this.options.log.warn('agent_surface_failed', { surface: s.name, message: (e as Error).message }),
+          ),
+      ),
+    );
   }
 
   /** The agent's display name from the config (else the id). */
@@ -163,10 +178,8 @@ export class HandoffService {
       const waited = now - t.created_at;
       if (waited > abandonMin * 60_000) {
         try {
-          const gone = await this.store.abandon(t.id, now);
+          await this.abandon(t.id);
           abandoned++;
-          await this.toCustomer(gone, this.text(gone, 'abandoned'), 'bot');
-          await this.tell({ kind: 'abandoned', ticket: gone });
         } catch (e) {
           if ((e as { code?: string }).code !== 'E_TICKET_STATE') throw e; // claimed meanwhile: fine
         }
@@ -177,6 +190,18 @@ export class HandoffService {
       }
     }
     return { abandoned, alerted };
+  }
+
+  /**
+   * Abandons a queued ticket now (nobody will take it: it waited too long, or an external agent hub refused it); the
+   * customer is told the bot is back (`handoff.abandoned`) and the agent surfaces hear it. E_TICKET_STATE when the
+   * ticket is not queued.
+   */
+  async abandon(id: string): Promise<Ticket> {
+    const gone = await this.store.abandon(id, this.now());
+    await this.toCustomer(gone, this.text(gone, 'abandoned'), 'bot');
+    await this.tell({ kind: 'abandoned', ticket: gone });
+    return gone;
   }
 
   /** Sends the agent lines still marked undelivered (after a crash or a channel failure); returns how many went. */

@@ -26,6 +26,8 @@ export interface HandoffStore {
   markDelivered(id: string, seq: number): Promise<void>;
   /** Agent lines not yet delivered (an outbox: re-sent after a restart), oldest first. */
   undelivered(): Promise<{ ticket: string; entry: TranscriptEntry }[]>;
+  /** How many tickets are queued and claimed. */
+  countOpen(): Promise<{ queued: number; claimed: number }>;
   /** 1-based place of a queued ticket in the queue (0 when not queued). */
   queuePosition(id: string): Promise<number>;
   /** Remembers where an agent surface shows the ticket. */

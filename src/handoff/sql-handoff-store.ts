@@ -183,6 +183,14 @@ export class SqlHandoffStore implements HandoffStore {
     return rows.map((r) => ({ ticket: String(r.ticket_id), entry: toEntry(r) }));
   }
 
+  async countOpen(): Promise<{ queued: number; claimed: number }> {
+    const rows = await this.client.query<{ status: string; n: number | string }>(
+      `SELECT status, COUNT(*) AS n FROM tickets WHERE ${OPEN} GROUP BY status`,
+    );
+    const n = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
+    return { queued: n('queued'), claimed: n('claimed') };
+  }
+
   async queuePosition(id: string): Promise<number> {
     const [r] = await this.client.query<{ n: number | string }>(
       `SELECT COUNT(*) AS n FROM tickets q, tickets t WHERE t.id = $1 AND t.status = 'queued' AND q.status = 'queued'

@@ -29,7 +29,7 @@ export interface TurnRecord {
   /** Redacted unless configured otherwise; absent for button presses. */
   text?: string;
   feedback?: 'up' | 'down';
-  /** A handoff or request for a person followed this automated answer within the window. */
+  /** The customer asked for a person (words or the button) within the window after this automated answer. */
   escalated: boolean;
   /** The customer asked the same intent again within the window after this automated answer. */
   recontact: boolean;

@@ -45,7 +45,7 @@ const ms = (t0: number) => Number((performance.now() - t0).toFixed(3));
 /** The loaded NLU stages. Load once at startup; `analyze` per turn; `release` at shutdown. */
 export class Nlu {
   private constructor(
-    readonly intents: IntentClassifier,
+    private current: IntentClassifier,
     readonly language: LanguageDetector,
     readonly entities: EntityExtractor,
     /** How long a turn waits for the threaded rule entities (Infinity when they run inline). */
@@ -67,6 +67,18 @@ export class Nlu {
       ruleThread: options.ruleThread ? { warmUp: options.ruleThread.warmUp ?? true } : undefined,
     });
     return new Nlu(intents, language, entities, options.ruleThread?.budgetMs ?? Number.POSITIVE_INFINITY);
+  }
+
+  /** The intent classifier serving now (replaced by {@link swapIntents}). */
+  get intents(): IntentClassifier {
+    return this.current;
+  }
+
+  /** Serves `next` from the next turn on; returns the previous classifier (release it once in-flight turns are done). */
+  swapIntents(next: IntentClassifier): IntentClassifier {
+    const previous = this.current;
+    this.current = next;
+    return previous;
   }
 
   /** Understands one turn. `hints` carry what the channel and conversation know about its language. */

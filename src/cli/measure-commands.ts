@@ -1,0 +1,202 @@
+/**
+ * The retraining loop's commands (issue 8):
+ * - `switchboard baseline --model DIR --data FILE [--threshold T]`: the model's validation baseline for drift checks
+ *   (`DIR/baseline.json`: confidence histogram, language mix, share under the answer threshold);
+ * - `switchboard export-training [--since 30d] [--store FILE] --out FILE.jsonl`: what agents labelled — resolved
+ *   tickets with an intent label (the customer's first message) and audited wrong answers with the right intent — as
+ *   intent JSONL for `switchboard train intent --data old.jsonl new.jsonl`;
+ * - `switchboard gate --candidate DIR --current DIR --data FILE [--behaviour DIR] [--max-drop 0.005] [--json]`: accept
+ *   a retrained model only when every behaviour test passes with it and its accuracy on a held-out labelled file (e.g.
+ *   the validation file the current model was calibrated on) drops by at most `--max-drop`; exit 0 accepted, 1 refused.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { Bot } from '../bot.ts';
+import { readBotConfig } from '../config/bot-config.ts';
+import { readEnvConfig } from '../config/env-config.ts';
+import { SwitchboardError } from '../errors.ts';
+import { parseTime } from '../metrics/automation-report.ts';
+import { confidenceHistogram, writeBaseline } from '../metrics/drift.ts';
+import { IntentClassifier } from '../nlu/intent/intent-classifier.ts';
+import { openStores } from '../store/open-stores.ts';
+import { OUT_OF_SCOPE } from '../train/intent-example.ts';
+import { readIntentData } from '../train/read-intent-data.ts';
+import { numberFlag, parseCommandArgs, required } from './cli-args.ts';
+
+const round = (x: number) => Number(x.toFixed(6));
+
+export async function baselineCommand(args: string[]): Promise<number> {
+  const cmd = 'baseline';
+  const { values } = parseCommandArgs(
+    args,
+    { model: { type: 'string' }, data: { type: 'string' }, threshold: { type: 'string' } },
+    cmd,
+  );
+  const dir = required(values.model, '--model DIR', cmd);
+  const file = required(values.data, '--data FILE', cmd);
+  const clf = await IntentClassifier.load(dir);
+  try {
+    const threshold = numberFlag(values.threshold, 'threshold', clf.manifest.calibration.threshold ?? 0.5) ?? 0.5;
+    const rows = readIntentData(file, { dedupe: false }).examples;
+    const probs = await clf.scores(rows.map((r) => r.text));
+    const oos = clf.labels.indexOf(OUT_OF_SCOPE);
+    const tops = probs.map((p) => {
+      let best = 0;
+      for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
+      return { score: p[best], oos: best === oos };
+    });
+    const languages: Record<string, number> = {};
+    for (const r of rows) if (r.language) languages[r.language] = (languages[r.language] ?? 0) + 1;
+    const withLanguage = Object.values(languages).reduce((a, b) => a + b, 0);
+    for (const k of Object.keys(languages)) languages[k] = round(languages[k] / withLanguage);
+    const baseline = {
+      n: rows.length,
+      data: basename(file),
+      confidence_histogram: confidenceHistogram(tops.map((t) => t.score)).map(round),
+      languages,
+      threshold,
+      below_threshold: round(tops.filter((t) => t.oos || t.score < threshold).length / Math.max(1, rows.length)),
+    };
+    writeBaseline(dir, baseline);
+    process.stdout.write(`${JSON.stringify(baseline)}\n`);
+  } finally {
+    await clf.release();
+  }
+  return 0;
+}
+
+export async function exportTrainingCommand(args: string[]): Promise<number> {
+  const cmd = 'export-training';
+  const { values } = parseCommandArgs(
+    args,
+    { since: { type: 'string' }, store: { type: 'string' }, out: { type: 'string' } },
+    cmd,
+  );
+  const out = required(values.out, '--out FILE.jsonl', cmd);
+  let since: number;
+  try {
+    since = parseTime(values.since ?? '30d');
+  } catch (e) {
+    throw new SwitchboardError('E_ARGS', 'input', `${cmd}: ${(e as Error).message}`);
+  }
+  const env = readEnvConfig();
+  const file = values.store ?? join('data', 'switchboard.db');
+  if (!env.databaseUrl && !existsSync(file))
+    throw new SwitchboardError('E_STORE_OPEN', 'input', `${cmd}: no store at ${file} (or set DATABASE_URL)`);
+  const stores = await openStores({ databaseUrl: env.databaseUrl, sqliteFile: file });
+  const lines: string[] = [];
+  let tickets = 0;
+  let audits = 0;
+  try {
+    for (const t of await stores.handoffs.list('resolved', 1_000_000)) {
+      if (!t.label || (t.closed_at ?? 0) < since) continue;
+      const first = t.transcript.find((e) => e.from === 'customer');
+      if (!first?.text.trim()) continue;
+      lines.push(JSON.stringify({ text: first.text, intent: t.label, language: t.language, source: `ticket:${t.id}` }));
+      tickets++;
+    }
+    for (const t of await stores.turns.audits('done', 1_000_000)) {
+      if (t.at < since || t.audit !== 'wrong' || !t.audit_intent || !t.text) continue;
+      lines.push(
+        JSON.stringify({ text: t.text, intent: t.audit_intent, language: t.language, source: `audit:${t.id}` }),
+      );
+      audits++;
+    }
+  } finally {
+    await stores.close();
+  }
+  writeFileSync(out, lines.length ? `${lines.join('\n')}\n` : '');
+  process.stdout.write(
+    `${JSON.stringify({ out, examples: lines.length, from_tickets: tickets, from_audits: audits })}\n`,
+  );
+  return 0;
+}
+
+interface BehaviourCase {
+  text: string;
+  language?: string;
+  intent?: string;
+  decision?: string;
+  reason?: string;
+}
+
+/** Runs the behaviour files of `dir` with `modelDir` as the intent model; returns the failures. */
+async function behaviourFailures(dir: string, modelDir: string): Promise<string[]> {
+  const failures: string[] = [];
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.yaml'))) {
+    const spec = parseYaml(readFileSync(join(dir, f), 'utf8')) as { config: string; cases: BehaviourCase[] };
+    let bot: Bot;
+    try {
+      bot = await Bot.fromConfig(readBotConfig(resolve(dir, spec.config)), { intentModelDir: modelDir });
+    } catch (e) {
+      failures.push(`${f}: the bot does not load with this model: ${(e as Error).message}`);
+      continue;
+    }
+    try {
+      for (const c of spec.cases) {
+        const { understanding: u, decision } = await bot.respond(c.text);
+        const wrong = [
+          c.language && u.language?.language !== c.language && `language ${u.language?.language}`,
+          c.intent && u.intents[0]?.intent !== c.intent && `intent ${u.intents[0]?.intent}`,
+          c.decision && decision.kind !== c.decision && `decision ${decision.kind}`,
+          c.reason && decision.reason !== c.reason && `reason ${decision.reason}`,
+        ].filter(Boolean);
+        if (wrong.length) failures.push(`${f}: "${c.text}": ${wrong.join(', ')}`);
+      }
+    } finally {
+      await bot.release();
+    }
+  }
+  return failures;
+}
+
+async function accuracy(modelDir: string, file: string): Promise<number> {
+  const clf = await IntentClassifier.load(modelDir);
+  try {
+    const rows = readIntentData(file, { dedupe: false }).examples.filter((r) => typeof r.intent === 'string');
+    const ranked = await Promise.all(rows.map((r) => clf.classifyOne(r.text)));
+    return rows.filter((r, i) => ranked[i][0]?.intent === r.intent).length / Math.max(1, rows.length);
+  } finally {
+    await clf.release();
+  }
+}
+
+export async function gateCommand(args: string[]): Promise<number> {
+  const cmd = 'gate';
+  const { values } = parseCommandArgs(
+    args,
+    {
+      candidate: { type: 'string' },
+      current: { type: 'string' },
+      data: { type: 'string' },
+      behaviour: { type: 'string' },
+      'max-drop': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    cmd,
+  );
+  const candidate = required(values.candidate, '--candidate DIR', cmd);
+  const current = required(values.current, '--current DIR', cmd);
+  const data = required(values.data, '--data FILE (held-out labelled data)', cmd);
+  const maxDrop = numberFlag(values['max-drop'], 'max-drop', 0.005) ?? 0.005;
+  const behaviourDir = values.behaviour ?? join(dirname(dirname(import.meta.dirname)), 'test', 'behaviour');
+  const [before, after] = [await accuracy(current, data), await accuracy(candidate, data)];
+  const failures = existsSync(behaviourDir) ? await behaviourFailures(behaviourDir, candidate) : [];
+  const accepted = failures.length === 0 && before - after <= maxDrop;
+  const result = {
+    accepted,
+    held_out: basename(data),
+    accuracy_current: round(before),
+    accuracy_candidate: round(after),
+    drop: round(before - after),
+    max_drop: maxDrop,
+    behaviour_failures: failures,
+  };
+  if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else
+    process.stdout.write(
+      `${accepted ? 'ACCEPTED' : 'REFUSED'}: held-out accuracy ${before.toFixed(4)} → ${after.toFixed(4)} (max drop ${maxDrop}); behaviour failures ${failures.length}\n${failures.map((f) => `  ${f}\n`).join('')}`,
+    );
+  return accepted ? 0 : 1;
+}

@@ -1,0 +1,115 @@
+/**
+ * The admin API (bearer token `SWITCHBOARD_ADMIN_TOKEN`):
+ * - `GET /api/admin/report?since=7d&until=…` → the automation report (as `switchboard report --json`);
+ * - `POST /api/admin/models/reload {dir?}` → replaces the intent model without a restart; a model that does not load,
+ *   misses the config's intents or cannot classify is refused (422) and the old one keeps serving;
+ * - `GET /api/admin/drift` → the last drift check.
+ * And the agents' audit queue (bearer `SWITCHBOARD_AGENT_TOKEN`):
+ * - `GET /api/audits?status=pending|done` → sampled automated answers (redacted text, intent, answer);
+ * - `POST /api/audits/{turn id} {agent, verdict: correct|wrong, intent?}` → 404 unknown, 409 not sampled or done.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Bot } from '../bot.ts';
+import { isSwitchboardError } from '../errors.ts';
+import { automationReport, parseTime } from '../metrics/automation-report.ts';
+import type { DriftMonitor } from '../metrics/drift.ts';
+import type { TurnLog } from '../metrics/turn-log.ts';
+import { hasBearer } from './bearer-token.ts';
+import { readJson, sendJson } from './http-utils.ts';
+
+export interface AdminApiOptions {
+  bot: Bot;
+  turns: TurnLog;
+  adminToken: string;
+  agentToken: string;
+  drift?: DriftMonitor;
+  /** Called after a successful reload (metrics). */
+  onReload?: (version: string) => void;
+}
+
+const unauthorized = (res: ServerResponse, name: string) =>
+  sendJson(res, 401, { error: 'E_UNAUTHORIZED', message: `Authorization: Bearer <${name}> required` });
+
+/** Handles `/api/admin/…` and `/api/audits…`; false when the path is neither. */
+export async function handleAdminApi(req: IncomingMessage, res: ServerResponse, o: AdminApiOptions): Promise<boolean> {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const path = url.pathname;
+  const admin = path.startsWith('/api/admin/');
+  const audits = path === '/api/audits' || path.startsWith('/api/audits/');
+  if (!admin && !audits) return false;
+  if (admin && !hasBearer(req, o.adminToken)) return (unauthorized(res, 'SWITCHBOARD_ADMIN_TOKEN'), true);
+  if (audits && !hasBearer(req, o.agentToken)) return (unauthorized(res, 'SWITCHBOARD_AGENT_TOKEN'), true);
+  try {
+    if (req.method === 'GET' && path === '/api/admin/report') {
+      let since: number;
+      let until: number;
+      try {
+        since = parseTime(url.searchParams.get('since') ?? '7d');
+        until = url.searchParams.get('until') ? parseTime(url.searchParams.get('until') as string) : Date.now() + 1;
+      } catch (e) {
+        sendJson(res, 400, { error: 'E_BAD_REQUEST', message: (e as Error).message });
+        return true;
+      }
+      sendJson(res, 200, await automationReport(o.turns, since, until));
+      return true;
+    }
+    if (req.method === 'POST' && path === '/api/admin/models/reload') {
+      const body = (await readJson(req)) as { dir?: unknown } | null;
+      if (body?.dir !== undefined && (typeof body.dir !== 'string' || body.dir.length === 0)) {
+        sendJson(res, 400, { error: 'E_BAD_REQUEST', message: 'dir must be a model directory path' });
+        return true;
+      }
+      try {
+        const versions = await o.bot.reloadIntentModel(body?.dir as string | undefined);
+        o.onReload?.(versions.current);
+        sendJson(res, 200, { ok: true, ...versions });
+      } catch (e) {
+        sendJson(res, 422, {
+          error: isSwitchboardError(e) ? e.code : 'E_RELOAD',
+          message: `model refused, the current one (${o.bot.modelVersion}) keeps serving: ${(e as Error).message}`,
+        });
+      }
+      return true;
+    }
+    if (req.method === 'GET' && path === '/api/admin/drift') {
+      sendJson(res, 200, o.drift?.last ?? { checked: false });
+      return true;
+    }
+    if (req.method === 'GET' && path === '/api/audits') {
+      const status = url.searchParams.get('status') ?? 'pending';
+      if (status !== 'pending' && status !== 'done') {
+        sendJson(res, 400, { error: 'E_BAD_REQUEST', message: 'status must be pending or done' });
+        return true;
+      }
+      const list = await o.turns.audits(status);
+      sendJson(
+        res,
+        200,
+        list.map((t) => ({ ...t, answer: t.intent ? o.bot.config.answers[t.intent]?.[t.language ?? ''] : undefined })),
+      );
+      return true;
+    }
+    const id = path.startsWith('/api/audits/') ? decodeURIComponent(path.slice('/api/audits/'.length)) : '';
+    if (req.method === 'POST' && id) {
+      const body = (await readJson(req)) as Record<string, unknown> | null;
+      const agent = body?.agent;
+      const verdict = body?.verdict;
+      const intent = body?.intent;
+      if (typeof agent !== 'string' || !agent.trim() || (verdict !== 'correct' && verdict !== 'wrong')) {
+        sendJson(res, 400, { error: 'E_BAD_REQUEST', message: 'give {agent, verdict: correct|wrong, intent?}' });
+        return true;
+      }
+      if (intent !== undefined && typeof intent !== 'string') {
+        sendJson(res, 400, { error: 'E_BAD_REQUEST', message: 'intent must be a string' });
+        return true;
+      }
+      sendJson(res, 200, await o.turns.audit(id, verdict, agent, Date.now(), intent as string | undefined));
+      return true;
+    }
+    sendJson(res, 404, { error: 'E_NOT_FOUND', message: `${req.method} ${path} is not served` });
+  } catch (e) {
+    if (isSwitchboardError(e) && e.status) sendJson(res, e.status, { error: e.code, message: e.message });
+    else throw e;
+  }
+  return true;
+}

@@ -1,0 +1,192 @@
+/**
+ * Measurement over HTTP against the real server (issue 8): the turn log behind the report, the audit queue, feedback,
+ * Prometheus metrics, model hot reload (a broken model is refused and the old one keeps serving), and the retraining
+ * loop's CLI (export-training from a labelled ticket, gate).
+ */
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServer, spawnServer } from '../fixtures/spawn-server.ts';
+import { WebChatClient } from '../fixtures/web-chat-client.ts';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..', '..');
+const CLI = join(ROOT, 'bin', 'switchboard.js');
+const ADMIN = 'admin-test-token';
+const AGENT = 'agent-test-token';
+const dir = mkdtempSync(join(tmpdir(), 'switchboard-measure-'));
+const store = join(dir, 'switchboard.db');
+let server: RunningServer;
+let base: string;
+
+beforeAll(async () => {
+  // The demo config with every automated answer in the audit sample.
+  const demo = readFileSync(join(ROOT, 'config', 'demo.yaml'), 'utf8').replaceAll(
+    '../models/',
+    `${join(ROOT, 'models')}/`,
+  );
+  writeFileSync(join(dir, 'bot.yaml'), `${demo}\nmeasurement: { audit_sample: 1 }\n`);
+  server = await spawnServer(['--config', join(dir, 'bot.yaml'), '--store', store], {
+    SWITCHBOARD_ADMIN_TOKEN: ADMIN,
+    SWITCHBOARD_AGENT_TOKEN: AGENT,
+  });
+  base = server.base;
+}, 60_000);
+afterAll(() => {
+  server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const get = (path: string, token = ADMIN) => fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+const post = (path: string, body: unknown, token = ADMIN) =>
+  fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+describe('measurement', () => {
+  it('logs every question; feedback, audits and escalations feed the report', async () => {
+    const c = new WebChatClient(base, 'm1');
+    await c.connect();
+    await c.say('set an alarm for 0612 tomorrow');
+    const answer = await c.waitFor((e) => Boolean(e.feedback_turn));
+    await c.say('what is the weather like today');
+    await c.waitFor((e) => /forecast/.test(e.text));
+    await c.say('tell me a joke'); // no answer configured: handoff
+    await c.waitFor((e) => e.handoff === true);
+    // 👎 on the first answer; the same 👎 again does not count twice.
+    for (let i = 0; i < 2; i++)
+      await fetch(`${base}/api/chat/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          conversation: 'm1',
+          action: { kind: 'feedback', rating: 'down', turn: answer.feedback_turn },
+        }),
+      });
+
+    expect((await get('/api/audits?status=pending', 'wrong')).status).toBe(401);
+    const pending = (await (await get('/api/audits?status=pending', AGENT)).json()) as Record<string, any>[];
+    expect(pending.map((t) => t.intent).sort()).toEqual(['alarm_set', 'weather_query']);
+    const alarm = pending.find((t) => t.intent === 'alarm_set');
+    expect(alarm?.text).toBe('set an alarm for [number] tomorrow'); // redacted
+    expect(alarm?.text).not.toContain('0612');
+    expect(alarm).toMatchObject({ feedback: 'down', channel: 'web', decision: 'answer', audit_sampled: true });
+    expect(alarm?.answer).toMatch(/Alarms/);
+    expect((await post(`/api/audits/${alarm?.id}`, { agent: 'ann', verdict: 'correct' }, AGENT)).status).toBe(200);
+    expect((await post(`/api/audits/${alarm?.id}`, { agent: 'ann', verdict: 'correct' }, AGENT)).status).toBe(409);
+    expect((await post('/api/audits/web:nope', { agent: 'ann', verdict: 'wrong' }, AGENT)).status).toBe(404);
+    expect((await post(`/api/audits/${alarm?.id}`, { agent: 'ann', verdict: 'maybe' }, AGENT)).status).toBe(400);
+
+    expect((await get('/api/admin/report', AGENT)).status).toBe(401);
+    const report = (await (await get('/api/admin/report?since=1h')).json()) as Record<string, any>;
+    expect(report).toMatchObject({ questions: 3, automated: 2, audited: 1, audited_correct: 1, negative_signals: 1 });
+    expect(report.handoff_reasons).toEqual({ no_answer: 1 / 3 });
+    expect(report.automation_rate_ci[0]).toBeLessThanOrEqual(report.automation_rate);
+    expect((await get('/api/admin/report?since=yesterday-ish')).status).toBe(400);
+  });
+
+  it('serves Prometheus metrics quickly', async () => {
+    const times: number[] = [];
+    let body = '';
+    for (let i = 0; i < 20; i++) {
+      const t0 = performance.now();
+      const r = await fetch(`${base}/metrics`);
+      body = await r.text();
+      times.push(performance.now() - t0);
+    }
+    expect(body).toMatch(/switchboard_turns_total\{channel="web",decision="answer",reason="confident"\} 2/);
+    expect(body).toMatch(/switchboard_nlu_stage_seconds_bucket\{le="[\d.]+",stage="intent"\}/);
+    expect(body).toMatch(/switchboard_open_handoffs\{status="queued"\} 1/);
+    expect(body).toMatch(/switchboard_model_info\{version="[0-9a-f]{12}"\} 1/);
+    times.sort((a, b) => a - b);
+    expect(times[10]).toBeLessThan(50); // the ≤ 10 ms target is measured in bench/measurement-latency.ts
+  });
+
+  it('reloads the model without a restart and refuses a broken one', async () => {
+    const broken = join(dir, 'broken-model');
+    cpSync(join(ROOT, 'models', 'intent-massive'), broken, { recursive: true });
+    writeFileSync(join(broken, 'model.onnx'), 'not an onnx file');
+    expect((await post('/api/admin/models/reload', {}, AGENT)).status).toBe(401);
+    const refused = await post('/api/admin/models/reload', { dir: broken });
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/keeps serving/);
+    const c = new WebChatClient(base, 'm2');
+    await c.connect();
+    await c.say('what is the weather like today');
+    await c.waitFor((e) => /forecast/.test(e.text)); // still answering
+    const ok = await post('/api/admin/models/reload', { dir: join(ROOT, 'models', 'intent-massive') });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ ok: true, current: expect.stringMatching(/^[0-9a-f]{12}$/) });
+  });
+
+  it('exports agent-labelled conversations as training data', async () => {
+    const c = new WebChatClient(base, 'm3');
+    await c.connect();
+    await c.say('my parcel never arrived, I want a person');
+    await c.waitFor((e) => e.handoff === true);
+    const [ticket] = ((await (await get('/api/handoffs?status=queued', AGENT)).json()) as any[]).filter(
+      (t) => t.conversation === 'web:m3',
+    );
+    await post(`/api/handoffs/${ticket.id}/claim`, { agent: 'ann' }, AGENT);
+    await post(`/api/handoffs/${ticket.id}/resolve`, { agent: 'ann', intent: 'delivery_missing' }, AGENT);
+    const out = join(dir, 'new.jsonl');
+    const { stdout } = await run(process.execPath, [CLI, 'export-training', '--store', store, '--out', out], {
+      cwd: ROOT,
+    });
+    expect(JSON.parse(stdout)).toMatchObject({ from_tickets: 1 });
+    expect(readFileSync(out, 'utf8')).toContain('"intent":"delivery_missing"');
+    expect(readFileSync(out, 'utf8')).toContain('my parcel never arrived, I want a person');
+  });
+});
+
+describe('gate', () => {
+  it('accepts the same model, refuses one that breaks the behaviour tests', async () => {
+    const current = join(ROOT, 'models', 'intent-massive');
+    const heldOut = join(ROOT, 'test', 'fixtures', 'data', 'demo-week.jsonl');
+    const same = await run(
+      process.execPath,
+      [CLI, 'gate', '--candidate', current, '--current', current, '--data', heldOut, '--json'],
+      {
+        cwd: ROOT,
+      },
+    );
+    expect(JSON.parse(same.stdout)).toMatchObject({ accepted: true, drop: 0, behaviour_failures: [] });
+    // A model trained on other intents (the support fixture) cannot serve the demo bot.
+    const other = join(dir, 'other-model');
+    await run(
+      process.execPath,
+      [
+        CLI,
+        'train',
+        'intent',
+        '--data',
+        join(ROOT, 'test/fixtures/data/support-train.jsonl'),
+        '--out',
+        other,
+        '--epochs',
+        '2',
+      ],
+      { cwd: ROOT },
+    );
+    const refused = await run(
+      process.execPath,
+      [CLI, 'gate', '--candidate', other, '--current', current, '--data', heldOut, '--json'],
+      {
+        cwd: ROOT,
+      },
+    ).then(
+      () => undefined,
+      (e: { code: number; stdout: string }) => e,
+    );
+    expect(refused?.code).toBe(1);
+    const result = JSON.parse(refused?.stdout ?? '{}');
+    expect(result.accepted).toBe(false);
+    expect(result.accuracy_candidate).toBeLessThan(result.accuracy_current);
+    expect(result.behaviour_failures[0]).toMatch(/does not load with this model/);
+  }, 120_000);
+});

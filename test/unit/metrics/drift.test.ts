@@ -1,0 +1,67 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { memoryLogger } from '../../../src/log.ts';
+import { type Baseline, DriftMonitor, psi, tvd } from '../../../src/metrics/drift.ts';
+import { openStores } from '../../../src/store/open-stores.ts';
+
+const stores = await openStores({ sqliteFile: ':memory:' });
+afterAll(() => stores.close());
+
+const baseline: Baseline = {
+  n: 1000,
+  data: 'valid.jsonl',
+  confidence_histogram: [0, 0, 0, 0, 0, 0.05, 0.05, 0.1, 0.1, 0.7],
+  languages: { en: 0.5, es: 0.5 },
+  threshold: 0.6,
+  below_threshold: 0.05,
+};
+
+describe('drift', () => {
+  it('PSI is 0 for the same histogram and grows with the shift; TVD of language mixes', () => {
+    expect(psi(baseline.confidence_histogram, baseline.confidence_histogram)).toBeCloseTo(0, 10);
+    expect(psi(baseline.confidence_histogram, [0, 0, 0.1, 0.2, 0.2, 0.1, 0.1, 0.1, 0.1, 0.1])).toBeGreaterThan(1);
+    expect(tvd({ en: 0.5, es: 0.5 }, { en: 0.5, es: 0.5 })).toBe(0);
+    expect(tvd({ en: 0.5, es: 0.5 }, { en: 0.2, fr: 0.8 })).toBeCloseTo(0.8);
+  });
+
+  it('alerts once when traffic shifts (low confidence, new language), not before there is enough of it', async () => {
+    const now = Date.UTC(2026, 10, 28, 12);
+    const alerts: string[] = [];
+    const log = memoryLogger();
+    const monitor = new DriftMonitor({
+      turns: stores.turns,
+      baseline: () => baseline,
+      threshold: () => 0.6,
+      log,
+      onAlert: async (m) => void alerts.push(m),
+      now: () => now,
+      minTurns: 100,
+    });
+    const add = async (i: number, score: number, language: string) =>
+      stores.turns.record({
+        id: `web:${i}`,
+        at: now - 1000 * (i + 1),
+        channel: 'web',
+        conversation: `c${i}`,
+        language,
+        intents: [{ intent: 'alarm_set', score }],
+        decision: score >= 0.6 ? 'answer' : 'handoff',
+        reason: score >= 0.6 ? 'confident' : 'low_confidence',
+        latency_ms: 1,
+        nlu_ms: 1,
+        audit_sampled: false,
+      });
+    for (let i = 0; i < 50; i++) await add(i, 0.3, 'th');
+    expect((await monitor.check())?.insufficient).toBe(true);
+    expect(alerts).toHaveLength(0);
+    for (let i = 50; i < 300; i++) await add(i, i % 2 ? 0.3 : 0.95, i % 3 ? 'th' : 'en');
+    const check = await monitor.check();
+    expect(check?.drifting).toEqual(
+      expect.arrayContaining(['confidence_psi', 'language_tvd', 'low_confidence_excess']),
+    );
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatch(/differ from the model's validation data/);
+    await monitor.check();
+    expect(alerts).toHaveLength(1); // the same drift is not re-announced
+    expect(log.lines.some((l) => l.event === 'drift_alert')).toBe(true);
+  });
+});
