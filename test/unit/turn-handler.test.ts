@@ -96,3 +96,41 @@ describe('TurnHandler', () => {
     await expect(handler.handle(turn({ text: 'hello' }), {})).rejects.toThrow(/no sender for channel slack/);
   });
 });
+
+describe('TurnHandler with the turn log', () => {
+  it('logs questions (not button presses), feedback on unknown or repeated turns changes nothing', async () => {
+    const { openStores } = await import('../../src/store/open-stores.ts');
+    const stores = await openStores({ sqliteFile: ':memory:' });
+    const sender = new MemorySender('slack');
+    const handler = new TurnHandler({
+      bot,
+      store: stores.conversations,
+      senders: { slack: sender },
+      turnLog: stores.turns,
+    });
+    const asked = turn({ text: 'what is the weather like today', conversation: 'slack:T1:D9' });
+    await handler.handle(asked, {});
+    const logged = await stores.turns.get(`slack:${asked.id}`);
+    expect(logged).toMatchObject({
+      decision: 'answer',
+      intent: 'weather_query',
+      text: 'what is the weather like today',
+    });
+    expect(logged?.model_version).toMatch(/^[0-9a-f]{12}$/);
+    const unknown = await handler.handle(
+      turn({ action: { kind: 'feedback', rating: 'down', turn: 'slack:nope' } }),
+      {},
+    );
+    expect(unknown).toEqual({ status: 'feedback', recorded: false });
+    const up = turn({ action: { kind: 'feedback', rating: 'up', turn: `slack:${asked.id}` } });
+    expect(await handler.handle(up, {})).toEqual({ status: 'feedback', recorded: true });
+    const down = turn({ action: { kind: 'feedback', rating: 'down', turn: `slack:${asked.id}` } });
+    expect(await handler.handle(down, {})).toEqual({ status: 'feedback', recorded: false });
+    expect((await stores.turns.get(`slack:${asked.id}`))?.feedback).toBe('up');
+    // A turn whose clock is far ahead (skew) is still logged and counted.
+    await handler.handle(turn({ text: 'hello', receivedAt: Date.now() + 3_600_000 }), {});
+    const all = await stores.turns.range(0, Date.now() + 7_200_000);
+    expect(all.filter((t) => t.nlu_ms !== undefined)).toHaveLength(2);
+    await stores.close();
+  });
+});
