@@ -34,6 +34,7 @@ const PAGES: Record<string, string> = {
   '/': readFileSync(join(import.meta.dirname, '..', 'web', 'chat.html'), 'utf8'),
   '/playground': readFileSync(join(import.meta.dirname, '..', 'web', 'playground.html'), 'utf8'),
   '/agents': readFileSync(join(import.meta.dirname, '..', 'web', 'agents.html'), 'utf8'),
+  '/dashboard': readFileSync(join(import.meta.dirname, '..', 'web', 'dashboard.html'), 'utf8'),
 };
 
 /**

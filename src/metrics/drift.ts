@@ -39,6 +39,10 @@ export type DriftSignal = keyof typeof DRIFT_LIMITS;
 export interface DriftCheck {
   checked: true;
   at: string;
+  /** False when the serving model has no baseline.json (nothing to compare with). */
+  baseline: boolean;
+  limits: typeof DRIFT_LIMITS;
+  min_turns: number;
   window_turns: number;
   /** Too few questions in the window to judge. */
   insufficient: boolean;
@@ -133,18 +137,35 @@ export class DriftMonitor {
 
   async check(): Promise<DriftCheck | undefined> {
     const baseline = this.o.baseline();
-    if (!baseline) return undefined;
     const now = (this.o.now ?? Date.now)();
+    const minTurns = this.o.minTurns ?? 200;
+    if (!baseline) {
+      this.last = {
+        checked: true,
+        at: new Date(now).toISOString(),
+        baseline: false,
+        limits: DRIFT_LIMITS,
+        min_turns: minTurns,
+        window_turns: 0,
+        insufficient: true,
+        signals: { confidence_psi: 0, language_tvd: 0, low_confidence_excess: 0 },
+        drifting: [],
+      };
+      return this.last;
+    }
     const turns = await this.o.turns.range(now - (this.o.windowMs ?? 24 * 3_600_000), now + 1, 20_000);
     const questions = turns.filter(isQuestion).length;
     const signals = driftSignals(turns, baseline, this.o.threshold());
-    const insufficient = questions < (this.o.minTurns ?? 200);
+    const insufficient = questions < minTurns;
     const drifting = insufficient
       ? []
       : (Object.keys(DRIFT_LIMITS) as DriftSignal[]).filter((k) => signals[k] > DRIFT_LIMITS[k]);
     this.last = {
       checked: true,
       at: new Date(now).toISOString(),
+      baseline: true,
+      limits: DRIFT_LIMITS,
+      min_turns: minTurns,
       window_turns: questions,
       insufficient,
       signals,
@@ -163,7 +184,9 @@ export class DriftMonitor {
     return this.last;
   }
 
+  /** Checks now and then every `intervalMs` (default 10 minutes). */
   start(intervalMs = 10 * 60_000): void {
+    void this.check().catch((e) => this.o.log.warn('drift_check_failed', { message: (e as Error).message }));
     this.timer = setInterval(
       () => void this.check().catch((e) => this.o.log.warn('drift_check_failed', { message: (e as Error).message })),
       intervalMs,

@@ -23,6 +23,16 @@ describe('drift', () => {
     expect(tvd({ en: 0.5, es: 0.5 }, { en: 0.2, fr: 0.8 })).toBeCloseTo(0.8);
   });
 
+  it('says so when the model has no baseline', async () => {
+    const monitor = new DriftMonitor({
+      turns: stores.turns,
+      baseline: () => undefined,
+      threshold: () => 0.6,
+      log: memoryLogger(),
+    });
+    expect(await monitor.check()).toMatchObject({ checked: true, baseline: false, drifting: [] });
+  });
+
   it('alerts once when traffic shifts (low confidence, new language), not before there is enough of it', async () => {
     const now = Date.UTC(2026, 10, 28, 12);
     const alerts: string[] = [];
