@@ -36,6 +36,18 @@ const EnvSchema = z.object({
   ToBotFromChannelTokenIssuer: optional,
   ToChannelFromBotLoginUrl: url,
   ToChannelFromBotOAuthScope: optional,
+  /** The Teams agents' channel: its conversation id (`19:…@thread.tacv2`), service URL and tenant (docs/teams.md). */
+  SWITCHBOARD_TEAMS_AGENTS_CONVERSATION: optional,
+  SWITCHBOARD_TEAMS_AGENTS_SERVICE_URL: url,
+  SWITCHBOARD_TEAMS_AGENTS_TENANT: optional,
+  /** `botframework`: Teams customers' tickets also go to an external agent hub (Bot Framework handoff protocol). */
+  SWITCHBOARD_TEAMS_HANDOFF: optional.refine((s) => s === undefined || s === 'botframework' || s === 'off', {
+    message: 'must be botframework or off',
+  }),
+  /** Extra hub-specific context for `handoff.initiate` (a JSON object). */
+  SWITCHBOARD_TEAMS_HANDOFF_CONTEXT: optional.refine((s) => s === undefined || isJsonObject(s), {
+    message: 'must be a JSON object',
+  }),
   /** Log customer text (off by default: logs hold event ids and sizes only). */
   SWITCHBOARD_LOG_TEXT: z
     .enum(['0', '1', 'true', 'false'])
@@ -63,6 +75,15 @@ export interface EnvConfig {
     loginUrl?: string;
     /** `ToChannelFromBotOAuthScope`: the audience of the bot's token. */
     oauthScope?: string;
+    /**
+     * The agents' channel (`SWITCHBOARD_TEAMS_AGENTS_*`): tickets are posted there as cards. Without `serviceUrl` it is
+     * learnt from the first activity the bot receives from that channel.
+     */
+    agents?: { conversation: string; serviceUrl?: string; tenantId?: string };
+    /** `SWITCHBOARD_TEAMS_HANDOFF=botframework`: the Bot Framework handoff protocol to an external agent hub. */
+    handoff?: 'botframework';
+    /** `SWITCHBOARD_TEAMS_HANDOFF_CONTEXT`: merged into the `handoff.initiate` event's context. */
+    handoffContext?: Record<string, unknown>;
   };
   databaseUrl?: string;
   agentToken?: string;
@@ -95,10 +116,33 @@ export function readEnvConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
       tokenIssuer: e.ToBotFromChannelTokenIssuer,
       loginUrl: e.ToChannelFromBotLoginUrl,
       oauthScope: e.ToChannelFromBotOAuthScope,
+      ...(e.SWITCHBOARD_TEAMS_AGENTS_CONVERSATION
+        ? {
+            agents: {
+              conversation: e.SWITCHBOARD_TEAMS_AGENTS_CONVERSATION,
+              serviceUrl: e.SWITCHBOARD_TEAMS_AGENTS_SERVICE_URL,
+              tenantId: e.SWITCHBOARD_TEAMS_AGENTS_TENANT ?? e.MicrosoftAppTenantId,
+            },
+          }
+        : {}),
+      ...(e.SWITCHBOARD_TEAMS_HANDOFF === 'botframework' ? { handoff: 'botframework' as const } : {}),
+      ...(e.SWITCHBOARD_TEAMS_HANDOFF_CONTEXT
+        ? { handoffContext: JSON.parse(e.SWITCHBOARD_TEAMS_HANDOFF_CONTEXT) as Record<string, unknown> }
+        : {}),
     },
     databaseUrl: e.DATABASE_URL,
     agentToken: e.SWITCHBOARD_AGENT_TOKEN,
     adminToken: e.SWITCHBOARD_ADMIN_TOKEN,
     logText: e.SWITCHBOARD_LOG_TEXT,
   };
+}
+
+/** True when `s` parses as a JSON object (not an array or a scalar). */
+function isJsonObject(s: string): boolean {
+  try {
+    const v: unknown = JSON.parse(s);
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+  } catch {
+    return false;
+  }
 }

@@ -5,13 +5,20 @@
  * the bot added to a conversation → a welcome, a file without text → a note that only text is read, anything else →
  * logged and ignored. Every message goes out through {@link TeamsSender} (proactive, from the stored
  * ConversationReference). Logs carry ids, types and sizes, never the customer's text.
+ *
+ * Human handoff: with `SWITCHBOARD_TEAMS_AGENTS_CONVERSATION` the agents' channel ({@link TeamsAgentsChannel}) shows
+ * tickets as cards, and every activity from that channel goes to it — never to the turn handler; with
+ * `SWITCHBOARD_TEAMS_HANDOFF=botframework` Teams customers' tickets are offered to an external hub
+ * ({@link TeamsHubHandoff}), whose `handoff.status` events are handled here.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloudAdapter, type TurnContext } from 'botbuilder';
 import { HttpError, readJson, sendJson } from '../../server/http-utils.ts';
 import type { ChannelContext, ChannelMount } from '../channel-mount.ts';
 import { teamsText, textActivity } from './reply-to-teams.ts';
+import { TeamsAgentsChannel } from './teams-agents-channel.ts';
 import { createTeamsAuthentication } from './teams-authentication.ts';
+import { TeamsHubHandoff } from './teams-hub-handoff.ts';
 import { TeamsSender } from './teams-sender.ts';
 import { type TeamsInbound, teamsToTurn } from './teams-to-turn.ts';
 
@@ -32,15 +39,38 @@ export async function mountTeams(context: ChannelContext): Promise<ChannelMount>
     void work.finally(() => pending.delete(work));
   };
 
+  const { agents, hub } = await mountHandoff(context, sender);
+
   /** What to do with one authenticated activity; runs inside the adapter's turn, so it only starts the work. */
   const onActivity = async (turnContext: TurnContext) => {
-    const inbound = teamsToTurn(turnContext.activity, Date.now());
+    const activity = turnContext.activity;
+    if (agents?.owns(activity)) return track(guarded(activity?.id, 'agents', () => agents.handle(activity)));
+    if (hub && TeamsHubHandoff.isStatus(activity)) {
+      return track(guarded(activity?.id, 'handoff_status', () => hub.handleStatus(activity)));
+    }
+    const inbound = teamsToTurn(activity, Date.now());
     if (inbound.kind === 'ignore') {
       const { id, type } = turnContext.activity ?? {};
       log.info('teams_ignored', { id: clip(id, 100), type: clip(type, 40), reason: inbound.reason });
       return;
     }
     track(handleInbound(inbound));
+  };
+
+  /** Runs the agents' channel's or the hub's work; a failure is logged, never thrown. */
+  const guarded = async (id: unknown, kind: string, work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (e) {
+      const err = e as { code?: string; kind?: string; message?: string };
+      log.error('teams_failed', {
+        id: clip(id, 100),
+        kind,
+        code: err.code,
+        error_kind: err.kind,
+        message: err.message,
+      });
+    }
   };
 
   const handleInbound = async (inbound: Exclude<TeamsInbound, { kind: 'ignore' }>) => {
@@ -122,12 +152,53 @@ export async function mountTeams(context: ChannelContext): Promise<ChannelMount>
   return {
     routes: { 'POST /api/messages': route },
     sender,
-    summary: `Teams (Bot Framework) at POST /api/messages, ${enabled ? `tokens validated for app ${env.teams.appId}` : 'UNAUTHENTICATED'}${warning}`,
+    summary: `Teams (Bot Framework) at POST /api/messages, ${enabled ? `tokens validated for app ${env.teams.appId}` : 'UNAUTHENTICATED'}${agents ? `; agents' channel ${agents.conversation}` : ''}${hub ? '; handoff protocol to an agent hub' : ''}${warning}`,
     async close() {
-      const all = Promise.allSettled([...pending]);
+      const all = Promise.allSettled([...pending, agents?.idle(), hub?.idle()]);
       await Promise.race([all, new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())]);
     },
   };
+}
+
+/** The agents' channel and the hub protocol, as configured, added to the handoff service's surfaces. */
+async function mountHandoff(
+  context: ChannelContext,
+  sender: TeamsSender,
+): Promise<{ agents?: TeamsAgentsChannel; hub?: TeamsHubHandoff }> {
+  const { env, log, handoffs } = context;
+  const settings = env.teams.agents;
+  if (!handoffs) {
+    if (settings || env.teams.handoff) log.warn('teams_handoff_unavailable', { reason: 'no handoff service' });
+    return {};
+  }
+  let agents: TeamsAgentsChannel | undefined;
+  if (settings) {
+    const botId = `28:${env.teams.appId || 'switchboard'}`;
+    agents = new TeamsAgentsChannel({
+      settings,
+      botId,
+      sender,
+      handoffs,
+      conversations: context.store,
+      config: context.config,
+      log,
+    });
+    await agents.start();
+    handoffs.addSurface(agents);
+  }
+  let hub: TeamsHubHandoff | undefined;
+  if (env.teams.handoff === 'botframework') {
+    hub = new TeamsHubHandoff({
+      sender,
+      handoffs,
+      conversations: context.store,
+      log,
+      context: env.teams.handoffContext,
+    });
+    handoffs.addSurface(hub);
+    hub.catchUp();
+  }
+  return { agents, hub };
 }
 
 /** A channel-supplied string for the log, cut to `max` characters (undefined when it is not a string). */

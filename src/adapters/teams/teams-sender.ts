@@ -3,8 +3,9 @@
  * (`adapter.continueConversationAsync`): replies to a customer's turn and, later, an agent's messages take the same
  * path. A reference that names the customer's message (`activityId`) is replied to (`POST
  * /v3/conversations/{id}/activities/{activityId}`); one without (a welcome) starts a new message in the conversation.
+ * The agents' channel also updates the messages it sent (its ticket cards): `PUT /v3/conversations/{id}/activities/{id}`.
  */
-import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
+import type { Activity, CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
 import { SwitchboardError } from '../../errors.ts';
 import type { ChannelSender, OutgoingMessage } from '../channel-sender.ts';
 import { replyToTeams } from './reply-to-teams.ts';
@@ -23,10 +24,17 @@ export class TeamsSender implements ChannelSender {
     await this.post(address, replyToTeams(message));
   }
 
-  /** Sends one activity into the conversation at `address` (a ConversationReference). */
-  async post(address: unknown, activity: Partial<Activity>): Promise<void> {
+  /**
+   * Sends one activity into the conversation at `address` (a ConversationReference) and returns the id the Connector
+   * gave it. `activity` may be built from the proactive turn's context (e.g. botbuilder's `EventFactory`).
+   */
+  async post(
+    address: unknown,
+    activity: Partial<Activity> | ((context: TurnContext) => Partial<Activity>),
+  ): Promise<string | undefined> {
     const reference = asReference(address);
     const replyToId = reference.activityId;
+    let id: string | undefined;
     try {
       await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
         // botbuilder would make the reply refer to its own continuation event; refer to the customer's message instead.
@@ -37,7 +45,25 @@ export class TeamsSender implements ChannelSender {
           }
           return next();
         });
-        await context.sendActivity(activity);
+        const response = await context.sendActivity(typeof activity === 'function' ? activity(context) : activity);
+        id = response?.id;
+      });
+    } catch (e) {
+      throw sendError(e);
+    }
+    return id;
+  }
+
+  /** Replaces the activity `activityId` the bot sent into the conversation at `address` (a card whose state changed). */
+  async update(address: unknown, activityId: string, activity: Partial<Activity>): Promise<void> {
+    const { activityId: _, ...reference } = asReference(address);
+    try {
+      await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
+        context.onUpdateActivity(async (_ctx, updated, next) => {
+          delete updated.replyToId;
+          return next();
+        });
+        await context.updateActivity({ ...activity, id: activityId });
       });
     } catch (e) {
       throw sendError(e);

@@ -2,9 +2,12 @@ import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChannelContext } from '../../../../src/adapters/channel-mount.ts';
 import { mountTeams } from '../../../../src/adapters/teams/mount-teams.ts';
+import { BotConfigSchema } from '../../../../src/config/bot-config.ts';
 import { readEnvConfig } from '../../../../src/config/env-config.ts';
+import { HandoffService } from '../../../../src/handoff/handoff-service.ts';
 import { memoryLogger } from '../../../../src/log.ts';
 import { MemoryConversationStore } from '../../../../src/store/conversation-store.ts';
+import { openStores } from '../../../../src/store/open-stores.ts';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -109,5 +112,85 @@ describe('mountTeams', () => {
     expect((await fetch(url, { method: 'POST', body: JSON.stringify({ id: 'x' }) })).status).toBe(400);
     expect((await fetch(url, { method: 'POST', body: 'x'.repeat(300_000) })).status).toBe(413);
     expect(c.log.lines.filter((l) => l.event === 'teams_rejected').map((l) => l.status)).toEqual([400, 400, 400, 413]);
+  });
+
+  it('with an agents’ channel and the hub protocol: both surfaces added; channel activities never become turns', async () => {
+    const stores = await openStores({ sqliteFile: ':memory:' });
+    try {
+      const config = BotConfigSchema.parse({
+        languages: ['en'],
+        default_language: 'en',
+        answers: {},
+        handoff: { message: { en: 'A person will help.' } },
+        clarify: { prompt: { en: 'Which?' } },
+      });
+      const log = memoryLogger();
+      const handoffs = new HandoffService({
+        store: stores.handoffs,
+        conversations: stores.conversations,
+        senders: {},
+        config,
+        log,
+      });
+      const handle = vi.fn(async () => ({ status: 'duplicate' as const }));
+      const env = readEnvConfig({
+        SWITCHBOARD_TEAMS_AGENTS_CONVERSATION: '19:agents@thread.tacv2',
+        SWITCHBOARD_TEAMS_AGENTS_SERVICE_URL: 'http://127.0.0.1:9/',
+        SWITCHBOARD_TEAMS_HANDOFF: 'botframework',
+      });
+      const mount = await mountTeams({ env, store: stores.conversations, log, handle, handoffs, config });
+      expect(handoffs.surfaces.map((s) => s.name)).toEqual(['teams', 'botframework']);
+      expect(mount.summary).toMatch(/agents' channel 19:agents@thread\.tacv2; handoff protocol to an agent hub/);
+      const url = await serve(mount.routes);
+      const base = {
+        type: 'message',
+        serviceUrl: 'http://127.0.0.1:9/',
+        from: { id: '29:agent' },
+        recipient: { id: '28:b' },
+        text: 'I want to talk to a person',
+      };
+      for (const [i, conversation] of ['19:agents@thread.tacv2', '19:agents@thread.tacv2;messageid=5'].entries()) {
+        const activity = { ...base, id: `agents-${i}`, conversation: { id: conversation } };
+        expect((await fetch(url, { method: 'POST', body: JSON.stringify(activity) })).status).toBe(200);
+      }
+      const status = { ...base, type: 'event', name: 'handoff.status', id: 'st-1', conversation: { id: 'a:x' } };
+      expect((await fetch(url, { method: 'POST', body: JSON.stringify(status) })).status).toBe(200);
+      await mount.close();
+      expect(handle).not.toHaveBeenCalled();
+      expect(log.lines).toContainEqual(
+        expect.objectContaining({ event: 'teams_agents_ignored', reason: 'not_in_a_thread' }),
+      );
+      expect(log.lines).toContainEqual(
+        expect.objectContaining({ event: 'teams_agents_ignored', reason: 'not_a_ticket_thread' }),
+      );
+      expect(log.lines).toContainEqual(
+        expect.objectContaining({ event: 'teams_handoff_ignored', reason: 'no_ticket_with_hub' }),
+      );
+    } finally {
+      await stores.close();
+    }
+  });
+
+  it('reads the handoff settings from the environment, refusing bad values with the variable’s name', () => {
+    expect(readEnvConfig({}).teams).not.toHaveProperty('agents');
+    expect(
+      readEnvConfig({
+        SWITCHBOARD_TEAMS_AGENTS_CONVERSATION: '19:a@thread.tacv2',
+        MicrosoftAppTenantId: 'tenant-x',
+        SWITCHBOARD_TEAMS_HANDOFF_CONTEXT: '{"queue":"vip"}',
+        SWITCHBOARD_TEAMS_HANDOFF: 'off',
+      }).teams,
+    ).toMatchObject({
+      agents: { conversation: '19:a@thread.tacv2', tenantId: 'tenant-x' },
+      handoffContext: { queue: 'vip' },
+    });
+    expect(readEnvConfig({ SWITCHBOARD_TEAMS_HANDOFF: 'botframework' }).teams.handoff).toBe('botframework');
+    expect(() => readEnvConfig({ SWITCHBOARD_TEAMS_HANDOFF: 'omnichannel' })).toThrow(/SWITCHBOARD_TEAMS_HANDOFF/);
+    expect(() => readEnvConfig({ SWITCHBOARD_TEAMS_HANDOFF_CONTEXT: '[1]' })).toThrow(
+      /SWITCHBOARD_TEAMS_HANDOFF_CONTEXT/,
+    );
+    expect(() => readEnvConfig({ SWITCHBOARD_TEAMS_AGENTS_SERVICE_URL: 'smba' })).toThrow(
+      /SWITCHBOARD_TEAMS_AGENTS_SERVICE_URL/,
+    );
   });
 });

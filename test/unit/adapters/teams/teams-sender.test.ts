@@ -61,6 +61,33 @@ describe('TeamsSender', () => {
     expect(call.activity.replyToId).toBeUndefined();
   });
 
+  it('returns the id the Connector gave the activity; builds it from the proactive context when given a function', async () => {
+    const id = await sender().post(storedReference('a:send-6'), (context) => ({
+      type: 'event',
+      name: 'built',
+      value: { conversation: context.activity.conversation.id },
+    }));
+    const [call] = fake.callsTo('a:send-6');
+    expect(id).toBe(call.id);
+    expect(call.activity).toMatchObject({ type: 'event', name: 'built', value: { conversation: 'a:send-6' } });
+  });
+
+  it('updates a sent activity in place (PUT), without a reply-to', async () => {
+    await sender().update(storedReference('a:send-7', 'm-9'), 'bot-activity-3', { type: 'message', text: 'v2' });
+    const [update] = fake.updates.filter((u) => u.conversationId === 'a:send-7');
+    expect(update).toMatchObject({ replyToId: 'bot-activity-3', activity: { id: 'bot-activity-3', text: 'v2' } });
+    expect(update.activity.replyToId).toBeUndefined();
+    fake.connectorStatus = 404;
+    try {
+      await expect(sender().update(storedReference('a:send-7'), 'gone', { type: 'message' })).rejects.toMatchObject({
+        code: 'E_TEAMS_SEND',
+        kind: 'remote',
+      });
+    } finally {
+      fake.connectorStatus = 200;
+    }
+  });
+
   it('signs its calls with the bot’s token when an app id is configured', async () => {
     await sender(fake.env('app-9', 'secret-9')).post(storedReference('a:send-3', 'm-1'), {
       type: 'message',

@@ -1,0 +1,51 @@
+/**
+ * The short notes the bot writes into a ticket card's thread in the Teams agents' channel when the ticket changes (the
+ * card itself is updated too; a thread reply is what notifies people). Pure; English (the agents' working language).
+ */
+import type { TicketEvent } from '../../handoff/handoff-service.ts';
+import type { Ticket } from '../../handoff/ticket.ts';
+
+/**
+ * The note for a ticket event, or undefined when the event needs none (`opened`: the card is the news; `message`:
+ * mirrored as the line itself).
+ *
+ * @example threadNote({ kind: 'claimed', ticket }, (id) => 'Ann') // 'Ann claimed this ticket: replies in this thread go to the customer.'
+ */
+export function threadNote(event: TicketEvent, agentName: (agent: string) => string): string | undefined {
+  const { ticket } = event;
+  const who = ticket.agent ? agentName(ticket.agent) : 'An agent';
+  switch (event.kind) {
+    case 'claimed':
+      return `${who} claimed this ticket: replies in this thread go to the customer.`;
+    case 'resolved':
+      return `${who} resolved this ticket${ticket.label ? ` (intent: ${ticket.label})` : ''}. The bot answers the customer again.`;
+    case 'abandoned':
+      return 'Closed without an agent: the customer was told to write again and the bot answers them.';
+    case 'alert':
+      return `⏰ Waiting for ${Math.max(1, Math.round(event.waitedMs / 60_000))} min: can someone claim it?`;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Why an agent's action was refused, for the thread: the ticket is unknown, closed, not claimed yet, or someone else's.
+ *
+ * @example refusalText(claimedByAnn, 'resolve', name) // '⚠️ Only Ann, who claimed this ticket, can resolve it.'
+ */
+export function refusalText(
+  ticket: Ticket | undefined,
+  action: 'claim' | 'resolve' | 'message',
+  agentName: (agent: string) => string,
+): string {
+  const unsent = action === 'message' ? ' Your message was not sent.' : '';
+  if (!ticket) return '⚠️ There is no such ticket.';
+  if (ticket.status === 'resolved' || ticket.status === 'abandoned') {
+    return `⚠️ This ticket is closed (${ticket.status}).${unsent}`;
+  }
+  const claimant = ticket.agent ? agentName(ticket.agent) : 'another agent';
+  if (action === 'claim') return `⚠️ ${claimant} has already claimed this ticket.`;
+  if (ticket.status === 'queued') return `⚠️ Claim the ticket first.${unsent}`;
+  const what = action === 'resolve' ? 'resolve it' : 'write to the customer';
+  return `⚠️ Only ${claimant}, who claimed this ticket, can ${what}.${unsent}`;
+}
