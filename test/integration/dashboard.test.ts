@@ -4,18 +4,17 @@
  * the page's numbers, tables and SVG charts are checked against `GET /api/admin/report`; a wrong token shows how to get
  * in, and a server with a fresh store shows the empty state. Skipped, with a message, on a machine without Chromium.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, haveChromium, launchChromium } from '../fixtures/chromium.ts';
+import { writeDemoConfig } from '../fixtures/demo-config-copy.ts';
 import { type RunningServer, spawnServer } from '../fixtures/spawn-server.ts';
 import { WebChatClient } from '../fixtures/web-chat-client.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
-const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`dashboard tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const ADMIN = 'dashboard-admin-token';
 const AGENT = 'dashboard-agent-token';
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-dashboard-'));
@@ -27,32 +26,14 @@ let context: import('playwright-core').BrowserContext;
 beforeAll(async () => {
   if (!haveChromium) return;
   // The demo config with every automated answer in the audit sample.
-  const demo = readFileSync(join(ROOT, 'config', 'demo.yaml'), 'utf8').replaceAll(
-    '../models/',
-    `${join(ROOT, 'models')}/`,
-  );
-  writeFileSync(join(dir, 'bot.yaml'), `${demo}\nmeasurement: { audit_sample: 1 }\n`);
+  writeDemoConfig(dir, 'measurement: { audit_sample: 1 }');
   const env = { SWITCHBOARD_ADMIN_TOKEN: ADMIN, SWITCHBOARD_AGENT_TOKEN: AGENT };
   const config = ['--config', join(dir, 'bot.yaml')];
   [server, emptyServer] = await Promise.all([
     spawnServer([...config, '--store', join(dir, 'traffic.db')], env),
     spawnServer([...config, '--store', join(dir, 'fresh.db')], env),
   ]);
-  const { chromium } = await import('playwright-core');
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  context = await launchChromium(profile, { width: 1280, height: 900 });
 }, 90_000);
 
 afterAll(async () => {

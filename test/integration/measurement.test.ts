@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeDemoConfig } from '../fixtures/demo-config-copy.ts';
 import { type RunningServer, spawnServer } from '../fixtures/spawn-server.ts';
 import { WebChatClient } from '../fixtures/web-chat-client.ts';
 
@@ -24,11 +25,7 @@ let base: string;
 
 beforeAll(async () => {
   // The demo config with every automated answer in the audit sample.
-  const demo = readFileSync(join(ROOT, 'config', 'demo.yaml'), 'utf8').replaceAll(
-    '../models/',
-    `${join(ROOT, 'models')}/`,
-  );
-  writeFileSync(join(dir, 'bot.yaml'), `${demo}\nmeasurement: { audit_sample: 1 }\n`);
+  writeDemoConfig(dir, 'measurement: { audit_sample: 1 }');
   server = await spawnServer(['--config', join(dir, 'bot.yaml'), '--store', store], {
     SWITCHBOARD_ADMIN_TOKEN: ADMIN,
     SWITCHBOARD_AGENT_TOKEN: AGENT,

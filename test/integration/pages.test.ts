@@ -1,13 +1,12 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, haveChromium, launchChromium } from '../fixtures/chromium.ts';
 import { type RunningServer, spawnServer } from '../fixtures/spawn-server.ts';
 
 // The web chat and playground pages in headless Chromium (Debian `chromium` + playwright-core), against the real
 // server with the demo config. Skipped, with a message, on a machine without Chromium.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
-const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`page tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
 let server: RunningServer | undefined;
@@ -27,20 +26,7 @@ beforeAll(async () => {
     if (health.rule_entities.ready) break;
     await new Promise((r) => setTimeout(r, 500));
   }
-  const { chromium } = await import('playwright-core');
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  context = await launchChromium(profile);
 }, 120_000);
 
 afterAll(async () => {
