@@ -1,6 +1,151 @@
-/** PLACEHOLDER (being written): mounts the Slack adapter on the server. */
+/**
+ * The Slack adapter on the server's one port: a bolt `App` with an `HTTPReceiver` answering `POST /slack/events` (Events
+ * API and interactivity on the same URL). bolt verifies each request's signature and timestamp (401 otherwise, nothing
+ * processed) and answers `url_verification`; this module acknowledges at once, maps the body to a Turn
+ * ({@link slackToTurn}), looks up the customer's locale, and hands the turn to the turn handler, which refuses a retried
+ * event id durably and sends the reply through {@link SlackSender}. Mounted when `SLACK_SIGNING_SECRET` and
+ * `SLACK_BOT_TOKEN` are both set.
+ */
+import { App, HTTPReceiver, webApi } from '@slack/bolt';
+import type { Logger } from '../../log.ts';
 import type { ChannelContext, ChannelMount } from '../channel-mount.ts';
+import { boltLogger } from './bolt-logger.ts';
+import { SlackBotIdentity } from './slack-bot-identity.ts';
+import { SlackLocales } from './slack-locales.ts';
+import { guardSlackRequests } from './slack-request-guard.ts';
+import { SlackSender } from './slack-sender.ts';
+import { type SlackInbound, slackToTurn } from './slack-to-turn.ts';
 
-export async function mountSlack(_context: ChannelContext): Promise<ChannelMount | undefined> {
-  return undefined;
+/** Where Slack posts events and button clicks. */
+export const SLACK_EVENTS_PATH = '/slack/events';
+/** Slack's Web API, unless `SLACK_API_URL` says otherwise. */
+const DEFAULT_API_URL = 'https://slack.com/api/';
+/** Largest request body read (Slack's payloads are a few kB; a message with blocks stays far below). */
+const MAX_BODY = 1024 * 1024;
+/** Requests whose timestamp is further than this from our clock are refused (Slack's rule: 5 minutes). */
+const MAX_SKEW_S = 5 * 60;
+/** Replies: a few retries over about a minute on transport errors; a 429 waits its Retry-After, then retries. */
+const SEND_RETRIES = { retries: 6, factor: 2, minTimeout: 250, maxTimeout: 20_000, randomize: true };
+/** How long close() waits for turns in progress. */
+const CLOSE_WAIT_MS = 5000;
+
+/**
+ * `SLACK_API_URL` as the Web API client needs it: ending in `/api/` (`http://127.0.0.1:9000` →
+ * `http://127.0.0.1:9000/api/`, `https://slack.example.com/api` → `https://slack.example.com/api/`).
+ */
+export function normalizeSlackApiUrl(url: string | undefined): string {
+  if (!url) return DEFAULT_API_URL;
+  const base = url.replace(/\/+$/, '');
+  return base.endsWith('/api') ? `${base}/` : `${base}/api/`;
+}
+
+/** Mounts the Slack adapter, or returns undefined when Slack is not configured. */
+export async function mountSlack(context: ChannelContext): Promise<ChannelMount | undefined> {
+  const { env, log } = context;
+  const { signingSecret, botToken } = env.slack;
+  if (!signingSecret || !botToken) {
+    if (signingSecret || botToken) {
+      log.warn('slack_not_mounted', { missing: signingSecret ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET' });
+    }
+    return undefined;
+  }
+  const slackApiUrl = normalizeSlackApiUrl(env.slack.apiUrl);
+  const logger = boltLogger(log);
+  // Replies wait out rate limits and retry; lookups (auth.test, users.info) fail fast and never hold a turn up.
+  const chat = new webApi.WebClient(botToken, { slackApiUrl, logger, retryConfig: SEND_RETRIES, timeout: 10_000 });
+  const quick = new webApi.WebClient(botToken, {
+    slackApiUrl,
+    logger,
+    retryConfig: { retries: 0 },
+    timeout: 3000,
+    rejectRateLimitedCalls: true,
+  });
+  const identity = new SlackBotIdentity(quick, log);
+  const me = await identity.verify();
+  const sender = new SlackSender(chat);
+  const locales = new SlackLocales({ client: quick, log });
+
+  const receiver = new HTTPReceiver({ signingSecret, endpoints: SLACK_EVENTS_PATH, logger, bodyLimit: MAX_BODY });
+  const app = new App({
+    receiver,
+    // Our own authorize (not `token`): bolt's caches a failed auth.test for good; this one never waits on the network.
+    authorize: async () => ({ botToken, ...identity.current() }),
+    logger,
+    clientOptions: { slackApiUrl, logger },
+    // Own messages and other bots are recognised by slackToTurn, which logs why it ignores them.
+    ignoreSelf: false,
+    convoStore: false,
+  });
+  const inFlight = new Set<Promise<void>>();
+  app.use(async (args) => {
+    const { body, context: ctx } = args;
+    // Events are acknowledged by bolt before this runs; button clicks and the rest here, before any work.
+    if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
+    const inbound = slackToTurn(body, { botUserId: ctx.botUserId, botId: ctx.botId });
+    if (inbound.kind !== 'turn') {
+      if (inbound.kind === 'ignore') log.info('slack_ignored', { ...inbound, kind: undefined });
+      return;
+    }
+    if (ctx.retryNum) {
+      log.info('slack_retry', { event_id: inbound.turn.id, retry_num: ctx.retryNum, retry_reason: ctx.retryReason });
+    }
+    const work = processTurn(inbound, context, locales, sender, log).finally(() => inFlight.delete(work));
+    inFlight.add(work);
+    await work;
+  });
+  app.error(async (e) => {
+    log.error('slack_error', { code: (e as { code?: string }).code, message: e.message });
+  });
+
+  const route = guardSlackRequests(receiver.requestListener, { maxBody: MAX_BODY, maxSkewS: MAX_SKEW_S }, log);
+
+  return {
+    routes: { [`POST ${SLACK_EVENTS_PATH}`]: route },
+    sender,
+    summary:
+      `Slack at POST ${SLACK_EVENTS_PATH} (signed requests only; Web API ${slackApiUrl}` +
+      `${me.botUserId ? `; bot user ${me.botUserId}` : '; auth.test pending'})`,
+    async close() {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...inFlight]),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, CLOSE_WAIT_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** One mapped turn: the locale hint, the turn handler, the pressed buttons replaced; failures logged, never thrown. */
+async function processTurn(
+  inbound: Extract<SlackInbound, { kind: 'turn' }>,
+  context: ChannelContext,
+  locales: SlackLocales,
+  sender: SlackSender,
+  log: Logger,
+): Promise<void> {
+  const { turn, address, team, update } = inbound;
+  try {
+    const locale = turn.action ? undefined : await locales.lookup(team, turn.user);
+    const [handled, updated] = await Promise.allSettled([
+      context.handle(locale ? { ...turn, locale } : turn, address),
+      update ? sender.update(update) : Promise.resolve(),
+    ]);
+    if (handled.status === 'rejected') {
+      log.error('slack_turn_failed', { event_id: turn.id, ...errorFields(handled.reason) });
+    } else if (handled.value.status === 'duplicate') {
+      log.info('slack_duplicate', { event_id: turn.id });
+    }
+    if (updated.status === 'rejected')
+      log.warn('slack_update_failed', { event_id: turn.id, ...errorFields(updated.reason) });
+  } catch (e) {
+    log.error('slack_turn_failed', { event_id: turn.id, ...errorFields(e) });
+  }
+}
+
+function errorFields(e: unknown): Record<string, unknown> {
+  const err = e as { code?: string; kind?: string; message?: string };
+  return { code: err?.code, kind: err?.kind, message: err?.message };
 }
