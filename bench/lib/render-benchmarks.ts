@@ -167,6 +167,21 @@ function datasetSection(d: DatasetResults): string {
   return parts.join('\n');
 }
 
+/** The benchmarks of the rest of the loop: each has its own generated page and command. */
+const OTHER_BENCHMARKS = `## The rest of the loop
+
+Each page below is written by the command next to it (on this machine; same caveat):
+
+| what | page | command |
+|---|---|---|
+| Routing on CLINC150: thresholds for a target precision, the out-of-scope shift | [routing.md](routing.md) | \`npx tsx bench/route-clinc.ts .tmp/clinc-model\` |
+| Latency of one turn (in process, HTTP at 200 req/s), the rule-entity budget trade-off | [turn-latency.md](turn-latency.md) | \`npx tsx bench/route-latency.ts 2000\` |
+| Slack end to end: signed event → \`chat.postMessage\` at 50 and 200 events/s, RSS | [slack.md](slack.md#latency-benchmark) | \`npx tsx bench/slack-latency.ts\` |
+| Handoff card posted in the agents' channel (Teams, Slack) | [handoff.md](handoff.md) | \`npx tsx bench/handoff-card-latency.ts\` |
+| Turn-log cost per turn, \`/metrics\` scrape | [measurement-latency.md](measurement-latency.md) | \`npx tsx bench/measurement-latency.ts 3000\` |
+| Does the automation rate's 95% interval contain the truth? 100 simulated weeks | [measurement-simulation.md](measurement-simulation.md) | \`npx tsx bench/simulate-weeks.ts 100 400\` |
+`;
+
 const REFERENCES = `## Published reference numbers
 
 Not measured here; from the papers (see ../shared/data/README.md):
@@ -229,6 +244,7 @@ export function renderBenchmarks(unordered: DatasetResults[], resultsDir?: strin
     '',
     summaryTable(all),
     '',
+    OTHER_BENCHMARKS,
     targetsSection(all, resultsDir ? readHeadToHead(resultsDir) : undefined),
     ...all.filter((d) => !d.dataset.startsWith('multi3nlupp-')).map(datasetSection),
   ];
