@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FakeBotFramework } from '../test/fixtures/fake-bot-framework.ts';
+import { FakeSlackApi, nowMs, postSlack } from '../test/fixtures/fake-slack-api.ts';
 import { type RunningServer, spawnServer } from '../test/fixtures/spawn-server.ts';
 import { percentile } from './lib/stats.ts';
 
@@ -168,7 +169,99 @@ export async function measureTeams(o: MeasureOptions): Promise<CardLatencyResult
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
-// Slack: its measurement (`measureSlack`) is added here by the Slack adapter, and registered below.
+// Slack: the agents' channel (SWITCHBOARD_SLACK_AGENTS_CHANNEL) against the fake Slack Web API.
+
+const SLACK_AGENTS = 'C0BENCHAGENTS';
+const SLACK_SECRET = 'bench-signing-secret';
+
+/**
+ * Slack: a customer's DM event, signed, POSTed to /slack/events → the ticket card's `chat.postMessage` in the agents'
+ * channel (times on the fake's clock, `nowMs`). Each customer has their own user id (shown on the card), DM channel and
+ * Slack locale (so the locale lookup is the real one: a users.info per new customer).
+ */
+export async function measureSlack(o: MeasureOptions): Promise<CardLatencyResult> {
+  const fake = await FakeSlackApi.start();
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-card-bench-slack-'));
+  const server = await spawnServer(['--store', join(dir, 'switchboard.db')], {
+    SLACK_SIGNING_SECRET: SLACK_SECRET,
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_API_URL: fake.url,
+    SWITCHBOARD_SLACK_AGENTS_CHANNEL: SLACK_AGENTS,
+  });
+  server.child.stderr?.resume(); // drain the log
+  try {
+    await warmedUp(server);
+    const sentAt = new Map<string, number>(); // customer user id → send time (the fake's clock)
+    const user = (run: string, i: number) => `U0${run.toUpperCase()}${i}`;
+    const dmChannel = (run: string, i: number) => `D0${run.toUpperCase()}${i}`;
+    let errors = 0;
+    let seq = 0;
+    const send = async (run: string, i: number) => {
+      const id = user(run, i);
+      fake.locales.set(id, 'en-US');
+      const ts = `${1_713_000_000 + ++seq}.000100`;
+      const body = {
+        type: 'event_callback',
+        team_id: fake.team,
+        api_app_id: 'A0BENCH',
+        event_id: `Ev0BENCH${run}${seq}`,
+        event_time: Math.floor(Date.now() / 1000),
+        authorizations: [{ team_id: fake.team, user_id: fake.botUserId, is_bot: true }],
+        event: {
+          type: 'message',
+          channel_type: 'im',
+          channel: dmChannel(run, i),
+          user: id,
+          text: PERSON_REQUESTS[i % PERSON_REQUESTS.length],
+          ts,
+          event_ts: ts,
+          team: fake.team,
+        },
+      };
+      sentAt.set(id, nowMs());
+      const r = await postSlack(server.base, body, { secret: SLACK_SECRET });
+      await r.text();
+      if (r.status !== 200) errors++;
+    };
+    await paced(20, 10, (i) => send('warm', i));
+    await new Promise((r) => setTimeout(r, 1000));
+    errors = 0;
+    await paced(o.handoffs, o.rate, (i) => send('run', i));
+    /** The customer on each card posted for the run (its "Customer" field). */
+    const runCards = () =>
+      fake
+        .delivered()
+        .filter((c) => c.args.channel === SLACK_AGENTS && !c.args.thread_ts && Array.isArray(c.args.blocks))
+        .map((c) => ({ at: c.at, customer: /U0RUN\d+/.exec(JSON.stringify(c.args.blocks))?.[0] }))
+        .filter((c) => c.customer !== undefined);
+    const deadline = Date.now() + 5000;
+    while (runCards().length < o.handoffs && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const cardMs: number[] = [];
+    for (const card of runCards()) {
+      const at = sentAt.get(card.customer as string);
+      if (at !== undefined) cardMs.push(card.at - at);
+    }
+    const replyMs: number[] = [];
+    for (let i = 0; i < o.handoffs; i++) {
+      const reply = fake.delivered().find((c) => c.args.channel === dmChannel('run', i));
+      const at = sentAt.get(user('run', i));
+      if (reply && at !== undefined) replyMs.push(reply.at - at);
+    }
+    return {
+      channel: 'slack',
+      handoffs: o.handoffs,
+      rate: o.rate,
+      cardMs,
+      replyMs,
+      missing: o.handoffs - cardMs.length,
+      errors,
+    };
+  } finally {
+    server.stop();
+    await fake.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Main
@@ -176,6 +269,7 @@ export async function measureTeams(o: MeasureOptions): Promise<CardLatencyResult
 /** The measured channels by name. */
 export const MEASUREMENTS: Record<string, (o: MeasureOptions) => Promise<CardLatencyResult>> = {
   teams: measureTeams,
+  slack: measureSlack,
 };
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -21,6 +21,10 @@ const EnvSchema = z.object({
   SLACK_SIGNING_SECRET: optional,
   SLACK_BOT_TOKEN: optional,
   SLACK_API_URL: url,
+  /** The Slack agents' channel: its channel id (`C…`, or `G…` for an old private channel; docs/slack.md). */
+  SWITCHBOARD_SLACK_AGENTS_CHANNEL: optional.refine((s) => s === undefined || /^[CG][A-Z0-9]{2,62}$/.test(s), {
+    message: 'must be a Slack channel id (C… or G…, from the channel details), not its name',
+  }),
   MicrosoftAppId: optional,
   MicrosoftAppPassword: optional,
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional(),
@@ -61,7 +65,13 @@ export interface EnvConfig {
   host: string;
   /** `SWITCHBOARD_LANGUAGES` (comma-separated ISO 639-1), for `predict` without `--languages`. */
   languages?: string[];
-  slack: { signingSecret?: string; botToken?: string; apiUrl?: string };
+  slack: {
+    signingSecret?: string;
+    botToken?: string;
+    apiUrl?: string;
+    /** `SWITCHBOARD_SLACK_AGENTS_CHANNEL`: the agents' channel id; tickets are posted there as cards. */
+    agentsChannel?: string;
+  };
   teams: {
     appId?: string;
     appPassword?: string;
@@ -106,7 +116,12 @@ export function readEnvConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     port: e.PORT,
     host: e.HOST,
     ...(languages?.length ? { languages } : {}),
-    slack: { signingSecret: e.SLACK_SIGNING_SECRET, botToken: e.SLACK_BOT_TOKEN, apiUrl: e.SLACK_API_URL },
+    slack: {
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      botToken: e.SLACK_BOT_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+      ...(e.SWITCHBOARD_SLACK_AGENTS_CHANNEL ? { agentsChannel: e.SWITCHBOARD_SLACK_AGENTS_CHANNEL } : {}),
+    },
     teams: {
       appId: e.MicrosoftAppId,
       appPassword: e.MicrosoftAppPassword,

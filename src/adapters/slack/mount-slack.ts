@@ -5,11 +5,16 @@
  * ({@link slackToTurn}), looks up the customer's locale, and hands the turn to the turn handler, which refuses a retried
  * event id durably and sends the reply through {@link SlackSender}. Mounted when `SLACK_SIGNING_SECRET` and
  * `SLACK_BOT_TOKEN` are both set.
+ *
+ * Human handoff: with `SWITCHBOARD_SLACK_AGENTS_CHANNEL` the agents' channel ({@link SlackAgentsChannel}) shows tickets
+ * as cards, and every request from that channel (thread replies, mentions, ticket buttons, the new-intent modal) goes
+ * to it — never to the turn handler.
  */
 import { App, HTTPReceiver, webApi } from '@slack/bolt';
 import type { Logger } from '../../log.ts';
 import type { ChannelContext, ChannelMount } from '../channel-mount.ts';
 import { boltLogger } from './bolt-logger.ts';
+import { SlackAgentsChannel } from './slack-agents-channel.ts';
 import { SlackBotIdentity } from './slack-bot-identity.ts';
 import { SlackLocales } from './slack-locales.ts';
 import { guardSlackRequests } from './slack-request-guard.ts';
@@ -64,6 +69,7 @@ export async function mountSlack(context: ChannelContext): Promise<ChannelMount 
   const me = await identity.verify();
   const sender = new SlackSender(chat);
   const locales = new SlackLocales({ client: quick, log });
+  const agents = mountAgents(context, chat);
 
   const receiver = new HTTPReceiver({ signingSecret, endpoints: SLACK_EVENTS_PATH, logger, bodyLimit: MAX_BODY });
   const app = new App({
@@ -77,10 +83,19 @@ export async function mountSlack(context: ChannelContext): Promise<ChannelMount 
     convoStore: false,
   });
   const inFlight = new Set<Promise<void>>();
+  const track = async (work: Promise<void>) => {
+    const tracked = work.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+    await tracked;
+  };
   app.use(async (args) => {
     const { body, context: ctx } = args;
     // Events are acknowledged by bolt before this runs; button clicks and the rest here, before any work.
     if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
+    if (agents?.owns(body)) {
+      const bot = { botUserId: ctx.botUserId, botId: ctx.botId };
+      return track(agents.handle(body, bot).catch((e) => log.error('slack_agents_failed', errorFields(e))));
+    }
     const inbound = slackToTurn(body, { botUserId: ctx.botUserId, botId: ctx.botId });
     if (inbound.kind !== 'turn') {
       if (inbound.kind === 'ignore') log.info('slack_ignored', { ...inbound, kind: undefined });
@@ -89,9 +104,7 @@ export async function mountSlack(context: ChannelContext): Promise<ChannelMount 
     if (ctx.retryNum) {
       log.info('slack_retry', { event_id: inbound.turn.id, retry_num: ctx.retryNum, retry_reason: ctx.retryReason });
     }
-    const work = processTurn(inbound, context, locales, sender, log).finally(() => inFlight.delete(work));
-    inFlight.add(work);
-    await work;
+    await track(processTurn(inbound, context, locales, sender, log));
   });
   app.error(async (e) => {
     log.error('slack_error', { code: (e as { code?: string }).code, message: e.message });
@@ -104,11 +117,12 @@ export async function mountSlack(context: ChannelContext): Promise<ChannelMount 
     sender,
     summary:
       `Slack at POST ${SLACK_EVENTS_PATH} (signed requests only; Web API ${slackApiUrl}` +
-      `${me.botUserId ? `; bot user ${me.botUserId}` : '; auth.test pending'})`,
+      `${me.botUserId ? `; bot user ${me.botUserId}` : '; auth.test pending'})` +
+      `${agents ? `; agents' channel ${agents.channel}` : ''}`,
     async close() {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        Promise.allSettled([...inFlight]),
+        Promise.allSettled([...inFlight, agents?.idle()]),
         new Promise((resolve) => {
           timer = setTimeout(resolve, CLOSE_WAIT_MS);
         }),
@@ -116,6 +130,28 @@ export async function mountSlack(context: ChannelContext): Promise<ChannelMount 
       clearTimeout(timer);
     },
   };
+}
+
+/** The agents' channel, when `SWITCHBOARD_SLACK_AGENTS_CHANNEL` is set, added to the handoff service's surfaces. */
+function mountAgents(context: ChannelContext, client: webApi.WebClient): SlackAgentsChannel | undefined {
+  const { env, log, handoffs } = context;
+  const channel = env.slack.agentsChannel;
+  if (!channel) return undefined;
+  if (!handoffs) {
+    log.warn('slack_handoff_unavailable', { reason: 'no handoff service' });
+    return undefined;
+  }
+  const agents = new SlackAgentsChannel({
+    channel,
+    client,
+    handoffs,
+    conversations: context.store,
+    config: context.config,
+    log,
+  });
+  handoffs.addSurface(agents);
+  agents.start();
+  return agents;
 }
 
 /** One mapped turn: the locale hint, the turn handler, the pressed buttons replaced; failures logged, never thrown. */

@@ -15,18 +15,18 @@ import type { BotConfig } from '../../config/bot-config.ts';
 import { isSwitchboardError } from '../../errors.ts';
 import { type AgentProfile, eligibleAgents } from '../../handoff/agent-routing.ts';
 import type { AgentSurface, HandoffService, TicketEvent } from '../../handoff/handoff-service.ts';
+import { KeyedQueue } from '../../handoff/keyed-queue.ts';
 import type { Ticket } from '../../handoff/ticket.ts';
+import { refusalText, threadNote } from '../../handoff/ticket-thread-notes.ts';
 import type { Logger } from '../../log.ts';
 import { MAX_AGENT_TEXT } from '../../server/agent-api.ts';
 import type { ConversationStore } from '../../store/conversation-store.ts';
 import { AgentsChannelAddress } from './agents-channel-address.ts';
-import { KeyedQueue } from './keyed-queue.ts';
 import { textActivity } from './reply-to-teams.ts';
 import { TeamsAgentIdentity } from './teams-agent-identity.ts';
 import type { TeamsSender } from './teams-sender.ts';
 import { stripBotMention } from './teams-to-turn.ts';
 import { parseTicketSubmit, ticketCard } from './ticket-card.ts';
-import { refusalText, threadNote } from './ticket-thread-notes.ts';
 
 /** Where a ticket's card is. */
 export interface TeamsCard {

@@ -17,10 +17,10 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import type { AgentSurface, HandoffService, TicketEvent } from '../../handoff/handoff-service.ts';
+import { KeyedQueue } from '../../handoff/keyed-queue.ts';
 import type { Ticket, TranscriptEntry } from '../../handoff/ticket.ts';
 import type { Logger } from '../../log.ts';
 import type { ConversationStore } from '../../store/conversation-store.ts';
-import { KeyedQueue } from './keyed-queue.ts';
 import type { TeamsSender } from './teams-sender.ts';
 import { TEAMS_CONVERSATION_PREFIX } from './teams-to-turn.ts';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { KeyedQueue } from '../../../../src/adapters/teams/keyed-queue.ts';
 import { TeamsAgentIdentity } from '../../../../src/adapters/teams/teams-agent-identity.ts';
 import { escapeMarkdown, parseTicketSubmit, ticketCard } from '../../../../src/adapters/teams/ticket-card.ts';
-import { refusalText, threadNote } from '../../../../src/adapters/teams/ticket-thread-notes.ts';
+import { KeyedQueue } from '../../../../src/handoff/keyed-queue.ts';
 import type { Ticket } from '../../../../src/handoff/ticket.ts';
+import { refusalText, threadNote } from '../../../../src/handoff/ticket-thread-notes.ts';
 
 const ticket = (over: Partial<Ticket> = {}): Ticket => ({
   id: 't_0123456789abcdef',

@@ -1,7 +1,8 @@
 /**
  * Background work run one job at a time per key (a ticket), different keys in parallel: a ticket's card must exist
  * before its thread gets replies, and its updates must land in order, while the customer's turn never waits for
- * Teams. Failures go to `onError`; {@link KeyedQueue.idle} waits for everything started so far.
+ * Slack or Teams. Used by the agents' channels of both. Failures go to `onError`; {@link KeyedQueue.idle} waits for
+ * everything started so far.
  */
 export class KeyedQueue {
   private readonly tails = new Map<string, Promise<void>>();

@@ -1,9 +1,10 @@
 /**
- * The short notes the bot writes into a ticket card's thread in the Teams agents' channel when the ticket changes (the
- * card itself is updated too; a thread reply is what notifies people). Pure; English (the agents' working language).
+ * The short notes the bot writes into a ticket card's thread in an agents' channel (Slack or Teams) when the ticket
+ * changes (the card itself is updated too; a thread reply is what notifies people), and why an agent's action was
+ * refused. Pure; plain text; English (the agents' working language).
  */
-import type { TicketEvent } from '../../handoff/handoff-service.ts';
-import type { Ticket } from '../../handoff/ticket.ts';
+import type { TicketEvent } from './handoff-service.ts';
+import type { Ticket } from './ticket.ts';
 
 /**
  * The note for a ticket event, or undefined when the event needs none (`opened`: the card is the news; `message`:
