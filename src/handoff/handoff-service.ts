@@ -82,9 +82,17 @@ export class HandoffService {
     );
   }
 
-  /** The agent's display name from the config (else the id). */
+  /** Display names of agents the config does not list, as the channels reported them (this process). */
+  private readonly learnedNames = new Map<string, string>();
+
+  /** Remembers the channel's display name of an agent the config does not list (what customers are told). */
+  learnAgentName(agent: string, name: string): void {
+    if (name.trim()) this.learnedNames.set(agent, name.trim());
+  }
+
+  /** The agent's display name: the config's, else the one its channel reported, else the id. */
   agentName(agent: string): string {
-    return this.options.config.agents.find((a) => a.id === agent)?.name ?? agent;
+    return this.options.config.agents.find((a) => a.id === agent)?.name ?? this.learnedNames.get(agent) ?? agent;
   }
 
   /**

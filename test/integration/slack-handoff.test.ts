@@ -419,6 +419,15 @@ describe('Slack agents’ channel', () => {
     const claimed = await nthUpdate(card.ts, 1);
     expect((claimed.args.blocks as Json[])[0].text.text).toBe('*🟢 Claimed by <@U0SAM>*');
     expect((await api(`/${card.ticket}`)).agent).toBe('slack:U0SAM');
+    // The customer is told the agent's Slack name, not the id.
+    await slack.waitFor((calls) =>
+      calls.some(
+        (c) =>
+          c.method === 'chat.postMessage' &&
+          c.args.channel === D &&
+          c.args.text === 'sam.newcomer has joined the conversation.',
+      ),
+    );
 
     // Other / new intent…: a modal (views.open with the click's trigger) naming the ticket and its card.
     await press(SAM, { ts: card.ts, call: claimed }, 'resolve', { label: 'switchboard:other' });

@@ -281,6 +281,10 @@ describe('Teams agents’ channel', () => {
     await fake.waitFor(() => updatesOf(call.id as string).length >= 1);
     expect(cardText(updatesOf(call.id as string)[0])).toContain('Claimed by Sam Newcomer');
     expect((await api(`/${ticket}`)).agent).toBe('teams:aad-sam');
+    // The customer is told the agent's Teams name, not the id.
+    await fake.waitFor(() =>
+      fake.callsTo(conv).some((c) => c.activity.text === 'Sam Newcomer has joined the conversation.'),
+    );
     await post(press(SAM, thread, { switchboard: 'ticket', action: 'resolve', ticket, label: 'alarm_set' }));
     await fake.waitFor(() => updatesOf(call.id as string).length >= 2);
     expect(await api(`/${ticket}`)).toMatchObject({ status: 'resolved', label: 'alarm_set' });

@@ -18,6 +18,8 @@ export class SlackAgentIdentity {
   constructor(
     private readonly agents: readonly AgentProfile[],
     private readonly agentName: (agent: string) => string,
+    /** Told the channel's name of an unmapped agent (the handoff uses it in what customers read). */
+    private readonly learn: (agent: string, name: string) => void = () => {},
   ) {}
 
   /**
@@ -30,7 +32,10 @@ export class SlackAgentIdentity {
     if (profile) return profile.id;
     const agent = `slack:${user}`;
     const clean = typeof name === 'string' ? name.replace(/\s+/g, ' ').trim().slice(0, MAX_NAME) : '';
-    if (clean) this.names.set(agent, clean);
+    if (clean) {
+      this.names.set(agent, clean);
+      this.learn(agent, clean);
+    }
     return agent;
   }
 

@@ -56,7 +56,11 @@ export class SlackAgentsChannel implements AgentSurface {
 
   constructor(private readonly o: SlackAgentsChannelOptions) {
     this.channel = o.channel;
-    this.identity = new SlackAgentIdentity(o.config?.agents ?? [], (a) => o.handoffs.agentName(a));
+    this.identity = new SlackAgentIdentity(
+      o.config?.agents ?? [],
+      (a) => o.handoffs.agentName(a),
+      (a, name) => o.handoffs.learnAgentName(a, name),
+    );
     this.cards = new SlackTicketCards({ ...o, identity: this.identity });
     this.queue = new KeyedQueue((ticket, e) => this.logFailure({ ticket }, e));
   }

@@ -16,6 +16,8 @@ export class TeamsAgentIdentity {
   constructor(
     private readonly agents: readonly AgentProfile[],
     private readonly agentName: (agent: string) => string,
+    /** Told the channel's name of an unmapped agent (the handoff uses it in what customers read). */
+    private readonly learn: (agent: string, name: string) => void = () => {},
   ) {}
 
   /**
@@ -31,7 +33,10 @@ export class TeamsAgentIdentity {
     if (profile) return profile.id;
     const agent = `teams:${aad ?? id}`;
     const name = typeof from.name === 'string' ? from.name.trim().slice(0, MAX_FIELD) : '';
-    if (name) this.names.set(agent, name);
+    if (name) {
+      this.names.set(agent, name);
+      this.learn(agent, name);
+    }
     return agent;
   }
 

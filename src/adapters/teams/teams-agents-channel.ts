@@ -65,7 +65,11 @@ export class TeamsAgentsChannel implements AgentSurface {
 
   constructor(private readonly o: TeamsAgentsChannelOptions) {
     this.address = new AgentsChannelAddress(o);
-    this.identity = new TeamsAgentIdentity(o.config?.agents ?? [], (a) => o.handoffs.agentName(a));
+    this.identity = new TeamsAgentIdentity(
+      o.config?.agents ?? [],
+      (a) => o.handoffs.agentName(a),
+      (a, name) => o.handoffs.learnAgentName(a, name),
+    );
     this.queue = new KeyedQueue((ticket, e) => this.logFailure('teams_agents_failed', { ticket }, e));
   }
 
