@@ -6,7 +6,17 @@
  * switchboard eval intent --model models/my-intents --data test.jsonl --json
  * echo "my card is blocked" | switchboard predict
  */
+import { readEnvConfig } from '../config/env-config.ts';
 import { SwitchboardError } from '../errors.ts';
+
+/** `SWITCHBOARD_DEBUG` is set (false when the environment itself is invalid: that error is the one shown). */
+function debugging(): boolean {
+  try {
+    return readEnvConfig().debug;
+  } catch {
+    return false;
+  }
+}
 
 const USAGE = `switchboard — customer-support NLU, routing and handoff
 
@@ -71,7 +81,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     const code = err instanceof SwitchboardError ? ` [${err.code}]` : '';
     process.stderr.write(`switchboard: ${err instanceof Error ? err.message : String(err)}${code}\n`);
-    if (process.env.SWITCHBOARD_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    if (err instanceof Error && debugging()) process.stderr.write(`${err.stack}\n`);
     return 1;
   }
 }

@@ -52,6 +52,8 @@ const EnvSchema = z.object({
   SWITCHBOARD_TEAMS_HANDOFF_CONTEXT: optional.refine((s) => s === undefined || isJsonObject(s), {
     message: 'must be a JSON object',
   }),
+  /** Print stack traces of CLI errors. */
+  SWITCHBOARD_DEBUG: optional,
   /** Log customer text (off by default: logs hold event ids and sizes only). */
   SWITCHBOARD_LOG_TEXT: z
     .enum(['0', '1', 'true', 'false'])
@@ -99,6 +101,8 @@ export interface EnvConfig {
   agentToken?: string;
   adminToken?: string;
   logText: boolean;
+  /** `SWITCHBOARD_DEBUG`: stack traces of CLI errors. */
+  debug: boolean;
 }
 
 /** Reads and validates the environment (default `process.env`). */
@@ -149,6 +153,7 @@ export function readEnvConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     agentToken: e.SWITCHBOARD_AGENT_TOKEN,
     adminToken: e.SWITCHBOARD_ADMIN_TOKEN,
     logText: e.SWITCHBOARD_LOG_TEXT,
+    debug: Boolean(e.SWITCHBOARD_DEBUG),
   };
 }
 
