@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
-import { calibrateThresholds } from '../eval/calibrate-thresholds.ts';
+import { SwitchboardError } from '../errors.ts';
+import { calibrateThresholds, outOfScopeWeights } from '../eval/calibrate-thresholds.ts';
 import { IntentClassifier } from '../nlu/intent/intent-classifier.ts';
 import { readManifest } from '../nlu/intent/intent-manifest.ts';
 import { readIntentData } from '../train/read-intent-data.ts';
@@ -9,11 +10,13 @@ import { numberFlag, parseCommandArgs, required } from './cli-args.ts';
 const round = (x: number) => Number(x.toFixed(6));
 
 /**
- * `switchboard calibrate --model DIR --data FILE --precision P [--min-support N] [--json]`: chooses the answer
+ * `switchboard calibrate --model DIR --data FILE --precision P [--min-support N] [--oos-share S] [--json]`: chooses the answer
  * threshold and per-intent thresholds (intents with ≥ N predictions on the data, default 30) that reach precision P
  * on labelled data with the most coverage, writes them into the model's manifest (`calibration.threshold`,
  * `calibration.thresholds`, `calibration.target`; a bot.yaml policy may override them) and prints the precision and
- * coverage they gave. Use validation data, never the test set you will report.
+ * coverage they gave. Use validation data, never the test set you will report. `--oos-share S` asks for precision P
+ * when out-of-scope questions make up S of the traffic (the data's out-of-scope rows are weighted to that share; the
+ * turn log's out-of-scope rate says what S a deployment sees).
  */
 export async function calibrateCommand(args: string[]): Promise<number> {
   const cmd = 'calibrate';
@@ -24,6 +27,7 @@ export async function calibrateCommand(args: string[]): Promise<number> {
       data: { type: 'string' },
       precision: { type: 'string' },
       'min-support': { type: 'string' },
+      'oos-share': { type: 'string' },
       json: { type: 'boolean' },
     },
     cmd,
@@ -38,14 +42,27 @@ export async function calibrateCommand(args: string[]): Promise<number> {
     required(undefined, 'model with single-label intents (multi-label models use their own label threshold)', cmd);
   }
   const data = readIntentData(dataFile, { dedupe: false });
+  const gold = data.examples.map((e) => e.intent as string);
+  const oosShare = numberFlag(values['oos-share'], 'oos-share');
+  let weights: number[] | undefined;
+  if (oosShare !== undefined) {
+    if (!(oosShare > 0 && oosShare < 1)) required(undefined, 'oos-share in (0, 1)', cmd);
+    try {
+      weights = outOfScopeWeights(gold, oosShare);
+    } catch (e) {
+      await clf.release();
+      throw new SwitchboardError('E_DATA', 'input', `${cmd} --oos-share: ${dataFile}: ${(e as Error).message}`);
+    }
+  }
   const probs = await clf.scores(data.examples.map((e) => e.text));
   await clf.release();
   const plan = calibrateThresholds(
-    data.examples.map((e) => e.intent as string),
+    gold,
     probs,
     clf.labels,
     target,
     numberFlag(values['min-support'], 'min-support', 30),
+    weights,
   );
   const manifest = await readManifest(dir);
   manifest.calibration = {
@@ -58,6 +75,7 @@ export async function calibrateCommand(args: string[]): Promise<number> {
       expected_precision: round(plan.expected.precision),
       n: plan.expected.n,
       data: basename(dataFile),
+      ...(oosShare !== undefined ? { oos_share: oosShare } : {}),
     },
   };
   await writeManifestAndCard(dir, manifest);
@@ -66,6 +84,7 @@ export async function calibrateCommand(args: string[]): Promise<number> {
     threshold: round(plan.threshold),
     per_intent_thresholds: Object.keys(plan.thresholds).length,
     n: plan.expected.n,
+    ...(oosShare !== undefined ? { oos_share: oosShare } : {}),
     coverage: round(plan.expected.coverage),
     precision: round(plan.expected.precision),
     global_only: { coverage: round(plan.global_only.coverage), precision: round(plan.global_only.precision) },

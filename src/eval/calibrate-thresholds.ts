@@ -28,20 +28,38 @@ function tops(probs: readonly Float32Array[], labels: readonly string[]) {
   });
 }
 
-/** Coverage and precision of answering with per-label thresholds (`thresholdOf`). */
+/** Coverage and precision of answering with per-label thresholds (`thresholdOf`), rows weighted by `weight`. */
 function outcome(
   rows: { label: string; score: number }[],
   gold: readonly string[],
   thresholdOf: (label: string) => number,
+  weight: (i: number) => number,
 ) {
+  let total = 0;
   let answered = 0;
   let right = 0;
   rows.forEach((r, i) => {
+    total += weight(i);
     if (r.label === OUT_OF_SCOPE || r.score < thresholdOf(r.label)) return;
-    answered++;
-    if (gold[i] === r.label) right++;
+    answered += weight(i);
+    if (gold[i] === r.label) right += weight(i);
   });
-  return { coverage: rows.length ? answered / rows.length : 0, precision: answered ? right / answered : 1 };
+  return { coverage: total ? answered / total : 0, precision: answered ? right / answered : 1 };
+}
+
+/**
+ * Row weights that make the out-of-scope rows count as `share` of the data (the share a deployment expects), the
+ * in-scope rows keeping their mix. A team that sees more off-topic traffic than its calibration data holds (the turn
+ * log's out-of-scope rate tells) asks for its precision at its own share. Throws when the data has no out-of-scope
+ * rows or no in-scope ones.
+ */
+export function outOfScopeWeights(gold: readonly string[], share: number): number[] {
+  const oos = gold.filter((g) => g === OUT_OF_SCOPE).length;
+  const inScope = gold.length - oos;
+  if (oos === 0 || inScope === 0)
+    throw new Error('reweighting to an out-of-scope share needs both out-of-scope and in-scope rows');
+  const w = (share / (1 - share)) * (inScope / oos);
+  return gold.map((g) => (g === OUT_OF_SCOPE ? w : 1));
 }
 
 /**
@@ -55,17 +73,19 @@ export function calibrateThresholds(
   labels: readonly string[],
   target: number,
   minSupport = 30,
+  weights?: readonly number[],
 ): ThresholdPlan {
   const rows = tops(probs, labels);
+  const weight = (i: number) => (weights ? weights[i] : 1);
   const conf = rows.map((r) => (r.label === OUT_OF_SCOPE ? -1 : r.score));
   const correct = rows.map((r, i) => r.label !== OUT_OF_SCOPE && r.label === gold[i]);
   const never = 1; // a probability never exceeds 1: scores ≥ 1 are answered, so also store `answer nothing` as 1
   const global = thresholdForPrecision(
-    precisionCoverageCurve(conf, correct).filter((p) => p.threshold >= 0),
+    precisionCoverageCurve(conf, correct, weights).filter((p) => p.threshold >= 0),
     target,
   );
   const threshold = global ? global.threshold : never;
-  const globalOnly = outcome(rows, gold, () => threshold);
+  const globalOnly = outcome(rows, gold, () => threshold, weight);
 
   const thresholds: Record<string, number> = {};
   for (const label of labels) {
@@ -76,13 +96,14 @@ export function calibrateThresholds(
       precisionCoverageCurve(
         idx.map((i) => rows[i].score),
         idx.map((i) => correct[i]),
+        idx.map(weight),
       ),
       target,
     );
     const t = own ? own.threshold : never;
     if (t !== threshold) thresholds[label] = t;
   }
-  const perIntent = outcome(rows, gold, (l) => thresholds[l] ?? threshold);
+  const perIntent = outcome(rows, gold, (l) => thresholds[l] ?? threshold, weight);
   // Per-intent thresholds only when they keep the promise overall and buy coverage.
   const use = perIntent.precision >= target && perIntent.coverage > globalOnly.coverage;
   return {

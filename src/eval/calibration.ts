@@ -182,8 +182,15 @@ export function expectedCalibrationError(
  * @example precisionCoverageCurve([0.9, 0.6], [true, false])
  * // [{threshold: 0.6, coverage: 1, precision: 0.5}, {threshold: 0.9, coverage: 0.5, precision: 1}]
  */
-export function precisionCoverageCurve(confidences: ArrayLike<number>, correct: ArrayLike<boolean>): CoveragePoint[] {
+export function precisionCoverageCurve(
+  confidences: ArrayLike<number>,
+  correct: ArrayLike<boolean>,
+  weights?: ArrayLike<number>,
+): CoveragePoint[] {
   const n = confidences.length;
+  const w = (i: number) => (weights ? weights[i] : 1);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += w(i);
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => confidences[b] - confidences[a]);
   const points: CoveragePoint[] = [];
   let answered = 0;
@@ -191,10 +198,10 @@ export function precisionCoverageCurve(confidences: ArrayLike<number>, correct: 
   for (let k = 0; k < n; ) {
     const t = confidences[order[k]];
     for (; k < n && confidences[order[k]] === t; k++) {
-      answered++;
-      if (correct[order[k]]) right++;
+      answered += w(order[k]);
+      if (correct[order[k]]) right += w(order[k]);
     }
-    points.push({ threshold: t, coverage: answered / n, precision: right / answered });
+    points.push({ threshold: t, coverage: total ? answered / total : 0, precision: answered ? right / answered : 1 });
   }
   return points.reverse();
 }

@@ -50,6 +50,8 @@ export const intentManifestSchema = z
           expected_precision: probability,
           n: int,
           data: z.string(),
+          /** The out-of-scope share the precision was asked for (`calibrate --oos-share`); absent: the data's own. */
+          oos_share: probability.optional(),
         })
         .optional(),
     }),

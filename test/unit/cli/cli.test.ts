@@ -254,6 +254,35 @@ describe('switchboard CLI', () => {
     expect(cli(['calibrate', '--model', out, '--data', `${data}/support-valid.jsonl`, '--precision', '1.5']).code).toBe(
       1,
     );
+    // For an expected out-of-scope share (the validation file has out_of_scope rows): recorded in the manifest.
+    const shared = cli([
+      'calibrate',
+      '--model',
+      out,
+      '--data',
+      `${data}/support-valid.jsonl`,
+      '--precision',
+      '0.9',
+      '--oos-share',
+      '0.3',
+      '--json',
+    ]);
+    expect(shared.code, shared.stderr).toBe(0);
+    expect(JSON.parse(shared.stdout)).toMatchObject({ oos_share: 0.3 });
+    expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).calibration.target.oos_share).toBe(0.3);
+    const noOos = cli([
+      'calibrate',
+      '--model',
+      out,
+      '--data',
+      `${data}/demo-route.jsonl`,
+      '--precision',
+      '0.9',
+      '--oos-share',
+      '0.3',
+    ]);
+    expect(noOos.code).toBe(1);
+    expect(noOos.stderr).toMatch(/--oos-share: .*needs both out-of-scope and in-scope rows/);
     const route = cli(['eval', 'route', '--model', out, '--data', `${data}/support-test.jsonl`, '--json']);
     expect(route.code, route.stderr).toBe(0);
     const rm = JSON.parse(route.stdout);

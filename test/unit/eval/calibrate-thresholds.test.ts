@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calibrateThresholds } from '../../../src/eval/calibrate-thresholds.ts';
+import { calibrateThresholds, outOfScopeWeights } from '../../../src/eval/calibrate-thresholds.ts';
 
 const labels = ['a', 'b', 'out_of_scope'];
 const row = (a: number, b: number) => Float32Array.of(a, b, Math.max(0, 1 - a - b));
@@ -43,5 +43,34 @@ describe('calibrateThresholds', () => {
     const plan = calibrateThresholds(['b', 'b'], [row(0.9, 0.1), row(0.8, 0.1)], labels, 0.9, 100);
     expect(plan.threshold).toBe(1);
     expect(plan.expected.coverage).toBe(0);
+  });
+});
+
+describe('calibrating for an expected out-of-scope share', () => {
+  it('weights out-of-scope rows to the share; more off-topic traffic asks for a higher threshold', () => {
+    const gold = ['a', 'a', 'a', 'b', 'b', 'b', 'a', 'b', 'out_of_scope', 'out_of_scope'];
+    const w = outOfScopeWeights(gold, 0.5);
+    // 8 in-scope rows, 2 out-of-scope: each out-of-scope row weighs 4 so that they are half of the weight.
+    expect(w.filter((x, i) => gold[i] === 'out_of_scope')).toEqual([4, 4]);
+    expect(w.filter((x, i) => gold[i] !== 'out_of_scope').every((x) => x === 1)).toBe(true);
+    expect(() => outOfScopeWeights(['a', 'b'], 0.2)).toThrow(/out-of-scope/);
+
+    // In-scope rows right at any score; the out-of-scope rows look like 'a' at 0.7 and 0.8.
+    const probs = [
+      row(0.95, 0.01),
+      row(0.9, 0.01),
+      row(0.85, 0.01),
+      row(0.01, 0.9),
+      row(0.01, 0.85),
+      row(0.01, 0.95),
+      row(0.75, 0.01),
+      row(0.01, 0.72),
+      row(0.7, 0.01),
+      row(0.8, 0.01),
+    ];
+    const plain = calibrateThresholds(gold, probs, labels, 0.8, 100);
+    const shifted = calibrateThresholds(gold, probs, labels, 0.8, 100, outOfScopeWeights(gold, 0.5));
+    expect(shifted.threshold).toBeGreaterThan(plain.threshold);
+    expect(shifted.expected.precision).toBeGreaterThanOrEqual(0.8);
   });
 });
