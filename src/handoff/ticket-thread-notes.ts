@@ -50,3 +50,7 @@ export function refusalText(
   const what = action === 'resolve' ? 'resolve it' : 'write to the customer';
   return `⚠️ Only ${claimant}, who claimed this ticket, can ${what}.${unsent}`;
 }
+
+/** Told to an agent whose action met a database outage: nothing changed, nothing was sent (agents' actions are not spooled). */
+export const STORE_DOWN_TEXT =
+  '⚠️ The database is unavailable right now: nothing was changed and nothing was sent to the customer. Please try again in a moment.';

@@ -16,10 +16,11 @@ import type { BotConfig } from '../../config/bot-config.ts';
 import { isSwitchboardError } from '../../errors.ts';
 import type { AgentSurface, HandoffService, TicketEvent } from '../../handoff/handoff-service.ts';
 import { KeyedQueue } from '../../handoff/keyed-queue.ts';
-import { refusalText, threadNote } from '../../handoff/ticket-thread-notes.ts';
+import { refusalText, STORE_DOWN_TEXT, threadNote } from '../../handoff/ticket-thread-notes.ts';
 import type { Logger } from '../../log.ts';
 import { MAX_AGENT_TEXT } from '../../server/agent-api.ts';
 import type { ConversationStore } from '../../store/conversation-store.ts';
+import { isUnavailable } from '../../store/postgres-client.ts';
 import { escapeMrkdwn } from './reply-to-slack.ts';
 import { SlackAgentIdentity } from './slack-agent-identity.ts';
 import { type AgentsInbound, agentsInbound, isAgentsBody } from './slack-agents-inbound.ts';
@@ -193,6 +194,11 @@ export class SlackAgentsChannel implements AgentSurface {
     e: unknown,
     note: (t: string) => Promise<void>,
   ) {
+    if (isUnavailable(e)) {
+      this.o.log.warn('slack_agents_store_down', { ticket: ticketId, action, agent });
+      await note(STORE_DOWN_TEXT);
+      return;
+    }
     if (!isSwitchboardError(e) || e.kind !== 'input') throw e;
     this.o.log.info('slack_agents_refused', { ticket: ticketId, action, agent, code: e.code });
     const ticket = await this.o.handoffs.store.get(ticketId);

@@ -17,10 +17,11 @@ import { type AgentProfile, eligibleAgents } from '../../handoff/agent-routing.t
 import type { AgentSurface, HandoffService, TicketEvent } from '../../handoff/handoff-service.ts';
 import { KeyedQueue } from '../../handoff/keyed-queue.ts';
 import type { Ticket } from '../../handoff/ticket.ts';
-import { refusalText, threadNote } from '../../handoff/ticket-thread-notes.ts';
+import { refusalText, STORE_DOWN_TEXT, threadNote } from '../../handoff/ticket-thread-notes.ts';
 import type { Logger } from '../../log.ts';
 import { MAX_AGENT_TEXT } from '../../server/agent-api.ts';
 import type { ConversationStore } from '../../store/conversation-store.ts';
+import { isUnavailable } from '../../store/postgres-client.ts';
 import { AgentsChannelAddress } from './agents-channel-address.ts';
 import { textActivity } from './reply-to-teams.ts';
 import { TeamsAgentIdentity } from './teams-agent-identity.ts';
@@ -178,6 +179,11 @@ export class TeamsAgentsChannel implements AgentSurface {
     agent: string,
     e: unknown,
   ): Promise<void> {
+    if (isUnavailable(e)) {
+      this.o.log.warn('teams_agents_store_down', { ticket: ticketId, action, agent });
+      await this.say(thread, STORE_DOWN_TEXT);
+      return;
+    }
     if (!isSwitchboardError(e) || e.kind !== 'input') throw e;
     this.o.log.info('teams_agents_refused', { id, ticket: ticketId, action, agent, code: e.code });
     const ticket = await this.o.handoffs.store.get(ticketId);

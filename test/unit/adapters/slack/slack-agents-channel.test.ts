@@ -3,7 +3,9 @@ import { MemorySender } from '../../../../src/adapters/channel-sender.ts';
 import { SlackAgentsChannel, type SlackAgentsClient } from '../../../../src/adapters/slack/slack-agents-channel.ts';
 import { BotConfigSchema } from '../../../../src/config/bot-config.ts';
 import { readEnvConfig } from '../../../../src/config/env-config.ts';
+import { SwitchboardError } from '../../../../src/errors.ts';
 import { HandoffService } from '../../../../src/handoff/handoff-service.ts';
+import { STORE_DOWN_TEXT } from '../../../../src/handoff/ticket-thread-notes.ts';
 import { memoryLogger } from '../../../../src/log.ts';
 import { openStores, type Stores } from '../../../../src/store/open-stores.ts';
 import type { Turn } from '../../../../src/turn.ts';
@@ -203,6 +205,24 @@ describe('SlackAgentsChannel', () => {
         text: '⚠️ Too long for the customer (4000 characters at most): not sent.',
       },
     ]);
+  });
+
+  it('an agent’s reply that meets a database outage is not lost silently: the agent is told to send it again', async () => {
+    const { channel, handoffs, client, stores, web } = await setup();
+    const ticket = await openTicket(handoffs, stores, 'web:c6');
+    await channel.idle();
+    const ts = '1712000000.000001';
+    await channel.handle(click('claim', ticket.id, ts));
+    await channel.idle();
+    const agentMessage = handoffs.agentMessage.bind(handoffs);
+    handoffs.agentMessage = async () => {
+      throw new SwitchboardError('E_STORE_UNAVAILABLE', 'transport', 'PostgreSQL unavailable: Connection terminated');
+    };
+    await channel.handle(replyIn(ts, 'Checking your order now.'));
+    await channel.idle();
+    handoffs.agentMessage = agentMessage;
+    expect(web.sent.map((s) => s.message.reply.text)).toEqual(['Ann has joined the conversation.']);
+    expect(client.ephemerals.map((e) => e.text)).toEqual([STORE_DOWN_TEXT]);
   });
 
   it('"Other / new intent…" opens the modal for the claimant only; others are told why', async () => {
