@@ -209,9 +209,11 @@ export async function createApp({ configFile, storeFile, env, log }: AppOptions)
       if (req.method === 'POST' && req.url === '/api/nlu/parse') return await handleParse(req, res, { bot, store });
       send(res, 404, { error: 'E_NOT_FOUND', message: `${req.method} ${req.url?.split('?')[0]} is not served` });
     } catch (e) {
+      if (res.headersSent) return void res.end();
+      // The database is down: say so (503), the caller may retry; customer turns never get here (they are spooled).
+      if (isUnavailable(e)) return send(res, 503, { error: 'E_STORE_UNAVAILABLE', message: (e as Error).message });
       const status = e instanceof HttpError ? e.status : 500;
       if (status === 500) log.error('request_failed', { path: req.url?.split('?')[0], message: (e as Error).message });
-      if (res.headersSent) return void res.end();
       send(res, status, { error: status === 500 ? 'E_INTERNAL' : 'E_BAD_REQUEST', message: (e as Error).message });
     }
   });

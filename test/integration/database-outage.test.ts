@@ -32,7 +32,10 @@ describe.skipIf(!TEST_DATABASE_URL)('database outage', () => {
     };
     const viaProxy = new URL(schema.url);
     viaProxy.host = `127.0.0.1:${proxy.port}`;
-    server = await spawnServer(['--store', join(dir, 'unused.db')], { DATABASE_URL: viaProxy.toString() });
+    server = await spawnServer(['--store', join(dir, 'unused.db')], {
+      DATABASE_URL: viaProxy.toString(),
+      SWITCHBOARD_AGENT_TOKEN: 'outage-agent',
+    });
     const base = server.base;
     const health = async () => {
       const r = await fetch(`${base}/healthz`);
@@ -51,6 +54,12 @@ describe.skipIf(!TEST_DATABASE_URL)('database outage', () => {
     const red = await health();
     expect(red.status).toBe(503);
     expect(red.body).toMatchObject({ ok: false, database: 'down', spooled_turns: 1 });
+    // The agent API says the database is down (503) rather than failing vaguely.
+    const agents = await fetch(`${base}/api/handoffs?status=queued`, {
+      headers: { authorization: 'Bearer outage-agent' },
+    });
+    expect(agents.status).toBe(503);
+    expect(((await agents.json()) as { error: string }).error).toBe('E_STORE_UNAVAILABLE');
 
     proxy.restore();
     await customer.waitFor((e) => /forecast/.test(e.text), 15_000);
