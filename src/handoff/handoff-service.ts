@@ -182,7 +182,9 @@ export class HandoffService {
     const { abandon_after_minutes: abandonMin, alert_after_minutes: alertMin } = this.options.config.handoff;
     let abandoned = 0;
     let alerted = 0;
-    for (const t of await this.store.list('queued')) {
+    // Only tickets old enough for one of the two: the rest of the queue (and its transcripts) is not read.
+    const oldEnough = now - Math.min(abandonMin, alertMin) * 60_000;
+    for (const t of await this.store.list('queued', 500, oldEnough)) {
       const waited = now - t.created_at;
       if (waited > abandonMin * 60_000) {
         try {

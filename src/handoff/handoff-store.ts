@@ -12,8 +12,8 @@ export interface HandoffStore {
   /** The open (queued or claimed) ticket of a conversation. */
   openFor(conversation: string): Promise<Ticket | undefined>;
   get(id: string): Promise<Ticket | undefined>;
-  /** Tickets by status, oldest first (at most `limit`, default 500). */
-  list(status?: TicketStatus, limit?: number): Promise<Ticket[]>;
+  /** Tickets by status, oldest first (at most `limit`, default 500; only those created before `before` when given). */
+  list(status?: TicketStatus, limit?: number, before?: number): Promise<Ticket[]>;
   /** queued → claimed by `agent`. Throws E_TICKET_NOT_FOUND (404) or E_TICKET_STATE (409). */
   claim(id: string, agent: string, now: number): Promise<Ticket>;
   /** claimed → resolved by its agent, with an optional intent label. E_NOT_CLAIMANT (403) for another agent. */

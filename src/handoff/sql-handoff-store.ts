@@ -106,13 +106,16 @@ export class SqlHandoffStore implements HandoffStore {
     return r ? this.toTicket(r) : undefined;
   }
 
-  async list(status?: TicketStatus, limit = 500): Promise<Ticket[]> {
+  async list(status?: TicketStatus, limit = 500, before = Number.MAX_SAFE_INTEGER): Promise<Ticket[]> {
     const rows = status
-      ? await this.client.query('SELECT * FROM tickets WHERE status = $1 ORDER BY created_at, id LIMIT $2', [
-          status,
+      ? await this.client.query(
+          'SELECT * FROM tickets WHERE status = $1 AND created_at < $2 ORDER BY created_at, id LIMIT $3',
+          [status, before, limit],
+        )
+      : await this.client.query('SELECT * FROM tickets WHERE created_at < $1 ORDER BY created_at, id LIMIT $2', [
+          before,
           limit,
-        ])
-      : await this.client.query('SELECT * FROM tickets ORDER BY created_at, id LIMIT $1', [limit]);
+        ]);
     return Promise.all(rows.map((r) => this.toTicket(r)));
   }
 

@@ -54,3 +54,21 @@ export function refusalText(
 /** Told to an agent whose action met a database outage: nothing changed, nothing was sent (agents' actions are not spooled). */
 export const STORE_DOWN_TEXT =
   '⚠️ The database is unavailable right now: nothing was changed and nothing was sent to the customer. Please try again in a moment.';
+
+/**
+ * A ticket card's headline: its state and who has it. `who` and `label` come already escaped for the channel's markup.
+ *
+ * @example ticketStatusLine(claimedByAnn, 'Ann') // '🟢 Claimed by Ann'
+ */
+export function ticketStatusLine(ticket: Ticket, who: string, label: string | undefined): string {
+  switch (ticket.status) {
+    case 'queued':
+      return '🟡 Waiting for an agent';
+    case 'claimed':
+      return `🟢 Claimed by ${who}`;
+    case 'resolved':
+      return `✅ Resolved by ${who}${label ? ` — intent: ${label}` : ''}`;
+    case 'abandoned':
+      return '⚪ Closed without an agent';
+  }
+}

@@ -16,6 +16,7 @@ import type { BotConfig } from '../../config/bot-config.ts';
 import { isSwitchboardError } from '../../errors.ts';
 import type { AgentSurface, HandoffService, TicketEvent } from '../../handoff/handoff-service.ts';
 import { KeyedQueue } from '../../handoff/keyed-queue.ts';
+import { OwnLines } from '../../handoff/own-lines.ts';
 import { refusalText, STORE_DOWN_TEXT, threadNote } from '../../handoff/ticket-thread-notes.ts';
 import type { Logger } from '../../log.ts';
 import { MAX_AGENT_TEXT } from '../../server/agent-api.ts';
@@ -51,8 +52,8 @@ export class SlackAgentsChannel implements AgentSurface {
   readonly channel: string;
   private readonly queue: KeyedQueue;
   private readonly cards: SlackTicketCards;
-  /** Agent lines written in a thread here (`ticket\0agent\0text`): not mirrored back into it. */
-  private readonly ownLines = new Map<string, number>();
+  /** Agent lines written in a thread here: not mirrored back into it. */
+  private readonly ownLines = new OwnLines();
   private readonly identity: SlackAgentIdentity;
 
   constructor(private readonly o: SlackAgentsChannelOptions) {
@@ -126,13 +127,12 @@ export class SlackAgentsChannel implements AgentSurface {
       this.o.log.info('slack_agents_refused', { ticket: ticket.id, action: 'message', agent, code: 'E_TOO_LONG' });
       return note(`⚠️ Too long for the customer (${MAX_AGENT_TEXT} characters at most): not sent.`);
     }
-    const line = `${ticket.id}\0${agent}\0${r.text}`;
-    this.ownLines.set(line, (this.ownLines.get(line) ?? 0) + 1);
+    this.ownLines.mark(ticket.id, agent, r.text);
     try {
       await this.o.handoffs.agentMessage(ticket.id, agent, r.text);
       this.o.log.info('slack_agents_action', { ticket: ticket.id, action: 'message', agent, text: r.text });
     } catch (e) {
-      this.release(line);
+      this.ownLines.release(ticket.id, agent, r.text);
       await this.refuse(ticket.id, 'message', agent, e, note);
     }
   }
@@ -230,7 +230,7 @@ export class SlackAgentsChannel implements AgentSurface {
   private async mirror(event: Extract<TicketEvent, { kind: 'message' }>): Promise<void> {
     const { ticket, entry } = event;
     if (entry.from === 'bot') return;
-    if (entry.from === 'agent' && this.release(`${ticket.id}\0${entry.agent}\0${entry.text}`)) return;
+    if (entry.from === 'agent' && this.ownLines.release(ticket.id, entry.agent, entry.text)) return;
     const placed = await this.cards.ensure(ticket);
     if (!placed) return;
     const who =
@@ -242,15 +242,6 @@ export class SlackAgentsChannel implements AgentSurface {
       thread_ts: placed.card.ts,
       ...transcriptLine(who, entry.text),
     });
-  }
-
-  /** Consumes one mark of an agent line written here; true when there was one. */
-  private release(line: string): boolean {
-    const n = this.ownLines.get(line);
-    if (!n) return false;
-    if (n === 1) this.ownLines.delete(line);
-    else this.ownLines.set(line, n - 1);
-    return true;
   }
 
   private ignored(reason: string, fields: Record<string, unknown> = {}): void {

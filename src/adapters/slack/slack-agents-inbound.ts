@@ -4,8 +4,19 @@
  * "new intent" modal submitted (`view_submission`) — or why it is ignored. Every field is untrusted and checked; the
  * agents' channel then checks that the card the action came from is the ticket's.
  */
-import { MAX_TURN_TEXT } from '../../turn.ts';
-import { type SlackIdentity, slackTextToPlain } from './slack-to-turn.ts';
+// Agent lines longer than the agent API's limit (MAX_RAW_TEXT is read) are refused later, with a note.
+import {
+  id,
+  type Json,
+  MAX_RAW_TEXT,
+  name,
+  obj,
+  type SlackIdentity,
+  slackTextToPlain,
+  str,
+  TEXT_SUBTYPES,
+  ts,
+} from './slack-to-turn.ts';
 import { MAX_LABEL, OTHER_LABEL, RESOLVE_VIEW, TICKET_ACTION } from './ticket-blocks.ts';
 
 export type AgentsInbound =
@@ -62,21 +73,7 @@ export type AgentsIgnoreReason =
   | 'label_selected'
   | 'bad_action_value';
 
-/** Message subtypes that carry an agent's words (as for customers). */
-const TEXT_SUBTYPES = new Set(['file_share', 'thread_broadcast', 'me_message']);
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
-const TS = /^\d{1,12}\.\d{1,9}$/;
 const TICKET = /^[\w-]{1,64}$/;
-/** The longest raw text read: agent lines longer than the agent API's limit are refused later, with a note. */
-const MAX_RAW_TEXT = MAX_TURN_TEXT * 4;
-
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json | undefined =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-const id = (v: unknown): string | undefined => (typeof v === 'string' && ID.test(v) ? v : undefined);
-const ts = (v: unknown): string | undefined => (typeof v === 'string' && TS.test(v) ? v : undefined);
-const name = (v: unknown): string | undefined => (typeof v === 'string' && /^[\w.-]{1,64}$/.test(v) ? v : undefined);
 
 /**
  * True when a request body belongs to the agents' channel `channel`: any event in it, any action on a message in it,

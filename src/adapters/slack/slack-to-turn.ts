@@ -57,23 +57,28 @@ export type SlackInbound =
       event_id?: string;
     };
 
-/** Message subtypes that carry a customer's words (a file shared with a comment, a reply also sent to the channel, /me). */
-const TEXT_SUBTYPES = new Set(['file_share', 'thread_broadcast', 'me_message']);
+/**
+ * Message subtypes that carry someone's words (a file shared with a comment, a reply also sent to the channel, /me):
+ * customers' here, agents' in the agents' channel (`slack-agents-inbound.ts` reads payloads with these same readers).
+ */
+export const TEXT_SUBTYPES = new Set(['file_share', 'thread_broadcast', 'me_message']);
 /** Slack ids (team, channel, user, event) and message timestamps, as Slack writes them. */
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const TS = /^\d{1,12}\.\d{1,9}$/;
 const INTENT = /^[\w.-]{1,100}$/;
 /** The longest raw text read (Slack allows 40,000 characters; the bot reads {@link MAX_TURN_TEXT}). */
-const MAX_RAW_TEXT = MAX_TURN_TEXT * 4;
+export const MAX_RAW_TEXT = MAX_TURN_TEXT * 4;
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json | undefined =>
+export type Json = Record<string, unknown>;
+/** Readers of untrusted payload fields: the value when it has the expected form, else undefined. */
+export const obj = (v: unknown): Json | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-const id = (v: unknown): string | undefined => (typeof v === 'string' && ID.test(v) ? v : undefined);
-const ts = (v: unknown): string | undefined => (typeof v === 'string' && TS.test(v) ? v : undefined);
+export const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+export const id = (v: unknown): string | undefined => (typeof v === 'string' && ID.test(v) ? v : undefined);
+export const ts = (v: unknown): string | undefined => (typeof v === 'string' && TS.test(v) ? v : undefined);
 /** A Slack name (type, subtype) fit for a log line, or undefined. */
-const name = (v: unknown): string | undefined => (typeof v === 'string' && /^[\w.-]{1,64}$/.test(v) ? v : undefined);
+export const name = (v: unknown): string | undefined =>
+  typeof v === 'string' && /^[\w.-]{1,64}$/.test(v) ? v : undefined;
 
 /**
  * Maps a parsed, signature-verified request body (Events API JSON, or the `payload` of an interactivity request).

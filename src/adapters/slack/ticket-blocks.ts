@@ -10,6 +10,7 @@
 import type { types } from '@slack/bolt';
 import type { AgentProfile } from '../../handoff/agent-routing.ts';
 import type { Ticket, TranscriptEntry } from '../../handoff/ticket.ts';
+import { ticketStatusLine } from '../../handoff/ticket-thread-notes.ts';
 import { escapeMrkdwn, type SlackMessage } from './reply-to-slack.ts';
 
 type KnownBlock = types.KnownBlock;
@@ -120,16 +121,7 @@ export function ticketBlocks(ticket: Ticket, view: SlackTicketView): SlackMessag
 /** The card's headline (mrkdwn): the ticket's state and who has it. */
 export function statusLine(ticket: Ticket, agentName: (agent: string) => string): string {
   const who = ticket.agent ? agentName(ticket.agent) : 'an agent';
-  switch (ticket.status) {
-    case 'queued':
-      return '🟡 Waiting for an agent';
-    case 'claimed':
-      return `🟢 Claimed by ${who}`;
-    case 'resolved':
-      return `✅ Resolved by ${who}${ticket.label ? ` — intent: ${escapeMrkdwn(ticket.label)}` : ''}`;
-    case 'abandoned':
-      return '⚪ Closed without an agent';
-  }
+  return ticketStatusLine(ticket, who, ticket.label ? escapeMrkdwn(ticket.label) : undefined);
 }
 
 /**

@@ -16,6 +16,7 @@ import { isSwitchboardError } from '../../errors.ts';
 import { type AgentProfile, eligibleAgents } from '../../handoff/agent-routing.ts';
 import type { AgentSurface, HandoffService, TicketEvent } from '../../handoff/handoff-service.ts';
 import { KeyedQueue } from '../../handoff/keyed-queue.ts';
+import { OwnLines } from '../../handoff/own-lines.ts';
 import type { Ticket } from '../../handoff/ticket.ts';
 import { refusalText, STORE_DOWN_TEXT, threadNote } from '../../handoff/ticket-thread-notes.ts';
 import type { Logger } from '../../log.ts';
@@ -59,8 +60,8 @@ export class TeamsAgentsChannel implements AgentSurface {
   private readonly address: AgentsChannelAddress;
   private readonly queue: KeyedQueue;
   private readonly cards = new Map<string, TeamsCard>();
-  /** Agent lines written in a thread here (`ticket\0agent\0text`): not mirrored back into it. */
-  private readonly ownLines = new Map<string, number>();
+  /** Agent lines written in a thread here: not mirrored back into it. */
+  private readonly ownLines = new OwnLines();
   private readonly identity: TeamsAgentIdentity;
   private warnedUnknown = false;
 
@@ -140,13 +141,12 @@ export class TeamsAgentsChannel implements AgentSurface {
       this.o.log.info('teams_agents_refused', { id, ticket: ticket.id, action: 'message', agent, code: 'E_TOO_LONG' });
       return this.say(thread, `⚠️ Too long for the customer (${MAX_AGENT_TEXT} characters at most): not sent.`);
     }
-    const line = `${ticket.id}\0${agent}\0${text}`;
-    this.ownLines.set(line, (this.ownLines.get(line) ?? 0) + 1);
+    this.ownLines.mark(ticket.id, agent, text);
     try {
       await this.o.handoffs.agentMessage(ticket.id, agent, text);
       this.o.log.info('teams_agents_action', { id, ticket: ticket.id, action: 'message', agent, text });
     } catch (e) {
-      this.release(line);
+      this.ownLines.release(ticket.id, agent, text);
       await this.refuse(id, thread, ticket.id, 'message', agent, e);
     }
   }
@@ -207,7 +207,7 @@ export class TeamsAgentsChannel implements AgentSurface {
   private async mirror(event: Extract<TicketEvent, { kind: 'message' }>): Promise<void> {
     const { ticket, entry } = event;
     if (entry.from === 'bot') return;
-    if (entry.from === 'agent' && this.release(`${ticket.id}\0${entry.agent}\0${entry.text}`)) return;
+    if (entry.from === 'agent' && this.ownLines.release(ticket.id, entry.agent, entry.text)) return;
     const placed = await this.ensureCard(ticket);
     if (!placed) return;
     const who =
@@ -215,15 +215,6 @@ export class TeamsAgentsChannel implements AgentSurface {
         ? ((await this.customerName(ticket)) ?? 'Customer')
         : `${this.identity.nameOf(entry.agent ?? 'agent')} (agent)`;
     await this.say(threadId(placed.card), `${who}: ${entry.text}`);
-  }
-
-  /** Consumes one mark of an agent line written here; true when there was one. */
-  private release(line: string): boolean {
-    const n = this.ownLines.get(line);
-    if (!n) return false;
-    if (n === 1) this.ownLines.delete(line);
-    else this.ownLines.set(line, n - 1);
-    return true;
   }
 
   /**

@@ -8,6 +8,7 @@
 import type { Attachment } from 'botbuilder';
 import type { AgentProfile } from '../../handoff/agent-routing.ts';
 import type { Ticket, TranscriptEntry } from '../../handoff/ticket.ts';
+import { ticketStatusLine } from '../../handoff/ticket-thread-notes.ts';
 import { ADAPTIVE_CARD_CONTENT_TYPE } from './reply-to-teams.ts';
 
 /** Lines of the transcript shown on the card (the latest). */
@@ -113,16 +114,7 @@ export function ticketCard(ticket: Ticket, view: TicketCardView): Attachment {
 /** The card's headline: the ticket's state and who has it. */
 export function statusLine(ticket: Ticket, agentName: (agent: string) => string): string {
   const who = ticket.agent ? escapeMarkdown(agentName(ticket.agent)) : '';
-  switch (ticket.status) {
-    case 'queued':
-      return '🟡 Waiting for an agent';
-    case 'claimed':
-      return `🟢 Claimed by ${who}`;
-    case 'resolved':
-      return `✅ Resolved by ${who}${ticket.label ? ` — intent: ${escapeMarkdown(ticket.label)}` : ''}`;
-    case 'abandoned':
-      return '⚪ Closed without an agent';
-  }
+  return ticketStatusLine(ticket, who, ticket.label ? escapeMarkdown(ticket.label) : undefined);
 }
 
 function section(title: string): Record<string, unknown> {
