@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { IntentExample } from '../src/train/intent-example.ts';
+import type { IntentExample } from '../src/nlu/intent/intent-example.ts';
 
 /** Root of the shared datasets: `SWITCHBOARD_DATA` or `../shared/data` next to the repository. */
 export const DATA_ROOT = resolve(

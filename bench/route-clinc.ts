@@ -17,7 +17,7 @@ import { calibrateThresholds, outOfScopeWeights } from '../src/eval/calibrate-th
 import { precisionCoverageCurve } from '../src/eval/calibration.ts';
 import { coverageChart } from '../src/eval/svg-charts.ts';
 import { IntentClassifier } from '../src/nlu/intent/intent-classifier.ts';
-import { OUT_OF_SCOPE } from '../src/train/intent-example.ts';
+import { OUT_OF_SCOPE } from '../src/nlu/intent/intent-example.ts';
 import { readIntentData } from '../src/train/read-intent-data.ts';
 import { ROOT } from './lib/child-args.ts';
 

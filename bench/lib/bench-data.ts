@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { IntentExample } from '../../src/train/intent-example.ts';
+import type { IntentExample } from '../../src/nlu/intent/intent-example.ts';
 import { banking77, clinc150, type DatasetSplits, MULTI3_LANGUAGES, massive, multi3nlupp } from '../datasets.ts';
 import { shuffled } from './stats.ts';
 

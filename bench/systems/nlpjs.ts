@@ -11,7 +11,7 @@
  * answer-or-None accuracy in `notes`.
  */
 import { NlpManager, type NlpResult } from 'node-nlp';
-import type { IntentExample } from '../../src/train/intent-example.ts';
+import type { IntentExample } from '../../src/nlu/intent/intent-example.ts';
 import { labelOf, labelsOf, loadDataset } from '../lib/bench-data.ts';
 import { parseChildArgs } from '../lib/child-args.ts';
 import { accuracy, NONE_LABEL, type Ranked } from '../lib/metrics.ts';

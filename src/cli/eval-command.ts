@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { confidenceOutcomes, multiLabelMetrics, singleLabelMetrics } from '../eval/intent-metrics.ts';
 import { renderIntentReport } from '../eval/intent-report.ts';
 import { IntentClassifier } from '../nlu/intent/intent-classifier.ts';
-import { OUT_OF_SCOPE } from '../train/intent-example.ts';
+import { OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
 import { readIntentData } from '../train/read-intent-data.ts';
 import { recordEvaluation } from '../train/save-intent-model.ts';
 import { parseCommandArgs, required } from './cli-args.ts';

@@ -1,6 +1,6 @@
 import { nerMetrics } from '../eval/ner-metrics.ts';
 import { NerModel } from '../nlu/entities/ner-model.ts';
-import { dequantizeRows, quantizeRows } from '../train/export-onnx.ts';
+import { dequantizeRows, quantizeRows } from '../train/quantize-rows.ts';
 import { Random } from '../train/random.ts';
 import { readConll, type TaggedSentence } from '../train/read-conll.ts';
 import { saveNerModel, writeNerManifestAndCard } from '../train/save-ner-model.ts';

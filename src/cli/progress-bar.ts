@@ -32,6 +32,13 @@ export class ProgressBar {
     this.stream.write(`\r\x1b[2K${this.label} ${bar} ${(f * 100).toFixed(0).padStart(3)}% ${detail}`);
   }
 
+  /** Erases the bar from its line so another line can be printed (it is redrawn at the next update). */
+  clear(): void {
+    if (!this.enabled) return;
+    this.stream.write('\r\x1b[2K');
+    this.lastDraw = 0;
+  }
+
   /** Clears the bar and prints a final line (on a terminal only). */
   done(message = ''): void {
     if (!this.enabled) return;

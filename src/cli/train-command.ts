@@ -1,16 +1,28 @@
+/**
+ * `switchboard train intent`: reads the data, trains the default way (`train-intent-default.ts`: background corpus,
+ * configuration search) and saves the model directory.
+ */
 import { readIntentData, readIntentFiles } from '../train/read-intent-data.ts';
 import { saveIntentModel } from '../train/save-intent-model.ts';
-import { DEFAULT_TRAIN_OPTIONS, trainIntentModel } from '../train/train-intent.ts';
+import { trainIntentDefault } from '../train/train-intent-default.ts';
 import type { TrainIntentOptions } from '../train/train-intent-types.ts';
 import { numberFlag, parseCommandArgs, required } from './cli-args.ts';
 import { ProgressBar } from './progress-bar.ts';
 
-/** Largest int8 accuracy cost (validation, in points) for which `--quantize auto` stores int8 embeddings. */
+/** Largest int8 accuracy cost (validation, in points) for which `--quantize auto` stores int8 tables. */
 const AUTO_QUANTIZE_MAX_COST = 0.3;
 
+/** A warning that must not be missed: framed, on stderr. */
+export function loudWarning(lines: string[]): string {
+  const bar = '!'.repeat(78);
+  return `${bar}\n${lines.map((l) => `! ${l}`).join('\n')}\n${bar}\n`;
+}
+
 /**
- * `switchboard train intent --data FILE... [--valid FILE] --out DIR [--seed N] [--ensemble K] [--dim D] [--hidden H]
- * [--epochs E] [--max-rows R] [--quantize auto|on|off] [--json]`: trains, exports `model.onnx` + `manifest.json` + `MODEL_CARD.md`.
+ * `switchboard train intent --data FILE... [--valid FILE] --out DIR [--seed N] [--budget S] [--no-background]
+ * [--ensemble K] [--dim D] [--hidden H] [--epochs E] [--max-rows R] [--quantize auto|on|off] [--describe TEXT]
+ * [--json]`: trains, exports `model.onnx` + `manifest.json` + `MODEL_CARD.md`. Without shape flags the configuration
+ * is searched on validation data (a held-out part of `--data` when there is no `--valid`); every flag given is fixed.
  */
 export async function trainIntentCommand(args: string[]): Promise<number> {
   const cmd = 'train intent';
@@ -21,6 +33,9 @@ export async function trainIntentCommand(args: string[]): Promise<number> {
       valid: { type: 'string' },
       out: { type: 'string' },
       seed: { type: 'string' },
+      budget: { type: 'string' },
+      'no-background': { type: 'boolean' },
+      background: { type: 'string' },
       ensemble: { type: 'string' },
       dim: { type: 'string' },
       hidden: { type: 'string' },
@@ -45,23 +60,35 @@ export async function trainIntentCommand(args: string[]): Promise<number> {
   if (valid && valid.mode !== data.mode) {
     required(undefined, `valid with ${data.mode}-label data like --data (it is ${valid.mode}-label)`, cmd);
   }
-  const options: Partial<TrainIntentOptions> = {
-    seed: numberFlag(values.seed, 'seed', DEFAULT_TRAIN_OPTIONS.seed),
-    ensemble: numberFlag(values.ensemble, 'ensemble', DEFAULT_TRAIN_OPTIONS.ensemble),
-    dim: numberFlag(values.dim, 'dim', DEFAULT_TRAIN_OPTIONS.dim),
-    hidden: numberFlag(values.hidden, 'hidden', DEFAULT_TRAIN_OPTIONS.hidden),
-    maxEpochs: numberFlag(values.epochs, 'epochs', DEFAULT_TRAIN_OPTIONS.maxEpochs),
-    maxRows: numberFlag(values['max-rows'], 'max-rows', DEFAULT_TRAIN_OPTIONS.maxRows),
+  const fixed: Partial<TrainIntentOptions> = {};
+  const flag = (v: string | undefined, name: string, key: keyof TrainIntentOptions, min: number) => {
+    const n = numberFlag(v, name);
+    if (n === undefined) return;
+    if (!Number.isInteger(n) || n < min) required(undefined, `${name} as an integer ≥ ${min}`, cmd);
+    (fixed as Record<string, number>)[key] = n;
   };
+  flag(values.seed, 'seed', 'seed', 0);
+  flag(values.ensemble, 'ensemble', 'ensemble', 0);
+  flag(values.dim, 'dim', 'dim', 1);
+  flag(values.hidden, 'hidden', 'hidden', 0);
+  flag(values.epochs, 'epochs', 'maxEpochs', 1);
+  flag(values['max-rows'], 'max-rows', 'maxRows', 100);
+  const budget = numberFlag(values.budget, 'budget');
+  if (budget !== undefined && !(budget > 0)) required(undefined, 'budget as seconds > 0', cmd);
   const bar = new ProgressBar('training', process.stderr, process.stderr.isTTY === true && !values.json);
-  options.onProgress = (p) => {
-    const done = (p.tower + (p.epoch - 1 + p.epochFraction) / p.maxEpochs) / p.towers;
-    const score = p.validScore >= 0 ? ` valid ${(p.validScore * 100).toFixed(1)}` : '';
-    bar.update(done, `model ${p.tower + 1}/${p.towers} epoch ${p.epoch} loss ${p.trainLoss.toFixed(3)}${score}`);
-  };
-  const trained = await trainIntentModel(data.examples, valid?.examples, options);
+  const result = await trainIntentDefault(data.examples, valid?.examples, {
+    fixed,
+    budgetSeconds: budget,
+    background: values['no-background'] ? false : values.background,
+    onProgress: (p) => bar.update(p.fraction, p.status),
+    log: (line) => {
+      bar.clear();
+      if (!values.json) log(line);
+    },
+  });
+  const { trained, search, background, oos } = result;
   bar.done(`${trained.trainSeconds.toFixed(1)} s`);
-  for (const w of trained.warnings) log(`warning: ${w}`);
+  if (!values.json) for (const w of trained.warnings) log(`warning: ${w}`);
 
   const costPoints = trained.quantization.cost * 100;
   const int8 = quantize === 'on' || (quantize === 'auto' && costPoints < AUTO_QUANTIZE_MAX_COST);
@@ -72,15 +99,28 @@ export async function trainIntentCommand(args: string[]): Promise<number> {
       values.describe ??
       `${data.examples.length} examples (${data.mode}-label) from ${dataFiles.join(', ')}` +
         (values.valid ? `; validation ${values.valid}` : '; validation carved from the training data'),
+    search,
+    background,
+    oos,
   });
+  if (oos.source === 'none') {
+    process.stderr.write(
+      loudWarning([
+        'OUT-OF-SCOPE PROTECTION NOT MEASURED: the data has no out_of_scope rows and --no-background is set.',
+        'Messages about other topics may be answered with one of your intents. Train without --no-background,',
+        'or add out_of_scope examples, so the answer threshold is chosen on messages your bot must not answer.',
+      ]),
+    );
+  }
   const summary = {
     out,
     labels: manifest.labels.length,
     mode: manifest.mode,
     examples: trained.trainExamples,
+    chosen: search.chosen,
     validation: trained.validation,
     threshold: trained.threshold ?? null,
-    temperature: trained.weights.temperature,
+    oos_protection: manifest.calibration.oos_protection,
     quantized: int8,
     int8_cost_points: Number(costPoints.toFixed(3)),
     model_bytes: manifest.onnx.bytes + (manifest.features?.bytes ?? 0),
@@ -93,10 +133,12 @@ export async function trainIntentCommand(args: string[]): Promise<number> {
       v.accuracy !== undefined
         ? `accuracy ${(v.accuracy * 100).toFixed(2)}`
         : `micro-F1 ${((v.microF1 ?? 0) * 100).toFixed(2)}`;
+    const oosText =
+      v.oosRecall !== undefined ? `, out-of-scope recall ${(v.oosRecall * 100).toFixed(1)}% (n=${v.oosRows})` : '';
     process.stdout.write(
-      `saved ${out}: ${summary.labels} labels, validation ${score} (n=${v.n}), ` +
-        `${int8 ? 'int8' : 'float32'} embeddings (int8 cost ${summary.int8_cost_points} points), ` +
-        `${(summary.model_bytes / 1e6).toFixed(2)} MB, ${summary.train_seconds} s\n`,
+      `saved ${out}: ${summary.labels} labels, ${search.chosen}, held-out ${score} (n=${v.n})${oosText}, ` +
+        `threshold ${(trained.threshold ?? 0).toFixed(3)}, ${int8 ? 'int8' : 'float32'} tables (int8 cost ` +
+        `${summary.int8_cost_points} points), ${(summary.model_bytes / 1e6).toFixed(2)} MB, ${summary.train_seconds} s\n`,
     );
   }
   return 0;

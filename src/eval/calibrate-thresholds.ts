@@ -4,7 +4,7 @@
  * right when the top intent is the gold one; a top intent of `out_of_scope` is never answered; gold `out_of_scope`
  * rows answered with any intent are wrong (CLINC150's convention).
  */
-import { OUT_OF_SCOPE } from '../train/intent-example.ts';
+import { OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
 import { precisionCoverageCurve, thresholdForPrecision } from './calibration.ts';
 
 export interface ThresholdPlan {

@@ -1,5 +1,5 @@
 import { SwitchboardError } from '../errors.ts';
-import { OUT_OF_SCOPE } from '../train/intent-example.ts';
+import { OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
 
 export { chooseMultiLabelThreshold, chooseOosThreshold } from './choose-threshold.ts';
 

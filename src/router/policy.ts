@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OUT_OF_SCOPE } from '../train/intent-example.ts';
+import { OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
 
 /**
  * How the router turns scores into decisions. A support team edits these (bot.yaml `policy`); `switchboard calibrate`

@@ -1,4 +1,4 @@
-import type { IntentExample } from './intent-example.ts';
+import type { IntentExample } from '../nlu/intent/intent-example.ts';
 
 /** An example with the file it came from (its `line` is set), as the checks need it for warnings. */
 export interface SourcedExample {

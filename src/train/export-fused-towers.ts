@@ -1,5 +1,5 @@
 import type { TowerWeights } from '../nlu/intent/intent-weights.ts';
-import { dequantizeRows, quantizeRows } from './export-onnx.ts';
+import { dequantizeRows, quantizeRows } from './quantize-rows.ts';
 import { FLOAT, type GraphBuilder, INT8, INT64, intAttr, intsAttr } from './onnx-graph-builder.ts';
 
 /**
@@ -52,40 +52,28 @@ export function dequantizedFusedEmbeddings(towers: readonly TowerWeights[]): Flo
   return splitFusedEmbedding(dequantizeRows(q, K * D), V, K, D);
 }
 
-/** A block-diagonal `[K·rows × K·cols]` matrix from K `[rows × cols]` row-major blocks, each scaled by `scale`. */
-function blockDiagonal(blocks: Float32Array[], rows: number, cols: number, scale = 1): Float32Array {
-  const K = blocks.length;
-  const out = new Float32Array(K * rows * K * cols);
-  blocks.forEach((b, k) => {
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < cols; c++) out[(k * rows + r) * K * cols + k * cols + c] = b[r * cols + c] * scale;
-    }
-  });
-  return out;
-}
-
-/** Concatenation of K vectors, each scaled by `scale`. */
-function concat(parts: Float32Array[], scale = 1): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+/** K `[rows × cols]` row-major blocks stacked as one `[K × rows × cols]` tensor, each scaled by `scale`. */
+function stacked(blocks: Float32Array[], scale = 1): Float32Array {
+  const out = new Float32Array(blocks.reduce((n, b) => n + b.length, 0));
   let at = 0;
-  for (const p of parts) {
-    for (let i = 0; i < p.length; i++) out[at + i] = p[i] * scale;
-    at += p.length;
+  for (const b of blocks) {
+    for (let i = 0; i < b.length; i++) out[at + i] = b[i] * scale;
+    at += b.length;
   }
   return out;
 }
 
 /**
- * Adds K fusable towers as one wide tower: one gather of the fused embedding rows, block-diagonal hidden and output
- * layers, then the `[B, 1, K·C]` scaled logits reshaped to `[B, K, C]`, softmax/sigmoid per tower and the mean over
- * towers. Computes exactly what K separate towers compute. Writes the graph outputs `probs` and `logits`.
+ * Adds K fusable towers as one wide tower: one gather of the fused embedding rows, the hidden and output layers as
+ * batched MatMuls over the towers, then the `[B, K, C]` logits (already divided by the temperature) averaged over the
+ * towers. Computes exactly what K separate towers compute. Returns the name of the `[B, C]` mean logits.
  */
 export function addFusedTowers(
   g: GraphBuilder,
   towers: TowerWeights[],
   weights: string,
-  opts: { quantize: boolean; temperature: number; mode: 'single' | 'multi' },
-): void {
+  opts: { quantize: boolean; temperature: number },
+): string {
   const { buckets: V, dim: D, hidden: H, labels: C } = towers[0];
   const K = towers.length;
   const table = fusedEmbedding(towers);
@@ -100,22 +88,16 @@ export function addFusedTowers(
   } else {
     rows = g.op('Gather', [g.init('fused.embedding', FLOAT, [V, K * D], table), 'ids'], 'fused.rows');
   }
-  // Stay 3-D ([B, 1, ·]) from the bag to the logits: MatMul broadcasts over the batch, no Squeeze/Unsqueeze per layer.
+  // [B,1,L] × [B,L,K·D] → [B,1,K·D], viewed as [B,K,1,D]: each tower's layers are then one batched MatMul with a
+  // [K, in, out] weight (broadcast over the batch), with no zero blocks stored.
   const w3 = g.op('Unsqueeze', [rowWeights, 'const.axis1'], 'fused.weights_3d');
-  let h = g.op('Relu', [g.op('MatMul', [w3, rows], 'fused.bag')], 'fused.h0');
+  const bag = g.op('MatMul', [w3, rows], 'fused.bag');
+  const shape4 = g.init('const.fused_bag_shape', INT64, [4], BigInt64Array.of(0n, BigInt(K), 1n, BigInt(D)));
+  let h = g.op('Relu', [g.op('Reshape', [bag, shape4], 'fused.bag_4d')], 'fused.h0');
   let inDim = D;
   if (H > 0) {
-    const w1 = g.init(
-      'fused.w1',
-      FLOAT,
-      [K * D, K * H],
-      blockDiagonal(
-        towers.map((t) => t.w1!),
-        D,
-        H,
-      ),
-    );
-    const b1 = g.init('fused.b1', FLOAT, [K * H], concat(towers.map((t) => t.b1!)));
+    const w1 = g.init('fused.w1', FLOAT, [K, D, H], stacked(towers.map((t) => t.w1!)));
+    const b1 = g.init('fused.b1', FLOAT, [K, 1, H], stacked(towers.map((t) => t.b1!)));
     h = g.op('Relu', [g.op('Add', [g.op('MatMul', [h, w1], 'fused.h0_w1'), b1], 'fused.z1')], 'fused.h1');
     inDim = H;
   }
@@ -123,31 +105,23 @@ export function addFusedTowers(
   const w2 = g.init(
     'fused.w2_over_t',
     FLOAT,
-    [K * inDim, K * C],
-    blockDiagonal(
+    [K, inDim, C],
+    stacked(
       towers.map((t) => t.w2),
-      inDim,
-      C,
       invT,
     ),
   );
   const b2 = g.init(
     'fused.b2_over_t',
     FLOAT,
-    [K * C],
-    concat(
+    [K, 1, C],
+    stacked(
       towers.map((t) => t.b2),
       invT,
     ),
   );
-  const flat = g.op('Add', [g.op('MatMul', [h, w2], 'fused.h_w2'), b2], 'fused.logits_flat');
+  const out4 = g.op('Add', [g.op('MatMul', [h, w2], 'fused.h_w2'), b2], 'fused.logits_4d');
   const shape = g.init('const.fused_shape', INT64, [3], BigInt64Array.of(0n, BigInt(K), BigInt(C)));
-  const perTower = g.op('Reshape', [flat, shape], 'fused.logits');
-  const probs =
-    opts.mode === 'single'
-      ? g.op('Softmax', [perTower], 'fused.probs', [intAttr('axis', -1)])
-      : g.op('Sigmoid', [perTower], 'fused.probs');
-  const mean = [intsAttr('axes', [1]), intAttr('keepdims', 0)];
-  g.op('ReduceMean', [probs], 'probs', mean);
-  g.op('ReduceMean', [perTower], 'logits', mean);
+  const perTower = g.op('Reshape', [out4, shape], 'fused.logits');
+  return g.op('ReduceMean', [perTower], 'deep.logits', [intsAttr('axes', [1]), intAttr('keepdims', 0)]);
 }

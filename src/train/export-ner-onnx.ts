@@ -1,5 +1,6 @@
 import onnxProto from 'onnx-proto';
-import { INTENT_ONNX_IR_VERSION, INTENT_ONNX_OPSET, quantizeRows, tensorType } from './export-onnx.ts';
+import { INTENT_ONNX_IR_VERSION, INTENT_ONNX_OPSET, tensorType } from './export-onnx.ts';
+import { quantizeRows } from './quantize-rows.ts';
 import { FLOAT, GraphBuilder, INT8, INT64, intAttr } from './onnx-graph-builder.ts';
 import type { TrainedNer } from './train-ner.ts';
 

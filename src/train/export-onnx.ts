@@ -1,10 +1,10 @@
 import onnxProto from 'onnx-proto';
 import { SwitchboardError } from '../errors.ts';
 import { NORM_EPSILON } from '../nlu/intent/forward-reference.ts';
-import type { IntentModelWeights, TowerWeights } from '../nlu/intent/intent-weights.ts';
-
+import { type IntentModelWeights, type LinearWeights, modelRows, type TowerWeights } from '../nlu/intent/intent-weights.ts';
 import { addFusedTowers, canFuse, dequantizedFusedEmbeddings } from './export-fused-towers.ts';
 import { FLOAT, GraphBuilder, INT8, INT64, intAttr, intsAttr } from './onnx-graph-builder.ts';
+import { dequantizeRows, quantizeRows } from './quantize-rows.ts';
 
 const { onnx } = onnxProto;
 
@@ -20,44 +20,6 @@ export const INTENT_ONNX_OPSET = 17;
 /** ONNX IR version written into the model (IR 8 goes with opset 17). */
 export const INTENT_ONNX_IR_VERSION = 8;
 
-/** An embedding table quantized row by row: `table[r, k] ≈ q[r, k] · scales[r]`. */
-export interface QuantizedRows {
-  /** [rows × dim] int8 values in −127…127. */
-  q: Int8Array;
-  /** [rows] symmetric per-row scale, `max |row| / 127` (0 for an all-zero row). */
-  scales: Float32Array;
-}
-
-/**
- * Symmetric per-row int8 quantization of a row-major `[rows × dim]` table: `scale = max|row| / 127`,
- * `q = round(x / scale)`. The int8 ONNX export stores exactly this.
- *
- * @example const { q, scales } = quantizeRows(tower.embedding, tower.buckets, tower.dim);
- */
-export function quantizeRows(table: Float32Array, rows: number, dim: number): QuantizedRows {
-  const q = new Int8Array(rows * dim);
-  const scales = new Float32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    const base = r * dim;
-    let max = 0;
-    for (let k = 0; k < dim; k++) max = Math.max(max, Math.abs(table[base + k]));
-    if (max === 0) continue;
-    scales[r] = max / 127;
-    for (let k = 0; k < dim; k++) q[base + k] = Math.max(-127, Math.min(127, Math.round(table[base + k] / scales[r])));
-  }
-  return { q, scales };
-}
-
-/**
- * The float table an int8 table stands for: `q[r, k] · scales[r]`.
- * @example dequantizeRows(q, scales, 64)
- */
-export function dequantizeRows({ q, scales }: QuantizedRows, dim: number): Float32Array {
-  const out = new Float32Array(q.length);
-  for (let i = 0; i < q.length; i++) out[i] = q[i] * scales[Math.floor(i / dim)];
-  return out;
-}
-
 /**
  * A copy of the weights whose embeddings went through int8 quantization and back: `forwardReference` on it predicts
  * what the quantized ONNX export computes, so the trainer can measure the accuracy cost of `quantize: true` in TS.
@@ -65,16 +27,20 @@ export function dequantizeRows({ q, scales }: QuantizedRows, dim: number): Float
  * @example const cost = accuracy(forwardReference(w, bags)) - accuracy(forwardReference(dequantizeWeights(w), bags));
  */
 export function dequantizeWeights(weights: IntentModelWeights): IntentModelWeights {
+  const linear = weights.linear && {
+    ...weights.linear,
+    weights: dequantizeRows(quantizeRows(weights.linear.weights, weights.linear.rows, weights.linear.labels), weights.linear.labels),
+  };
   if (canFuse(weights.towers)) {
     // A fused ensemble is quantized as one wide table (one scale per fused row), as the export stores it.
     const tables = dequantizedFusedEmbeddings(weights.towers);
-    return { ...weights, towers: weights.towers.map((t, k) => ({ ...t, embedding: tables[k] })) };
+    return { ...weights, towers: weights.towers.map((t, k) => ({ ...t, embedding: tables[k] })), linear };
   }
   const towers = weights.towers.map((t) => ({
     ...t,
     embedding: dequantizeRows(quantizeRows(t.embedding, t.buckets, t.dim), t.dim),
   }));
-  return { ...weights, towers };
+  return { ...weights, towers, linear };
 }
 
 function checkShapes(weights: IntentModelWeights): void {
@@ -82,10 +48,28 @@ function checkShapes(weights: IntentModelWeights): void {
     throw new SwitchboardError('E_MODEL_SHAPE', 'internal', `cannot export intent model: ${msg}`);
   };
   const c = weights.labels.length;
-  if (weights.towers.length === 0) fail('no towers');
+  const linear = weights.linear && weights.linearScale ? weights.linear : undefined;
+  if (weights.towers.length === 0 && !linear) fail('neither towers nor a linear member');
   if (!(weights.temperature > 0 && Number.isFinite(weights.temperature)))
     fail(`bad temperature ${weights.temperature}`);
-  const v = weights.towers[0].buckets;
+  if (!Number.isFinite(weights.linearScale ?? 0)) fail(`bad linearScale ${weights.linearScale}`);
+  if (weights.bias && (weights.bias.length !== c || !weights.bias.every(Number.isFinite))) {
+    fail(`bias must hold ${c} finite values`);
+  }
+  const v = weights.towers[0]?.buckets ?? linear!.rows;
+  if (linear) {
+    const want: [string, number, number][] = [
+      ['weights', linear.weights.length, linear.rows * c],
+      ['bias', linear.bias.length, c],
+      ['idf', linear.idf.length, linear.rows],
+      ['wordRows', linear.wordRows.length, linear.rows],
+    ];
+    for (const [name, got, expected] of want) {
+      if (got !== expected) fail(`linear member: ${name} has ${got} values, expected ${expected}`);
+    }
+    if (linear.labels !== c) fail(`the linear member has ${linear.labels} labels, the model ${c}`);
+    if (linear.rows !== v) fail(`the linear member has ${linear.rows} rows, the towers ${v}`);
+  }
   weights.towers.forEach((t, k) => {
     const want: [string, number | undefined, number][] = [
       ['embedding', t.embedding.length, t.buckets * t.dim],
@@ -113,9 +97,7 @@ function sameArray(a: Float32Array, b: Float32Array): boolean {
  * The L2-normalised TF-IDF weights `[batch, L]` of the bag for one idf vector (towers sharing an idf share this).
  * Padding (count 0) gives weight 0; an all-zero row stays zero thanks to the `max(norm, 1e-6)` floor.
  */
-function addNormalizedWeights(g: GraphBuilder, idf: Float32Array, prefix: string): string {
-  const idfName = g.init(`${prefix}.idf`, FLOAT, [idf.length], idf);
-  const idfRows = g.op('Gather', [idfName, 'ids'], `${prefix}.idf_of_ids`);
+function addNormalizedWeights(g: GraphBuilder, idfRows: string, prefix: string): string {
   const w = g.op('Mul', ['counts', idfRows], `${prefix}.tfidf`);
   const norm = g.op('ReduceL2', [w], `${prefix}.tfidf_norm`, [intsAttr('axes', [1]), intAttr('keepdims', 1)]);
   const denom = g.op('Max', [norm, 'const.norm_eps'], `${prefix}.tfidf_denom`);
@@ -181,18 +163,80 @@ export const tensorType = (name: string, elemType: number, dims: (number | strin
 });
 
 /**
+ * The linear member's `[B, C]` logits, scaled by `scale` and shifted by `shift` (both folded into the stored rows
+ * and bias): sublinear TF-IDF (`1 + ln count`, 0 for padding through idf[0] = 0), the word and character families
+ * each L2-normalised on its own (a `[V]` 0/1 word mask gathered per id), then one batched MatMul with the gathered
+ * weight rows, as for an embedding.
+ */
+function addLinear(
+  g: GraphBuilder,
+  lin: LinearWeights,
+  idfRows: string,
+  opts: { quantize: boolean; scale: number; shift?: Float32Array },
+): string {
+  const C = lin.labels;
+  const tf = g.op(
+    'Add',
+    [g.op('Log', [g.op('Max', ['counts', 'const.one'], 'linear.counts_at_least_1')], 'linear.log_counts'), 'const.one'],
+    'linear.tf',
+  );
+  const v = g.op('Mul', [tf, idfRows], 'linear.tfidf');
+  const mask = g.op(
+    'Gather',
+    [g.init('linear.word_rows', FLOAT, [lin.rows], Float32Array.from(lin.wordRows)), 'ids'],
+    'linear.is_word',
+  );
+  const wordPart = g.op('Mul', [v, mask], 'linear.word_tfidf');
+  const charPart = g.op('Sub', [v, wordPart], 'linear.char_tfidf');
+  const l2 = [intsAttr('axes', [1]), intAttr('keepdims', 1)];
+  const norm = (x: string, name: string) =>
+    g.op('Max', [g.op('ReduceL2', [x], `${name}_l2`, l2), 'const.norm_eps'], name);
+  const wordNorm = norm(wordPart, 'linear.word_norm');
+  const charNorm = norm(charPart, 'linear.char_norm');
+  // denom = charNorm + mask · (wordNorm − charNorm): each id divided by its own family's norm.
+  const denom = g.op(
+    'Add',
+    [charNorm, g.op('Mul', [mask, g.op('Sub', [wordNorm, charNorm], 'linear.norm_gap')], 'linear.mask_gap')],
+    'linear.denom',
+  );
+  let x = g.op('Div', [v, denom], 'linear.x');
+  let rows: string;
+  if (opts.quantize) {
+    const { q, scales } = quantizeRows(lin.weights, lin.rows, C);
+    const rowsQ = g.op('Gather', [g.init('linear.weights_int8', INT8, [lin.rows, C], q), 'ids'], 'linear.rows_int8');
+    rows = g.op('Cast', [rowsQ], 'linear.rows', [intAttr('to', FLOAT)]);
+    const scaled = scales.map((s) => s * opts.scale);
+    const rowScales = g.op('Gather', [g.init('linear.row_scale', FLOAT, [lin.rows], scaled), 'ids'], 'linear.row_scales');
+    x = g.op('Mul', [x, rowScales], 'linear.scaled_x');
+  } else {
+    const table = g.init('linear.weights', FLOAT, [lin.rows, C], lin.weights.map((w) => w * opts.scale));
+    rows = g.op('Gather', [table, 'ids'], 'linear.rows');
+  }
+  const x3 = g.op('Unsqueeze', [x, 'const.axis1'], 'linear.x_3d');
+  const s = g.op('Squeeze', [g.op('MatMul', [x3, rows], 'linear.s_3d'), 'const.axis1'], 'linear.s');
+  const bias = g.init(
+    'linear.bias',
+    FLOAT,
+    [C],
+    lin.bias.map((b, c) => b * opts.scale + (opts.shift?.[c] ?? 0)),
+  );
+  return g.op('Add', [s, bias], 'linear.logits');
+}
+
+/**
  * Builds the ONNX model (opset 17, every weight an initializer) of a trained intent model.
  *
- * Inputs: `ids` int64 `[batch, L]` (embedding rows: hashed buckets mapped through the feature vocabulary; padded with
- * 0, the padding row) and `counts` float `[batch, L]` (0 for padding). Per tower: idf-weighted counts, L2-normalised
- * (`max(norm, 1e-6)`, so an empty bag embeds to zero, never NaN), a weighted sum of the gathered embedding rows (one
- * batched MatMul `[B,1,L] × [B,L,D]`), ReLU, the optional hidden layer, the output layer. Outputs: `probs` float `[batch, C]`, the calibrated probabilities (softmax or sigmoid of
- * `logits / T`, averaged over the towers), and `logits` float `[batch, C]`: the MEAN over the towers of the
- * temperature-SCALED logits `logits / T` (multiply by the manifest's temperature for raw logits). The temperature is
- * folded into each tower's output layer at export (`w2 / T`, `b2 / T`) rather than applied by a separate node.
+ * Inputs: `ids` int64 `[batch, L]` (feature rows: hashed buckets mapped through the feature vocabulary; padded with
+ * 0, the padding row) and `counts` float `[batch, L]` (0 for padding). Deep members: per tower, idf-weighted counts,
+ * L2-normalised (`max(norm, 1e-6)`, so an empty bag embeds to zero, never NaN), a weighted sum of the gathered
+ * embedding rows (one batched MatMul `[B,1,L] × [B,L,D]`), ReLU, the optional hidden layer, the output layer divided by
+ * the temperature (folded into `w2`, `b2`); the towers' logits are averaged. The wide member adds its scaled linear
+ * scores ({@link addLinear}). Outputs: `logits` float `[batch, C]`, the combined logits of {@link IntentModelWeights},
+ * and `probs` float `[batch, C]`, their softmax (single-label) or sigmoid (multi-label).
  *
- * With `quantize`, each embedding is stored int8 with a per-row float scale ({@link quantizeRows}); the graph gathers
- * the int8 rows and their scales for the ids only, so the cost stays proportional to L, not to the table.
+ * With `quantize`, each embedding and the linear weight table are stored int8 with a per-row float scale
+ * (quantizeRows); the graph gathers the int8 rows and their scales for the ids only, so the cost stays proportional to
+ * L, not to the table.
  *
  * @example await writeFile('model.onnx', buildIntentOnnx(trained.weights, { quantize: true }));
  */
@@ -201,41 +245,52 @@ export function buildIntentOnnx(weights: IntentModelWeights, opts: { quantize: b
   const g = new GraphBuilder();
   g.init('const.axis1', INT64, [1], BigInt64Array.of(1n));
   g.init('const.norm_eps', FLOAT, [], Float32Array.of(NORM_EPSILON));
-
-  if (canFuse(weights.towers)) {
-    const bag = addNormalizedWeights(g, weights.towers[0].idf, 'bag0');
-    addFusedTowers(g, weights.towers, bag, {
-      quantize: opts.quantize,
-      temperature: weights.temperature,
-      mode: weights.mode,
-    });
-    return encodeModel(g, weights, opts);
-  }
-  // Towers trained on the same data share one idf vector: store it, and normalise the bag, once.
-  const idfs: { idf: Float32Array; weights: string }[] = [];
-  const logits: string[] = [];
-  const probs: string[] = [];
-  const single = weights.towers.length === 1; // then the tower's nodes write the graph outputs directly
-  weights.towers.forEach((t, k) => {
-    let shared = idfs.find((s) => sameArray(s.idf, t.idf));
-    if (!shared) {
-      shared = { idf: t.idf, weights: addNormalizedWeights(g, t.idf, `bag${idfs.length}`) };
-      idfs.push(shared);
+  g.init('const.one', FLOAT, [], Float32Array.of(1));
+  // idf vectors gathered once per distinct array (members trained on the same data share one).
+  const gathered: { idf: Float32Array; rows: string }[] = [];
+  const idfRowsOf = (idf: Float32Array): string => {
+    let hit = gathered.find((s) => sameArray(s.idf, idf));
+    if (!hit) {
+      const k = gathered.length;
+      const name = g.init(`bag${k}.idf`, FLOAT, [idf.length], idf);
+      hit = { idf, rows: g.op('Gather', [name, 'ids'], `bag${k}.idf_of_ids`) };
+      gathered.push(hit);
     }
-    const p = `tower${k}`;
-    const out = single ? 'logits' : `${p}.logits`;
-    logits.push(addTower(g, t, shared.weights, p, { quantize: opts.quantize, temperature: weights.temperature, out }));
-    const pOut = single ? 'probs' : `${p}.probs`;
-    probs.push(
-      weights.mode === 'single'
-        ? g.op('Softmax', [logits[k]], pOut, [intAttr('axis', -1)])
-        : g.op('Sigmoid', [logits[k]], pOut),
-    );
-  });
-  if (!single) {
-    g.op('Mean', probs, 'probs');
-    g.op('Mean', logits, 'logits');
+    return hit.rows;
+  };
+  const parts: string[] = [];
+  const towers = weights.towers;
+  if (canFuse(towers)) {
+    const bag = addNormalizedWeights(g, idfRowsOf(towers[0].idf), 'bag0');
+    parts.push(addFusedTowers(g, towers, bag, { quantize: opts.quantize, temperature: weights.temperature }));
+  } else if (towers.length > 0) {
+    const normalized: { idf: Float32Array; weights: string }[] = [];
+    const logits = towers.map((t, k) => {
+      let shared = normalized.find((s) => sameArray(s.idf, t.idf));
+      if (!shared) {
+        const prefix = `bag${normalized.length}`;
+        shared = { idf: t.idf, weights: addNormalizedWeights(g, idfRowsOf(t.idf), prefix) };
+        normalized.push(shared);
+      }
+      const out = `tower${k}.logits`;
+      return addTower(g, t, shared.weights, `tower${k}`, { quantize: opts.quantize, temperature: weights.temperature, out });
+    });
+    parts.push(logits.length === 1 ? logits[0] : g.op('Mean', logits, 'deep.logits'));
   }
+  if (weights.linear && weights.linearScale) {
+    parts.push(
+      addLinear(g, weights.linear, idfRowsOf(weights.linear.idf), {
+        quantize: opts.quantize,
+        scale: weights.linearScale,
+        shift: weights.bias,
+      }),
+    );
+  } else if (weights.bias?.some((b) => b !== 0)) {
+    parts.push(g.init('const.bias', FLOAT, [weights.labels.length], weights.bias));
+  }
+  const logits = parts.length === 1 ? g.op('Identity', parts, 'logits') : g.op('Sum', parts, 'logits');
+  if (weights.mode === 'single') g.op('Softmax', [logits], 'probs', [intAttr('axis', -1)]);
+  else g.op('Sigmoid', [logits], 'probs');
   return encodeModel(g, weights, opts);
 }
 
@@ -246,12 +301,14 @@ function encodeModel(g: GraphBuilder, weights: IntentModelWeights, opts: { quant
     irVersion: INTENT_ONNX_IR_VERSION,
     opsetImport: [{ domain: '', version: INTENT_ONNX_OPSET }],
     producerName: 'switchboard',
-    docString: `switchboard intent model: ${weights.towers.length} tower(s), ${weights.mode}-label, ${c} labels`,
+    docString:
+      `switchboard intent model: ${weights.towers.length} tower(s)${weights.linear ? ' + a linear member' : ''}, ` +
+      `${weights.mode}-label, ${c} labels`,
     metadataProps: [
       { key: 'switchboard.kind', value: 'intent' },
       { key: 'switchboard.mode', value: weights.mode },
       { key: 'switchboard.labels', value: JSON.stringify(weights.labels) },
-      { key: 'switchboard.buckets', value: String(weights.towers[0].buckets) },
+      { key: 'switchboard.buckets', value: String(modelRows(weights)) },
       { key: 'switchboard.quantized', value: String(opts.quantize) },
     ],
     graph: {

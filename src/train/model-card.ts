@@ -30,6 +30,77 @@ function metricRows(metrics: Record<string, unknown>, prefix = ''): [string, str
   return rows;
 }
 
+/** The members in words. */
+function membersText(opts: Record<string, unknown>): string {
+  const towers = Number(opts.ensemble ?? 1);
+  const deep =
+    towers > 0
+      ? `${towers} TF-IDF-weighted embedding-bag tower(s) (dim ${fmt(opts.dim)}` +
+        `${Number(opts.hidden) > 0 ? `, hidden ${fmt(opts.hidden)} ReLU` : ''})`
+      : '';
+  const linear = opts.linear === false ? '' : 'a linear SVM over sublinear TF-IDF (word and character families each L2-normalised)';
+  return [linear, deep].filter(Boolean).join(' stacked with ') || '(no members)';
+}
+
+/** The configuration search: what was tried, what won. */
+function searchSection(search: Record<string, unknown> | undefined): string[] {
+  if (!search) return [];
+  const trials = (search.trials ?? []) as {
+    candidate: { name: string };
+    rows: number;
+    score?: number;
+    bytes: number;
+    seconds: number;
+    skipped?: string;
+  }[];
+  return [
+    '## How the configuration was chosen',
+    '',
+    `\`train intent\` searched ${trials.length} configuration(s) within a ${fmt(search.budgetSeconds)} s budget, ` +
+      `compared on ${fmt(search.comparedOn)} held-out rows; chose **${search.chosen}**. ` +
+      `Set from the data's size: \`${JSON.stringify(search.dataDefaults)}\`; fixed by flags: \`${JSON.stringify(search.fixed ?? {})}\`.`,
+    '',
+    '| configuration | feature rows | held-out score | size (est.) | seconds |',
+    '| --- | --- | --- | --- | --- |',
+    ...trials.map(
+      (t) =>
+        `| ${escapeCell(t.candidate.name)} | ${t.rows} | ${t.score === undefined ? escapeCell(`skipped: ${t.skipped}`) : (t.score * 100).toFixed(2)} | ` +
+        `${(t.bytes / 1e6).toFixed(1)} MB | ${t.seconds.toFixed(1)} |`,
+    ),
+    '',
+  ];
+}
+
+/** Out-of-scope protection, and the background corpus's attribution when it was used. */
+function oosSection(m: IntentManifest): string[] {
+  const p = m.calibration.oos_protection;
+  const bg = m.training.background as { languages?: string[]; trainLines?: number; heldLines?: number; dropped?: number } | undefined;
+  const lines = ['## Out-of-scope protection', ''];
+  if (!p) lines.push('Not recorded (a model from an older version).');
+  else if (p.source === 'none') {
+    lines.push(
+      '**Not measured.** The data has no `out_of_scope` rows and the background corpus was switched off: the answer ' +
+        'threshold only hands off what the model is least sure of; messages about other topics may be answered.',
+    );
+  } else {
+    lines.push(
+      `Evidence: ${p.source === 'data' ? "the data's out_of_scope rows" : p.source === 'background' ? 'the background corpus' : "the data's out_of_scope rows and the background corpus"}; ` +
+        `the rejection rule was chosen on ${p.held_out} held-out out-of-scope rows and rejects ` +
+        `${p.recall === undefined ? '?' : (p.recall * 100).toFixed(1)}% of them.`,
+    );
+  }
+  if (bg) {
+    lines.push(
+      '',
+      `Background corpus: ${bg.trainLines ?? 0} lines trained the out-of-scope class and ${bg.heldLines ?? 0} were held ` +
+        `out (languages: ${(bg.languages ?? []).join(', ') || 'none'}; ${bg.dropped ?? 0} dropped as too close to the ` +
+        'training examples). Sentences from Tatoeba (https://tatoeba.org), by Tatoeba contributors, CC BY 2.0 FR.',
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
 function sizeText(bytes: number): string {
   return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(2)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
@@ -70,8 +141,15 @@ export function renderModelCard({ manifest: m, dataDescription, warnings = [] }:
     m.features
       ? `- Feature vocabulary: ${m.features.rows - 1} of the ${f.buckets - 1} hash buckets kept (\`${m.features.file}\`)`
       : '- Feature vocabulary: none (every hash bucket has an embedding row)',
-    `- Model: TF-IDF-weighted embedding bag (dim ${fmt(opts.dim)}) → ` +
-      `${Number(opts.hidden) > 0 ? `hidden ${fmt(opts.hidden)} (ReLU) → ` : ''}logits; ensemble of ${fmt(opts.ensemble ?? 1)}`,
+    `- Model: ${membersText(opts)}`,
+    ...(m.training.combination
+      ? [
+          `- Stacking (fitted on held-out rows): logits = ${fmt(m.training.combination.deep ?? 0)} × towers' mean ` +
+            `+ ${fmt(m.training.combination.linear ?? 0)} × linear scores` +
+            (m.training.combination.offset ? ` + ${fmt(m.training.combination.offset)}` : '') +
+            (m.training.combination.oosShift ? `; out_of_scope logit shifted by ${fmt(m.training.combination.oosShift)}` : ''),
+        ]
+      : []),
     `- Seed ${m.training.seed}; ${m.training.seconds.toFixed(1)} s of training`,
     `- Calibration: temperature ${m.calibration.temperature.toFixed(4)}` +
       (m.calibration.threshold !== undefined ? `, out-of-scope threshold ${m.calibration.threshold}` : '') +
@@ -93,6 +171,8 @@ export function renderModelCard({ manifest: m, dataDescription, warnings = [] }:
     '',
     '</details>',
     '',
+    ...searchSection(m.training.search),
+    ...oosSection(m),
     '## Metrics',
     '',
     ...(metrics.length

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { checkIntentExamples, type SourcedExample } from './check-intent-examples.ts';
 import { DataError } from './data-error.ts';
-import type { IntentExample } from './intent-example.ts';
+import type { IntentExample } from '../nlu/intent/intent-example.ts';
 import { parseDelimited } from './parse-delimited.ts';
 
 export { splitTrainValid } from './split-train-valid.ts';

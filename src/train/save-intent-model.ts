@@ -12,6 +12,7 @@ import {
   MODEL_FILE,
   readManifest,
 } from '../nlu/intent/intent-manifest.ts';
+import { modelRows } from '../nlu/intent/intent-weights.ts';
 import { buildIntentOnnx, INTENT_ONNX_OPSET } from './export-onnx.ts';
 import { renderModelCard } from './model-card.ts';
 import type { TrainedIntentModel } from './train-intent-types.ts';
@@ -28,6 +29,12 @@ export interface SaveIntentModelOptions {
   createdBy?: string;
   /** Fixed creation date (tests, reproducible builds); default now. */
   date?: Date;
+  /** The configuration search's report (recorded in the manifest and the card). */
+  search?: object;
+  /** The background corpus lines used. */
+  background?: object;
+  /** The out-of-scope protection measured at training. */
+  oos?: { source: 'data' | 'background' | 'data+background' | 'none'; heldOut: number; recall?: number };
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -56,18 +63,25 @@ export async function saveIntentModel(
   opts: SaveIntentModelOptions,
 ): Promise<IntentManifest> {
   const { weights, featurizer, vocabulary } = trained;
-  const rows = weights.towers[0]?.buckets;
+  const rows = modelRows(weights);
   const expected = vocabulary ? vocabulary.rows : featurizer.buckets;
   if (rows !== expected) {
     const source = vocabulary
       ? `the feature vocabulary has ${expected} rows`
       : `the featurizer hashes into ${expected} buckets`;
-    throw new SwitchboardError('E_MODEL_SHAPE', 'internal', `${source} but the embedding has ${rows} rows`);
+    throw new SwitchboardError('E_MODEL_SHAPE', 'internal', `${source} but the model's tables have ${rows} rows`);
   }
   const featureBytes = vocabulary?.toBytes();
   const bytes = buildIntentOnnx(weights, { quantize: opts.quantize });
   const calibration: IntentManifest['calibration'] = { temperature: weights.temperature };
   if (trained.threshold !== undefined) calibration.threshold = trained.threshold;
+  if (opts.oos) {
+    calibration.oos_protection = {
+      source: opts.oos.source,
+      held_out: opts.oos.heldOut,
+      ...(opts.oos.recall !== undefined ? { recall: opts.oos.recall } : {}),
+    };
+  }
 
   const manifest = intentManifestSchema.parse({
     format_version: MANIFEST_FORMAT_VERSION,
@@ -95,6 +109,9 @@ export async function saveIntentModel(
       date: (opts.date ?? new Date()).toISOString(),
       data_description: opts.dataDescription,
       warnings: trained.warnings,
+      combination: { ...trained.combination },
+      ...(opts.search ? { search: JSON.parse(JSON.stringify(opts.search)) } : {}),
+      ...(opts.background ? { background: JSON.parse(JSON.stringify(opts.background)) } : {}),
     },
     metrics: JSON.parse(JSON.stringify({ validation: trained.validation, ...opts.metrics })),
     created_by: opts.createdBy ?? 'switchboard train intent',

@@ -1,4 +1,4 @@
-import type { IntentExample } from './intent-example.ts';
+import type { IntentExample } from '../nlu/intent/intent-example.ts';
 import { Random } from './random.ts';
 
 /** A train/validation split of intent examples. */
@@ -95,4 +95,49 @@ function keepEveryLabelInTrain(examples: readonly IntentExample[], inValid: Uint
       for (const l of labels) inTrain.add(l);
     }
   });
+}
+
+/**
+ * Assigns examples to `k` stratified folds, reproducible for a seed: within each stratum (label; for multi-label
+ * examples their rarest label) the shuffled members are dealt round-robin from a rotating start, so folds get about
+ * the same size and the same label mix. An example that would leave one of its labels with no training example when
+ * its fold is held out (a label with a single example, a rare label pinned by a multi-label row) gets fold −1: it is
+ * never held out. Returns the fold of each example, in input order.
+ * @example const fold = stratifiedFolds(examples, 5, 1); const heldOut = examples.filter((_, i) => fold[i] === 0);
+ */
+export function stratifiedFolds(examples: readonly IntentExample[], k: number, seed: number): Int32Array {
+  if (!(Number.isInteger(k) && k >= 2)) throw new RangeError(`folds must be an integer ≥ 2, got ${k}`);
+  const rng = new Random(seed);
+  const fold = new Int32Array(examples.length).fill(-1);
+  let start = 0;
+  for (const members of groupByStratum(examples)) {
+    const shuffled = rng.shuffle([...members]);
+    if (shuffled.length < 2) continue;
+    shuffled.forEach((i, j) => {
+      fold[i] = (start + j) % k;
+    });
+    start = (start + shuffled.length) % k;
+  }
+  // Every label must keep a training example whichever fold is held out.
+  const count = new Map<string, number[]>(); // label → examples per fold (index k: never held out)
+  examples.forEach((e, i) => {
+    for (const l of labelsOf(e)) {
+      let c = count.get(l);
+      if (!c) count.set(l, (c = new Array(k + 1).fill(0)));
+      c[fold[i] < 0 ? k : fold[i]]++;
+    }
+  });
+  const total = (c: number[]) => c.reduce((a, b) => a + b, 0);
+  examples.forEach((e, i) => {
+    const f = fold[i];
+    if (f < 0) return;
+    if (labelsOf(e).some((l) => count.get(l)![f] >= total(count.get(l)!))) {
+      fold[i] = -1;
+      for (const l of labelsOf(e)) {
+        count.get(l)![f]--;
+        count.get(l)![k]++;
+      }
+    }
+  });
+  return fold;
 }

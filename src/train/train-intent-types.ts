@@ -14,7 +14,7 @@ export interface TrainIntentOptions {
   dim: number;
   /** Hidden units (0: no hidden layer). */
   hidden: number;
-  /** Towers in the ensemble (each trained with seed + k). */
+  /** Towers in the ensemble (each trained with seed + k); 0: no deep member. */
   ensemble: number;
   maxEpochs: number;
   /** Stop after this many epochs without a validation improvement. */
@@ -25,7 +25,21 @@ export interface TrainIntentOptions {
   labelSmoothing: number;
   /** L2 weight decay on dense layers. */
   weightDecay: number;
-  /** Share of train carved out for validation when no validation set is given. */
+  /** Train the wide member: a linear SVM over TF-IDF features, stacked with the towers. */
+  linear: boolean;
+  /** Penalty C of the linear SVM. */
+  linearC: number;
+  /** Share of out-of-scope messages the answer threshold is chosen for (weights held-out out-of-scope rows); unset: their own share. */
+  oosShare?: number;
+  /** The answer threshold may reject at most this fraction of the held-out in-scope rows answered right without it. */
+  maxInScopeLoss?: number;
+  /** Folds of train held out (carved validation; default: one per tower, at least one). */
+  heldFolds?: number;
+  /** Train only towers 0 … n−1 of the ensemble (the search's trials). */
+  onlyTowers?: number;
+  /** Keep only the rows of this held-out fold (the search's trials compare candidates on one fold). */
+  onlyHeldFold?: number;
+  /** Size of a fold of train held out for validation when no validation set is given (folds = 1 / this). */
   validFraction: number;
   /** Towers trained at once in worker threads (1: in the calling thread). */
   workers: number;
@@ -33,15 +47,12 @@ export interface TrainIntentOptions {
   onProgress?: (p: TrainProgress) => void;
 }
 
+/** Overall progress of a training run (for a progress bar). */
 export interface TrainProgress {
-  tower: number;
-  towers: number;
-  epoch: number;
-  maxEpochs: number;
-  trainLoss: number;
-  validScore: number;
-  /** Fraction of examples done in the current epoch, 0–1. */
-  epochFraction: number;
+  /** Fraction of the whole run done, 0–1; never decreases. */
+  fraction: number;
+  /** What is running, e.g. `model 1/2 epoch 3 loss 0.412 valid 91.2`. */
+  status: string;
 }
 
 /** What training produced: the weights, the featurizer they expect, and how training went. */
@@ -52,7 +63,19 @@ export interface TrainedIntentModel {
   vocabulary: FeatureVocabulary;
   options: Omit<TrainIntentOptions, 'onProgress' | 'featurizer' | 'workers'>;
   /** Validation metrics at the chosen epoch, per tower, and for the calibrated ensemble. */
-  validation: { accuracy?: number; microF1?: number; nll: number; n: number };
+  validation: {
+    accuracy?: number;
+    microF1?: number;
+    nll: number;
+    n: number;
+    /** Held-out out-of-scope rows (data or background) and the share the model rejects. */
+    oosRows?: number;
+    oosRecall?: number;
+    /** In-scope accuracy and out-of-scope recall weighted by the out-of-scope share: what the search compares. */
+    objective?: number;
+  };
+  /** How the members are combined (fitted on the held-out rows). */
+  combination: { deep: number; linear: number; offset: number; oosShift: number };
   /** Probability threshold below which the top intent is treated as out of scope (chosen on validation), if any. */
   threshold?: number;
   /** Validation score (accuracy or micro-F1, 0–1) with float and with int8 embeddings, and the difference. */

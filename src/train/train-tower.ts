@@ -2,7 +2,18 @@ import type { FeatureBag } from '../nlu/features/featurizer-config.ts';
 import type { LabelMode, TowerWeights } from '../nlu/intent/intent-weights.ts';
 import { Random } from './random.ts';
 import { TowerTrainer } from './tower-trainer.ts';
-import type { TrainIntentOptions, TrainProgress } from './train-intent-types.ts';
+import type { TrainIntentOptions } from './train-intent-types.ts';
+
+/** Progress of one tower, after each epoch and every 50 batches. */
+export interface TowerProgress {
+  epoch: number;
+  maxEpochs: number;
+  trainLoss: number;
+  /** Best validation score so far (−1 before the first epoch ends). */
+  validScore: number;
+  /** Fraction of the current epoch done, 0–1. */
+  epochFraction: number;
+}
 
 /** Featurized examples: bags of embedding rows, and label indices (single) or 0/1 vectors (multi). */
 export interface Encoded {
@@ -29,7 +40,6 @@ export interface TowerResult {
   validLogits: Float32Array[];
 }
 
-/** Probabilities of an ensemble at temperature T (mean of the towers' softmax/sigmoid). */
 /** Probabilities of an ensemble at temperature T (mean of the towers' softmax/sigmoid). */
 export function ensembleProbs(logits: Float32Array[], mode: LabelMode, T: number, out: Float32Array): Float32Array {
   out.fill(0);
@@ -68,8 +78,13 @@ export function nllAt(
   return nll / Math.max(1, targets.length);
 }
 
-/** Validation score used for early stopping: accuracy (single) or micro-F1 at 0.5 (multi). */
-export function score(probs: Float32Array[], targets: (number | Float32Array)[], mode: LabelMode): number {
+/** Validation score: accuracy (single) or micro-F1 at `threshold` (multi, default 0.5; early stopping uses 0.5). */
+export function score(
+  probs: Float32Array[],
+  targets: (number | Float32Array)[],
+  mode: LabelMode,
+  threshold = 0.5,
+): number {
   if (mode === 'single') {
     let ok = 0;
     probs.forEach((p, i) => {
@@ -85,7 +100,7 @@ export function score(probs: Float32Array[], targets: (number | Float32Array)[],
   probs.forEach((p, i) => {
     const y = targets[i] as Float32Array;
     for (let c = 0; c < p.length; c++) {
-      const pred = p[c] >= 0.5;
+      const pred = p[c] >= threshold;
       if (pred && y[c]) tp++;
       else if (pred) fp++;
       else if (y[c]) fn++;
@@ -98,7 +113,7 @@ export function score(probs: Float32Array[], targets: (number | Float32Array)[],
  * Trains one tower with mini-batch Adam, a linearly decaying learning rate and early stopping on the validation score
  * (`patience` epochs without improvement); returns the best epoch's weights. Deterministic for `opts.seed` and `k`.
  */
-export function trainTower(job: TowerJob, onProgress?: (p: TrainProgress) => void): TowerResult {
+export function trainTower(job: TowerJob, onProgress?: (p: TowerProgress) => void): TowerResult {
   const { train: tr, valid: va, opts, k, mode, labels: C } = job;
   const rng = new Random(opts.seed * 1000 + k);
   const trainer = new TowerTrainer(
@@ -118,8 +133,6 @@ export function trainTower(job: TowerJob, onProgress?: (p: TrainProgress) => voi
   const totalSteps = opts.maxEpochs * Math.ceil(order.length / opts.batchSize);
   const progress = (epoch: number, trainLoss: number, validScore: number, epochFraction: number) =>
     onProgress?.({
-      tower: k,
-      towers: opts.ensemble,
       epoch,
       maxEpochs: opts.maxEpochs,
       trainLoss,

@@ -29,3 +29,9 @@ export interface FeatureBag {
   ids: Int32Array;
   counts: Float32Array;
 }
+
+/** Weighted features of one text: distinct row ids with real-valued weights (e.g. normalised TF-IDF). */
+export interface SparseRow {
+  ids: Int32Array;
+  values: Float32Array;
+}

@@ -1,5 +1,5 @@
-import type { FeatureBag } from '../features/featurizer-config.ts';
-import type { IntentModelWeights, LabelMode, TowerWeights } from './intent-weights.ts';
+import type { FeatureBag, SparseRow } from '../features/featurizer-config.ts';
+import type { IntentModelWeights, LabelMode, LinearWeights, TowerWeights } from './intent-weights.ts';
 
 /** Floor of the L2 norm of the TF-IDF weights; an empty bag (norm 0) then embeds to the zero vector, never NaN. */
 export const NORM_EPSILON = 1e-6;
@@ -52,22 +52,78 @@ export function probabilitiesFromLogits(logits: Float64Array, mode: LabelMode, t
 }
 
 /**
- * The reference forward pass of a whole model in plain TypeScript: for each bag, the calibrated probabilities of every
- * label (in `weights.labels` order), averaged over the towers of an ensemble. The exported ONNX graph must match it
- * (within 1e-5); run it on `dequantizeWeights(weights)` to predict what an int8 export computes.
+ * The linear member's input for one bag: sublinear TF-IDF weights `(1 + ln count) · idf`, each feature family (word
+ * rows, character rows) L2-normalised on its own (`max(norm, 1e-6)`). Ids with weight 0 (padding) are dropped.
+ * @example linearFeatures(bag, linear.idf, linear.wordRows) // { ids, values }
+ */
+export function linearFeatures(bag: FeatureBag, idf: Float32Array, wordRows: Uint8Array): SparseRow {
+  const n = bag.ids.length;
+  const ids = new Int32Array(n);
+  const values = new Float32Array(n);
+  let k = 0;
+  let word = 0;
+  let char = 0;
+  for (let i = 0; i < n; i++) {
+    const count = bag.counts[i];
+    const x = count > 0 ? (1 + Math.log(Math.max(count, 1))) * idf[bag.ids[i]] : 0;
+    if (x === 0) continue;
+    ids[k] = bag.ids[i];
+    values[k++] = x;
+    if (wordRows[bag.ids[i]]) word += x * x;
+    else char += x * x;
+  }
+  const wordNorm = Math.max(Math.sqrt(word), NORM_EPSILON);
+  const charNorm = Math.max(Math.sqrt(char), NORM_EPSILON);
+  for (let i = 0; i < k; i++) values[i] /= wordRows[ids[i]] ? wordNorm : charNorm;
+  return { ids: ids.subarray(0, k), values: values.subarray(0, k) };
+}
+
+/**
+ * The linear member's decision values for one bag (no scale applied): {@link linearFeatures} times the weight rows,
+ * plus the bias. See {@link LinearWeights}.
+ * @example linearLogits(model.linear, bag) // Float64Array(C)
+ */
+export function linearLogits(linear: LinearWeights, bag: FeatureBag): Float64Array {
+  const { labels: c, weights } = linear;
+  const x = linearFeatures(bag, linear.idf, linear.wordRows);
+  const out = Float64Array.from(linear.bias);
+  for (let i = 0; i < x.ids.length; i++) {
+    const xi = x.values[i];
+    const row = x.ids[i] * c;
+    for (let k = 0; k < c; k++) out[k] += xi * weights[row + k];
+  }
+  return out;
+}
+
+/**
+ * The combined logits of a whole model for one bag: `mean_k(z_k) / T + linearScale · s + bias` (see
+ * {@link IntentModelWeights}), in float64.
+ */
+export function modelLogits(weights: IntentModelWeights, bag: FeatureBag): Float64Array {
+  const c = weights.labels.length;
+  const out = new Float64Array(c);
+  const k = weights.towers.length;
+  for (const tower of weights.towers) {
+    const z = towerLogits(tower, bag);
+    for (let j = 0; j < c; j++) out[j] += z[j] / (k * weights.temperature);
+  }
+  if (weights.linear && weights.linearScale) {
+    const s = linearLogits(weights.linear, bag);
+    for (let j = 0; j < c; j++) out[j] += weights.linearScale * s[j];
+  }
+  if (weights.bias) for (let j = 0; j < c; j++) out[j] += weights.bias[j];
+  return out;
+}
+
+/**
+ * The reference forward pass of a whole model in plain TypeScript: for each bag, the probabilities of every label (in
+ * `weights.labels` order): softmax or sigmoid of {@link modelLogits}. The exported ONNX graph must match it (within
+ * 1e-5); run it on `dequantizeWeights(weights)` to predict what an int8 export computes.
  *
  * @example forwardReference(trained.weights, texts.map((t) => featurize(t, trained.featurizer)))
  */
 export function forwardReference(weights: IntentModelWeights, bags: FeatureBag[]): Float32Array[] {
-  const c = weights.labels.length;
-  return bags.map((bag) => {
-    const mean = new Float64Array(c);
-    for (const tower of weights.towers) {
-      const p = probabilitiesFromLogits(towerLogits(tower, bag), weights.mode, weights.temperature);
-      for (let k = 0; k < c; k++) mean[k] += p[k] / weights.towers.length;
-    }
-    return Float32Array.from(mean);
-  });
+  return bags.map((bag) => Float32Array.from(probabilitiesFromLogits(modelLogits(weights, bag), weights.mode, 1)));
 }
 
 function relu(x: Float64Array): void {

@@ -54,6 +54,18 @@ export const intentManifestSchema = z
           oos_share: probability.optional(),
         })
         .optional(),
+      /**
+       * How the model rejects out-of-scope messages, measured at training: where the evidence came from (the data's
+       * out_of_scope rows, the background corpus, both, or none — then the threshold only hands off what the model is
+       * least sure of), how many held-out out-of-scope rows the rule was chosen on, and the share it rejected.
+       */
+      oos_protection: z
+        .object({
+          source: z.enum(['data', 'background', 'data+background', 'none']),
+          held_out: int.nonnegative(),
+          recall: probability.optional(),
+        })
+        .optional(),
     }),
     onnx: z.object({
       file: z.literal(MODEL_FILE),
@@ -86,6 +98,12 @@ export const intentManifestSchema = z
       data_description: z.string().optional(),
       /** Training warnings worth keeping with the model (e.g. labels with few examples). */
       warnings: z.array(z.string()).optional(),
+      /** What the configuration search tried and chose (`train intent` without shape flags). */
+      search: z.record(z.string(), z.unknown()).optional(),
+      /** The background corpus lines used (languages, counts). */
+      background: z.record(z.string(), z.unknown()).optional(),
+      /** How the members were combined (stacking weights fitted on held-out rows). */
+      combination: z.record(z.string(), z.number()).optional(),
     }),
     metrics: z.record(z.string(), z.unknown()),
     created_by: z.string(),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isSwitchboardError } from '../../../src/errors.ts';
 import { OnnxSession } from '../../../src/nlu/onnx/onnx-session.ts';
-import { buildIntentOnnx, dequantizeRows, dequantizeWeights, quantizeRows } from '../../../src/train/export-onnx.ts';
+import { buildIntentOnnx, dequantizeWeights } from '../../../src/train/export-onnx.ts';
+import { dequantizeRows, quantizeRows } from '../../../src/train/quantize-rows.ts';
 import { tinyIntentModel } from '../../fixtures/tiny-intent-model.ts';
 
 describe('quantizeRows', () => {
@@ -18,12 +19,15 @@ describe('quantizeRows', () => {
       expect(Math.abs(back[i] - table[i])).toBeLessThanOrEqual(scales[Math.floor(i / 3)] / 2 + 1e-7);
   });
 
-  it('dequantizeWeights only touches the embeddings', () => {
-    const { weights } = tinyIntentModel({ seed: 5 });
+  it('dequantizeWeights only touches the embeddings and the linear weight table', () => {
+    const { weights } = tinyIntentModel({ seed: 5, linear: true });
     const deq = dequantizeWeights(weights);
     expect(deq.towers[0].w2).toBe(weights.towers[0].w2);
     expect(deq.towers[0].embedding).not.toBe(weights.towers[0].embedding);
     expect(Math.abs(deq.towers[0].embedding[20] - weights.towers[0].embedding[20])).toBeLessThan(0.01);
+    expect(deq.linear!.bias).toBe(weights.linear!.bias);
+    expect(deq.linear!.weights).not.toBe(weights.linear!.weights);
+    expect(Math.abs(deq.linear!.weights[40] - weights.linear!.weights[40])).toBeLessThan(0.01);
   });
 });
 
@@ -56,9 +60,15 @@ describe('buildIntentOnnx', () => {
       expect(isSwitchboardError(e, 'E_MODEL_SHAPE')).toBe(true);
     }
     expect(() => buildIntentOnnx({ ...weights, temperature: 0 }, { quantize: false })).toThrow(/temperature/);
+    expect(() => buildIntentOnnx({ ...weights, towers: [] }, { quantize: false })).toThrow(/neither towers nor/);
+    const lin = tinyIntentModel({ seed: 3, linear: true }).weights;
+    expect(() =>
+      buildIntentOnnx({ ...lin, linear: { ...lin.linear!, wordRows: new Uint8Array(2) } }, { quantize: false }),
+    ).toThrow(/linear member: wordRows/);
+    expect(() => buildIntentOnnx({ ...lin, bias: new Float32Array(2) }, { quantize: false })).toThrow(/bias/);
   });
 
-  it('outputs the mean of the temperature-scaled tower logits as `logits`', async () => {
+  it('outputs the combined logits as `logits`: the tower logits over T (one tower, empty bag)', async () => {
     const trained = tinyIntentModel({ seed: 4, towers: 1, temperature: 2 });
     const s = await OnnxSession.create(buildIntentOnnx(trained.weights, { quantize: false }));
     const out = await s.run({

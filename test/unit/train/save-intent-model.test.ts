@@ -43,13 +43,13 @@ describe('saveIntentModel', () => {
     expect(card).toContain('2026-01-01T00:00:00.000Z');
   });
 
-  it('refuses a feature vocabulary whose row count differs from the embedding', async () => {
+  it('refuses a feature vocabulary whose row count differs from the model tables', async () => {
     const trained = tinyIntentModel({ seed: 62 });
     trained.vocabulary = new FeatureVocabulary(trained.vocabulary.buckets.slice(0, 311));
     const dir = await mkdtemp(join(tmpdir(), 'switchboard-save-'));
     dirs.push(dir);
     await expect(saveIntentModel(dir, trained, { quantize: false, dataDescription: '' })).rejects.toThrow(
-      /the feature vocabulary has 312 rows but the embedding has 512 rows/,
+      /the feature vocabulary has 312 rows but the model's tables have 512 rows/,
     );
     expect(await readdir(dir)).toEqual([]);
   });

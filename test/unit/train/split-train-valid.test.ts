@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { IntentExample } from '../../../src/train/intent-example.ts';
+import type { IntentExample } from '../../../src/nlu/intent/intent-example.ts';
 import { splitTrainValid } from '../../../src/train/read-intent-data.ts';
 
 function examples(counts: Record<string, number>): IntentExample[] {

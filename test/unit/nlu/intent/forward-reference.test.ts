@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { FeatureBag } from '../../../../src/nlu/features/featurizer-config.ts';
 import {
   forwardReference,
+  linearFeatures,
+  linearLogits,
   probabilitiesFromLogits,
   towerLogits,
 } from '../../../../src/nlu/intent/forward-reference.ts';
@@ -68,12 +70,45 @@ describe('forwardReference', () => {
     expect(p[1]).toBeCloseTo(1 / (1 + Math.exp(-0.3 / 2)), 6);
   });
 
-  it('averages the probabilities of the towers of an ensemble', () => {
+  it('averages the logits of the towers of an ensemble, then applies the temperature', () => {
     const other = { ...tower, b2: Float32Array.of(-3, 3) };
     const [p] = forwardReference({ ...model, towers: [tower, other] }, [bag([2], [2])]);
-    const p1 = probabilitiesFromLogits(towerLogits(tower, bag([2], [2])), 'single', 2);
-    const p2 = probabilitiesFromLogits(towerLogits(other, bag([2], [2])), 'single', 2);
-    expect(p[0]).toBeCloseTo((p1[0] + p2[0]) / 2, 6);
+    const z1 = towerLogits(tower, bag([2], [2]));
+    const z2 = towerLogits(other, bag([2], [2]));
+    const mean = Float64Array.from(z1, (z, c) => (z + z2[c]) / 2);
+    expect(p[0]).toBeCloseTo(probabilitiesFromLogits(mean, 'single', 2)[0], 6);
+  });
+
+  it('adds the scaled linear member and the bias to the logits', () => {
+    // Rows 1 and 2 are word rows, row 3 a character row; idf 1, 2, 4.
+    const linear = {
+      rows: 4,
+      labels: 2,
+      weights: Float32Array.of(0, 0, 1, 0, 0, 1, 2, -1),
+      bias: Float32Array.of(0.1, -0.1),
+      idf: Float32Array.of(0, 1, 2, 4),
+      wordRows: Uint8Array.of(0, 1, 1, 0),
+    };
+    const x = linearFeatures(bag([1, 2, 3], [1, Math.E, 1]), linear.idf, linear.wordRows);
+    // Sublinear tf: 1 + ln e = 2 → word values 1·1 and 2·2, L2-normalised together; the char row alone → 1.
+    expect([...x.ids]).toEqual([1, 2, 3]);
+    expect(x.values[0]).toBeCloseTo(1 / Math.sqrt(17), 6);
+    expect(x.values[1]).toBeCloseTo(4 / Math.sqrt(17), 6);
+    expect(x.values[2]).toBeCloseTo(1, 6);
+    const s = linearLogits(linear, bag([1, 2, 3], [1, Math.E, 1]));
+    expect(s[0]).toBeCloseTo(0.1 + 1 / Math.sqrt(17) + 2, 6);
+    expect(s[1]).toBeCloseTo(-0.1 + 4 / Math.sqrt(17) - 1, 6);
+    // With the tower (rows 1–2 only: the tower has 3 rows).
+    const b = bag([1, 2], [1, Math.E]);
+    const both = { ...model, linear, linearScale: 3, bias: Float32Array.of(0.5, 0) };
+    const sb = linearLogits(linear, b);
+    const expected = Float64Array.from(towerLogits(tower, b), (v, c) => v / 2 + 3 * sb[c] + (c === 0 ? 0.5 : 0));
+    const [p] = forwardReference(both, [b]);
+    expect(p[0]).toBeCloseTo(probabilitiesFromLogits(expected, 'single', 1)[0], 6);
+    // The linear member alone (no towers).
+    const [q] = forwardReference({ ...both, towers: [], bias: undefined }, [bag([1, 2, 3], [1, Math.E, 1])]);
+    const onlyLinear = Float64Array.from(s, (v) => 3 * v);
+    expect(q[1]).toBeCloseTo(probabilitiesFromLogits(onlyLinear, 'single', 1)[1], 6);
   });
 
   it('keeps softmax finite for huge logits', () => {

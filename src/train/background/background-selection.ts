@@ -1,0 +1,228 @@
+/**
+ * Picks the background sentences a bot trains with: those in the bot's languages, minus the ones too close to the
+ * bot's own examples (a background line that says what an intent says would teach the model to refuse it), shuffled
+ * and split into lines that train the out-of-scope class and lines held out to choose the answer threshold.
+ */
+import { featurize } from '../../nlu/features/featurize.ts';
+import type { FeaturizerConfig } from '../../nlu/features/featurizer-config.ts';
+import type { IntentExample } from '../../nlu/intent/intent-example.ts';
+import { Random } from '../random.ts';
+import type { BackgroundSentence } from './background-corpus.ts';
+
+/** How many lines to take and how close is too close. */
+export interface BackgroundSelectionOptions {
+  /** Lines that join training as out-of-scope examples (at most). */
+  trainLines: number;
+  /** Lines held out to choose the threshold and measure out-of-scope recall (at most). */
+  heldLines: number;
+  /** A line whose word-feature TF-IDF cosine with any training example reaches this is dropped. */
+  maxSimilarity: number;
+  seed: number;
+}
+
+/** What was selected, and why. */
+export interface BackgroundSelection {
+  /** The bot's languages as detected (or given by the examples' `language` fields). */
+  languages: string[];
+  /** How the languages were found. */
+  languageSource: 'data' | 'word overlap';
+  /** Lines in those languages before the similarity filter. */
+  candidates: number;
+  /** Lines dropped as too close to a training example. */
+  dropped: number;
+  train: BackgroundSentence[];
+  held: BackgroundSentence[];
+}
+
+const WORDS_ONLY = (f: FeaturizerConfig, orders: [number, number]): FeaturizerConfig => ({
+  ...f,
+  wordNgrams: orders,
+  charNgrams: [0, 0],
+});
+
+/** Every `EVAL_RESERVE`-th corpus line is never trained on: `eval intent` measures out-of-scope recall on them. */
+export const EVAL_RESERVE = 5;
+
+/** Whether corpus line `index` is reserved for evaluation. */
+export function isEvalReserve(index: number): boolean {
+  return index % EVAL_RESERVE === 0;
+}
+
+/** Share of examples that must carry a `language` for the data's own languages to be trusted. */
+const LANGUAGE_FIELD_SHARE = 0.8;
+/** A corpus language is the bot's when its lines' word coverage reaches this share of the best language's. */
+const COVERAGE_RATIO = 0.5;
+/** …and at least this absolute coverage. */
+const MIN_COVERAGE = 0.15;
+/** Lines per language sampled to measure coverage. */
+const COVERAGE_SAMPLE = 200;
+
+/**
+ * The bot's languages: the examples' `language` fields when most carry one (each language with ≥ 2% of them), else
+ * the corpus languages whose sentences' words the training data covers best (median share of a line's words that
+ * occur in the training data), so a bot needs no language labels.
+ */
+export function botLanguages(
+  examples: readonly IntentExample[],
+  corpus: readonly BackgroundSentence[],
+  featurizer: FeaturizerConfig,
+): { languages: string[]; source: 'data' | 'word overlap' } {
+  const labelled = examples.filter((e) => e.language);
+  if (labelled.length >= LANGUAGE_FIELD_SHARE * examples.length && labelled.length > 0) {
+    const counts = new Map<string, number>();
+    for (const e of labelled) counts.set(e.language!, (counts.get(e.language!) ?? 0) + 1);
+    const languages = [...counts]
+      .filter(([, n]) => n >= 0.02 * labelled.length)
+      .map(([l]) => l)
+      .sort();
+    return { languages, source: 'data' };
+  }
+  const unigrams = WORDS_ONLY(featurizer, [1, 1]);
+  const known = new Set<number>();
+  for (const e of examples) for (const id of featurize(e.text, unigrams).ids) known.add(id);
+  const byLanguage = new Map<string, BackgroundSentence[]>();
+  for (const s of corpus) {
+    const list = byLanguage.get(s.language) ?? [];
+    if (list.length < COVERAGE_SAMPLE) list.push(s);
+    byLanguage.set(s.language, list);
+  }
+  const coverage = [...byLanguage].map(([language, lines]) => {
+    const shares = lines
+      .map((s) => {
+        const ids = featurize(s.text, unigrams).ids;
+        if (ids.length === 0) return 0;
+        let hit = 0;
+        for (const id of ids) if (known.has(id)) hit++;
+        return hit / ids.length;
+      })
+      .sort((a, b) => a - b);
+    return { language, median: shares[Math.floor(shares.length / 2)] ?? 0 };
+  });
+  const best = Math.max(0, ...coverage.map((c) => c.median));
+  const languages = coverage
+    .filter((c) => c.median >= Math.max(MIN_COVERAGE, COVERAGE_RATIO * best))
+    .map((c) => c.language)
+    .sort();
+  return { languages, source: 'word overlap' };
+}
+
+/**
+ * For each line, the highest cosine similarity of its word 1–2-gram TF-IDF vector (idf from the training examples)
+ * with any training example's. Very common words (in more than 5% of the examples) are left out of the index: they
+ * weigh little and would make the scan quadratic.
+ */
+export function maxSimilarities(
+  lines: readonly string[],
+  examples: readonly IntentExample[],
+  featurizer: FeaturizerConfig,
+): Float32Array {
+  const words = WORDS_ONLY(featurizer, [1, 2]);
+  const bags = examples.map((e) => featurize(e.text, words));
+  const df = new Map<number, number>();
+  for (const b of bags) for (const id of b.ids) df.set(id, (df.get(id) ?? 0) + 1);
+  const n = bags.length;
+  const idf = (id: number) => Math.log((1 + n) / (1 + (df.get(id) ?? 0))) + 1;
+  const cap = Math.max(20, 0.05 * n);
+  const postings = new Map<number, { doc: number[]; w: number[] }>();
+  bags.forEach((b, doc) => {
+    let ss = 0;
+    const ws = Array.from(b.ids, (id, i) => b.counts[i] * idf(id));
+    for (const w of ws) ss += w * w;
+    const norm = Math.sqrt(ss) || 1;
+    b.ids.forEach((id, i) => {
+      if ((df.get(id) ?? 0) > cap) return;
+      let p = postings.get(id);
+      if (!p) postings.set(id, (p = { doc: [], w: [] }));
+      p.doc.push(doc);
+      p.w.push(ws[i] / norm);
+    });
+  });
+  const dots = new Float64Array(n);
+  const touched: number[] = [];
+  return Float32Array.from(lines, (text) => {
+    const b = featurize(text, words);
+    const ws = Array.from(b.ids, (id, i) => b.counts[i] * idf(id));
+    const norm = Math.sqrt(ws.reduce((a, w) => a + w * w, 0)) || 1;
+    b.ids.forEach((id, i) => {
+      const p = postings.get(id);
+      if (!p) return;
+      const wi = ws[i] / norm;
+      for (let k = 0; k < p.doc.length; k++) {
+        const d = p.doc[k];
+        if (dots[d] === 0) touched.push(d);
+        dots[d] += wi * p.w[k];
+      }
+    });
+    let best = 0;
+    for (const d of touched) {
+      if (dots[d] > best) best = dots[d];
+      dots[d] = 0;
+    }
+    touched.length = 0;
+    return best;
+  });
+}
+
+/**
+ * Selects background lines for a bot: its languages ({@link botLanguages}), lines not reserved for evaluation
+ * ({@link isEvalReserve}), not too close to its examples
+ * ({@link maxSimilarities}), shuffled with the seed, the first `heldLines` held out and the next `trainLines` for
+ * training. Languages are balanced by taking lines round-robin across them.
+ * @example const sel = selectBackground(corpus.sentences, train, featurizer, { trainLines: 1000, heldLines: 500, maxSimilarity: 0.5, seed: 1 });
+ */
+export function selectBackground(
+  corpus: readonly BackgroundSentence[],
+  examples: readonly IntentExample[],
+  featurizer: FeaturizerConfig,
+  opts: BackgroundSelectionOptions,
+): BackgroundSelection {
+  const { languages, source } = botLanguages(examples, corpus, featurizer);
+  const wanted = new Set(languages);
+  const candidates = corpus.filter((s, i) => wanted.has(s.language) && !isEvalReserve(i));
+  const sims = maxSimilarities(
+    candidates.map((s) => s.text),
+    examples,
+    featurizer,
+  );
+  const kept = candidates.filter((_, i) => sims[i] < opts.maxSimilarity);
+  const rng = new Random(opts.seed);
+  const perLanguage = languages.map((l) => rng.shuffle(kept.filter((s) => s.language === l)));
+  const interleaved: BackgroundSentence[] = [];
+  for (let i = 0; interleaved.length < kept.length; i++) {
+    for (const list of perLanguage) if (i < list.length) interleaved.push(list[i]);
+  }
+  // A small corpus (few lines in the bot's language) keeps two thirds for training.
+  const heldCount = Math.min(opts.heldLines, Math.floor(interleaved.length / 3));
+  const held = interleaved.slice(0, heldCount);
+  const train = interleaved.slice(heldCount, heldCount + opts.trainLines);
+  return {
+    languages,
+    languageSource: source,
+    candidates: candidates.length,
+    dropped: candidates.length - kept.length,
+    train,
+    held,
+  };
+}
+
+/**
+ * The evaluation reserve for some languages: corpus lines no model trains on, minus those too close to the given
+ * in-scope examples (as in training). `eval intent` scores them as out-of-scope rows when its data has none.
+ * @example const lines = reservedBackground(corpus, ['en'], testInScope, featurizer, 0.5);
+ */
+export function reservedBackground(
+  corpus: readonly BackgroundSentence[],
+  languages: readonly string[],
+  examples: readonly IntentExample[],
+  featurizer: FeaturizerConfig,
+  maxSimilarity: number,
+): BackgroundSentence[] {
+  const wanted = new Set(languages);
+  const reserve = corpus.filter((s, i) => wanted.has(s.language) && isEvalReserve(i));
+  const sims = maxSimilarities(
+    reserve.map((s) => s.text),
+    examples,
+    featurizer,
+  );
+  return reserve.filter((_, i) => sims[i] < maxSimilarity);
+}

@@ -1,0 +1,251 @@
+/**
+ * Best-by-default training: `switchboard train intent` with no shape flags picks its own configuration on validation
+ * data. A bounded search over the deep member's shape (none — the linear member alone —, 64-dim and 128-dim
+ * embedding bags with a 256-unit hidden layer), each at the most feature rows that keep the model under the size
+ * budget; the ensemble size, the folds and the epoch cap follow from the data's size, and early stopping picks the
+ * epoch. Trials are compared on the same held-out rows (one fold, or the given validation set); the winner's first
+ * tower and the linear fits are reused by the final model. Every flag the user gives is fixed, not searched.
+ */
+import type { IntentExample } from '../nlu/intent/intent-example.ts';
+import type { LinearModel } from './linear-svm.ts';
+import type { TrainedIntentModel, TrainIntentOptions } from './train-intent-types.ts';
+import {
+  assembleIntentModel,
+  type BackgroundLines,
+  DEFAULT_TRAIN_OPTIONS,
+  type PreparedIntentData,
+  prepareIntentData,
+  trainIntentMembers,
+} from './train-intent.ts';
+import type { TowerResult } from './train-tower.ts';
+
+/** The size budget of a model (each model ≤ 15 MB; a margin for the manifest, dense layers and features.bin). */
+export const MODEL_BYTES_BUDGET = 14_000_000;
+
+/** One configuration the search tries. */
+export interface SearchCandidate {
+  name: string;
+  dim: number;
+  hidden: number;
+  /** Towers in the final model (0: the linear member alone). */
+  ensemble: number;
+}
+
+/** What one trial measured. */
+export interface SearchTrial {
+  candidate: SearchCandidate;
+  /** Feature rows the candidate trains with (the size budget may cap them). */
+  rows: number;
+  /**
+   * Held-out score the candidates are compared on: accuracy (single-label; with out-of-scope rows, in-scope accuracy
+   * and out-of-scope recall weighted by the out-of-scope share) or micro-F1 (multi-label).
+   */
+  score?: number;
+  /** Estimated size of the final model in bytes. */
+  bytes: number;
+  seconds: number;
+  /** Why it was not trained, if it was not. */
+  skipped?: string;
+}
+
+/** The search's account, recorded in the manifest and the model card. */
+export interface SearchReport {
+  budgetSeconds: number;
+  trials: SearchTrial[];
+  chosen: string;
+  /** Options the search set from the data's size. */
+  dataDefaults: Partial<TrainIntentOptions>;
+  /** Options the user fixed. */
+  fixed: Partial<TrainIntentOptions>;
+  /** Held-out rows the trials were compared on. */
+  comparedOn: number;
+  seconds: number;
+}
+
+/** Options of {@link trainIntentAuto}. */
+export interface IntentSearchOptions {
+  /** Options the user set (CLI flags): never searched. */
+  fixed?: Partial<TrainIntentOptions>;
+  /** Seconds the search may spend on trials (default: scales with the data, {@link defaultBudget}). */
+  budgetSeconds?: number;
+  background?: BackgroundLines;
+  onProgress?: TrainIntentOptions['onProgress'];
+  log?: (line: string) => void;
+  workers?: number;
+}
+
+/** Default search budget in seconds: 60 s plus 12 s per 1,000 training examples, at most 10 minutes. */
+export function defaultBudget(examples: number): number {
+  return Math.min(600, 60 + (12 * examples) / 1000);
+}
+
+/** Options that follow from the data's size and label mode (all overridable). */
+export function dataDefaults(examples: number, mode: 'single' | 'multi'): Partial<TrainIntentOptions> {
+  const small = examples < 1000;
+  return {
+    // Small data: five towers on five folds of 20%, so every example is held out once (calibration and the threshold
+    // see all of it); larger data: two towers, each holding out its own 10%.
+    ensemble: small ? 5 : 2,
+    validFraction: small ? 0.2 : 0.1,
+    // Multi-label (sigmoid outputs) learns more slowly; tiny data needs more passes for the same number of steps.
+    maxEpochs: mode === 'multi' ? 40 : small ? Math.min(60, Math.max(12, Math.ceil(20_000 / Math.max(1, examples)))) : 12,
+    patience: mode === 'multi' ? 5 : 3,
+  };
+}
+
+/** The candidates the search tries, cheapest first. */
+export const SEARCH_CANDIDATES: readonly Omit<SearchCandidate, 'ensemble'>[] = [
+  { name: 'linear', dim: 0, hidden: 0 },
+  { name: 'linear + 64-dim bag, hidden 256', dim: 64, hidden: 256 },
+  { name: 'linear + 128-dim bag, hidden 256', dim: 128, hidden: 256 },
+];
+
+/**
+ * Estimated bytes of a saved int8 model with `rows` feature rows: per row, K·D embedding bytes, C linear-weight bytes
+ * and 16 bytes of scales, idf, word mask and vocabulary; plus the dense layers (float32).
+ */
+export function estimateModelBytes(rows: number, c: SearchCandidate, labels: number, linear: boolean): number {
+  const perRow = c.ensemble * c.dim + (linear ? labels : 0) + 16;
+  const dense = c.ensemble * (c.dim * c.hidden + (c.hidden || c.dim) * labels) * 4;
+  return rows * perRow + dense;
+}
+
+/** Most feature rows a candidate can have within the size budget. */
+function rowCap(c: SearchCandidate, labels: number, linear: boolean): number {
+  const dense = estimateModelBytes(0, c, labels, linear);
+  return Math.max(1000, Math.floor((MODEL_BYTES_BUDGET - dense) / (c.ensemble * c.dim + (linear ? labels : 0) + 16)));
+}
+
+/**
+ * Trains an intent model the way `switchboard train intent` does by default: searches the candidates within the
+ * budget, then trains the winner's full ensemble and assembles it. Deterministic for a seed.
+ * @example const { trained, search } = await trainIntentAuto(train, undefined, { fixed: { seed: 1 } });
+ */
+export async function trainIntentAuto(
+  train: IntentExample[],
+  valid: IntentExample[] | undefined,
+  opts: IntentSearchOptions = {},
+): Promise<{ trained: TrainedIntentModel; search: SearchReport }> {
+  const started = performance.now();
+  const log = opts.log ?? (() => {});
+  const fixed = opts.fixed ?? {};
+  const mode = Array.isArray(train[0]?.intent) ? 'multi' : 'single';
+  const defaults = dataDefaults(train.length, mode);
+  const base: Partial<TrainIntentOptions> = {
+    ...defaults,
+    ...fixed,
+    ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+  };
+  const ensemble = base.ensemble ?? DEFAULT_TRAIN_OPTIONS.ensemble;
+  const linear = base.linear ?? true;
+  const budget = opts.budgetSeconds ?? defaultBudget(train.length);
+  const labelCount = new Set(train.flatMap((e) => (Array.isArray(e.intent) ? e.intent : [e.intent]))).size + 1;
+  let candidates: SearchCandidate[] = SEARCH_CANDIDATES.map((c) => ({ ...c, ensemble: c.dim === 0 ? 0 : ensemble }));
+  if (!linear) candidates = candidates.filter((c) => c.dim > 0);
+  if (fixed.dim !== undefined || fixed.hidden !== undefined || fixed.ensemble !== undefined) {
+    const dim = fixed.dim ?? (fixed.ensemble === 0 ? 0 : DEFAULT_TRAIN_OPTIONS.dim);
+    const hidden = fixed.hidden ?? (dim === 0 ? 0 : DEFAULT_TRAIN_OPTIONS.hidden);
+    const k = dim === 0 ? 0 : ensemble;
+    candidates = [{ name: k === 0 ? 'linear (fixed)' : `${dim}-dim bag, hidden ${hidden} (fixed)`, dim, hidden, ensemble: k }];
+  }
+  const maxRows = fixed.maxRows ?? DEFAULT_TRAIN_OPTIONS.maxRows;
+  const caps = candidates.map((c) => Math.min(maxRows, rowCap(c, labelCount, linear)));
+  // Preparations (and their linear fits) are shared by the candidates with the same row cap.
+  const prepared = new Map<number, PreparedIntentData>();
+  const fits = new Map<number, LinearModel[]>();
+  const prepare = (cap: number) => {
+    let p = prepared.get(cap);
+    if (!p) {
+      p = prepareIntentData(train, valid, { ...base, maxRows: cap }, opts.background);
+      prepared.set(cap, p);
+    }
+    return p;
+  };
+  // Small data: every trial trains all its towers and is compared on every fold; larger data: tower 0, fold 0.
+  const full = train.length * Math.max(1, ensemble) <= 20_000;
+  const trials: SearchTrial[] = [];
+  const results: { towers: TowerResult[]; cap: number; score: number }[] = [];
+  let comparedOn = 0;
+  let perTowerSeconds: number | undefined;
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i];
+    const p = prepare(caps[i]);
+    const rows = p.vocabulary.rows;
+    const trial: SearchTrial = {
+      candidate: c,
+      rows,
+      bytes: estimateModelBytes(rows, c, p.labels.length, linear),
+      seconds: 0,
+    };
+    trials.push(trial);
+    const elapsed = (performance.now() - started) / 1000;
+    const towersToTrain = c.ensemble === 0 ? 0 : full ? c.ensemble : 1;
+    const estimate = (perTowerSeconds ?? 0) * towersToTrain * (c.dim / 64);
+    if (i > 0 && elapsed + estimate > budget && results.length > 0) {
+      trial.skipped = `budget: ~${estimate.toFixed(0)} s more would pass ${budget.toFixed(0)} s`;
+      log(`search: ${c.name}: skipped (${trial.skipped})`);
+      continue;
+    }
+    const t0 = performance.now();
+    const trialOpts: Partial<TrainIntentOptions> = {
+      ...base,
+      maxRows: caps[i],
+      dim: c.dim,
+      hidden: c.hidden,
+      ensemble: c.ensemble,
+      heldFolds: Math.max(1, ensemble),
+      onlyTowers: towersToTrain,
+      ...(full ? {} : { onlyHeldFold: 0 }),
+      onProgress: opts.onProgress,
+    };
+    const members = await trainIntentMembers(p, trialOpts, { linearFits: fits.get(caps[i]) });
+    fits.set(caps[i], members.linearFits);
+    const model = assembleIntentModel(p, members, trialOpts);
+    const v = model.validation;
+    trial.score = v.objective ?? v.accuracy ?? v.microF1 ?? 0;
+    trial.seconds = (performance.now() - t0) / 1000;
+    comparedOn = v.n;
+    if (towersToTrain > 0) perTowerSeconds = trial.seconds / towersToTrain / (c.dim / 64);
+    results[i] = {
+      towers: members.towers.map((weights, k) => ({ weights, validLogits: members.towerLogits[k] })),
+      cap: caps[i],
+      score: trial.score,
+    };
+    log(
+      `search: ${c.name}: ${(trial.score * 100).toFixed(2)} on ${v.n} held-out rows, ${rows} feature rows, ` +
+        `~${(trial.bytes / 1e6).toFixed(1)} MB, ${trial.seconds.toFixed(1)} s`,
+    );
+  }
+  // The best score wins; a tie goes to the cheaper (earlier) candidate.
+  let best = -1;
+  trials.forEach((t, i) => {
+    if (t.score !== undefined && (best < 0 || t.score > (trials[best].score ?? -1) + 1e-9)) best = i;
+  });
+  const chosen = candidates[best];
+  log(`search: chose ${chosen.name}`);
+  const p = prepare(caps[best]);
+  const finalOpts: Partial<TrainIntentOptions> = {
+    ...base,
+    maxRows: caps[best],
+    dim: chosen.dim,
+    hidden: chosen.hidden,
+    ensemble: chosen.ensemble,
+    heldFolds: Math.max(1, ensemble),
+    onProgress: opts.onProgress,
+  };
+  const members = await trainIntentMembers(p, finalOpts, {
+    towers: results[best].towers,
+    linearFits: fits.get(caps[best]),
+  });
+  const trained = assembleIntentModel(p, members, finalOpts, started);
+  const search: SearchReport = {
+    budgetSeconds: budget,
+    trials,
+    chosen: chosen.name,
+    dataDefaults: defaults,
+    fixed,
+    comparedOn,
+    seconds: (performance.now() - started) / 1000,
+  };
+  return { trained, search };
+}

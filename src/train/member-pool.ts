@@ -1,0 +1,134 @@
+/**
+ * Runs the training jobs of an intent model's members — embedding-bag towers and linear SVM fits — up to `workers` at
+ * a time in worker threads. Each job is independent and seeded, so the results equal training them one after another.
+ * Progress from every job is folded into one overall fraction that never goes backwards.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { SparseRow } from '../nlu/features/featurizer-config.ts';
+import { type LinearModel, type LinearSvmOptions, trainLinearSvm } from './linear-svm.ts';
+import type { TrainProgress } from './train-intent-types.ts';
+import { type TowerJob, type TowerResult, trainTower } from './train-tower.ts';
+
+/** One linear SVM fit (one-vs-rest over all labels). */
+export interface LinearJob {
+  rows: SparseRow[];
+  targets: (number | Float32Array)[];
+  featureRows: number;
+  labels: number;
+  opts: LinearSvmOptions;
+}
+
+/** A job of the pool. */
+export type MemberJob = { kind: 'tower'; job: TowerJob } | { kind: 'linear'; job: LinearJob };
+/** Its result. */
+export type MemberResult = { kind: 'tower'; result: TowerResult } | { kind: 'linear'; result: LinearModel };
+
+/** What a job reports while it runs: its own fraction done and a short status line. */
+export interface JobProgress {
+  fraction: number;
+  status: string;
+}
+
+/** Runs one job in the calling thread. */
+export function runMemberJob(m: MemberJob, onProgress?: (p: JobProgress) => void): MemberResult {
+  if (m.kind === 'tower') {
+    const { job } = m;
+    const result = trainTower(job, (p) =>
+      onProgress?.({
+        fraction: (p.epoch - 1 + p.epochFraction) / p.maxEpochs,
+        status:
+          `model ${job.k + 1}/${job.opts.ensemble} epoch ${p.epoch} loss ${p.trainLoss.toFixed(3)}` +
+          (p.validScore >= 0 ? ` valid ${(p.validScore * 100).toFixed(1)}` : ''),
+      }),
+    );
+    return { kind: 'tower', result };
+  }
+  const { job } = m;
+  const result = trainLinearSvm(job.rows, job.targets, job.featureRows, job.labels, job.opts, (done) =>
+    onProgress?.({ fraction: done / job.labels, status: `linear model: label ${done}/${job.labels}` }),
+  );
+  return { kind: 'linear', result };
+}
+
+/** Relative cost of a job (for the overall progress fraction): multiply-adds of one pass, times the passes. */
+export function jobCost(m: MemberJob): number {
+  if (m.kind === 'tower') {
+    const { job } = m;
+    const n = job.train.bags.length;
+    const L = n ? job.train.bags.reduce((a, b) => a + b.ids.length, 0) / n : 0;
+    const { dim: D, hidden: H } = job.opts;
+    return n * (L * D + D * H + (H || D) * job.labels) * 3 * job.opts.maxEpochs;
+  }
+  const n = m.job.rows.length;
+  const L = n ? m.job.rows.reduce((a, r) => a + r.ids.length, 0) / n : 0;
+  return n * L * m.job.labels * 2 * 15;
+}
+
+/**
+ * Source of a worker that registers tsx's loader (the project runs its TypeScript sources through tsx, a runtime
+ * dependency) and then imports the member worker. Works the same under `tsx`, the `switchboard` bin and tests.
+ */
+function workerBootstrap(): string {
+  const api = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const entry = JSON.stringify(new URL('./member-worker.ts', import.meta.url).href);
+  return `import(${api}).then(({ register }) => { register(); return import(${entry}); });`;
+}
+
+function runInWorker(job: MemberJob, onProgress: (p: JobProgress) => void): Promise<MemberResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(workerBootstrap(), { eval: true, workerData: job });
+    let result: MemberResult | undefined;
+    worker.on('message', (m: { type: string; progress?: JobProgress; result?: MemberResult }) => {
+      if (m.type === 'progress' && m.progress) onProgress(m.progress);
+      else if (m.type === 'result') result = m.result;
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (result) resolve(result);
+      else reject(new Error(`${job.kind} training worker exited with code ${code} before finishing`));
+    });
+  });
+}
+
+/**
+ * Trains the jobs, up to `workers` at a time in worker threads (with one worker or one job, in this thread). Results
+ * are in job order. `onProgress` gets the overall fraction (jobs weighted by {@link jobCost}; never decreasing) and
+ * the status line of the job that reported last.
+ */
+export async function trainMembers(
+  jobs: MemberJob[],
+  workers = Math.min(2, availableParallelism()),
+  onProgress?: (p: TrainProgress) => void,
+): Promise<MemberResult[]> {
+  const costs = jobs.map(jobCost);
+  const total = costs.reduce((a, b) => a + b, 0) || 1;
+  const done = new Float64Array(jobs.length);
+  let shown = 0;
+  const report = (i: number) => (p: JobProgress) => {
+    done[i] = Math.max(done[i], Math.min(1, p.fraction));
+    const fraction = done.reduce((a, f, k) => a + f * costs[k], 0) / total;
+    shown = Math.max(shown, fraction);
+    onProgress?.({ fraction: shown, status: p.status });
+  };
+  if (workers <= 1 || jobs.length <= 1) {
+    return jobs.map((job, i) => {
+      const r = runMemberJob(job, report(i));
+      report(i)({ fraction: 1, status: `${job.kind} done` });
+      return r;
+    });
+  }
+  const results: MemberResult[] = new Array(jobs.length);
+  // Largest jobs first, so two workers finish close together.
+  const order = jobs.map((_, i) => i).sort((a, b) => costs[b] - costs[a]);
+  let next = 0;
+  const lane = async () => {
+    while (next < order.length) {
+      const i = order[next++];
+      results[i] = await runInWorker(jobs[i], report(i));
+      report(i)({ fraction: 1, status: `${jobs[i].kind} done` });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(workers, jobs.length) }, lane));
+  return results;
+}

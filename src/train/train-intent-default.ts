@@ -1,0 +1,142 @@
+/**
+ * The one default training path, shared by `switchboard train intent`, `eval intent --cv` and the benchmark: checks
+ * the data, draws out-of-scope lines from the background corpus (unless switched off), searches the configuration
+ * (`intent-search.ts`) and reports what it did. What the benchmark measures is what a user gets.
+ */
+import { DEFAULT_FEATURIZER, type FeaturizerConfig } from '../nlu/features/featurizer-config.ts';
+import { type IntentExample, OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
+import { DEFAULT_BACKGROUND_DIR, loadBackgroundCorpus } from './background/background-corpus.ts';
+import { type BackgroundSelection, selectBackground } from './background/background-selection.ts';
+import { DataError } from './data-error.ts';
+import { type SearchReport, trainIntentAuto } from './intent-search.ts';
+import type { TrainedIntentModel, TrainIntentOptions } from './train-intent-types.ts';
+
+/** Background lines joining training, per own training example (the out-of-scope class stays a minority). */
+export const BACKGROUND_TRAIN_RATIO = 0.5;
+/** Background lines held out to choose the answer threshold. */
+export const BACKGROUND_HELD_LINES = 500;
+/** Background lines this similar (word TF-IDF cosine) to a training example are dropped. */
+export const BACKGROUND_MAX_SIMILARITY = 0.5;
+/** The share of out-of-scope messages the answer threshold is chosen for. */
+export const DEFAULT_OOS_SHARE = 0.2;
+/** The answer threshold (and the out-of-scope class) may cost at most this share of correct held-out answers. */
+export const DEFAULT_MAX_IN_SCOPE_LOSS = 0.01;
+
+/** Options of {@link trainIntentDefault}. */
+export interface DefaultTrainingOptions {
+  /** Options the user fixed (flags); everything else is searched or follows from the data. */
+  fixed?: Partial<TrainIntentOptions>;
+  /** Search budget in seconds (default: scales with the data). */
+  budgetSeconds?: number;
+  /** The background corpus directory, or false to train without one (`--no-background`). */
+  background?: string | false;
+  workers?: number;
+  onProgress?: TrainIntentOptions['onProgress'];
+  log?: (line: string) => void;
+}
+
+/** How the model is protected against out-of-scope messages, as recorded in its manifest. */
+export interface OosProtection {
+  /** Where the out-of-scope evidence came from. */
+  source: 'data' | 'background' | 'data+background' | 'none';
+  /** Held-out out-of-scope rows the rule was chosen on. */
+  heldOut: number;
+  /** Share of them the model rejects (its out-of-scope label, or below the threshold). */
+  recall?: number;
+}
+
+/** What default training produced. */
+export interface DefaultTrainingResult {
+  trained: TrainedIntentModel;
+  search: SearchReport;
+  background?: Omit<BackgroundSelection, 'train' | 'held'> & { trainLines: number; heldLines: number };
+  oos: OosProtection;
+}
+
+/** Labels of an example as a list. */
+const labelsOf = (e: IntentExample) => (Array.isArray(e.intent) ? e.intent : [e.intent]);
+
+/**
+ * Rejects data no model can learn from, naming the problem: fewer than 5 examples, a single intent. (A label with a
+ * single example is only warned about by the readers.)
+ */
+export function checkTrainable(examples: readonly IntentExample[], source = 'training data'): void {
+  if (examples.length < 5) {
+    throw new DataError(source, undefined, `only ${examples.length} example(s): at least 5 are needed to train`);
+  }
+  const labels = new Set(examples.flatMap(labelsOf).filter((l) => l !== OUT_OF_SCOPE));
+  if (labels.size < 2) {
+    const only = [...labels][0];
+    throw new DataError(
+      source,
+      undefined,
+      only === undefined
+        ? 'no intent labels: at least two intents are needed'
+        : `only one intent ('${only}'): at least two are needed (a model cannot tell one intent from nothing)`,
+    );
+  }
+}
+
+/**
+ * Trains an intent model the default way. Background lines ({@link BACKGROUND_TRAIN_RATIO} per example, at most what
+ * the corpus has in the bot's languages) join training as `out_of_scope` (single-label) or as rows with no label
+ * (multi-label), and {@link BACKGROUND_HELD_LINES} more are held out to choose the rejection rule.
+ * @example const { trained, search } = await trainIntentDefault(examples, undefined, { fixed: { seed: 1 } });
+ */
+export async function trainIntentDefault(
+  train: IntentExample[],
+  valid: IntentExample[] | undefined,
+  opts: DefaultTrainingOptions = {},
+): Promise<DefaultTrainingResult> {
+  checkTrainable(train);
+  const log = opts.log ?? (() => {});
+  const featurizer: FeaturizerConfig = opts.fixed?.featurizer ?? DEFAULT_FEATURIZER;
+  let background: DefaultTrainingResult['background'];
+  let lines: { train: BackgroundSelection['train']; held: BackgroundSelection['held'] } | undefined;
+  if (opts.background !== false) {
+    const corpus = loadBackgroundCorpus(opts.background ?? DEFAULT_BACKGROUND_DIR);
+    const sel = selectBackground(corpus.sentences, train, featurizer, {
+      trainLines: Math.round(BACKGROUND_TRAIN_RATIO * train.length),
+      heldLines: BACKGROUND_HELD_LINES,
+      maxSimilarity: BACKGROUND_MAX_SIMILARITY,
+      seed: opts.fixed?.seed ?? 1,
+    });
+    const { train: bgTrain, held, ...info } = sel;
+    background = { ...info, trainLines: bgTrain.length, heldLines: held.length };
+    lines = { train: bgTrain, held };
+    log(
+      `background: ${bgTrain.length} lines train the out-of-scope class, ${held.length} are held out ` +
+        `(languages ${sel.languages.join(' ') || 'none'} by ${sel.languageSource}; ${sel.dropped} of ` +
+        `${sel.candidates} dropped as too close to your examples)`,
+    );
+    if (sel.languages.length === 0) log('background: no corpus language matches your data; none used');
+  }
+  const fixed: Partial<TrainIntentOptions> = {
+    oosShare: DEFAULT_OOS_SHARE,
+    maxInScopeLoss: DEFAULT_MAX_IN_SCOPE_LOSS,
+    ...opts.fixed,
+  };
+  const { trained, search } = await trainIntentAuto(train, valid, {
+    fixed,
+    budgetSeconds: opts.budgetSeconds,
+    background: lines,
+    onProgress: opts.onProgress,
+    log,
+    workers: opts.workers,
+  });
+  const dataOos = train.some((e) => e.intent === OUT_OF_SCOPE) || (valid ?? []).some((e) => e.intent === OUT_OF_SCOPE);
+  const bgUsed = (lines?.held.length ?? 0) + (lines?.train.length ?? 0) > 0;
+  const source: OosProtection['source'] = dataOos
+    ? bgUsed
+      ? 'data+background'
+      : 'data'
+    : bgUsed
+      ? 'background'
+      : 'none';
+  const oos: OosProtection = {
+    source,
+    heldOut: trained.validation.oosRows ?? 0,
+    ...(trained.validation.oosRecall !== undefined ? { recall: trained.validation.oosRecall } : {}),
+  };
+  return { trained, search, ...(background ? { background } : {}), oos };
+}
