@@ -44,7 +44,8 @@ const manifest: BackgroundManifest = {
   sha256: createHash('sha256').update(gz).digest('hex'),
   lines: kept.length,
   languages,
-  source: 'Tatoeba sentences (the tatoeba blocks of langid-train: LASER tatoeba v1 test set 2018-11-17, Tatoeba/tatodet)',
+  source:
+    'Tatoeba sentences (the tatoeba blocks of langid-train: LASER tatoeba v1 test set 2018-11-17, Tatoeba/tatodet)',
   license: 'CC BY 2.0 FR (some sentences CC0)',
 };
 mkdirSync(out, { recursive: true });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Bot } from '../src/bot.ts';
 import { readBotConfig } from '../src/config/bot-config.ts';
 import { DEFAULT_BOT_CONFIG } from '../src/nlu/default-model.ts';
-import { Random } from '../src/train/random.ts';
+import { Random } from '../src/util/random.ts';
 import { spawnServer } from '../test/fixtures/spawn-server.ts';
 import { DATA_ROOT } from './datasets.ts';
 import { ROOT } from './lib/child-args.ts';

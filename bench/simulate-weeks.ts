@@ -15,8 +15,8 @@ import { readBotConfig } from '../src/config/bot-config.ts';
 import { automationReport } from '../src/metrics/automation-report.ts';
 import { DEFAULT_BOT_CONFIG } from '../src/nlu/default-model.ts';
 import { openStores } from '../src/store/open-stores.ts';
-import { Random } from '../src/train/random.ts';
 import { TurnHandler } from '../src/turn-handler.ts';
+import { Random } from '../src/util/random.ts';
 import { massive } from './datasets.ts';
 import { ROOT } from './lib/child-args.ts';
 

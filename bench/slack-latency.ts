@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
-import { Random } from '../src/train/random.ts';
+import { Random } from '../src/util/random.ts';
 import { FakeSlackApi, nowMs, slackSignature } from '../test/fixtures/fake-slack-api.ts';
 import { spawnServer } from '../test/fixtures/spawn-server.ts';
 import { DATA_ROOT } from './datasets.ts';

@@ -26,7 +26,13 @@ if (bgJson) {
   const b = JSON.parse(bgJson);
   const sel = selectBackground(loadBackgroundCorpus().sentences, train, featurizer, { seed: 1, ...b });
   background = sel;
-  bgInfo = { languages: sel.languages, candidates: sel.candidates, dropped: sel.dropped, train: sel.train.length, held: sel.held.length };
+  bgInfo = {
+    languages: sel.languages,
+    candidates: sel.candidates,
+    dropped: sel.dropped,
+    train: sel.train.length,
+    held: sel.held.length,
+  };
 }
 const onProgress = (p: { fraction: number; status: string }) => {
   if (p.status.includes('valid') && process.env.VERBOSE) console.error(`${(p.fraction * 100).toFixed(0)}% ${p.status}`);

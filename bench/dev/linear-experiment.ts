@@ -2,11 +2,11 @@
 // Usage: tsx bench/dev/linear-experiment.ts multi3nlupp-english '{"c":[0.3,1,3],"norm":"family","sublinear":true}'
 import { FeatureVocabulary } from '../../src/nlu/features/feature-vocabulary.ts';
 import { featurize } from '../../src/nlu/features/featurize.ts';
-import { DEFAULT_FEATURIZER, type FeatureBag } from '../../src/nlu/features/featurizer-config.ts';
 import type { SparseRow } from '../../src/nlu/features/featurizer-config.ts';
+import { DEFAULT_FEATURIZER, type FeatureBag } from '../../src/nlu/features/featurizer-config.ts';
 import { linearScores, trainLinearSvm } from '../../src/train/linear-svm.ts';
 import { computeIdf } from '../../src/train/train-intent.ts';
-import { loadDataset, labelsOf } from '../lib/bench-data.ts';
+import { labelsOf, loadDataset } from '../lib/bench-data.ts';
 
 const [name, json = '{}'] = process.argv.slice(2);
 const o = { c: [1], norm: 'joint', sublinear: true, maxRows: 200_000, ...JSON.parse(json) };
@@ -90,6 +90,15 @@ for (const c of o.c) {
   const v = ds.valid ? score(ds.valid, model) : { acc: Number.NaN, thr: 0 };
   const t = score(ds.test, model, ds.mode === 'multi' ? v.thr : undefined);
   console.log(
-    JSON.stringify({ name, ...o, c, rows: vocab.rows, prep: +prep.toFixed(1), train: +secs.toFixed(1), valid: +(v.acc * 100).toFixed(2), test: +(t.acc * 100).toFixed(2) }),
+    JSON.stringify({
+      name,
+      ...o,
+      c,
+      rows: vocab.rows,
+      prep: +prep.toFixed(1),
+      train: +secs.toFixed(1),
+      valid: +(v.acc * 100).toFixed(2),
+      test: +(t.acc * 100).toFixed(2),
+    }),
   );
 }

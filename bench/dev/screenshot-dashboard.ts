@@ -19,9 +19,9 @@ import { Bot } from '../../src/bot.ts';
 import { readBotConfig } from '../../src/config/bot-config.ts';
 import { DEFAULT_BOT_CONFIG } from '../../src/nlu/default-model.ts';
 import { openStores } from '../../src/store/open-stores.ts';
-import { Random } from '../../src/train/random.ts';
 import type { ChannelName, Turn, TurnAction } from '../../src/turn.ts';
 import { TurnHandler } from '../../src/turn-handler.ts';
+import { Random } from '../../src/util/random.ts';
 import { spawnServer } from '../../test/fixtures/spawn-server.ts';
 import { DATA_ROOT, massive } from '../datasets.ts';
 

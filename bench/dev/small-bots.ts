@@ -8,8 +8,8 @@ import { forwardReference } from '../../src/nlu/intent/forward-reference.ts';
 import type { IntentExample } from '../../src/nlu/intent/intent-example.ts';
 import { loadBackgroundCorpus } from '../../src/train/background/background-corpus.ts';
 import { selectBackground } from '../../src/train/background/background-selection.ts';
-import { Random } from '../../src/train/random.ts';
 import { trainIntentModel } from '../../src/train/train-intent.ts';
+import { Random } from '../../src/util/random.ts';
 import { clinc150 } from '../datasets.ts';
 
 const [json = '{}', bgJson = '{"trainLines":1000,"heldLines":500,"maxSimilarity":0.5}', split = 'valid'] =
@@ -76,7 +76,12 @@ for (const [k, n] of [
       split,
       opts,
       bgOpts,
-      with: { inScope: pct(mean(withBg.map((r) => r.inScope))), oos: pct(mean(withBg.map((r) => r.oos))), s: +mean(withBg.map((r) => r.seconds)).toFixed(1), t: withBg.map((r) => +r.threshold.toFixed(2)) },
+      with: {
+        inScope: pct(mean(withBg.map((r) => r.inScope))),
+        oos: pct(mean(withBg.map((r) => r.oos))),
+        s: +mean(withBg.map((r) => r.seconds)).toFixed(1),
+        t: withBg.map((r) => +r.threshold.toFixed(2)),
+      },
       without: { inScope: pct(mean(without.map((r) => r.inScope))), oos: pct(mean(without.map((r) => r.oos))) },
     }),
   );

@@ -1,8 +1,8 @@
 import { Bot } from '../bot.ts';
 import { BotConfigSchema } from '../config/bot-config.ts';
 import { DEFAULT_LANGUAGE_PROFILE_DIR } from '../nlu/default-model.ts';
-import { readLanguageManifest } from '../nlu/language/language-profile.ts';
 import { OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
+import { readLanguageManifest } from '../nlu/language/language-profile.ts';
 import { readIntentData } from '../train/read-intent-data.ts';
 import { parseCommandArgs, required } from './cli-args.ts';
 import { ProgressBar } from './progress-bar.ts';

@@ -19,8 +19,8 @@ import { SwitchboardError } from '../errors.ts';
 import { parseTime } from '../metrics/automation-report.ts';
 import { confidenceHistogram, writeBaseline } from '../metrics/drift.ts';
 import { IntentClassifier } from '../nlu/intent/intent-classifier.ts';
-import { openStores } from '../store/open-stores.ts';
 import { OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
+import { openStores } from '../store/open-stores.ts';
 import { readIntentData } from '../train/read-intent-data.ts';
 import { numberFlag, parseCommandArgs, required } from './cli-args.ts';
 

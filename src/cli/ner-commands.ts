@@ -1,10 +1,10 @@
 import { nerMetrics } from '../eval/ner-metrics.ts';
 import { NerModel } from '../nlu/entities/ner-model.ts';
 import { dequantizeRows, quantizeRows } from '../train/quantize-rows.ts';
-import { Random } from '../train/random.ts';
 import { readConll, type TaggedSentence } from '../train/read-conll.ts';
 import { saveNerModel, writeNerManifestAndCard } from '../train/save-ner-model.ts';
 import { DEFAULT_NER_OPTIONS, evaluateNer, trainNer } from '../train/train-ner.ts';
+import { Random } from '../util/random.ts';
 import { numberFlag, parseCommandArgs, required } from './cli-args.ts';
 import { ProgressBar } from './progress-bar.ts';
 

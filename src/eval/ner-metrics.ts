@@ -1,5 +1,3 @@
-import { bioSpans } from '../train/read-conll.ts';
-
 export interface PrecisionRecall {
   precision: number;
   recall: number;
@@ -64,4 +62,23 @@ export function nerMetrics(
     perType[type] = score(c.correct, c.predicted, c.gold);
   }
   return { n: gold.length, ...score(correct, predictedAll, goldAll), per_type: perType };
+}
+
+/** Entity spans `[start, end)` (token indexes) with their type, from BIO tags. */
+export function bioSpans(tags: readonly string[]): { type: string; start: number; end: number }[] {
+  const spans: { type: string; start: number; end: number }[] = [];
+  let cur: { type: string; start: number; end: number } | undefined;
+  tags.forEach((tag, i) => {
+    const type = tag.slice(2);
+    if (tag.startsWith('B-') || (tag.startsWith('I-') && (!cur || cur.type !== type))) {
+      if (cur) spans.push(cur);
+      cur = { type, start: i, end: i + 1 };
+    } else if (tag.startsWith('I-') && cur) cur.end = i + 1;
+    else if (cur) {
+      spans.push(cur);
+      cur = undefined;
+    }
+  });
+  if (cur) spans.push(cur);
+  return spans;
 }

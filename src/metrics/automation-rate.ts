@@ -12,7 +12,7 @@
  * from its audits, the unaudited answers' correct count binomial around it; the interval is the 2.5–97.5 percentiles
  * of {@link DRAWS} seeded Monte Carlo draws of share × precision. With no audits at all the interval is honest and wide.
  */
-import { Random } from '../train/random.ts';
+import { Random } from '../util/random.ts';
 import type { TurnRecord } from './turn-log.ts';
 
 /** Monte Carlo draws per estimate. */

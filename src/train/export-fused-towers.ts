@@ -1,6 +1,6 @@
 import type { TowerWeights } from '../nlu/intent/intent-weights.ts';
-import { dequantizeRows, quantizeRows } from './quantize-rows.ts';
 import { FLOAT, type GraphBuilder, INT8, INT64, intAttr, intsAttr } from './onnx-graph-builder.ts';
+import { dequantizeRows, quantizeRows } from './quantize-rows.ts';
 
 /**
  * Whether an ensemble can run as ONE wide tower: at least two towers with the same rows, dimension, hidden size and

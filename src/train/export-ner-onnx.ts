@@ -1,7 +1,7 @@
 import onnxProto from 'onnx-proto';
 import { INTENT_ONNX_IR_VERSION, INTENT_ONNX_OPSET, tensorType } from './export-onnx.ts';
-import { quantizeRows } from './quantize-rows.ts';
 import { FLOAT, GraphBuilder, INT8, INT64, intAttr } from './onnx-graph-builder.ts';
+import { quantizeRows } from './quantize-rows.ts';
 import type { TrainedNer } from './train-ner.ts';
 
 const { onnx } = onnxProto;

@@ -1,7 +1,12 @@
 import onnxProto from 'onnx-proto';
 import { SwitchboardError } from '../errors.ts';
 import { NORM_EPSILON } from '../nlu/intent/forward-reference.ts';
-import { type IntentModelWeights, type LinearWeights, modelRows, type TowerWeights } from '../nlu/intent/intent-weights.ts';
+import {
+  type IntentModelWeights,
+  type LinearWeights,
+  modelRows,
+  type TowerWeights,
+} from '../nlu/intent/intent-weights.ts';
 import { addFusedTowers, canFuse, dequantizedFusedEmbeddings } from './export-fused-towers.ts';
 import { FLOAT, GraphBuilder, INT8, INT64, intAttr, intsAttr } from './onnx-graph-builder.ts';
 import { dequantizeRows, quantizeRows } from './quantize-rows.ts';
@@ -29,7 +34,10 @@ export const INTENT_ONNX_IR_VERSION = 8;
 export function dequantizeWeights(weights: IntentModelWeights): IntentModelWeights {
   const linear = weights.linear && {
     ...weights.linear,
-    weights: dequantizeRows(quantizeRows(weights.linear.weights, weights.linear.rows, weights.linear.labels), weights.linear.labels),
+    weights: dequantizeRows(
+      quantizeRows(weights.linear.weights, weights.linear.rows, weights.linear.labels),
+      weights.linear.labels,
+    ),
   };
   if (canFuse(weights.towers)) {
     // A fused ensemble is quantized as one wide table (one scale per fused row), as the export stores it.
@@ -206,10 +214,19 @@ function addLinear(
     const rowsQ = g.op('Gather', [g.init('linear.weights_int8', INT8, [lin.rows, C], q), 'ids'], 'linear.rows_int8');
     rows = g.op('Cast', [rowsQ], 'linear.rows', [intAttr('to', FLOAT)]);
     const scaled = scales.map((s) => s * opts.scale);
-    const rowScales = g.op('Gather', [g.init('linear.row_scale', FLOAT, [lin.rows], scaled), 'ids'], 'linear.row_scales');
+    const rowScales = g.op(
+      'Gather',
+      [g.init('linear.row_scale', FLOAT, [lin.rows], scaled), 'ids'],
+      'linear.row_scales',
+    );
     x = g.op('Mul', [x, rowScales], 'linear.scaled_x');
   } else {
-    const table = g.init('linear.weights', FLOAT, [lin.rows, C], lin.weights.map((w) => w * opts.scale));
+    const table = g.init(
+      'linear.weights',
+      FLOAT,
+      [lin.rows, C],
+      lin.weights.map((w) => w * opts.scale),
+    );
     rows = g.op('Gather', [table, 'ids'], 'linear.rows');
   }
   const x3 = g.op('Unsqueeze', [x, 'const.axis1'], 'linear.x_3d');
@@ -273,7 +290,11 @@ export function buildIntentOnnx(weights: IntentModelWeights, opts: { quantize: b
         normalized.push(shared);
       }
       const out = `tower${k}.logits`;
-      return addTower(g, t, shared.weights, `tower${k}`, { quantize: opts.quantize, temperature: weights.temperature, out });
+      return addTower(g, t, shared.weights, `tower${k}`, {
+        quantize: opts.quantize,
+        temperature: weights.temperature,
+        out,
+      });
     });
     parts.push(logits.length === 1 ? logits[0] : g.op('Mean', logits, 'deep.logits'));
   }

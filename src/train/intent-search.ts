@@ -8,7 +8,6 @@
  */
 import type { IntentExample } from '../nlu/intent/intent-example.ts';
 import type { LinearModel } from './linear-svm.ts';
-import type { TrainedIntentModel, TrainIntentOptions } from './train-intent-types.ts';
 import {
   assembleIntentModel,
   type BackgroundLines,
@@ -17,6 +16,7 @@ import {
   prepareIntentData,
   trainIntentMembers,
 } from './train-intent.ts';
+import type { TrainedIntentModel, TrainIntentOptions } from './train-intent-types.ts';
 import type { TowerResult } from './train-tower.ts';
 
 /** The size budget of a model (each model ≤ 15 MB; a margin for the manifest, dense layers and features.bin). */
@@ -88,7 +88,8 @@ export function dataDefaults(examples: number, mode: 'single' | 'multi'): Partia
     ensemble: small ? 5 : 2,
     validFraction: small ? 0.2 : 0.1,
     // Multi-label (sigmoid outputs) learns more slowly; tiny data needs more passes for the same number of steps.
-    maxEpochs: mode === 'multi' ? 40 : small ? Math.min(60, Math.max(12, Math.ceil(20_000 / Math.max(1, examples)))) : 12,
+    maxEpochs:
+      mode === 'multi' ? 40 : small ? Math.min(60, Math.max(12, Math.ceil(20_000 / Math.max(1, examples)))) : 12,
     patience: mode === 'multi' ? 5 : 3,
   };
 }
@@ -146,7 +147,9 @@ export async function trainIntentAuto(
     const dim = fixed.dim ?? (fixed.ensemble === 0 ? 0 : DEFAULT_TRAIN_OPTIONS.dim);
     const hidden = fixed.hidden ?? (dim === 0 ? 0 : DEFAULT_TRAIN_OPTIONS.hidden);
     const k = dim === 0 ? 0 : ensemble;
-    candidates = [{ name: k === 0 ? 'linear (fixed)' : `${dim}-dim bag, hidden ${hidden} (fixed)`, dim, hidden, ensemble: k }];
+    candidates = [
+      { name: k === 0 ? 'linear (fixed)' : `${dim}-dim bag, hidden ${hidden} (fixed)`, dim, hidden, ensemble: k },
+    ];
   }
   const maxRows = fixed.maxRows ?? DEFAULT_TRAIN_OPTIONS.maxRows;
   const caps = candidates.map((c) => Math.min(maxRows, rowCap(c, labelCount, linear)));

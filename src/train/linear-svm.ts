@@ -5,7 +5,7 @@
  * practitioner compares against, trained here so that switchboard's intent model can hold it as its wide member.
  */
 import type { SparseRow } from '../nlu/features/featurizer-config.ts';
-import { Random } from './random.ts';
+import { Random } from '../util/random.ts';
 
 /** Settings of {@link trainLinearSvm}. */
 export interface LinearSvmOptions {

@@ -38,7 +38,8 @@ function membersText(opts: Record<string, unknown>): string {
       ? `${towers} TF-IDF-weighted embedding-bag tower(s) (dim ${fmt(opts.dim)}` +
         `${Number(opts.hidden) > 0 ? `, hidden ${fmt(opts.hidden)} ReLU` : ''})`
       : '';
-  const linear = opts.linear === false ? '' : 'a linear SVM over sublinear TF-IDF (word and character families each L2-normalised)';
+  const linear =
+    opts.linear === false ? '' : 'a linear SVM over sublinear TF-IDF (word and character families each L2-normalised)';
   return [linear, deep].filter(Boolean).join(' stacked with ') || '(no members)';
 }
 
@@ -74,7 +75,9 @@ function searchSection(search: Record<string, unknown> | undefined): string[] {
 /** Out-of-scope protection, and the background corpus's attribution when it was used. */
 function oosSection(m: IntentManifest): string[] {
   const p = m.calibration.oos_protection;
-  const bg = m.training.background as { languages?: string[]; trainLines?: number; heldLines?: number; dropped?: number } | undefined;
+  const bg = m.training.background as
+    | { languages?: string[]; trainLines?: number; heldLines?: number; dropped?: number }
+    | undefined;
   const lines = ['## Out-of-scope protection', ''];
   if (!p) lines.push('Not recorded (a model from an older version).');
   else if (p.source === 'none') {
@@ -147,7 +150,9 @@ export function renderModelCard({ manifest: m, dataDescription, warnings = [] }:
           `- Stacking (fitted on held-out rows): logits = ${fmt(m.training.combination.deep ?? 0)} × towers' mean ` +
             `+ ${fmt(m.training.combination.linear ?? 0)} × linear scores` +
             (m.training.combination.offset ? ` + ${fmt(m.training.combination.offset)}` : '') +
-            (m.training.combination.oosShift ? `; out_of_scope logit shifted by ${fmt(m.training.combination.oosShift)}` : ''),
+            (m.training.combination.oosShift
+              ? `; out_of_scope logit shifted by ${fmt(m.training.combination.oosShift)}`
+              : ''),
         ]
       : []),
     `- Seed ${m.training.seed}; ${m.training.seconds.toFixed(1)} s of training`,

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
+import type { IntentExample } from '../nlu/intent/intent-example.ts';
 import { checkIntentExamples, type SourcedExample } from './check-intent-examples.ts';
 import { DataError } from './data-error.ts';
-import type { IntentExample } from '../nlu/intent/intent-example.ts';
 import { parseDelimited } from './parse-delimited.ts';
 
 export { splitTrainValid } from './split-train-valid.ts';

@@ -1,5 +1,5 @@
 import type { IntentExample } from '../nlu/intent/intent-example.ts';
-import { Random } from './random.ts';
+import { Random } from '../util/random.ts';
 
 /** A train/validation split of intent examples. */
 export interface TrainValidSplit {

@@ -1,6 +1,6 @@
 import type { FeatureBag } from '../nlu/features/featurizer-config.ts';
 import type { LabelMode, TowerWeights } from '../nlu/intent/intent-weights.ts';
-import type { Random } from './random.ts';
+import type { Random } from '../util/random.ts';
 
 /** Optimisation settings of one tower. */
 export interface TowerHyper {

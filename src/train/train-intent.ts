@@ -9,8 +9,8 @@ import { chooseMultiLabelThreshold, chooseRejection, confidenceFloor } from '../
 import { FeatureVocabulary } from '../nlu/features/feature-vocabulary.ts';
 import { featurize } from '../nlu/features/featurize.ts';
 import { DEFAULT_FEATURIZER, type FeatureBag, type SparseRow } from '../nlu/features/featurizer-config.ts';
-import { type IntentExample, OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
 import { forwardReference, linearFeatures, linearLogits, towerLogits } from '../nlu/intent/forward-reference.ts';
+import { type IntentExample, OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
 import type { IntentModelWeights, LabelMode, LinearWeights, TowerWeights } from '../nlu/intent/intent-weights.ts';
 import {
   type Combination,
@@ -185,7 +185,8 @@ export function prepareIntentData(
     prepared.valid = encodeSet(valid, vBags, labelIndex, mode, idf, wordRows);
     prepared.validExamples = valid;
     const unknown = prepared.valid.targets.filter((t) => t === -1).length;
-    if (unknown > 0) warnings.push(`${unknown} validation examples have labels absent from train; they count as errors`);
+    if (unknown > 0)
+      warnings.push(`${unknown} validation examples have labels absent from train; they count as errors`);
   } else {
     const count = Math.max(2, Math.round(1 / opts.validFraction));
     prepared.folds = { fold: stratifiedFolds(train, count, opts.seed), count };
@@ -241,9 +242,7 @@ export async function trainIntentMembers(
   const all = Array.from({ length: prepared.train.bags.length }, (_, i) => i);
   const fitOf = (f: number) => (carved ? splits[f % folds].fit : all);
   const heldOf = (f: number): EncodedSet =>
-    carved
-      ? pick(prepared.train, splits[f % folds].held)
-      : (prepared.valid ?? { bags: [], targets: [], linear: [] });
+    carved ? pick(prepared.train, splits[f % folds].held) : (prepared.valid ?? { bags: [], targets: [], linear: [] });
   const jobs: MemberJob[] = [];
   const towerIdx: number[] = [];
   const reused = Math.min(reuse.towers?.length ?? 0, K);

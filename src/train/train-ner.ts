@@ -8,8 +8,8 @@
 import { nerMetrics } from '../eval/ner-metrics.ts';
 import { bioConstraints, type CrfParams, forwardBackward, viterbi } from '../nlu/entities/crf-decode.ts';
 import { NER_FEATURES_PER_TOKEN, sentenceFeatures } from '../nlu/entities/ner-features.ts';
+import { Random } from '../util/random.ts';
 import { DataError } from './data-error.ts';
-import { Random } from './random.ts';
 import type { TaggedSentence } from './read-conll.ts';
 
 export interface NerTrainOptions {

@@ -1,6 +1,6 @@
 import type { FeatureBag } from '../nlu/features/featurizer-config.ts';
 import type { LabelMode, TowerWeights } from '../nlu/intent/intent-weights.ts';
-import { Random } from './random.ts';
+import { Random } from '../util/random.ts';
 import { TowerTrainer } from './tower-trainer.ts';
 import type { TrainIntentOptions } from './train-intent-types.ts';
 

@@ -6,7 +6,7 @@
 import { featurize } from '../../nlu/features/featurize.ts';
 import type { FeaturizerConfig } from '../../nlu/features/featurizer-config.ts';
 import type { IntentExample } from '../../nlu/intent/intent-example.ts';
-import { Random } from '../random.ts';
+import { Random } from '../../util/random.ts';
 import type { BackgroundSentence } from './background-corpus.ts';
 
 /** How many lines to take and how close is too close. */

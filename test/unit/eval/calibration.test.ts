@@ -8,7 +8,7 @@ import {
   temperatureNll,
   thresholdForPrecision,
 } from '../../../src/eval/calibration.ts';
-import { Random } from '../../../src/train/random.ts';
+import { Random } from '../../../src/util/random.ts';
 
 /** Logits whose softmax is the true distribution the gold labels are drawn from, then sharpened by 1 / `temperature`. */
 function syntheticSingle(n: number, classes: number, temperature: number, seed: number) {

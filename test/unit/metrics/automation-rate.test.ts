@@ -6,7 +6,7 @@ import { readBotConfig } from '../../../src/config/bot-config.ts';
 import { estimateAutomation } from '../../../src/metrics/automation-rate.ts';
 import type { TurnRecord } from '../../../src/metrics/turn-log.ts';
 import { DEFAULT_BOT_CONFIG } from '../../../src/nlu/default-model.ts';
-import { Random } from '../../../src/train/random.ts';
+import { Random } from '../../../src/util/random.ts';
 
 let n = 0;
 const turn = (over: Partial<TurnRecord>): TurnRecord => ({

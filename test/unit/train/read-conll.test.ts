@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bioSpans, parseConll, toBio } from '../../../src/train/read-conll.ts';
+import { bioSpans } from '../../../src/eval/ner-metrics.ts';
+import { parseConll, toBio } from '../../../src/train/read-conll.ts';
 
 describe('parseConll', () => {
   it('reads IOB1 (CoNLL-2003) into BIO sentences, token first and tag last', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bioConstraints, marginals, viterbi } from '../../../../src/nlu/entities/crf-decode.ts';
-import { Random } from '../../../../src/train/random.ts';
+import { Random } from '../../../../src/util/random.ts';
 
 const tags = ['O', 'B-PER', 'I-PER', 'B-LOC', 'I-LOC'];
 const k = tags.length;
