@@ -63,7 +63,11 @@ export function banking77(): DatasetSplits {
   return { name: 'banking77', mode: 'single', train: banking77Split('train.csv'), test: banking77Split('test.csv') };
 }
 
-/** CLINC150 (data_full) with `oos` renamed `out_of_scope`; train/val/test each include their oos part. */
+/**
+ * CLINC150 (data_full) with `oos` renamed `out_of_scope`; train/val/test each include their oos part. Without
+ * `withOosTrain`, every out_of_scope row is removed from train AND validation (the test keeps its 1,000): a bot with no
+ * out-of-scope data, whose only protection is what it learns elsewhere (switchboard: the background corpus).
+ */
 export function clinc150(withOosTrain = true): DatasetSplits {
   const data = JSON.parse(readFileSync(join(DATA_ROOT, 'clinc150', 'data_full.json'), 'utf8')) as Record<
     string,
@@ -75,7 +79,7 @@ export function clinc150(withOosTrain = true): DatasetSplits {
     name: withOosTrain ? 'clinc150' : 'clinc150-no-oos-train',
     mode: 'single',
     train: conv([...data.train, ...(withOosTrain ? data.oos_train : [])]),
-    valid: conv([...data.val, ...data.oos_val]),
+    valid: conv([...data.val, ...(withOosTrain ? data.oos_val : [])]),
     test: conv([...data.test, ...data.oos_test]),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Head-to-head single-message latency, switchboard vs NLP.js, in ONE process and ONE run, so the ratio is not skewed
- * by the shared machine's load changing between runs. Both are trained on Banking77 train (switchboard with the
- * benchmark settings, NLP.js with its defaults); then every test message is processed by both, one at a time,
+ * by the shared machine's load changing between runs. Both are trained on Banking77 train (switchboard the way
+ * `switchboard train intent` trains by default, NLP.js with its defaults); then every test message is processed by
+ * both, one at a time,
  * alternating which goes first. Reports p50/p99 (ms) of each and their ratios; writes bench/results/latency/banking77.json.
  *
  * `npx tsx bench/latency.ts [--rounds N]`
@@ -12,16 +13,18 @@ import { join } from 'node:path';
 import { NlpManager } from 'node-nlp';
 import { IntentClassifier } from '../src/nlu/intent/intent-classifier.ts';
 import { saveIntentModel } from '../src/train/save-intent-model.ts';
-import { trainIntentModel } from '../src/train/train-intent.ts';
+import { trainIntentDefault } from '../src/train/train-intent-default.ts';
 import { banking77 } from './datasets.ts';
 import { percentile } from './lib/stats.ts';
-import { switchboardSettings } from './switchboard-settings.ts';
 
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1] || 1) || 1;
 const ds = banking77();
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-latency-'));
-const trained = await trainIntentModel(ds.train, undefined, switchboardSettings('banking77'));
-await saveIntentModel(dir, trained, { quantize: true, dataDescription: 'Banking77 train (latency benchmark)' });
+const { trained } = await trainIntentDefault(ds.train, undefined, { fixed: { seed: 13 } });
+await saveIntentModel(dir, trained, {
+  quantize: trained.quantization.cost * 100 < 0.3,
+  dataDescription: 'Banking77 train (latency benchmark)',
+});
 const clf = await IntentClassifier.load(dir);
 const nlp = new NlpManager({ languages: ['en'], autoSave: false, nlu: { log: false } });
 for (const e of ds.train) nlp.addDocument('en', e.text, e.intent as string);

@@ -68,10 +68,18 @@ export interface SystemResult extends Metrics {
   date: string;
 }
 
-/** Computes the metrics of test predictions, choosing any threshold on the validation predictions. */
-export function evaluate(ds: DatasetSplits, validPreds: readonly Ranked[] | undefined, testPreds: Ranked[]): Metrics {
+/**
+ * Computes the metrics of test predictions, choosing any threshold on the validation predictions — or applying the
+ * system's own threshold (`ownThreshold`: switchboard's model chooses its threshold itself, and the product uses it).
+ */
+export function evaluate(
+  ds: DatasetSplits,
+  validPreds: readonly Ranked[] | undefined,
+  testPreds: Ranked[],
+  ownThreshold?: number,
+): Metrics {
   if (testPreds.length !== ds.test.length) throw new Error(`expected ${ds.test.length} test predictions`);
-  if (ds.mode === 'multi') return evaluateMulti(ds, validPreds, testPreds);
+  if (ds.mode === 'multi') return evaluateMulti(ds, validPreds, testPreds, ownThreshold);
   const gold = ds.test.map(labelOf);
   const perLanguage = (pred: string[]) => groupBy(ds, (idx) => accuracy(pick(gold, idx), pick(pred, idx)));
   if (!hasOos(ds)) {
@@ -83,8 +91,11 @@ export function evaluate(ds: DatasetSplits, validPreds: readonly Ranked[] | unde
       per_language: perLanguage(pred),
     };
   }
-  if (!ds.valid || !validPreds) throw new Error('an OOS threshold needs validation predictions');
-  const threshold = chooseOosThreshold(ds.valid.map(labelOf), validPreds);
+  let threshold = ownThreshold;
+  if (threshold === undefined) {
+    if (!ds.valid || !validPreds) throw new Error('an OOS threshold needs validation predictions');
+    threshold = chooseOosThreshold(ds.valid.map(labelOf), validPreds);
+  }
   const pred = testPreds.map((r) => withThreshold(r, threshold));
   const raw = testPreds.map((r) => top(r)[0]);
   return {
@@ -97,9 +108,17 @@ export function evaluate(ds: DatasetSplits, validPreds: readonly Ranked[] | unde
   };
 }
 
-function evaluateMulti(ds: DatasetSplits, validPreds: readonly Ranked[] | undefined, testPreds: Ranked[]): Metrics {
-  if (!ds.valid || !validPreds) throw new Error('a multi-label threshold needs validation predictions');
-  const threshold = chooseMultiThreshold(ds.valid.map(labelsOf), validPreds);
+function evaluateMulti(
+  ds: DatasetSplits,
+  validPreds: readonly Ranked[] | undefined,
+  testPreds: Ranked[],
+  ownThreshold?: number,
+): Metrics {
+  let threshold = ownThreshold;
+  if (threshold === undefined) {
+    if (!ds.valid || !validPreds) throw new Error('a multi-label threshold needs validation predictions');
+    threshold = chooseMultiThreshold(ds.valid.map(labelsOf), validPreds);
+  }
   const gold = ds.test.map(labelsOf);
   const pred = testPreds.map((r) => multiLabels(r, threshold));
   return {

@@ -1,21 +1,36 @@
+/**
+ * `switchboard eval intent`: scores labelled data with a saved model (through ONNX Runtime, as served), or
+ * cross-validates the default training path on a data file (`--cv K`).
+ */
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { confidenceOutcomes, multiLabelMetrics, singleLabelMetrics } from '../eval/intent-metrics.ts';
+import {
+  confidenceOutcomes,
+  multiLabelMetrics,
+  predictSingleLabel,
+  singleLabelMetrics,
+} from '../eval/intent-metrics.ts';
 import { renderIntentReport } from '../eval/intent-report.ts';
 import { IntentClassifier } from '../nlu/intent/intent-classifier.ts';
-import { OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
+import { type IntentExample, OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
+import { loadBackgroundCorpus } from '../train/background/background-corpus.ts';
+import { reservedBackground } from '../train/background/background-selection.ts';
+import { type CvReport, crossValidateIntent } from '../train/cross-validate-intent.ts';
 import { readIntentData } from '../train/read-intent-data.ts';
 import { recordEvaluation } from '../train/save-intent-model.ts';
-import { parseCommandArgs, required } from './cli-args.ts';
+import { BACKGROUND_MAX_SIMILARITY } from '../train/train-intent-default.ts';
+import { numberFlag, parseCommandArgs, required } from './cli-args.ts';
 import { ProgressBar } from './progress-bar.ts';
 
 const round = (x: number) => Number(x.toFixed(6));
 
 /**
- * `switchboard eval intent --model DIR --data FILE [--json] [--report FILE.html]`: scores labelled data with a saved
- * model (through ONNX Runtime, as served) and prints the metrics of DESIGN.md (`n, accuracy, macro_f1`, plus
- * `in_scope_accuracy, oos_recall, threshold` with out_of_scope rows, `micro_f1, exact_match` for multi-label data, and
- * `per_language` when rows carry a language). `--record NAME` stores them in the model's manifest and card.
+ * `switchboard eval intent --model DIR --data FILE [--json] [--report FILE.html] [--record NAME]`: scores labelled data
+ * with a saved model (through ONNX Runtime, as served) and prints `n, accuracy, macro_f1`, plus
+ * `in_scope_accuracy, oos_recall, threshold` with out_of_scope rows, `micro_f1, exact_match` for multi-label data,
+ * `per_language` when rows carry a language, and — when the data has no out_of_scope rows and the model was trained
+ * with the background corpus — `background_oos_recall` on the corpus's evaluation reserve. `--record NAME` stores them
+ * in the model's manifest and card. `--cv K` cross-validates instead (no `--model`).
  */
 export async function evalIntentCommand(args: string[]): Promise<number> {
   const cmd = 'eval intent';
@@ -27,11 +42,21 @@ export async function evalIntentCommand(args: string[]): Promise<number> {
       json: { type: 'boolean' },
       report: { type: 'string' },
       record: { type: 'string' },
+      cv: { type: 'string' },
+      seed: { type: 'string' },
+      budget: { type: 'string' },
+      'no-background': { type: 'boolean' },
     },
     cmd,
   );
-  const modelDir = required(values.model, 'model', cmd);
   const dataFile = required(values.data, 'data', cmd);
+  if (values.cv !== undefined) {
+    if (values.model) required(undefined, 'either --model or --cv (cross-validation trains its own models)', cmd);
+    const k = numberFlag(values.cv, 'cv');
+    if (k === undefined || !Number.isInteger(k) || k < 2) required(undefined, 'cv as an integer ≥ 2', cmd);
+    return crossValidateCommand(dataFile, k!, values);
+  }
+  const modelDir = required(values.model, 'model', cmd);
   const clf = await IntentClassifier.load(modelDir);
   // Evaluation keeps every row (no de-duplication), so n matches the published size of a test set.
   const data = readIntentData(dataFile, { dedupe: false });
@@ -79,6 +104,10 @@ export async function evalIntentCommand(args: string[]): Promise<number> {
     });
   const perLanguage = perLanguageScores(data.examples, probs, labels, mode, threshold);
   if (perLanguage) out.per_language = perLanguage;
+  if (!gold.includes(OUT_OF_SCOPE) && mode === 'single') {
+    const bg = await backgroundRecall(modelDir, data.examples);
+    if (bg) Object.assign(out, bg);
+  }
 
   if (values.report) {
     const { confidences, correct } = confidenceOutcomes(
@@ -139,4 +168,113 @@ function perLanguageScores(
     );
   }
   return result;
+}
+
+/**
+ * Out-of-scope recall on the background corpus's evaluation reserve (lines no model trains on) in the languages the
+ * model was trained for, minus lines too close to the evaluated examples; undefined when the model has no background
+ * record (trained with --no-background or by an older version).
+ */
+async function backgroundRecall(
+  modelDir: string,
+  examples: IntentExample[],
+): Promise<{ background_oos_recall: number; background_rows: number } | undefined> {
+  const clf = await IntentClassifier.load(modelDir);
+  try {
+    const bg = clf.manifest.training.background as { languages?: string[] } | undefined;
+    if (!bg?.languages?.length) return undefined;
+    const lines = reservedBackground(
+      loadBackgroundCorpus().sentences,
+      bg.languages,
+      examples,
+      clf.manifest.featurizer,
+      BACKGROUND_MAX_SIMILARITY,
+    );
+    if (lines.length === 0) return undefined;
+    const probs = await clf.scores(lines.map((l) => l.text));
+    const predicted = predictSingleLabel(probs, clf.labels, clf.threshold ?? 0);
+    const caught = predicted.filter((l) => l === OUT_OF_SCOPE).length;
+    return { background_oos_recall: round(caught / lines.length), background_rows: lines.length };
+  } finally {
+    await clf.release();
+  }
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(2)}`;
+const ms = (m: { mean: number; std: number }) => `${pct(m.mean)} ± ${pct(m.std)}`;
+
+/** `eval intent --cv K --data FILE [--json] [--report FILE.html] [--seed N] [--budget S] [--no-background]`. */
+async function crossValidateCommand(
+  dataFile: string,
+  k: number,
+  values: { json?: boolean; report?: string; seed?: string; budget?: string; 'no-background'?: boolean },
+): Promise<number> {
+  const data = readIntentData(dataFile);
+  if (!values.json) for (const w of data.warnings) process.stderr.write(`warning: ${w}\n`);
+  const bar = new ProgressBar('cross-validation', process.stderr, process.stderr.isTTY === true && !values.json);
+  const seed = numberFlag(values.seed, 'seed', 1)!;
+  const report = await crossValidateIntent(data.examples, k, {
+    seed,
+    fixed: { seed },
+    budgetSeconds: numberFlag(values.budget, 'budget'),
+    background: values['no-background'] ? false : undefined,
+    onFold: (f, n) => bar.update(f / n, `fold ${f + 1}/${n}`),
+    onProgress: undefined,
+  });
+  bar.done();
+  for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
+  if (values.report) {
+    const scored = data.examples.map((e, i) => ({ e, p: report.probs[i] })).filter((r) => r.p !== undefined);
+    const { confidences, correct } = confidenceOutcomes(
+      scored.map((r) => r.e.intent) as string[],
+      scored.map((r) => r.p!),
+      report.labels,
+      report.mode,
+    );
+    const html = renderIntentReport({
+      metrics: report.pooled,
+      confidences,
+      correct,
+      texts: scored.map((r) => r.e.text),
+      title: `Cross-validation, ${report.k} folds`,
+      subtitle: `${basename(dataFile)}: out-of-fold predictions of models trained the default way`,
+    });
+    await writeFile(values.report, html);
+    if (!values.json) process.stderr.write(`report written to ${values.report}\n`);
+  }
+  if (values.json) {
+    const { pooled: _p, probs: _q, labels: _l, ...rest } = report;
+    process.stdout.write(`${JSON.stringify({ ...rest, confusions: rest.confusions.slice(0, 20) })}\n`);
+    return 0;
+  }
+  printCv(report);
+  return 0;
+}
+
+function printCv(r: CvReport): void {
+  const w = (line: string) => process.stdout.write(`${line}\n`);
+  w(`${r.k}-fold cross-validation of ${r.n} examples (${r.mode}-label), models trained the default way`);
+  w(`accuracy           ${ms(r.accuracy)}${r.mode === 'multi' ? ' (exact match)' : ''}`);
+  if (r.micro_f1) w(`micro_f1           ${ms(r.micro_f1)}`);
+  w(`macro_f1           ${ms(r.macro_f1)}`);
+  if (r.oos_recall)
+    w(
+      `oos_recall         ${ms(r.oos_recall)} (${r.oos_source === 'data' ? 'out_of_scope rows' : 'background reserve lines'})`,
+    );
+  else w('oos_recall         not measured (no out_of_scope rows and no background corpus)');
+  w('');
+  w('fold     n  accuracy  macro_f1  oos_recall  seconds  model');
+  for (const f of r.folds) {
+    w(
+      `${String(f.fold).padStart(4)} ${String(f.n).padStart(5)}  ${pct(f.accuracy).padStart(8)}  ${pct(f.macro_f1).padStart(8)}  ` +
+        `${(f.oos_recall === undefined ? '–' : pct(f.oos_recall)).padStart(10)}  ${f.seconds.toFixed(1).padStart(7)}  ${f.chosen}`,
+    );
+  }
+  w('');
+  w('weakest intents (F1 across folds):');
+  for (const p of r.per_intent.slice(0, 10)) w(`  ${p.intent.padEnd(30)} ${ms(p.f1)}  (n=${p.support})`);
+  if (r.confusions.length) {
+    w('most frequent confusions (gold → predicted):');
+    for (const c of r.confusions.slice(0, 10)) w(`  ${c.gold} → ${c.predicted}: ${c.count}`);
+  }
 }

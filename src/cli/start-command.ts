@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { readEnvConfig } from '../config/env-config.ts';
 import { createLogger } from '../log.ts';
 import { DEFAULT_BOT_CONFIG } from '../nlu/default-model.ts';
+import { oosProtectionProblem } from '../nlu/intent/intent-manifest.ts';
 import { createApp } from '../server/app-server.ts';
 import { parseCommandArgs } from './cli-args.ts';
 
@@ -26,6 +27,8 @@ export async function startCommand(args: string[]): Promise<number> {
       `store ${app.storeDescription})`,
   );
   for (const channel of app.channels) say(`switchboard: ${channel.summary}`);
+  const oos = oosProtectionProblem(app.bot.nlu.intents.manifest);
+  if (oos) say(`switchboard: WARNING: ${oos}`);
   const url = (page: string, token: { token: string; generated: boolean }, name: string) =>
     token.generated
       ? `http://localhost:${bound}/${page}#token=${token.token} (${name} is not set: this token was generated for this run)`

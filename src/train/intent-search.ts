@@ -167,29 +167,16 @@ export async function trainIntentAuto(
   // Small data: every trial trains all its towers and is compared on every fold; larger data: tower 0, fold 0.
   const full = train.length * Math.max(1, ensemble) <= 20_000;
   const trials: SearchTrial[] = [];
-  const results: { towers: TowerResult[]; cap: number; score: number }[] = [];
+  const results: ({ towers: TowerResult[] } | undefined)[] = [];
   let comparedOn = 0;
-  let perTowerSeconds: number | undefined;
-  for (let i = 0; i < candidates.length; i++) {
+  // Training seconds and estimated cost (jobCost) of every job so far: the machine's measured speed.
+  const measured = { seconds: 0, cost: 0 };
+  const runTrial = async (i: number): Promise<void> => {
     const c = candidates[i];
     const p = prepare(caps[i]);
-    const rows = p.vocabulary.rows;
-    const trial: SearchTrial = {
-      candidate: c,
-      rows,
-      bytes: estimateModelBytes(rows, c, p.labels.length, linear),
-      seconds: 0,
-    };
-    trials.push(trial);
-    const elapsed = (performance.now() - started) / 1000;
-    const towersToTrain = c.ensemble === 0 ? 0 : full ? c.ensemble : 1;
-    const estimate = (perTowerSeconds ?? 0) * towersToTrain * (c.dim / 64);
-    if (i > 0 && elapsed + estimate > budget && results.length > 0) {
-      trial.skipped = `budget: ~${estimate.toFixed(0)} s more would pass ${budget.toFixed(0)} s`;
-      log(`search: ${c.name}: skipped (${trial.skipped})`);
-      continue;
-    }
+    const trial = trials[i];
     const t0 = performance.now();
+    const towersToTrain = c.ensemble === 0 ? 0 : full ? c.ensemble : 1;
     const trialOpts: Partial<TrainIntentOptions> = {
       ...base,
       maxRows: caps[i],
@@ -203,21 +190,64 @@ export async function trainIntentAuto(
     };
     const members = await trainIntentMembers(p, trialOpts, { linearFits: fits.get(caps[i]) });
     fits.set(caps[i], members.linearFits);
+    for (const j of members.jobs) {
+      measured.seconds += j.seconds;
+      measured.cost += j.cost;
+    }
     const model = assembleIntentModel(p, members, trialOpts);
     const v = model.validation;
     trial.score = v.objective ?? v.accuracy ?? v.microF1 ?? 0;
     trial.seconds = (performance.now() - t0) / 1000;
     comparedOn = v.n;
-    if (towersToTrain > 0) perTowerSeconds = trial.seconds / towersToTrain / (c.dim / 64);
-    results[i] = {
-      towers: members.towers.map((weights, k) => ({ weights, validLogits: members.towerLogits[k] })),
-      cap: caps[i],
-      score: trial.score,
-    };
+    results[i] = { towers: members.towers.map((weights, k) => ({ weights, validLogits: members.towerLogits[k] })) };
+    const w = model.combination;
     log(
-      `search: ${c.name}: ${(trial.score * 100).toFixed(2)} on ${v.n} held-out rows, ${rows} feature rows, ` +
-        `~${(trial.bytes / 1e6).toFixed(1)} MB, ${trial.seconds.toFixed(1)} s`,
+      `search: ${c.name}: ${(trial.score * 100).toFixed(2)} on ${v.n} held-out rows, ${trial.rows} feature rows, ` +
+        `~${(trial.bytes / 1e6).toFixed(1)} MB, ${trial.seconds.toFixed(1)} s` +
+        (c.ensemble > 0 ? ` (stacking weights: towers ${w.deep.toFixed(2)}, linear ${w.linear.toFixed(2)})` : ''),
     );
+  };
+  /** Estimated seconds of a trial: its towers' training cost (as jobCost counts it), at the speed measured so far. */
+  const estimate = (i: number): number => {
+    const c = candidates[i];
+    const p = prepare(caps[i]);
+    const n = p.train.bags.length;
+    const L = n ? p.train.bags.reduce((a, b) => a + b.ids.length, 0) / n : 0;
+    const towers = c.ensemble === 0 ? 0 : full ? c.ensemble : 1;
+    const perTower =
+      n * (L * c.dim + c.dim * c.hidden + (c.hidden || c.dim) * p.labels.length) * 3 * (base.maxEpochs ?? 12);
+    return towers * perTower * (measured.cost > 0 ? measured.seconds / measured.cost : 0);
+  };
+  candidates.forEach((c, i) => {
+    const p = prepare(caps[i]);
+    trials.push({
+      candidate: c,
+      rows: p.vocabulary.rows,
+      bytes: estimateModelBytes(p.vocabulary.rows, c, p.labels.length, linear),
+      seconds: 0,
+    });
+  });
+  // The cheapest candidate first (the linear member alone, when allowed): it also measures the machine's speed.
+  await runTrial(0);
+  // The rest in pairs (the machine's two cores), while their estimated time fits the budget.
+  const workers = Math.max(1, opts.workers ?? 2);
+  for (let i = 1; i < candidates.length; i += workers) {
+    const group = candidates.map((_, j) => j).slice(i, i + workers);
+    const elapsed = (performance.now() - started) / 1000;
+    // The group's towers run two at a time: its time is about its largest member's, or the sum over two cores.
+    const ests = group.map(estimate);
+    const cost = Math.max(Math.max(...ests), ests.reduce((a, b) => a + b, 0) / workers);
+    // Small data is cheap to search (and its timings are mostly start-up noise): the default budget binds only larger
+    // data; a --budget always binds.
+    const enforce = opts.budgetSeconds !== undefined || !full;
+    if (enforce && results.length > 0 && measured.cost > 0 && elapsed + cost > budget) {
+      for (const j of group) {
+        trials[j].skipped = `budget: ~${cost.toFixed(0)} s more would pass ${budget.toFixed(0)} s`;
+        log(`search: ${candidates[j].name}: skipped (${trials[j].skipped})`);
+      }
+      continue;
+    }
+    await Promise.all(group.map((j) => runTrial(j)));
   }
   // The best score wins; a tie goes to the cheaper (earlier) candidate.
   let best = -1;
@@ -237,7 +267,7 @@ export async function trainIntentAuto(
     onProgress: opts.onProgress,
   };
   const members = await trainIntentMembers(p, finalOpts, {
-    towers: results[best].towers,
+    towers: results[best]?.towers,
     linearFits: fits.get(caps[best]),
   });
   const trained = assembleIntentModel(p, members, finalOpts, started);

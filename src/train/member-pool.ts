@@ -21,8 +21,10 @@ export interface LinearJob {
 
 /** A job of the pool. */
 export type MemberJob = { kind: 'tower'; job: TowerJob } | { kind: 'linear'; job: LinearJob };
-/** Its result. */
-export type MemberResult = { kind: 'tower'; result: TowerResult } | { kind: 'linear'; result: LinearModel };
+/** Its result, with the seconds its training took (inside the worker: no start-up time). */
+export type MemberResult = ({ kind: 'tower'; result: TowerResult } | { kind: 'linear'; result: LinearModel }) & {
+  seconds: number;
+};
 
 /** What a job reports while it runs: its own fraction done and a short status line. */
 export interface JobProgress {
@@ -32,6 +34,7 @@ export interface JobProgress {
 
 /** Runs one job in the calling thread. */
 export function runMemberJob(m: MemberJob, onProgress?: (p: JobProgress) => void): MemberResult {
+  const started = performance.now();
   if (m.kind === 'tower') {
     const { job } = m;
     const result = trainTower(job, (p) =>
@@ -42,13 +45,13 @@ export function runMemberJob(m: MemberJob, onProgress?: (p: JobProgress) => void
           (p.validScore >= 0 ? ` valid ${(p.validScore * 100).toFixed(1)}` : ''),
       }),
     );
-    return { kind: 'tower', result };
+    return { kind: 'tower', result, seconds: (performance.now() - started) / 1000 };
   }
   const { job } = m;
   const result = trainLinearSvm(job.rows, job.targets, job.featureRows, job.labels, job.opts, (done) =>
     onProgress?.({ fraction: done / job.labels, status: `linear model: label ${done}/${job.labels}` }),
   );
-  return { kind: 'linear', result };
+  return { kind: 'linear', result, seconds: (performance.now() - started) / 1000 };
 }
 
 /** Relative cost of a job (for the overall progress fraction): multiply-adds of one pass, times the passes. */
@@ -75,25 +78,58 @@ function workerBootstrap(): string {
   return `import(${api}).then(({ register }) => { register(); return import(${entry}); });`;
 }
 
-function runInWorker(job: MemberJob, onProgress: (p: JobProgress) => void): Promise<MemberResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(workerBootstrap(), { eval: true, workerData: job });
-    let result: MemberResult | undefined;
-    worker.on('message', (m: { type: string; progress?: JobProgress; result?: MemberResult }) => {
-      if (m.type === 'progress' && m.progress) onProgress(m.progress);
-      else if (m.type === 'result') result = m.result;
+/** A worker thread that trains jobs one after another (started once per lane: starting tsx in a worker costs ~1 s). */
+class Lane {
+  private readonly worker = new Worker(workerBootstrap(), { eval: true });
+  private pending?: {
+    resolve: (r: MemberResult) => void;
+    reject: (e: Error) => void;
+    onProgress: (p: JobProgress) => void;
+  };
+
+  constructor() {
+    this.worker.on('message', (m: { type: string; progress?: JobProgress; result?: MemberResult; error?: string }) => {
+      const p = this.pending;
+      if (!p) return;
+      if (m.type === 'progress' && m.progress) p.onProgress(m.progress);
+      else if (m.type === 'result' && m.result) {
+        this.pending = undefined;
+        p.resolve(m.result);
+      } else if (m.type === 'error') {
+        this.pending = undefined;
+        p.reject(new Error(m.error));
+      }
     });
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (result) resolve(result);
-      else reject(new Error(`${job.kind} training worker exited with code ${code} before finishing`));
+    this.worker.on('error', (e) => this.fail(e));
+    this.worker.on('exit', (code) => this.fail(new Error(`training worker exited with code ${code} before finishing`)));
+  }
+
+  private fail(e: Error): void {
+    const p = this.pending;
+    this.pending = undefined;
+    p?.reject(e);
+  }
+
+  run(job: MemberJob, onProgress: (p: JobProgress) => void): Promise<MemberResult> {
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject, onProgress };
+      this.worker.postMessage(job);
     });
-  });
+  }
+
+  async close(): Promise<void> {
+    this.worker.removeAllListeners('exit');
+    await this.worker.terminate();
+  }
 }
 
+/** Below this total cost (jobCost), jobs train in the calling thread: starting workers would take longer. */
+const IN_THREAD_COST = 2e9;
+
 /**
- * Trains the jobs, up to `workers` at a time in worker threads (with one worker or one job, in this thread). Results
- * are in job order. `onProgress` gets the overall fraction (jobs weighted by {@link jobCost}; never decreasing) and
+ * Trains the jobs, up to `workers` at a time in worker threads (with one worker, or when the jobs are small, in this
+ * thread; a single large job still goes to a worker thread when `workers` > 1, so that concurrent calls run in
+ * parallel). Results are in job order. `onProgress` gets the overall fraction (jobs weighted by {@link jobCost}; never decreasing) and
  * the status line of the job that reported last.
  */
 export async function trainMembers(
@@ -111,7 +147,7 @@ export async function trainMembers(
     shown = Math.max(shown, fraction);
     onProgress?.({ fraction: shown, status: p.status });
   };
-  if (workers <= 1 || jobs.length <= 1) {
+  if (workers <= 1 || jobs.length === 0 || total < IN_THREAD_COST) {
     return jobs.map((job, i) => {
       const r = runMemberJob(job, report(i));
       report(i)({ fraction: 1, status: `${job.kind} done` });
@@ -122,13 +158,19 @@ export async function trainMembers(
   // Largest jobs first, so two workers finish close together.
   const order = jobs.map((_, i) => i).sort((a, b) => costs[b] - costs[a]);
   let next = 0;
-  const lane = async () => {
-    while (next < order.length) {
-      const i = order[next++];
-      results[i] = await runInWorker(jobs[i], report(i));
-      report(i)({ fraction: 1, status: `${jobs[i].kind} done` });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(workers, jobs.length) }, lane));
+  const lanes = Array.from({ length: Math.min(workers, jobs.length) }, () => new Lane());
+  try {
+    await Promise.all(
+      lanes.map(async (lane) => {
+        while (next < order.length) {
+          const i = order[next++];
+          results[i] = await lane.run(jobs[i], report(i));
+          report(i)({ fraction: 1, status: `${jobs[i].kind} done` });
+        }
+      }),
+    );
+  } finally {
+    await Promise.all(lanes.map((l) => l.close()));
+  }
   return results;
 }

@@ -1,10 +1,15 @@
 /**
- * Worker-thread entry of {@link trainMembers}: trains the job posted as `workerData` and posts back progress messages
- * and then the result.
+ * Worker-thread entry of {@link trainMembers}: trains each job posted to it, posting back progress messages and then
+ * the result (or the error).
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { type MemberJob, runMemberJob } from './member-pool.ts';
 
-const job = workerData as MemberJob;
-const result = runMemberJob(job, (p) => parentPort?.postMessage({ type: 'progress', progress: p }));
-parentPort?.postMessage({ type: 'result', result });
+parentPort?.on('message', (job: MemberJob) => {
+  try {
+    const result = runMemberJob(job, (p) => parentPort?.postMessage({ type: 'progress', progress: p }));
+    parentPort?.postMessage({ type: 'result', result });
+  } catch (e) {
+    parentPort?.postMessage({ type: 'error', error: (e as Error).stack ?? String(e) });
+  }
+});

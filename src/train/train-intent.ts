@@ -22,7 +22,7 @@ import {
 } from './combine-members.ts';
 import { dequantizeWeights } from './export-onnx.ts';
 import type { LinearModel } from './linear-svm.ts';
-import { type MemberJob, trainMembers } from './member-pool.ts';
+import { jobCost, type MemberJob, trainMembers } from './member-pool.ts';
 import { stratifiedFolds } from './split-train-valid.ts';
 import type { TrainedIntentModel, TrainIntentOptions } from './train-intent-types.ts';
 import { type Encoded, score, type TowerJob, type TowerResult } from './train-tower.ts';
@@ -218,6 +218,8 @@ export interface TrainedMembers {
   /** Held-out rows with the members' outputs (stacking input) and, for each, its example. */
   held: { row: StackRow; example: IntentExample; bag: FeatureBag }[];
   seconds: number;
+  /** Each job trained by this call: its kind, estimated cost (jobCost) and the seconds it took. */
+  jobs: { kind: 'tower' | 'linear'; cost: number; seconds: number }[];
 }
 
 /**
@@ -345,7 +347,14 @@ export async function trainIntentMembers(
       held.push({ row: { z, s, target: bg.set.targets[j] }, example: bg.examples[j], bag });
     });
   }
-  return { towers, towerLogits: validLogits, linearFits, held, seconds: (performance.now() - started) / 1000 };
+  return {
+    towers,
+    towerLogits: validLogits,
+    linearFits,
+    held,
+    seconds: (performance.now() - started) / 1000,
+    jobs: jobs.map((j, i) => ({ kind: j.kind, cost: jobCost(j), seconds: results[i].seconds })),
+  };
 }
 
 function pick(set: EncodedSet, idx: readonly number[]): EncodedSet {
@@ -489,7 +498,7 @@ export function assembleIntentModel(
       ...prepared.warnings,
       ...(prepared.folds
         ? [
-            `no validation set given: held-out rows come from ${Math.min(Math.max(opts.ensemble, 1), prepared.folds.count)} of ${prepared.folds.count} folds of train`,
+            `no validation set given: held-out rows come from ${Math.min(opts.heldFolds ?? Math.max(opts.ensemble, 1), prepared.folds.count)} of ${prepared.folds.count} folds of train`,
           ]
         : []),
     ],

@@ -187,3 +187,21 @@ export async function readManifest(dir: string): Promise<IntentManifest> {
   }
   return parseManifest(json, path);
 }
+
+/**
+ * Why a model's out-of-scope protection cannot be trusted, or undefined when it was measured: no record (a model from
+ * an older version), or trained with neither out_of_scope rows nor the background corpus. `train` and `start` print it
+ * loudly.
+ * @example const problem = oosProtectionProblem(manifest); if (problem) warn(problem);
+ */
+export function oosProtectionProblem(m: IntentManifest): string | undefined {
+  const p = m.calibration.oos_protection;
+  if (m.mode === 'multi' && !p) return undefined;
+  if (!p) {
+    return 'the intent model has no record of out-of-scope protection (trained by an older version): messages about other topics may be answered; retrain it with `switchboard train intent`';
+  }
+  if (p.source === 'none') {
+    return "the intent model's out-of-scope protection was NOT measured (no out_of_scope rows, background corpus switched off): messages about other topics may be answered; retrain without --no-background";
+  }
+  return undefined;
+}
