@@ -17,7 +17,7 @@ import {
   trainIntentMembers,
 } from './train-intent.ts';
 import type { TrainedIntentModel, TrainIntentOptions } from './train-intent-types.ts';
-import type { TowerResult } from './train-tower.ts';
+import { secondsPerExampleEpoch, type TowerResult } from './train-tower.ts';
 
 /** The size budget of a model (each model ≤ 15 MB; a margin for the manifest, dense layers and features.bin). */
 export const MODEL_BYTES_BUDGET = 14_000_000;
@@ -74,9 +74,14 @@ export interface IntentSearchOptions {
   workers?: number;
 }
 
-/** Default search budget in seconds: 60 s plus 12 s per 1,000 training examples, at most 10 minutes. */
+/** Default search budget in seconds: 60 s plus 20 s per 1,000 training examples, at most 10 minutes. */
 export function defaultBudget(examples: number): number {
-  return Math.min(600, 60 + (12 * examples) / 1000);
+  return Math.min(600, 60 + (20 * examples) / 1000);
+}
+
+/** Small data is cheap to search: the default budget binds only larger data; a --budget always binds. */
+function enforceBudget(opts: IntentSearchOptions, full: boolean): boolean {
+  return opts.budgetSeconds !== undefined || !full;
 }
 
 /** Options that follow from the data's size and label mode (all overridable). */
@@ -169,8 +174,6 @@ export async function trainIntentAuto(
   const trials: SearchTrial[] = [];
   const results: ({ towers: TowerResult[] } | undefined)[] = [];
   let comparedOn = 0;
-  // Training seconds and estimated cost (jobCost) of every job so far: the machine's measured speed.
-  const measured = { seconds: 0, cost: 0 };
   const runTrial = async (i: number): Promise<void> => {
     const c = candidates[i];
     const p = prepare(caps[i]);
@@ -190,10 +193,6 @@ export async function trainIntentAuto(
     };
     const members = await trainIntentMembers(p, trialOpts, { linearFits: fits.get(caps[i]) });
     fits.set(caps[i], members.linearFits);
-    for (const j of members.jobs) {
-      measured.seconds += j.seconds;
-      measured.cost += j.cost;
-    }
     const model = assembleIntentModel(p, members, trialOpts);
     const v = model.validation;
     trial.score = v.objective ?? v.accuracy ?? v.microF1 ?? 0;
@@ -207,16 +206,28 @@ export async function trainIntentAuto(
         (c.ensemble > 0 ? ` (stacking weights: towers ${w.deep.toFixed(2)}, linear ${w.linear.toFixed(2)})` : ''),
     );
   };
-  /** Estimated seconds of a trial: its towers' training cost (as jobCost counts it), at the speed measured so far. */
+  /**
+   * Estimated seconds of a trial: its towers' examples × epochs (three quarters of the cap: early stopping) at the
+   * speed a short probe of this shape measures on this machine.
+   */
   const estimate = (i: number): number => {
     const c = candidates[i];
+    if (c.ensemble === 0) return 0;
     const p = prepare(caps[i]);
-    const n = p.train.bags.length;
-    const L = n ? p.train.bags.reduce((a, b) => a + b.ids.length, 0) / n : 0;
-    const towers = c.ensemble === 0 ? 0 : full ? c.ensemble : 1;
-    const perTower =
-      n * (L * c.dim + c.dim * c.hidden + (c.hidden || c.dim) * p.labels.length) * 3 * (base.maxEpochs ?? 12);
-    return towers * perTower * (measured.cost > 0 ? measured.seconds / measured.cost : 0);
+    const towers = full ? c.ensemble : 1;
+    const fitRows = p.folds ? Math.round(p.train.bags.length * (1 - 1 / p.folds.count)) : p.train.bags.length;
+    const o = { ...DEFAULT_TRAIN_OPTIONS, ...base, dim: c.dim, hidden: c.hidden };
+    const probe = secondsPerExampleEpoch({
+      train: p.train,
+      valid: p.train,
+      idf: p.idf,
+      labels: p.labels.length,
+      rows: p.vocabulary.rows,
+      mode: p.mode,
+      k: 0,
+      opts: o,
+    });
+    return towers * fitRows * o.maxEpochs * 0.75 * probe;
   };
   candidates.forEach((c, i) => {
     const p = prepare(caps[i]);
@@ -235,12 +246,9 @@ export async function trainIntentAuto(
     const group = candidates.map((_, j) => j).slice(i, i + workers);
     const elapsed = (performance.now() - started) / 1000;
     // The group's towers run two at a time: its time is about its largest member's, or the sum over two cores.
-    const ests = group.map(estimate);
+    const ests = enforceBudget(opts, full) ? group.map(estimate) : [0];
     const cost = Math.max(Math.max(...ests), ests.reduce((a, b) => a + b, 0) / workers);
-    // Small data is cheap to search (and its timings are mostly start-up noise): the default budget binds only larger
-    // data; a --budget always binds.
-    const enforce = opts.budgetSeconds !== undefined || !full;
-    if (enforce && results.length > 0 && measured.cost > 0 && elapsed + cost > budget) {
+    if (enforceBudget(opts, full) && results.length > 0 && elapsed + cost > budget) {
       for (const j of group) {
         trials[j].skipped = `budget: ~${cost.toFixed(0)} s more would pass ${budget.toFixed(0)} s`;
         log(`search: ${candidates[j].name}: skipped (${trials[j].skipped})`);

@@ -179,3 +179,38 @@ export function trainTower(job: TowerJob, onProgress?: (p: TowerProgress) => voi
   }
   return { weights: best, validLogits: bestLogits };
 }
+
+/**
+ * Measures how long one tower of this shape takes per training example and epoch on this machine: a few batches of
+ * `job.train` through a fresh trainer (in this thread, after a short warm-up). The search uses it to keep within its
+ * time budget.
+ * @example const s = secondsPerExampleEpoch(job); // e.g. 0.0012
+ */
+export function secondsPerExampleEpoch(job: TowerJob, sample = 256): number {
+  const { train: tr, opts, mode, labels: C } = job;
+  const n = Math.min(sample, tr.bags.length);
+  if (n === 0) return 0;
+  const trainer = new TowerTrainer(
+    { buckets: job.rows, dim: opts.dim, hidden: opts.hidden, labels: C },
+    job.idf,
+    {
+      mode,
+      learningRate: opts.learningRate,
+      dropout: opts.dropout,
+      labelSmoothing: opts.labelSmoothing,
+      weightDecay: opts.weightDecay,
+    },
+    new Random(1),
+  );
+  const logits = new Float32Array(C);
+  const run = (from: number, to: number) => {
+    for (let s = from; s < to; s += opts.batchSize) {
+      const end = Math.min(to, s + opts.batchSize);
+      trainer.trainBatch(tr.bags.slice(s, end), tr.targets.slice(s, end), opts.learningRate, logits);
+    }
+  };
+  run(0, Math.min(n, 64)); // warm-up: let the JIT compile the loops
+  const t0 = performance.now();
+  run(0, n);
+  return (performance.now() - t0) / 1000 / n;
+}

@@ -10,7 +10,7 @@ const data = 'test/fixtures/data';
 
 /** Runs the real `switchboard` bin in a child process. */
 function cli(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, ['bin/switchboard.js', ...args], { input, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, ['bin/switchboard.js', ...args], { input, encoding: 'utf8', timeout: 280_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -98,6 +98,71 @@ describe('switchboard CLI', () => {
     expect(r.stderr).toMatch(/bad-mixed\.jsonl:\d+/);
     expect(existsSync(join(dir, 'bad'))).toBe(false);
   });
+
+  it('train intent with no shape flags searches, uses the background corpus, and says what it chose', () => {
+    const out = join(dir, 'shop');
+    const r = cli(['train', 'intent', '--data', `${data}/shop-bot.jsonl`, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/background: \d+ lines train the out-of-scope class/);
+    expect(r.stderr).toMatch(/search: linear: /);
+    expect(r.stderr).toMatch(/search: chose /);
+    expect(r.stdout).toMatch(/saved .*out-of-scope recall \d+\.\d% \(n=\d+\)/);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.calibration.threshold).toBeTypeOf('number');
+    expect(manifest.calibration.oos_protection.source).toBe('background');
+    expect(manifest.training.search.trials.length).toBe(3);
+    const card = readFileSync(join(out, 'MODEL_CARD.md'), 'utf8');
+    expect(card).toMatch(/## How the configuration was chosen/);
+    expect(card).toMatch(/Tatoeba .*CC BY 2\.0 FR/);
+    // Out-of-scope recall on the corpus's evaluation reserve when the data has no out_of_scope rows.
+    const ev = cli(['eval', 'intent', '--model', out, '--data', `${data}/shop-bot.jsonl`, '--json']);
+    expect(ev.code, ev.stderr).toBe(0);
+    const metrics = JSON.parse(ev.stdout);
+    expect(metrics.background_rows).toBeGreaterThan(100);
+    expect(metrics.background_oos_recall).toBeGreaterThan(0.5);
+  }, 180_000);
+
+  it('train intent --no-background warns loudly that out-of-scope protection was not measured', () => {
+    const out = join(dir, 'shop-nobg');
+    const r = cli([
+      'train',
+      'intent',
+      '--data',
+      `${data}/shop-bot.jsonl`,
+      '--out',
+      out,
+      '--no-background',
+      '--ensemble',
+      '0',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/OUT-OF-SCOPE PROTECTION NOT MEASURED/);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.calibration.oos_protection).toEqual({ source: 'none', held_out: 0 });
+    expect(manifest.calibration.threshold).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('eval intent --cv K cross-validates the default path; a bad --cv or data with one intent is refused', () => {
+    const r = cli(['eval', 'intent', '--cv', '3', '--data', `${data}/shop-bot.jsonl`, '--json', '--budget', '30']);
+    expect(r.code, r.stderr).toBe(0);
+    const cv = JSON.parse(r.stdout);
+    expect(cv.k).toBe(3);
+    expect(cv.folds).toHaveLength(3);
+    expect(cv.accuracy.mean).toBeGreaterThan(0.5);
+    expect(cv.accuracy.std).toBeGreaterThanOrEqual(0);
+    expect(cv.per_intent).toHaveLength(5);
+    expect(cli(['eval', 'intent', '--cv', '1', '--data', `${data}/shop-bot.jsonl`]).stderr).toMatch(
+      /cv as an integer ≥ 2/,
+    );
+    const one = join(dir, 'one-intent.jsonl');
+    writeFileSync(
+      one,
+      Array.from({ length: 6 }, (_, i) => JSON.stringify({ text: `hello ${i}`, intent: 'greet' })).join('\n'),
+    );
+    const bad = cli(['train', 'intent', '--data', one, '--out', join(dir, 'one')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/only one intent \('greet'\)/);
+  }, 300_000);
 
   it('refuses a model directory whose checksum does not match', () => {
     const r = cli(['predict', '--model', join(dir, 'missing')], 'hi\n');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { chooseRejection, confidenceFloor } from '../../../src/eval/choose-threshold.ts';
 import {
   chooseMultiLabelThreshold,
   chooseOosThreshold,
@@ -79,6 +80,51 @@ describe('out-of-scope threshold rule (CLINC150 convention)', () => {
   it('returns 0 without out_of_scope rows or when rejecting nothing is best', () => {
     expect(chooseOosThreshold(['a', 'b'], rows([0.9, 0.1], [0.2, 0.8]), labels)).toBe(0);
     expect(chooseOosThreshold(['a', 'out_of_scope'], rows([0.6, 0.4], [0.9, 0.1]), labels)).toBe(0);
+  });
+
+  it('weights out-of-scope rows to a share and respects an in-scope loss budget', () => {
+    // Top probabilities: in-scope rows (right) at 0.9, 0.8, 0.55, 0.5; out-of-scope rows (top label a) at 0.75, 0.6.
+    const g = ['a', 'a', 'a', 'a', 'out_of_scope', 'out_of_scope'];
+    const p = rows([0.9, 0.1], [0.8, 0.2], [0.55, 0.45], [0.5, 0.5], [0.75, 0.25], [0.6, 0.4]);
+    const l = ['a', 'b'];
+    // Unweighted, cutting above 0.75 (2 in-scope lost, 2 OOS caught) only ties with no cut: no threshold.
+    expect(chooseOosThreshold(g, p, l)).toBe(0);
+    // With out-of-scope rows weighted to half of all rows, that cut wins: 6/8 against 4/8.
+    expect(chooseOosThreshold(g, p, l, { oosShare: 0.5 })).toBeCloseTo((0.75 + 0.8) / 2, 5);
+    // …unless at most a quarter of the correct in-scope answers (one row) may be lost.
+    expect(chooseOosThreshold(g, p, l, { oosShare: 0.5, maxInScopeLoss: 0.25 })).toBe(0);
+  });
+});
+
+describe('chooseRejection', () => {
+  const labels = ['a', 'b', 'out_of_scope'];
+  it('shifts the out_of_scope logit down when the class steals correct in-scope answers', () => {
+    // In-scope rows where out_of_scope narrowly wins, and out-of-scope rows it wins clearly.
+    const gold = ['a', 'a', 'b', 'b', 'out_of_scope', 'out_of_scope'];
+    const probs = rows(
+      [0.45, 0.05, 0.5],
+      [0.8, 0.1, 0.1],
+      [0.05, 0.44, 0.51],
+      [0.1, 0.8, 0.1],
+      [0.05, 0.05, 0.9],
+      [0.1, 0.1, 0.8],
+    );
+    const rule = chooseRejection(gold, probs, labels, { maxInScopeLoss: 0 });
+    expect(rule.oosShift).toBeLessThan(0);
+    expect(rule.score).toBeCloseTo(1, 5);
+    // Without a label to shift, only the threshold is chosen.
+    const noClass = chooseRejection(['a', 'out_of_scope'], rows([0.9, 0.1], [0.55, 0.45]), ['a', 'b']);
+    expect(noClass.oosShift).toBe(0);
+    expect(noClass.threshold).toBeGreaterThan(0.55);
+    expect(chooseRejection(['a'], rows([0.9, 0.1]), ['a', 'b']).threshold).toBe(0);
+  });
+});
+
+describe('confidenceFloor', () => {
+  it('sits below all but the given share of correct answers', () => {
+    expect(confidenceFloor([0.99, 0.97, 0.6, 0.95], 0.25)).toBeCloseTo((0.6 + 0.95) / 2, 6);
+    expect(confidenceFloor([0.9, 0.8], 0)).toBeCloseTo(0.8 * 0.999, 6);
+    expect(confidenceFloor([], 0.1)).toBe(0);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IntentExample } from '../../../src/nlu/intent/intent-example.ts';
 import { splitTrainValid } from '../../../src/train/read-intent-data.ts';
+import { stratifiedFolds } from '../../../src/train/split-train-valid.ts';
 
 function examples(counts: Record<string, number>): IntentExample[] {
   return Object.entries(counts).flatMap(([label, n]) =>
@@ -52,5 +53,36 @@ describe('splitTrainValid', () => {
   it('rejects a fraction outside [0, 1)', () => {
     expect(() => splitTrainValid(data, 1, 1)).toThrow(RangeError);
     expect(splitTrainValid(data, 0, 1).valid).toEqual([]);
+  });
+});
+
+describe('stratifiedFolds', () => {
+  const data = examples({ a: 23, b: 10, c: 3, d: 1 });
+
+  it('deals each label evenly over the folds and never holds out a single-example label', () => {
+    const fold = stratifiedFolds(data, 5, 1);
+    const sizes = [0, 1, 2, 3, 4].map((f) => fold.filter((x) => x === f).length);
+    expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+    for (let f = 0; f < 5; f++) {
+      const a = data.filter((e, i) => fold[i] === f && e.intent === 'a').length;
+      expect(a === 4 || a === 5).toBe(true);
+      expect(data.filter((e, i) => fold[i] === f && e.intent === 'b').length).toBe(2);
+    }
+    expect(fold[data.findIndex((e) => e.intent === 'd')]).toBe(-1);
+  });
+
+  it('keeps every label in train whichever fold is held out (multi-label too), and is reproducible', () => {
+    const multi: IntentExample[] = [
+      ...Array.from({ length: 9 }, (_, i) => ({ text: `x${i}`, intent: ['a'] })),
+      { text: 'both', intent: ['a', 'rare'] },
+      { text: 'rare alone', intent: ['rare'] },
+    ];
+    const fold = stratifiedFolds(multi, 3, 2);
+    for (let f = 0; f < 3; f++) {
+      const trainLabels = new Set(multi.filter((_, i) => fold[i] !== f).flatMap((e) => e.intent as string[]));
+      expect(trainLabels).toEqual(new Set(['a', 'rare']));
+    }
+    expect(stratifiedFolds(multi, 3, 2)).toEqual(fold);
+    expect(() => stratifiedFolds(multi, 1, 2)).toThrow(/folds must be an integer ≥ 2/);
   });
 });

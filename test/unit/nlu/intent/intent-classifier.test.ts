@@ -84,6 +84,16 @@ const CASES: [string, TinyIntentModelOptions][] = [
   ['multi, no hidden, 1 tower', { seed: 14, mode: 'multi', hidden: 0, towers: 1 }],
   ['single, hidden, 1 tower', { seed: 15, mode: 'single', hidden: 6, towers: 1 }],
   ['single, identity vocabulary', { seed: 16, mode: 'single', hidden: 6, towers: 2, hashBuckets: 'identity' }],
+  [
+    'single, 2 towers + linear member + bias',
+    { seed: 18, mode: 'single', hidden: 6, towers: 2, linear: true, bias: true },
+  ],
+  [
+    'multi, 1 tower + linear member + bias',
+    { seed: 19, mode: 'multi', hidden: 0, towers: 1, linear: true, bias: true },
+  ],
+  ['single, the linear member alone', { seed: 20, mode: 'single', towers: 0, linear: true }],
+  ['single, 5 fused towers + linear member', { seed: 21, mode: 'single', hidden: 6, towers: 5, linear: true }],
 ];
 
 describe('IntentClassifier parity with forwardReference', () => {

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isSwitchboardError } from '../../../../src/errors.ts';
-import { parseManifest, readManifest } from '../../../../src/nlu/intent/intent-manifest.ts';
+import { oosProtectionProblem, parseManifest, readManifest } from '../../../../src/nlu/intent/intent-manifest.ts';
 import { saveTinyIntentModel } from '../../../fixtures/tiny-intent-model.ts';
 
 const dirs: string[] = [];
@@ -41,5 +41,26 @@ describe('intent manifest', () => {
     expect(() => parseManifest(thresholds, 'm.json')).toThrow(/calibration\.thresholds\.nope: not one of the labels/);
     const ranges = { ...ok, featurizer: { ...ok.featurizer, charNgrams: [5, 2] } };
     expect(() => parseManifest(ranges, 'm.json')).toThrow(/featurizer\.charNgrams/);
+  });
+});
+
+describe('oosProtectionProblem', () => {
+  it('warns about a model without a record or with protection not measured, and not otherwise', async () => {
+    const { dir, manifest } = await saveTinyIntentModel({ seed: 42 });
+    dirs.push(dir);
+    expect(oosProtectionProblem(manifest)).toMatch(/no record of out-of-scope protection/);
+    const measured = {
+      ...manifest,
+      calibration: {
+        ...manifest.calibration,
+        oos_protection: { source: 'background' as const, held_out: 500, recall: 0.9 },
+      },
+    };
+    expect(oosProtectionProblem(measured)).toBeUndefined();
+    const none = {
+      ...manifest,
+      calibration: { ...manifest.calibration, oos_protection: { source: 'none' as const, held_out: 0 } },
+    };
+    expect(oosProtectionProblem(none)).toMatch(/NOT measured/);
   });
 });

@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isSwitchboardError } from '../../../../src/errors.ts';
+import { DEFAULT_FEATURIZER } from '../../../../src/nlu/features/featurizer-config.ts';
+import type { IntentExample } from '../../../../src/nlu/intent/intent-example.ts';
+import { loadBackgroundCorpus } from '../../../../src/train/background/background-corpus.ts';
+import {
+  botLanguages,
+  isEvalReserve,
+  maxSimilarities,
+  reservedBackground,
+  selectBackground,
+} from '../../../../src/train/background/background-selection.ts';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** Writes a corpus directory from `text\tlang` lines; `tamper` edits the files afterwards. */
+function corpusDir(lines: string[], tamper?: (dir: string) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-background-'));
+  dirs.push(dir);
+  const gz = gzipSync(Buffer.from(`${lines.join('\n')}\n`));
+  writeFileSync(join(dir, 'sentences.tsv.gz'), gz);
+  const languages: Record<string, number> = {};
+  for (const l of lines) languages[l.split('\t')[1]] = (languages[l.split('\t')[1]] ?? 0) + 1;
+  writeFileSync(
+    join(dir, 'manifest.json'),
+    JSON.stringify({
+      kind: 'background',
+      format_version: 1,
+      file: 'sentences.tsv.gz',
+      sha256: createHash('sha256').update(gz).digest('hex'),
+      lines: lines.length,
+      languages,
+      source: 'test',
+      license: 'test',
+    }),
+  );
+  tamper?.(dir);
+  return dir;
+}
+
+const fail = (dir: string, pattern: RegExp) => {
+  try {
+    loadBackgroundCorpus(dir);
+    expect.unreachable();
+  } catch (e) {
+    expect(isSwitchboardError(e, 'E_BACKGROUND')).toBe(true);
+    expect((e as Error).message).toMatch(pattern);
+  }
+};
+
+describe('loadBackgroundCorpus', () => {
+  it('reads the shipped corpus: many languages, every line checked', () => {
+    const { manifest, sentences } = loadBackgroundCorpus();
+    expect(sentences.length).toBe(manifest.lines);
+    expect(Object.keys(manifest.languages).length).toBeGreaterThan(50);
+    expect(manifest.license).toMatch(/CC BY 2\.0 FR/);
+    expect(sentences.filter((s) => s.language === 'en').length).toBeGreaterThan(1000);
+  });
+
+  it('names what is wrong: missing, bad manifest, checksum, not gzip, malformed line, wrong count', () => {
+    fail(join(tmpdir(), 'no-such-background-dir'), /background corpus not found: .*--no-background/);
+    fail(
+      corpusDir(['hello\ten'], (d) => writeFileSync(join(d, 'manifest.json'), '{"kind":"intent"}')),
+      /manifest .* is invalid/,
+    );
+    fail(
+      corpusDir(['hello\ten'], (d) => writeFileSync(join(d, 'sentences.tsv.gz'), 'x')),
+      /is corrupt: sha256/,
+    );
+    const notGzip = corpusDir(['hello\ten'], (d) => {
+      writeFileSync(join(d, 'sentences.tsv.gz'), 'plain text');
+      const m = JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8'));
+      m.sha256 = createHash('sha256').update('plain text').digest('hex');
+      writeFileSync(join(d, 'manifest.json'), JSON.stringify(m));
+    });
+    fail(notGzip, /is not gzip/);
+    fail(corpusDir(['no tab here']), /sentences\.tsv\.gz:1: expected text<TAB>language/);
+    fail(
+      corpusDir(['a\ten', 'b\ten'], (d) => {
+        const m = JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8'));
+        m.lines = 3;
+        writeFileSync(join(d, 'manifest.json'), JSON.stringify(m));
+      }),
+      /has 2 lines, manifest says 3/,
+    );
+  });
+});
+
+const bot: IntentExample[] = [
+  { text: 'I want my money back for the order', intent: 'refund' },
+  { text: 'refund my order please', intent: 'refund' },
+  { text: 'where is my parcel', intent: 'status' },
+  { text: 'track my order', intent: 'status' },
+];
+
+describe('background selection', () => {
+  const corpus = [
+    ...[
+      'Where is the station?',
+      'I like green tea.',
+      'My order is late and I want my money back.',
+      'The cat sleeps.',
+      'Is it raining?',
+      'We went home early.',
+    ].map((text) => ({ text, language: 'en' })),
+    ...['¿Dónde está la estación?', 'Me gusta el té verde.', 'El gato duerme.'].map((text) => ({
+      text,
+      language: 'es',
+    })),
+    ...['Die Katze schläft.', 'Wo ist der Bahnhof?'].map((text) => ({ text, language: 'de' })),
+  ];
+
+  it('finds the bot’s languages from its words, or from the data’s language fields', () => {
+    const byWords = botLanguages(bot, corpus, DEFAULT_FEATURIZER);
+    expect(byWords).toEqual({ languages: ['en'], source: 'word overlap' });
+    const labelled = bot.map((e, i) => ({ ...e, language: i < 2 ? 'de' : 'es' }));
+    expect(botLanguages(labelled, corpus, DEFAULT_FEATURIZER)).toEqual({ languages: ['de', 'es'], source: 'data' });
+  });
+
+  it('scores a line by its closest training example (word TF-IDF cosine)', () => {
+    const sims = maxSimilarities(['refund my order please', 'The cat sleeps.'], bot, DEFAULT_FEATURIZER);
+    expect(sims[0]).toBeCloseTo(1, 5);
+    expect(sims[1]).toBeLessThan(0.2);
+  });
+
+  it('drops lines too close to the bot’s examples and the evaluation reserve, then splits held and train', () => {
+    const sel = selectBackground(corpus, bot, DEFAULT_FEATURIZER, {
+      trainLines: 10,
+      heldLines: 1,
+      maxSimilarity: 0.3,
+      seed: 1,
+    });
+    const used = [...sel.train, ...sel.held].map((s) => s.text);
+    expect(used).not.toContain('My order is late and I want my money back.');
+    expect(sel.dropped).toBe(1);
+    expect(used.every((t) => corpus.find((s) => s.text === t)?.language === 'en')).toBe(true);
+    // Lines 0 and 5 are the evaluation reserve: never trained on.
+    expect([0, 5].every(isEvalReserve)).toBe(true);
+    expect(used).not.toContain(corpus[0].text);
+    expect(used).not.toContain(corpus[5].text);
+    expect(sel.held).toHaveLength(1);
+    expect(sel.train.length).toBe(sel.candidates - sel.dropped - 1);
+    // The reserve, minus lines too close to the evaluated examples ('Where is …' shares 'where is' with the bot).
+    const reserve = reservedBackground(corpus, ['en'], bot, DEFAULT_FEATURIZER, 0.3);
+    expect(reserve.map((s) => s.text)).toEqual(['We went home early.']);
+  });
+});

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { isSwitchboardError } from '../../../src/errors.ts';
+import { featurize } from '../../../src/nlu/features/featurize.ts';
+import { forwardReference } from '../../../src/nlu/intent/forward-reference.ts';
+import { crossValidateIntent, effectiveFolds, meanStd } from '../../../src/train/cross-validate-intent.ts';
+import { dataDefaults, defaultBudget, estimateModelBytes } from '../../../src/train/intent-search.ts';
+import { readIntentData } from '../../../src/train/read-intent-data.ts';
+import { checkTrainable, trainIntentDefault } from '../../../src/train/train-intent-default.ts';
+import type { TrainedIntentModel } from '../../../src/train/train-intent-types.ts';
+
+const shop = readIntentData('test/fixtures/data/shop-bot.jsonl').examples;
+
+function top(model: TrainedIntentModel, text: string): { intent: string; score: number; rejected: boolean } {
+  const [p] = forwardReference(model.weights, [model.vocabulary.map(featurize(text, model.featurizer))]);
+  let k = 0;
+  for (let c = 1; c < p.length; c++) if (p[c] > p[k]) k = c;
+  const intent = model.weights.labels[k];
+  return { intent, score: p[k], rejected: intent === 'out_of_scope' || p[k] < (model.threshold ?? 0) };
+}
+
+describe('trainIntentDefault (what `train intent` runs with no shape flags)', () => {
+  it('a 5-intent bot from 60 examples: answers its intents, refuses other topics, records its choices', async () => {
+    const lines: string[] = [];
+    const r = await trainIntentDefault(shop, undefined, { fixed: { seed: 1 }, log: (l) => lines.push(l) });
+    const m = r.trained;
+    // The background corpus trained an out-of-scope class and chose the rejection rule.
+    expect(m.weights.labels).toContain('out_of_scope');
+    expect(m.threshold).toBeTypeOf('number');
+    expect(r.oos.source).toBe('background');
+    expect(r.oos.heldOut).toBeGreaterThan(100);
+    expect(r.oos.recall).toBeGreaterThan(0.7);
+    expect(r.background?.languages).toEqual(['en']);
+    // Every candidate tried (small data: no budget skips), the choice logged.
+    expect(r.search.trials.map((t) => t.candidate.name)).toEqual([
+      'linear',
+      'linear + 64-dim bag, hidden 256',
+      'linear + 128-dim bag, hidden 256',
+    ]);
+    expect(r.search.trials.every((t) => t.score !== undefined)).toBe(true);
+    expect(lines.some((l) => l.startsWith('search: chose '))).toBe(true);
+    // Five towers on five folds: every example was held out once (plus the held-out background lines).
+    expect(m.validation.n).toBeGreaterThanOrEqual(shop.length);
+    for (const [text, intent] of [
+      ['I would like my money back please', 'refund_request'],
+      ['where is my package', 'order_status'],
+      ['please cancel my purchase', 'cancel_order'],
+    ]) {
+      const t = top(m, text);
+      expect(t.intent).toBe(intent);
+      expect(t.rejected).toBe(false);
+    }
+    for (const text of ['tell me a joke', 'what is the capital of France', 'I love playing the guitar']) {
+      expect(top(m, text).rejected).toBe(true);
+    }
+  }, 180_000);
+
+  it('without the background corpus: still a threshold (the least sure answers), marked as not measured', async () => {
+    const r = await trainIntentDefault(shop, undefined, { fixed: { seed: 1, ensemble: 0 }, background: false });
+    expect(r.trained.weights.labels).not.toContain('out_of_scope');
+    expect(r.trained.threshold).toBeGreaterThan(0);
+    expect(r.oos).toEqual({ source: 'none', heldOut: 0 });
+    // A fixed flag is not searched.
+    expect(r.search.trials).toHaveLength(1);
+    expect(r.search.fixed).toMatchObject({ ensemble: 0 });
+  }, 120_000);
+
+  it('refuses data no model can learn from, naming the problem', async () => {
+    const expectDataError = (f: () => void, pattern: RegExp) => {
+      try {
+        f();
+        expect.unreachable();
+      } catch (e) {
+        expect(isSwitchboardError(e, 'E_DATA')).toBe(true);
+        expect((e as Error).message).toMatch(pattern);
+      }
+    };
+    expectDataError(() => checkTrainable(shop.slice(0, 4)), /only 4 example\(s\): at least 5/);
+    expectDataError(() => checkTrainable(shop.slice(0, 12)), /only one intent \('refund_request'\)/);
+    expectDataError(
+      () => checkTrainable(shop.slice(0, 6).map((e) => ({ ...e, intent: 'out_of_scope' }))),
+      /no intent labels/,
+    );
+    await expect(trainIntentDefault(shop.slice(0, 3))).rejects.toThrow(/at least 5/);
+  });
+});
+
+describe('search settings', () => {
+  it('scale with the data', () => {
+    expect(dataDefaults(60, 'single')).toMatchObject({ ensemble: 5, validFraction: 0.2 });
+    expect(dataDefaults(10_000, 'single')).toMatchObject({ ensemble: 2, validFraction: 0.1, maxEpochs: 12 });
+    expect(dataDefaults(2_000, 'multi')).toMatchObject({ maxEpochs: 40, patience: 5 });
+    expect(defaultBudget(0)).toBe(60);
+    expect(defaultBudget(10_000)).toBe(260);
+    expect(defaultBudget(1e6)).toBe(600);
+    const c = { name: 'x', dim: 64, hidden: 256, ensemble: 2 };
+    expect(estimateModelBytes(10_000, c, 10, true)).toBe(10_000 * (128 + 10 + 16) + 2 * (64 * 256 + 256 * 10) * 4);
+  });
+});
+
+describe('crossValidateIntent', () => {
+  it('reduces K to the smallest intent, reports mean ± std per fold and per intent', async () => {
+    expect(effectiveFolds(shop, 5)).toEqual({ k: 5 });
+    const reduced = effectiveFolds(
+      [...shop, { text: 'a rare one', intent: 'rare' }, { text: 'a rarer', intent: 'rare' }],
+      5,
+    );
+    expect(reduced.k).toBe(2);
+    expect(reduced.warning).toMatch(/--cv 5 reduced to 2: intent 'rare' has only 2/);
+    expect(meanStd([1, 3])).toEqual({ mean: 2, std: Math.SQRT2 });
+    const r = await crossValidateIntent(shop, 3, { fixed: { seed: 2, ensemble: 0 } });
+    expect(r.k).toBe(3);
+    expect(r.folds).toHaveLength(3);
+    expect(r.folds.reduce((a, f) => a + f.n, 0)).toBe(shop.length);
+    expect(r.accuracy.mean).toBeGreaterThan(0.6);
+    expect(r.per_intent.map((p) => p.intent).sort()).toEqual([
+      'cancel_order',
+      'change_address',
+      'invoice_request',
+      'order_status',
+      'refund_request',
+    ]);
+    expect(r.oos_source).toBe('background');
+    expect(r.oos_recall!.mean).toBeGreaterThan(0.5);
+    expect(r.probs.filter(Boolean)).toHaveLength(shop.length);
+  }, 180_000);
+});
