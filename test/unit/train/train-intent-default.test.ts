@@ -80,7 +80,7 @@ describe('trainIntentDefault (what `train intent` runs with no shape flags)', ()
       () => checkTrainable(shop.slice(0, 6).map((e) => ({ ...e, intent: 'out_of_scope' }))),
       /no intent labels/,
     );
-    await expect(trainIntentDefault(shop.slice(0, 3))).rejects.toThrow(/at least 5/);
+    await expect(trainIntentDefault(shop.slice(0, 3), undefined)).rejects.toThrow(/at least 5/);
   });
 });
 
