@@ -60,9 +60,12 @@ export function assembleIntentModel(
   let threshold: number | undefined;
   const bias = new Float32Array(C).fill(w.offset);
   if (mode === 'multi') {
+    // The data's own held-out rows choose the threshold (background rows would only pull it up: any label on them is a
+    // false alarm); the background rows still train the model and measure its out-of-scope recall.
+    const own = members.held.map((h, i) => ({ h, i })).filter(({ h }) => !prepared.background.has(h.example));
     threshold = chooseMultiLabelThreshold(
-      members.held.map((h) => labelsOf(h.example)),
-      probs,
+      own.map(({ h }) => labelsOf(h.example)),
+      own.map(({ i }) => probs[i]),
       labels,
     );
   } else if (members.held.some((h) => h.example.intent === OUT_OF_SCOPE)) {
@@ -109,7 +112,14 @@ export function assembleIntentModel(
     ...(linear ? { linear, linearScale: w.linear } : {}),
     ...(bias.some((b) => b !== 0) ? { bias } : {}),
   };
-  const validScore = score(probs, targets, mode, threshold);
+  // Multi-label: micro-F1 over the data's own held-out rows (background rows are measured as out-of-scope recall).
+  const ownIdx = members.held.flatMap((h, i) => (mode === 'multi' && prepared.background.has(h.example) ? [] : [i]));
+  const validScore = score(
+    ownIdx.map((i) => probs[i]),
+    ownIdx.map((i) => targets[i]),
+    mode,
+    threshold,
+  );
   // The accuracy cost of int8 tables: the final model, float vs int8, on the held-out rows.
   const bags = members.held.map((h) => h.bag);
   const floatScore = score(forwardReference(weights, bags), targets, mode, threshold);

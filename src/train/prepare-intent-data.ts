@@ -58,6 +58,8 @@ export interface PreparedIntentData {
   backgroundHeld?: { set: EncodedSet; examples: IntentExample[] };
   /** Background lines appended to the training examples (they are the last `backgroundTrain` of `examples`). */
   backgroundTrain: number;
+  /** Every example made from a background line (training and held out). */
+  background: ReadonlySet<IntentExample>;
   warnings: string[];
 }
 
@@ -132,12 +134,14 @@ export function prepareIntentData(
     train: encodeSet(train, bags, labelIndex, mode, idf, wordRows),
     examples: train,
     backgroundTrain: train.length - ownTrain.length,
+    background: new Set(train.slice(ownTrain.length)),
     warnings,
   };
   if (background && background.held.length > 0) {
     const examples = background.held.map((l) => backgroundExample(l, mode));
     const bBags = examples.map((e) => vocabulary.map(featurize(e.text, opts.featurizer)));
     prepared.backgroundHeld = { set: encodeSet(examples, bBags, labelIndex, mode, idf, wordRows), examples };
+    for (const e of examples) (prepared.background as Set<IntentExample>).add(e);
   }
   if (valid && valid.length > 0) {
     const vBags = valid.map((e) => vocabulary.map(featurize(e.text, opts.featurizer)));
