@@ -150,7 +150,7 @@ export class RuleEntityRecognizer {
       for (const w of windows) {
         const part = w.start === 0 && w.end === query.length ? query : query.slice(w.start, w.end);
         for (const r of this.run(m, part, referenceDate)) {
-          const mention = toMention(m, r, original, query, w.start);
+          const mention = toMention(m, r, original, query, w.start, referenceDate);
           if (!mention) continue;
           // Overlapping windows can find one mention twice.
           if (

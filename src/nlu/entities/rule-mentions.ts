@@ -58,13 +58,17 @@ function recode(s: string): string {
   });
 }
 
-/** A library result as a mention of `type`, or undefined when it cannot be placed or has no usable value. */
+/**
+ * A library result as a mention of `type`, or undefined when it cannot be placed or has no usable value; `reference`
+ * is the time relative dates count from (it picks the next occurrence of an ambiguous time).
+ */
 export function toMention(
   m: RuleModel,
   r: ModelResultLike,
   original: string,
   query: string,
   offset: number,
+  reference?: Date,
 ): EntityMention | undefined {
   const type = m.type;
   const start = locate(r, original, query, offset);
@@ -74,7 +78,7 @@ export function toMention(
   if (end <= start || insideWord(original, start, end)) return undefined;
   const text = original.slice(start, end);
   if (m.drop?.(text)) return undefined;
-  const value = resolvedValue(type, r, text);
+  const value = resolvedValue(type, r, text, reference);
   if (value === undefined) return undefined;
   return { type, start, end, text, score: type === 'phone' ? phoneScore(r.resolution) : 1, source: 'rule', value };
 }
@@ -94,10 +98,10 @@ function phoneScore(resolution: unknown): number {
   return Number.isFinite(score) && score > 0 && score <= 1 ? score : 1;
 }
 
-function resolvedValue(type: RuleEntityType, r: ModelResultLike, text: string): unknown {
+function resolvedValue(type: RuleEntityType, r: ModelResultLike, text: string, reference?: Date): unknown {
   switch (type) {
     case 'datetime':
-      return dateTimeValue(r.typeName ?? '', r.resolution);
+      return dateTimeValue(r.typeName ?? '', r.resolution, reference);
     case 'money':
       return moneyValue(r.resolution);
     case 'ordinal': {

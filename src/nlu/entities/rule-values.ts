@@ -17,8 +17,10 @@ export type DateTimeKind =
 
 /**
  * The value of a `datetime` mention. Times are wall-clock times in the process's time zone, like the reference time.
- * When the library offers several readings (a weekday name or a holiday: the past and the next one; "at 5": 5 am and
- * 5 pm), `value`/`start`/`end` come from the last, which is the future one; `timex` keeps the unresolved form.
+ * When the library offers several readings (a weekday name: the past and the next one; "at seven": 7:00 and 19:00),
+ * the past ones are dropped and `value`/`start`/`end` come from the next occurrence after the reference time; when
+ * more than one reading is left ("wake me up at seven tomorrow": 07:00 and 19:00), `ambiguous` is true and
+ * `alternatives` lists them all, soonest first — a bot should ask, not guess. `timex` keeps the chosen unresolved form.
  */
 export interface DateTimeValue {
   kind: DateTimeKind;
@@ -33,6 +35,18 @@ export interface DateTimeValue {
   seconds?: number;
   /** The library's modifier of an open or approximate range: `before`, `after`, `since`, `until`, `approx`… */
   mod?: string;
+  /** True when the text allows several future readings (a time without am/pm); see `alternatives`. */
+  ambiguous?: true;
+  /** Every future reading, soonest first, when `ambiguous`; the first is the one in `value`/`start`/`end`. */
+  alternatives?: DateTimeReading[];
+}
+
+/** One reading of an ambiguous datetime mention. */
+export interface DateTimeReading {
+  timex: string;
+  value?: string;
+  start?: string;
+  end?: string;
 }
 
 /** The value of a `money` mention: `amount` in `unit` (the library's English unit name, e.g. `Dollar`, `Euro`). */
@@ -63,8 +77,49 @@ function isoPoint(s: unknown): string | undefined {
   return undefined;
 }
 
-/** A datetimeV2 resolution (`{ values: [{ timex, type, value | start/end, Mod? }] }`) as a {@link DateTimeValue}. */
-export function dateTimeValue(typeName: string, resolution: unknown): DateTimeValue | undefined {
+/** One library reading (`{ timex, type, value | start/end }`) as a {@link DateTimeReading}; undefined when unreadable. */
+function reading(kind: string, v: Record<string, unknown>): DateTimeReading | undefined {
+  if (typeof v?.timex !== 'string') return undefined;
+  const out: DateTimeReading = { timex: v.timex };
+  if (kind.endsWith('range')) {
+    const start = isoPoint(v.start);
+    const end = isoPoint(v.end);
+    if (start) out.start = start;
+    if (end) out.end = end;
+  } else if (kind !== 'duration' && kind !== 'set') {
+    const value = isoPoint(v.value);
+    if (value) out.value = value;
+  }
+  return out;
+}
+
+/** Local wall-clock ISO form of a date (`2026-12-06T10:30:00`), comparable as a string with the readings. */
+function localIso(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/**
+ * Where a reading falls relative to the reference (`now`, local ISO): a sortable key, and whether it is in the past.
+ * A time of day alone ("at 5") is the next occurrence: later today, else tomorrow.
+ */
+function when(r: DateTimeReading, now: string): { key: string; past: boolean } | undefined {
+  const point = r.value ?? r.start ?? r.end;
+  if (!point) return undefined;
+  if (/^\d{2}:/.test(point)) {
+    const today = now.slice(11);
+    const later = point >= today;
+    return { key: `${later ? 0 : 1}${point}`, past: false };
+  }
+  const full = point.length === 10 ? `${point}T23:59:59` : point; // a date is not past until it ends
+  return { key: point, past: full < now };
+}
+
+/**
+ * A datetimeV2 resolution (`{ values: [{ timex, type, value | start/end, Mod? }] }`) as a {@link DateTimeValue}; with
+ * several readings, the next occurrence after `reference` (default: now), marked ambiguous when more than one is left.
+ */
+export function dateTimeValue(typeName: string, resolution: unknown, reference?: Date): DateTimeValue | undefined {
   const values = (resolution as { values?: unknown })?.values;
   if (!Array.isArray(values) || values.length === 0) return undefined;
   const last = values[values.length - 1] as Record<string, unknown>;
@@ -75,14 +130,28 @@ export function dateTimeValue(typeName: string, resolution: unknown): DateTimeVa
   if (kind === 'duration') {
     const seconds = Number(last.value);
     if (Number.isFinite(seconds)) out.seconds = seconds;
-  } else if (kind.endsWith('range')) {
-    const start = isoPoint(last.start);
-    const end = isoPoint(last.end);
-    if (start) out.start = start;
-    if (end) out.end = end;
   } else if (kind !== 'set') {
-    const value = isoPoint(last.value);
-    if (value) out.value = value;
+    const now = localIso(reference instanceof Date && Number.isFinite(reference.getTime()) ? reference : new Date());
+    const readings = values
+      .map((v) => reading(kind, v as Record<string, unknown>))
+      .filter((r): r is DateTimeReading => r !== undefined)
+      .map((r) => ({ r, at: when(r, now) }))
+      .filter((x) => x.at !== undefined) as { r: DateTimeReading; at: { key: string; past: boolean } }[];
+    // Distinct readings (the library repeats a timex for the past and the next weekday), future ones if any.
+    const future = readings.filter((x) => !x.at.past);
+    const pool = (future.length > 0 ? future : readings.slice(-1)).sort((a, b) => a.at.key.localeCompare(b.at.key));
+    const distinct = pool.filter((x, i) => pool.findIndex((y) => JSON.stringify(y.r) === JSON.stringify(x.r)) === i);
+    const chosen = distinct[0]?.r ?? reading(kind, last);
+    if (chosen) {
+      out.timex = chosen.timex;
+      if (chosen.value) out.value = chosen.value;
+      if (chosen.start) out.start = chosen.start;
+      if (chosen.end) out.end = chosen.end;
+    }
+    if (distinct.length > 1) {
+      out.ambiguous = true;
+      out.alternatives = distinct.map((x) => x.r);
+    }
   }
   const mod = last.Mod ?? last.mod;
   if (typeof mod === 'string' && mod) out.mod = mod;
