@@ -20,8 +20,11 @@ beforeAll(async () => {
 afterAll(async () => clf?.release());
 
 describe('models/intent-massive', () => {
-  it('loads with a valid manifest: 60 MASSIVE intents, int8, within the 15 MB budget', () => {
-    expect(clf.labels).toHaveLength(60);
+  it('loads with a valid manifest: 60 MASSIVE intents and out_of_scope, int8, within the 15 MB budget', () => {
+    expect(clf.labels).toHaveLength(61);
+    expect(clf.labels).toContain('out_of_scope');
+    const protection = clf.manifest.calibration.oos_protection as { source: string; recall: number } | undefined;
+    expect(protection?.source).toBe('background');
     expect(clf.manifest.onnx.quantized).toBe(true);
     expect(clf.manifest.onnx.bytes + (clf.manifest.features?.bytes ?? 0)).toBeLessThan(15_000_000);
     const perLanguage = (clf.manifest.metrics.test as { per_language: Record<string, number> }).per_language;
@@ -33,10 +36,15 @@ describe('models/intent-massive', () => {
     expect(first.intent).toBe(intent);
   });
 
+  it('refuses an everyday line that belongs to no intent (the background class)', async () => {
+    const [first] = await clf.classifyOne('The cat is sleeping on the sofa.');
+    expect(first.intent).toBe('out_of_scope');
+  });
+
   it('returns every label, ranked and summing to 1, for odd input', async () => {
     for (const text of ['', '   ', '🙂🙂🙂', 'x'.repeat(100_000), '\u0000\u0007\u001b[31m', 'hola 你好 สวัสดี']) {
       const ranked = await clf.classifyOne(text);
-      expect(ranked).toHaveLength(60);
+      expect(ranked).toHaveLength(61);
       expect(ranked.reduce((s, r) => s + r.score, 0)).toBeCloseTo(1, 4);
       for (let i = 1; i < ranked.length; i++) expect(ranked[i - 1].score).toBeGreaterThanOrEqual(ranked[i].score);
     }
