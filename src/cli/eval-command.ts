@@ -238,6 +238,18 @@ async function crossValidateCommand(
       texts: scored.map((r) => r.e.text),
       title: `Cross-validation, ${report.k} folds`,
       subtitle: `${basename(dataFile)}: out-of-fold predictions of models trained the default way`,
+      crossValidation: {
+        k: report.k,
+        oosSource: report.oos_source,
+        rows: [
+          { name: report.mode === 'multi' ? 'exact match' : 'accuracy', ...report.accuracy },
+          ...(report.micro_f1 ? [{ name: 'micro-F1', ...report.micro_f1 }] : []),
+          { name: 'macro-F1', ...report.macro_f1 },
+          ...(report.oos_recall ? [{ name: 'out-of-scope recall', ...report.oos_recall }] : []),
+        ],
+        folds: report.folds,
+        perIntent: report.per_intent.map((p) => ({ intent: p.intent, ...p.f1, support: p.support })),
+      },
     });
     await writeFile(values.report, html);
     if (!values.json) process.stderr.write(`report written to ${values.report}\n`);
