@@ -172,6 +172,13 @@ describe('switchboard CLI', () => {
 
   it('explains usage on an unknown command or flag', () => {
     expect(cli(['frobnicate']).code).toBe(2);
+    const bare = cli(['train']);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/'train' needs what to train: 'train intent', 'train ner', 'train language'/);
+    const help = cli(['help']).stdout;
+    expect(help).not.toMatch(/--no-quantize/);
+    expect(help).toMatch(/--cv K/);
+    expect(help).toMatch(/--no-background/);
     const r = cli(['eval', 'intent', '--bogus']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/E_USAGE/);
