@@ -215,7 +215,11 @@ export async function trainIntentAuto(
     results[i] = { towers: members.towers.map((weights, k) => ({ weights, validLogits: members.towerLogits[k] })) };
     const w = model.combination;
     log(
-      `search: ${c.name}: ${(trial.score * 100).toFixed(2)} on ${v.n} held-out rows, ${trial.rows} feature rows, ` +
+      `search: ${c.name}: ${(trial.score * 100).toFixed(2)}${
+        v.objective !== undefined && v.inScopeAccuracy !== undefined && v.oosRecall !== undefined
+          ? ` (in-scope ${(v.inScopeAccuracy * 100).toFixed(1)}, out-of-scope recall ${(v.oosRecall * 100).toFixed(1)}, weighted ${(1 - (base.oosShare ?? 0.2)).toFixed(1)}/${(base.oosShare ?? 0.2).toFixed(1)})`
+          : ''
+      } on ${v.n} held-out rows, ${trial.rows} feature rows, ` +
         `~${(trial.bytes / 1e6).toFixed(1)} MB, ${trial.seconds.toFixed(1)} s` +
         (c.ensemble > 0 ? ` (stacking weights: towers ${w.deep.toFixed(2)}, linear ${w.linear.toFixed(2)})` : ''),
     );

@@ -71,6 +71,9 @@ export interface TrainedIntentModel {
     /** Held-out out-of-scope rows (data or background) and the share the model rejects. */
     oosRows?: number;
     oosRecall?: number;
+    /** Single-label: accuracy on the held-out in-scope rows alone (with the threshold), and how many there were. */
+    inScopeAccuracy?: number;
+    inScopeRows?: number;
     /** In-scope accuracy and out-of-scope recall weighted by the out-of-scope share: what the search compares. */
     objective?: number;
   };
