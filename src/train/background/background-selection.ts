@@ -53,7 +53,7 @@ export function isEvalReserve(index: number): boolean {
 }
 
 /**
- * Lines in other languages that join the training lines (a share of them, at least a floor): a customer may write in
+ * Lines in other languages that join the training lines (a share of the bot-language ones, at least a floor): a customer may write in
  * a language the bot does not speak, and a model that never saw one answers it with an intent.
  */
 export const OTHER_LANGUAGE_SHARE = 0.1;
@@ -208,7 +208,8 @@ export function selectBackground(
   const held = interleaved.slice(0, heldCount);
   const train = interleaved.slice(heldCount, heldCount + opts.trainLines);
   // Other languages: round-robin over them (no similarity filter needed: they share few words with the bot's data).
-  const others = opts.otherLanguages === false ? [] : trainOtherLanguages(corpus, wanted, opts.trainLines, rng);
+  const others =
+    opts.otherLanguages === false || opts.trainLines <= 0 ? [] : trainOtherLanguages(corpus, wanted, train.length, rng);
   train.push(...others);
   return {
     languages,
@@ -221,15 +222,14 @@ export function selectBackground(
   };
 }
 
-/** Up to max(OTHER_LANGUAGE_MIN, OTHER_LANGUAGE_SHARE × trainLines) lines in languages outside `bot`, one language after another. */
+/** Up to max(OTHER_LANGUAGE_MIN, OTHER_LANGUAGE_SHARE × own) lines in languages outside `bot` (`own`: the bot-language training lines), one language after another. */
 function trainOtherLanguages(
   corpus: readonly BackgroundSentence[],
   bot: ReadonlySet<string>,
-  trainLines: number,
+  own: number,
   rng: Random,
 ): BackgroundSentence[] {
-  if (trainLines <= 0) return [];
-  const want = Math.max(OTHER_LANGUAGE_MIN, Math.round(OTHER_LANGUAGE_SHARE * trainLines));
+  const want = Math.max(OTHER_LANGUAGE_MIN, Math.round(OTHER_LANGUAGE_SHARE * own));
   const byLanguage = new Map<string, BackgroundSentence[]>();
   corpus.forEach((s, i) => {
     if (bot.has(s.language) || isEvalReserve(i)) return;
