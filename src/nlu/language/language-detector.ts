@@ -51,12 +51,15 @@ export class LanguageDetector {
   private readonly hintBonusOverride?: number;
   private readonly francHintBonus: number;
   private readonly fallbacks: readonly LanguageFallback[];
+  /** The profile restricted to the configured languages: what messages are scored with. */
+  private readonly scorer?: LanguageProfile;
 
   constructor(options: LanguageDetectorOptions) {
     const languages = normalizeLanguages(options.languages);
     if (languages.length === 0) throw new SwitchboardError('E_LANGUAGE_UNKNOWN', 'input', 'no languages configured');
     this.languages = languages;
     this.profile = options.profile;
+    this.scorer = options.profile?.restrictTo(languages);
     this.hintBonusOverride = options.hintBonus;
     this.francHintBonus = options.hintBonus ?? FRANC_HINT_BONUS;
     // tinyld is loaded only when some configured language is not in the profile.
@@ -78,7 +81,7 @@ export class LanguageDetector {
     if (candidates.length === 1) {
       return { language: candidates[0], guesses: [{ language: candidates[0], score: 1 }], reason: 'script', script };
     }
-    const profile = this.profile;
+    const profile = this.scorer;
     const covered = profile ? candidates.filter((c) => profile.covered.has(c)) : [];
     const logits =
       profile && covered.length === candidates.length
@@ -138,8 +141,8 @@ export class LanguageDetector {
       if (covered.includes(candidates[i])) coveredMass += p[i];
       else out[i] = Math.log(p[i]);
     }
-    if (covered.length > 0 && this.profile) {
-      const q = softmax(this.profileLogits(this.profile, covered, words, script, prior));
+    if (covered.length > 0 && this.scorer) {
+      const q = softmax(this.profileLogits(this.scorer, covered, words, script, prior));
       for (let i = 0; i < covered.length; i++) out[candidates.indexOf(covered[i])] = Math.log(coveredMass * q[i]);
     }
     return out;

@@ -54,6 +54,17 @@ describe('trainLanguageProfile', () => {
     expect(readFileSync(join(out, 'MODEL_CARD.md'), 'utf8')).toContain('# Language profile: de en es');
   });
 
+  it('restricted to some languages, scores them exactly as the whole profile does', () => {
+    const view = trained.profile.restrictTo(['en', 'es']);
+    expect(view.languages).toEqual(['en', 'es']);
+    expect(view.manifest.rows).toBeLessThanOrEqual(trained.manifest.rows);
+    const words = ['mi', 'pedido', 'never', 'arrived'];
+    const full = trained.profile.logLikelihoods(words).scores;
+    const part = view.logLikelihoods(words).scores;
+    expect(part[0]).toBeCloseTo(full[1], 4);
+    expect(part[1]).toBeCloseTo(full[2], 4);
+  });
+
   it('needs two languages and validation languages it has seen', () => {
     expect(() =>
       trainLanguageProfile(
