@@ -165,8 +165,10 @@ export function calibrateLanguageProfile(
   const m = scaled(messages);
   const w = scaled(words);
   const none = () => 0;
-  // A wrong hint can only hurt messages whose script leaves a choice: the loss budget counts all validation messages.
-  const byScript = chooseHintBonuses(m, w, Math.floor(o.maxWrongHintLoss * valid.length + 1e-9), o.hintTarget);
+  // A wrong hint can only hurt messages whose script leaves a choice: the loss budget counts every validation message
+  // in the configuration's languages (script-decided ones included; messages in other languages are not the bot's).
+  const inConfig = valid.filter((e) => configured.includes(e.language)).length;
+  const byScript = chooseHintBonuses(m, w, Math.floor(o.maxWrongHintLoss * inConfig + 1e-9), o.hintTarget);
   // Scripts validation never saw use the bonus of the script with the most held-out words.
   const wordsPerScript = new Map<Script, number>();
   for (const x of w) wordsPerScript.set(x.script, (wordsPerScript.get(x.script) ?? 0) + 1);
