@@ -28,7 +28,8 @@ export async function evalRouteCommand(args: string[]): Promise<number> {
   let bot: Bot;
   if (values.config) bot = await Bot.load(values.config, { intentModelDir: values.model });
   else {
-    const languages = readLanguageManifest(DEFAULT_LANGUAGE_PROFILE_DIR).languages;
+    const manifest = readLanguageManifest(DEFAULT_LANGUAGE_PROFILE_DIR);
+    const languages = manifest.default_languages ?? manifest.languages;
     const message = Object.fromEntries(languages.map((l) => [l, '-']));
     const config = BotConfigSchema.parse({
       languages,

@@ -8,6 +8,8 @@ export interface LanguageExample {
   text: string;
   /** ISO 639-1 code. */
   language: string;
+  /** How much the message counts in training (default 1): corpus builders down-weight formal text with it. */
+  weight?: number;
 }
 
 /**
