@@ -107,6 +107,11 @@ export async function evalIntentCommand(args: string[]): Promise<number> {
   if (!gold.includes(OUT_OF_SCOPE) && mode === 'single') {
     const bg = await backgroundRecall(modelDir, data.examples);
     if (bg) Object.assign(out, bg);
+    else
+      process.stderr.write(
+        'warning: out-of-scope recall not measured: the data has no out_of_scope rows and the model has no ' +
+          'background record (trained with --no-background or by an older version). Add out_of_scope rows to measure it.\n',
+      );
   }
 
   if (values.report) {

@@ -140,6 +140,10 @@ describe('switchboard CLI', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.calibration.oos_protection).toEqual({ source: 'none', held_out: 0 });
     expect(manifest.calibration.threshold).toBeGreaterThan(0);
+    const ev = cli(['eval', 'intent', '--model', out, '--data', `${data}/shop-bot.jsonl`, '--json']);
+    expect(ev.code, ev.stderr).toBe(0);
+    expect(ev.stderr).toMatch(/out-of-scope recall not measured/);
+    expect(JSON.parse(ev.stdout)).not.toHaveProperty('background_oos_recall');
   }, 120_000);
 
   it('eval intent --cv K cross-validates the default path; a bad --cv or data with one intent is refused', () => {
