@@ -5,8 +5,8 @@
  * nothing here knows Slack or Teams.
  */
 import { createHash } from 'node:crypto';
-import type { ChannelSender } from './adapters/channel-sender.ts';
 import type { Bot, TurnResult } from './bot.ts';
+import type { ChannelSender } from './channel-sender.ts';
 import { SwitchboardError } from './errors.ts';
 import type { HandoffService } from './handoff/handoff-service.ts';
 import { redactText } from './metrics/redact.ts';

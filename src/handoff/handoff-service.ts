@@ -7,7 +7,7 @@
  * through the customer's channel and marked delivered; lines a crash or a channel failure left undelivered are sent
  * again by {@link HandoffService.redeliver} (at startup and periodically).
  */
-import type { ChannelSender } from '../adapters/channel-sender.ts';
+import type { ChannelSender } from '../channel-sender.ts';
 import type { BotConfig } from '../config/bot-config.ts';
 import { SwitchboardError } from '../errors.ts';
 import type { Logger } from '../log.ts';

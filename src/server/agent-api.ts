@@ -11,12 +11,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isSwitchboardError } from '../errors.ts';
 import type { ConsoleHub } from '../handoff/console-hub.ts';
 import type { HandoffService } from '../handoff/handoff-service.ts';
-import { TICKET_STATUSES, type TicketStatus } from '../handoff/ticket.ts';
+import { MAX_AGENT_TEXT, TICKET_STATUSES, type TicketStatus } from '../handoff/ticket.ts';
+import { readJson, sendJson } from '../http/http-utils.ts';
 import { hasBearer } from './bearer-token.ts';
-import { readJson, sendJson } from './http-utils.ts';
-
-/** Longest agent message accepted (characters). */
-export const MAX_AGENT_TEXT = 4000;
 
 export interface AgentApiOptions {
   handoffs: HandoffService;

@@ -9,19 +9,17 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import type { ChannelContext, ChannelMount } from '../adapters/channel-mount.ts';
-import type { ChannelSender } from '../adapters/channel-sender.ts';
-import { mountSlack } from '../adapters/slack/mount-slack.ts';
-import { mountTeams } from '../adapters/teams/mount-teams.ts';
-import { mountWebChat } from '../adapters/web/web-chat.ts';
+import { CHANNELS } from '../adapters/registry.ts';
 import { Bot } from '../bot.ts';
+import type { ChannelSender } from '../channel-sender.ts';
 import type { EnvConfig } from '../config/env-config.ts';
 import { ConsoleHub } from '../handoff/console-hub.ts';
 import { HandoffService } from '../handoff/handoff-service.ts';
+import { HttpError, type RouteHandler, sendJson as send } from '../http/http-utils.ts';
 import type { Logger } from '../log.ts';
 import { DriftMonitor, readBaseline } from '../metrics/drift.ts';
 import { Metrics } from '../metrics/prometheus.ts';
 import { baseLanguage } from '../nlu/language/languages.ts';
-import { openStores } from '../store/open-stores.ts';
 import { isUnavailable } from '../store/postgres-client.ts';
 import { TurnSpool } from '../store/turn-spool.ts';
 import type { ChannelName, Turn } from '../turn.ts';
@@ -29,8 +27,8 @@ import { TurnHandler, type TurnOutcome } from '../turn-handler.ts';
 import { handleAdminApi } from './admin-api.ts';
 import { handleAgentApi } from './agent-api.ts';
 import { tokenOrRandom } from './bearer-token.ts';
-import { HttpError, type RouteHandler, sendJson as send } from './http-utils.ts';
 import { handleParse } from './nlu-api.ts';
+import { openStores } from './open-stores.ts';
 
 /** The pages: web chat, playground (every score behind a decision), agent console, dashboard. */
 const PAGES: Record<string, string> = Object.fromEntries(
@@ -150,8 +148,8 @@ export async function createApp({ configFile, storeFile, env, log }: AppOptions)
     },
   };
   const channels: ChannelMount[] = [];
-  for (const mount of [mountWebChat, mountSlack, mountTeams]) {
-    const channel = await mount(context).catch(async (e: unknown) => {
+  for (const plugin of CHANNELS) {
+    const channel = await plugin.mount(context).catch(async (e: unknown) => {
       // A channel that cannot start (Slack refused the token…) fails startup: release what keeps the process alive.
       for (const c of channels) await c.close();
       await bot.release();

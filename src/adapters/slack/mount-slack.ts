@@ -12,7 +12,7 @@
  */
 import { App, HTTPReceiver, webApi } from '@slack/bolt';
 import type { Logger } from '../../log.ts';
-import type { ChannelContext, ChannelMount } from '../channel-mount.ts';
+import type { ChannelContext, ChannelMount, ChannelPlugin } from '../channel-mount.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { SlackAgentsChannel } from './slack-agents-channel.ts';
 import { SlackBotIdentity } from './slack-bot-identity.ts';
@@ -185,3 +185,6 @@ function errorFields(e: unknown): Record<string, unknown> {
   const err = e as { code?: string; kind?: string; message?: string };
   return { code: err?.code, kind: err?.kind, message: err?.message };
 }
+
+/** The slack channel for the registry. */
+export const slackChannel: ChannelPlugin = { name: 'slack', mount: mountSlack };

@@ -13,8 +13,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloudAdapter, type TurnContext } from 'botbuilder';
-import { HttpError, readJson, sendJson } from '../../server/http-utils.ts';
-import type { ChannelContext, ChannelMount } from '../channel-mount.ts';
+import { HttpError, readJson, sendJson } from '../../http/http-utils.ts';
+import type { ChannelContext, ChannelMount, ChannelPlugin } from '../channel-mount.ts';
 import { teamsText, textActivity } from './reply-to-teams.ts';
 import { TeamsAgentsChannel } from './teams-agents-channel.ts';
 import { createTeamsAuthentication } from './teams-authentication.ts';
@@ -246,3 +246,6 @@ class ExpressResponse {
     sendJson(res, statusCode, body);
   }
 }
+
+/** The teams channel for the registry. */
+export const teamsChannel: ChannelPlugin = { name: 'teams', mount: mountTeams };

@@ -18,9 +18,9 @@ import type { AgentSurface, HandoffService, TicketEvent } from '../../handoff/ha
 import { KeyedQueue } from '../../handoff/keyed-queue.ts';
 import { OwnLines } from '../../handoff/own-lines.ts';
 import type { Ticket } from '../../handoff/ticket.ts';
+import { MAX_AGENT_TEXT } from '../../handoff/ticket.ts';
 import { refusalText, STORE_DOWN_TEXT, threadNote } from '../../handoff/ticket-thread-notes.ts';
 import type { Logger } from '../../log.ts';
-import { MAX_AGENT_TEXT } from '../../server/agent-api.ts';
 import type { ConversationStore } from '../../store/conversation-store.ts';
 import { isUnavailable } from '../../store/postgres-client.ts';
 import { AgentsChannelAddress } from './agents-channel-address.ts';

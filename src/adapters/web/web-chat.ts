@@ -7,12 +7,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import type { ChannelSender, OutgoingMessage } from '../../channel-sender.ts';
 import { SwitchboardError } from '../../errors.ts';
-import { readJson, sendJson } from '../../server/http-utils.ts';
+import { readJson, sendJson } from '../../http/http-utils.ts';
 import { MAX_CONVERSATION_ID } from '../../store/conversation-store.ts';
 import type { Turn, TurnAction } from '../../turn.ts';
-import type { ChannelContext, ChannelMount } from '../channel-mount.ts';
-import type { ChannelSender, OutgoingMessage } from '../channel-sender.ts';
+import type { ChannelContext, ChannelMount, ChannelPlugin } from '../channel-mount.ts';
 
 /** The address of a web chat conversation: the page's conversation id. */
 export interface WebAddress {
@@ -152,3 +152,6 @@ export async function mountWebChat(context: ChannelContext): Promise<ChannelMoun
     close: async () => sender.close(),
   };
 }
+
+/** The web channel for the registry. */
+export const webChannel: ChannelPlugin = { name: 'web', mount: mountWebChat };

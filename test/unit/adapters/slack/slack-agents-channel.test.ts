@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemorySender } from '../../../../src/adapters/channel-sender.ts';
 import { SlackAgentsChannel, type SlackAgentsClient } from '../../../../src/adapters/slack/slack-agents-channel.ts';
+import { MemorySender } from '../../../../src/channel-sender.ts';
 import { BotConfigSchema } from '../../../../src/config/bot-config.ts';
 import { readEnvConfig } from '../../../../src/config/env-config.ts';
 import { SwitchboardError } from '../../../../src/errors.ts';
 import { HandoffService } from '../../../../src/handoff/handoff-service.ts';
 import { STORE_DOWN_TEXT } from '../../../../src/handoff/ticket-thread-notes.ts';
 import { memoryLogger } from '../../../../src/log.ts';
-import { openStores, type Stores } from '../../../../src/store/open-stores.ts';
+import { openStores, type Stores } from '../../../../src/server/open-stores.ts';
 import type { Turn } from '../../../../src/turn.ts';
 import { envelope, TEAM } from './slack-payloads.ts';
 

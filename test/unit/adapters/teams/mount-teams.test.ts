@@ -6,8 +6,8 @@ import { BotConfigSchema } from '../../../../src/config/bot-config.ts';
 import { readEnvConfig } from '../../../../src/config/env-config.ts';
 import { HandoffService } from '../../../../src/handoff/handoff-service.ts';
 import { memoryLogger } from '../../../../src/log.ts';
+import { openStores } from '../../../../src/server/open-stores.ts';
 import { MemoryConversationStore } from '../../../../src/store/conversation-store.ts';
-import { openStores } from '../../../../src/store/open-stores.ts';
 
 const servers: Server[] = [];
 afterEach(async () => {

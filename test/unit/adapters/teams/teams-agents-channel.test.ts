@@ -1,11 +1,11 @@
 import type { Activity, ConversationReference } from 'botbuilder';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemorySender } from '../../../../src/adapters/channel-sender.ts';
 import { TeamsAgentsChannel } from '../../../../src/adapters/teams/teams-agents-channel.ts';
+import { MemorySender } from '../../../../src/channel-sender.ts';
 import { BotConfigSchema } from '../../../../src/config/bot-config.ts';
 import { HandoffService } from '../../../../src/handoff/handoff-service.ts';
 import { memoryLogger } from '../../../../src/log.ts';
-import { openStores, type Stores } from '../../../../src/store/open-stores.ts';
+import { openStores, type Stores } from '../../../../src/server/open-stores.ts';
 import type { Turn } from '../../../../src/turn.ts';
 
 const AGENTS = '19:agents@thread.tacv2';
