@@ -84,7 +84,7 @@ export class TurnHandler {
 
     const handoffs = this.options.handoffs;
     if (handoffs && !turn.action) {
-      const open = await handoffs.store.openFor(turn.conversation);
+      const open = await handoffs.openFor(turn.conversation);
       if (open) {
         const { holding } = await handoffs.customerMessage(open, turn);
         if (holding) await this.send(turn, address, { reply: holding, turn: turnKey, feedback: false });

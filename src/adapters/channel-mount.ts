@@ -48,4 +48,6 @@ export interface ChannelMount {
 export interface ChannelPlugin {
   readonly name: ChannelName;
   mount(context: ChannelContext): Promise<ChannelMount | undefined>;
+  /** The customer's display name from the address this channel stored for them, when it carries one. */
+  customerName?(address: unknown): string | undefined;
 }

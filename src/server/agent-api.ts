@@ -42,7 +42,7 @@ export async function handleAgentApi(req: IncomingMessage, res: ServerResponse, 
         sendJson(res, 400, { error: 'E_BAD_REQUEST', message: `status must be one of ${TICKET_STATUSES.join(', ')}` });
         return true;
       }
-      sendJson(res, 200, await o.handoffs.store.list(status as TicketStatus | undefined));
+      sendJson(res, 200, await o.handoffs.list(status as TicketStatus | undefined));
       return true;
     }
     if (req.method === 'GET' && parts.length === 1 && parts[0] === 'events') {
@@ -50,7 +50,7 @@ export async function handleAgentApi(req: IncomingMessage, res: ServerResponse, 
       return true;
     }
     if (req.method === 'GET' && parts.length === 1) {
-      const t = await o.handoffs.store.get(parts[0]);
+      const t = await o.handoffs.ticket(parts[0]);
       if (!t) sendJson(res, 404, { error: 'E_TICKET_NOT_FOUND', message: `no ticket ${parts[0]}` });
       else sendJson(res, 200, t);
       return true;

@@ -15,7 +15,7 @@ import type { ChannelSender } from '../channel-sender.ts';
 import type { EnvConfig } from '../config/env-config.ts';
 import { ConsoleHub } from '../handoff/console-hub.ts';
 import { HandoffService } from '../handoff/handoff-service.ts';
-import { HttpError, type RouteHandler, sendJson as send } from '../http/http-utils.ts';
+import { type RouteHandler, sendJson as send } from '../http/http-utils.ts';
 import type { Logger } from '../log.ts';
 import { DriftMonitor, readBaseline } from '../metrics/drift.ts';
 import { Metrics } from '../metrics/prometheus.ts';
@@ -27,6 +27,7 @@ import { TurnHandler, type TurnOutcome } from '../turn-handler.ts';
 import { handleAdminApi } from './admin-api.ts';
 import { handleAgentApi } from './agent-api.ts';
 import { tokenOrRandom } from './bearer-token.ts';
+import { sendError } from './http-errors.ts';
 import { handleParse } from './nlu-api.ts';
 import { openStores } from './open-stores.ts';
 
@@ -86,6 +87,7 @@ export async function createApp({ configFile, storeFile, env, log }: AppOptions)
     senders,
     config: bot.config,
     log,
+    customerName: (channel, address) => CHANNELS.find((c) => c.name === channel)?.customerName?.(address),
   });
   const hub = new ConsoleHub();
   handoffs.addSurface(hub);
@@ -207,12 +209,7 @@ export async function createApp({ configFile, storeFile, env, log }: AppOptions)
       if (req.method === 'POST' && req.url === '/api/nlu/parse') return await handleParse(req, res, { bot, store });
       send(res, 404, { error: 'E_NOT_FOUND', message: `${req.method} ${req.url?.split('?')[0]} is not served` });
     } catch (e) {
-      if (res.headersSent) return void res.end();
-      // The database is down: say so (503), the caller may retry; customer turns never get here (they are spooled).
-      if (isUnavailable(e)) return send(res, 503, { error: 'E_STORE_UNAVAILABLE', message: (e as Error).message });
-      const status = e instanceof HttpError ? e.status : 500;
-      if (status === 500) log.error('request_failed', { path: req.url?.split('?')[0], message: (e as Error).message });
-      send(res, status, { error: status === 500 ? 'E_INTERNAL' : 'E_BAD_REQUEST', message: (e as Error).message });
+      sendError(res, e, log, req.url?.split('?')[0]);
     }
   });
   // Agent lines a crash or a channel failure left undelivered go now, then every 10 s with the queue sweep.

@@ -248,4 +248,12 @@ class ExpressResponse {
 }
 
 /** The teams channel for the registry. */
-export const teamsChannel: ChannelPlugin = { name: 'teams', mount: mountTeams };
+export const teamsChannel: ChannelPlugin = {
+  name: 'teams',
+  mount: mountTeams,
+  /** The user's name in the stored ConversationReference. */
+  customerName(address) {
+    const name = (address as { user?: { name?: unknown } } | undefined)?.user?.name;
+    return typeof name === 'string' && name.trim() ? name.trim().slice(0, 100) : undefined;
+  },
+};
