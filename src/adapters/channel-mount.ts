@@ -6,7 +6,7 @@
 
 import type { ChannelSender } from '../channel-sender.ts';
 import type { BotConfig } from '../config/bot-config.ts';
-import type { EnvConfig } from '../config/env-config.ts';
+import type { EnvConfig, EnvVars } from '../config/env-config.ts';
 import type { HandoffService } from '../handoff/handoff-service.ts';
 import type { RouteHandler } from '../http/http-utils.ts';
 import type { Logger } from '../log.ts';
@@ -47,6 +47,11 @@ export interface ChannelMount {
 /** A channel as the server knows it: its name and how to mount it (`undefined` when it is not configured). */
 export interface ChannelPlugin {
   readonly name: ChannelName;
+  /**
+   * Reads and validates the channel's own environment variables from those read at startup (E_CONFIG naming the
+   * variable when one is invalid); the server calls it before anything else starts.
+   */
+  readEnv?(vars: EnvVars): unknown;
   mount(context: ChannelContext): Promise<ChannelMount | undefined>;
   /** The customer's display name from the address this channel stored for them, when it carries one. */
   customerName?(address: unknown): string | undefined;

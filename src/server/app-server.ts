@@ -63,6 +63,8 @@ export interface App {
 
 /** Builds the server (not yet listening). An unreachable database or a channel that cannot start fails here. */
 export async function createApp({ configFile, storeFile, env, log }: AppOptions): Promise<App> {
+  // Every channel's variables are checked first: a typo fails startup before a database or a model is opened.
+  for (const channel of CHANNELS) channel.readEnv?.(env.vars);
   // PostgreSQL with DATABASE_URL, else the embedded SQLite file; unreachable → a clear error, before the models load.
   const stores = await openStores({ databaseUrl: env.databaseUrl, sqliteFile: storeFile });
   // Rule recognizers in a worker thread: a slow message (numbers in words) never blocks the server's other turns.

@@ -153,5 +153,11 @@ export async function mountWebChat(context: ChannelContext): Promise<ChannelMoun
   };
 }
 
+declare module '../../turn.ts' {
+  interface ChannelNames {
+    web: true;
+  }
+}
+
 /** The web channel for the registry. */
 export const webChannel: ChannelPlugin = { name: 'web', mount: mountWebChat };

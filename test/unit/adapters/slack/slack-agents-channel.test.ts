@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SlackAgentsChannel } from '../../../../src/adapters/slack/slack-agents-channel.ts';
+import { readSlackEnv } from '../../../../src/adapters/slack/slack-env.ts';
 import { MemorySender } from '../../../../src/channel-sender.ts';
 import { BotConfigSchema } from '../../../../src/config/bot-config.ts';
-import { readEnvConfig } from '../../../../src/config/env-config.ts';
 import { SwitchboardError } from '../../../../src/errors.ts';
 import { HandoffService } from '../../../../src/handoff/handoff-service.ts';
 import { STORE_DOWN_TEXT } from '../../../../src/handoff/ticket-thread-notes.ts';
@@ -217,9 +217,9 @@ describe('SlackAgentsChannel', () => {
 
 describe('SWITCHBOARD_SLACK_AGENTS_CHANNEL', () => {
   it('is read as the agents’ channel id; a channel name is refused with a clear message', () => {
-    expect(readEnvConfig({ SWITCHBOARD_SLACK_AGENTS_CHANNEL: 'C0AGENTS' }).slack.agentsChannel).toBe('C0AGENTS');
-    expect(readEnvConfig({}).slack).not.toHaveProperty('agentsChannel');
-    expect(() => readEnvConfig({ SWITCHBOARD_SLACK_AGENTS_CHANNEL: '#support' })).toThrow(
+    expect(readSlackEnv({ SWITCHBOARD_SLACK_AGENTS_CHANNEL: 'C0AGENTS' }).agentsChannel).toBe('C0AGENTS');
+    expect(readSlackEnv({})).not.toHaveProperty('agentsChannel');
+    expect(() => readSlackEnv({ SWITCHBOARD_SLACK_AGENTS_CHANNEL: '#support' })).toThrow(
       /SWITCHBOARD_SLACK_AGENTS_CHANNEL: must be a Slack channel id/,
     );
   });
