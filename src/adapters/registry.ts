@@ -6,5 +6,6 @@ import type { ChannelPlugin } from './channel-mount.ts';
 import { slackChannel } from './slack/mount-slack.ts';
 import { teamsChannel } from './teams/mount-teams.ts';
 import { webChannel } from './web/web-chat.ts';
+import { webhookChannel } from './webhook/mount-webhook.ts';
 
-export const CHANNELS: readonly ChannelPlugin[] = [webChannel, slackChannel, teamsChannel];
+export const CHANNELS: readonly ChannelPlugin[] = [webChannel, slackChannel, teamsChannel, webhookChannel];
