@@ -1,11 +1,11 @@
 /**
  * Writes a benchmark's figures into a docs page between `<!-- NAME:start -->` and `<!-- NAME:end -->`, so that a page
- * carries the figures its command last measured and nothing pasted by hand. The section says when, on which commit
- * and with which command it was written.
+ * carries the figures its command last measured and nothing pasted by hand. The section says when, on which commit,
+ * on what machine and how busy it was, and with which command it was written.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 
 /** Replaces the section `name` of `file` with `body` (under a line naming the command, date, commit and machine). */
 export function writeDocSection(file: string, name: string, command: string, body: string): void {
@@ -17,7 +17,8 @@ export function writeDocSection(file: string, name: string, command: string, bod
   if (from < 0 || to < from) throw new Error(`${file}: no ${start} … ${end} section to write`);
   const stamp =
     `Written by \`${command}\` on ${new Date().toISOString().slice(0, 10)}, commit ${commit()}, ` +
-    `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.versions.node}.`;
+    `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.versions.node}, load average ` +
+    `${loadavg()[0].toFixed(1)} when written (figures from a busy machine are not comparable).`;
   const section = `${start}\n${stamp}\n\n${body.trim()}\n${end}`;
   writeFileSync(file, page.slice(0, from) + section + page.slice(to + end.length));
 }
