@@ -15,6 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloudAdapter, type TurnContext } from 'botbuilder';
 import { HttpError, readJson, sendJson } from '../../http/http-utils.ts';
 import type { ChannelContext, ChannelMount, ChannelPlugin } from '../channel-mount.ts';
+import { turnLogFields } from '../turn-log-fields.ts';
 import { teamsText, textActivity } from './reply-to-teams.ts';
 import { TeamsAgentsChannel } from './teams-agents-channel.ts';
 import { createTeamsAuthentication } from './teams-authentication.ts';
@@ -82,15 +83,7 @@ export async function mountTeams(context: ChannelContext): Promise<ChannelMount>
       if (inbound.kind === 'turn') {
         const { turn } = inbound;
         const outcome = await context.handle(turn, inbound.reference);
-        log.info('teams_turn', {
-          id: turn.id,
-          conversation: turn.conversation,
-          status: outcome.status,
-          ...(outcome.status === 'replied' ? { decision: outcome.decision.kind } : {}),
-          ...(turn.action ? { action: turn.action.kind } : {}),
-          text: turn.text,
-          ms: Date.now() - started,
-        });
+        log.info('teams_turn', turnLogFields(turn, outcome, started));
         return;
       }
       // A welcome or a note: once per activity id, like a turn.

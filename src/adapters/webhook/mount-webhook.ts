@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, readBody, sendJson } from '../../http/http-utils.ts';
 import type { Turn } from '../../turn.ts';
 import type { ChannelContext, ChannelMount, ChannelPlugin } from '../channel-mount.ts';
+import { turnLogFields } from '../turn-log-fields.ts';
 import { readWebhookEnv } from './webhook-env.ts';
 import { WebhookSender } from './webhook-sender.ts';
 import { verify } from './webhook-signature.ts';
@@ -88,15 +89,7 @@ async function handle(context: ChannelContext, turn: Turn, address: WebhookAddre
   const started = Date.now();
   try {
     const outcome = await context.handle(turn, address);
-    context.log.info('webhook_turn', {
-      id: turn.id,
-      conversation: turn.conversation,
-      status: outcome.status,
-      ...(outcome.status === 'replied' ? { decision: outcome.decision.kind } : {}),
-      ...(turn.action ? { action: turn.action.kind } : {}),
-      text: turn.text,
-      ms: Date.now() - started,
-    });
+    context.log.info('webhook_turn', turnLogFields(turn, outcome, started));
   } catch (e) {
     const err = e as { code?: string; kind?: string; message?: string };
     context.log.error('webhook_turn_failed', {
