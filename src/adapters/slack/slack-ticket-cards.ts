@@ -5,6 +5,7 @@
  * Web API failures become {@link SwitchboardError}s (`E_SLACK_API`, `E_SLACK_TRANSPORT`).
  */
 import type { webApi } from '@slack/bolt';
+import { SwitchboardError } from '../../errors.ts';
 import type { AgentProfile } from '../../handoff/agent-routing.ts';
 import type { CardView, DeskPort } from '../../handoff/agents-desk.ts';
 import type { Ticket } from '../../handoff/ticket.ts';
@@ -63,7 +64,7 @@ export class SlackTicketCards implements DeskPort<SlackCard> {
 
   async postCard(view: CardView): Promise<SlackCard> {
     const ts = await this.post({ channel: this.channel, ...ticketBlocks(view.ticket, view) });
-    if (!ts) throw new Error('chat.postMessage returned no ts for the card');
+    if (!ts) throw new SwitchboardError('E_SLACK_API', 'remote', 'chat.postMessage returned no ts for the card');
     return { channel: this.channel, ts };
   }
 

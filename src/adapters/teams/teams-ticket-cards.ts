@@ -5,6 +5,7 @@
  * them). Until the channel's service URL is known nothing is posted (the desk posts the missing cards once it is).
  */
 import type { Activity } from 'botbuilder';
+import { SwitchboardError } from '../../errors.ts';
 import type { AgentProfile } from '../../handoff/agent-routing.ts';
 import type { CardView, DeskPort } from '../../handoff/agents-desk.ts';
 import type { Logger } from '../../log.ts';
@@ -56,7 +57,7 @@ export class TeamsTicketCards implements DeskPort<TeamsCard> {
     const reference = this.address.at();
     if (!reference) return void this.warnUnknown();
     const activityId = await this.sender.post(reference, cardActivity(view));
-    if (!activityId) throw new Error('the Connector returned no id for the card');
+    if (!activityId) throw new SwitchboardError('E_TEAMS_SEND', 'remote', 'the Connector returned no id for the card');
     return { conversationId: this.address.conversation, activityId };
   }
 
