@@ -1,3 +1,7 @@
+/**
+ * `switchboard eval route`: the offline automation rate — every labelled row through the NLU and the router of a bot
+ * config (a clarify counts as not answered).
+ */
 import { Bot } from '../bot.ts';
 import { BotConfigSchema } from '../config/bot-config.ts';
 import { DEFAULT_LANGUAGE_PROFILE_DIR } from '../nlu/default-model.ts';

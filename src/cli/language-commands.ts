@@ -1,3 +1,7 @@
+/**
+ * `switchboard train language` and `switchboard eval language`: learn a language profile from labelled messages, and
+ * measure detection accuracy (per language and by message length).
+ */
 import { join } from 'node:path';
 import { languageMetrics } from '../eval/language-metrics.ts';
 import { DEFAULT_LANGUAGE_PROFILE_DIR } from '../nlu/default-model.ts';

@@ -1,3 +1,7 @@
+/**
+ * Intent metrics as served: accuracy, macro-F1, per-label precision/recall/F1, confusions, out-of-scope recall and in-
+ * scope accuracy under a threshold, multi-label micro-F1 and exact match, reliability and coverage curves.
+ */
 import { SwitchboardError } from '../errors.ts';
 import { OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
 

@@ -1,3 +1,7 @@
+/**
+ * The HTML report of an intent evaluation: headline metrics, the reliability diagram, the precision–coverage curve with
+ * the model's threshold, top confusions with an example each, and per-label F1 (worst first).
+ */
 import {
   expectedCalibrationError,
   precisionCoverageCurve,

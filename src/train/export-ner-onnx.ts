@@ -1,3 +1,7 @@
+/**
+ * The NER tagger as an ONNX graph: hashed token features → emission scores (int8 tables when allowed); Viterbi decoding
+ * over the transitions runs in TypeScript.
+ */
 import onnxProto from 'onnx-proto';
 import { INTENT_ONNX_IR_VERSION, INTENT_ONNX_OPSET, tensorType } from './export-onnx.ts';
 import { FLOAT, GraphBuilder, INT8, INT64, intAttr } from './onnx-graph-builder.ts';

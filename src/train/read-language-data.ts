@@ -1,3 +1,6 @@
+/**
+ * Reads labelled language data: TSV `text<TAB>language`, or intent JSONL with a `language` field.
+ */
 import { readFileSync } from 'node:fs';
 import { baseLanguage } from '../nlu/language/languages.ts';
 import { DataError } from './data-error.ts';

@@ -1,3 +1,6 @@
+/**
+ * Writes a trained language profile directory (`profile.bin`, `manifest.json`, `MODEL_CARD.md`).
+ */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LanguageManifest } from '../nlu/language/language-profile.ts';

@@ -1,3 +1,6 @@
+/**
+ * The options, progress events and result of intent training, shared by the trainer's modules and the CLI.
+ */
 import type { FeatureVocabulary } from '../nlu/features/feature-vocabulary.ts';
 import type { FeaturizerConfig } from '../nlu/features/featurizer-config.ts';
 import type { IntentModelWeights } from '../nlu/intent/intent-weights.ts';

@@ -1,3 +1,7 @@
+/**
+ * Per-token features of the NER tagger (word, lower case, shape, prefixes and suffixes, neighbours ±2), hashed into a
+ * fixed number of buckets: the same in training and serving.
+ */
 import { murmur3 } from '../features/murmur3.ts';
 
 /** Hash buckets of NER features (2^22); the model keeps only the buckets seen in training (its feature vocabulary). */
