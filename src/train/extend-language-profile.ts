@@ -16,6 +16,7 @@
 import { LanguageProfile } from '../nlu/language/language-profile.ts';
 import { keyLanguage, type Script } from '../nlu/language/languages.ts';
 import { textEvidence } from '../nlu/language/text-evidence.ts';
+import { DataError } from './data-error.ts';
 import {
   accuracyOf,
   chooseHintBonuses,
@@ -172,6 +173,9 @@ export function extendLanguageProfile(
     kappaFrom = 'validation';
   }
 
+  if ([...counted.values()].every((g) => g.total === 0)) {
+    throw new DataError('training data', undefined, 'no message has letters to learn from');
+  }
   const botWeights = weights(kappa);
   const { grams } = build(kappa);
   const baseTraining = base.manifest.training ?? {};
@@ -201,12 +205,6 @@ export function extendLanguageProfile(
   if (messages.length >= MIN_CALIBRATION_MESSAGES) {
     temperature = temperatureTowardBase(messages, base.manifest.temperature, TEMPERATURE_RANGE);
     temperatureFrom = 'validation';
-  } else {
-    warnings.push(
-      `too little data to validate: ${messages.length} validation message${messages.length === 1 ? '' : 's'} ` +
-        `scored (at least ${MIN_CALIBRATION_MESSAGES} needed); keeping the base's temperature ` +
-        `${base.manifest.temperature.toFixed(3)} and a bot weight from the default prior strength (κ = ${kappa})`,
-    );
   }
   const scaled = (set: Scored[]) => set.map((s) => ({ ...s, logits: s.logits.map((x) => x / temperature) }));
   const m = scaled(messages);
@@ -223,12 +221,22 @@ export function extendLanguageProfile(
     const commonest = [...perScript].sort((a, b) => b[1] - a[1])[0]?.[0];
     fallback = commonest ? byScript[commonest] : base.manifest.hint_bonus;
     hintFrom = 'validation';
-  } else {
-    const needed = Math.ceil(1 / o.maxWrongHintLoss);
+  }
+  const hintNeeds =
+    `${Math.ceil(1 / o.maxWrongHintLoss)} validation messages in the bot's languages and ${MIN_HINT_WORDS} ` +
+    `held-out words to choose the hint bonus`;
+  const kept = `temperature ${base.manifest.temperature.toFixed(3)}, hint bonus ${base.manifest.hint_bonus}`;
+  if (temperatureFrom === 'base') {
     warnings.push(
-      `too little data to choose the hint bonus (${inConfig} validation messages in the bot's languages, ` +
-        `${needed} needed; ${w.length} held-out words, ${MIN_HINT_WORDS} needed); keeping the base's hint bonus ` +
-        `${base.manifest.hint_bonus}`,
+      `too little data to validate: ${messages.length} validation message${messages.length === 1 ? '' : 's'} ` +
+        `scored, ${w.length} held-out words (at least ${MIN_CALIBRATION_MESSAGES} messages are needed to choose the ` +
+        `temperature and the bot weight, ${hintNeeds}); keeping the base's calibration (${kept}) and the default ` +
+        `prior strength κ = ${kappa}`,
+    );
+  } else if (hintFrom === 'base') {
+    warnings.push(
+      `too little data to choose the hint bonus: ${inConfig} validation messages in the bot's languages, ` +
+        `${w.length} held-out words (${hintNeeds}); keeping the base's hint bonus ${base.manifest.hint_bonus}`,
     );
   }
   const bonusFor = (script: Script) => byScript[script] ?? fallback;
