@@ -78,7 +78,9 @@ export async function trainLanguageCommand(args: string[]): Promise<number> {
     ...training,
     seconds: Number(seconds.toFixed(1)),
     ...(values.describe ? { data: values.describe } : {}),
-    ...(base ? { base: { dir: baseDir, ...(training.base as Record<string, unknown>) } } : {}),
+    ...(base
+      ? { base: { dir: values.base ?? 'models/language (shipped)', ...(training.base as Record<string, unknown>) } }
+      : {}),
   };
   const warnings = extended ? extended.warnings : [];
   if (!base && trained.validation.messages < MIN_CALIBRATION_MESSAGES) {

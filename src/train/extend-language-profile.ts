@@ -28,6 +28,7 @@ import {
 } from './language-calibration.ts';
 import { assembleGrams, countLanguage, type LanguageGrams } from './language-counts.ts';
 import type { LanguageExample } from './read-language-data.ts';
+import { attributionOf } from './save-language-profile.ts';
 import {
   calibrateLanguageProfile,
   DEFAULT_LANGUAGE_TRAIN_OPTIONS,
@@ -179,6 +180,7 @@ export function extendLanguageProfile(
   const botWeights = weights(kappa);
   const { grams } = build(kappa);
   const baseTraining = base.manifest.training ?? {};
+  const attribution = attributionOf(baseTraining);
   const training = {
     messages: train.length,
     per_language: Object.fromEntries(botLanguages.map((l) => [l, train.filter((e) => e.language === l).length])),
@@ -189,6 +191,7 @@ export function extendLanguageProfile(
       hint_bonus: base.manifest.hint_bonus,
       ...(base.manifest.hint_bonus_by_script ? { hint_bonus_by_script: base.manifest.hint_bonus_by_script } : {}),
       ...(typeof baseTraining.data === 'string' ? { data: baseTraining.data } : {}),
+      ...(attribution ? { attribution } : {}),
     },
     prior_strength: kappa,
     bot_weights: Object.fromEntries(Object.entries(botWeights).map(([k, w]) => [k, Number(w.toFixed(4))])),

@@ -8,6 +8,7 @@ import {
   MIN_CALIBRATION_MESSAGES,
 } from '../../../src/train/extend-language-profile.ts';
 import { temperatureTowardBase } from '../../../src/train/language-calibration.ts';
+import { attributionOf, renderLanguageCard } from '../../../src/train/save-language-profile.ts';
 
 const shipped = LanguageProfile.load('models/language');
 const rows = (language: string, texts: string[]) => texts.map((text) => ({ text, language }));
@@ -124,6 +125,30 @@ describe('extending the shipped profile with a little data', () => {
     ]) {
       expect(d.detect(word, { previous }).language, `${word} | ${previous}`).toBe(previous);
     }
+  });
+});
+
+describe("the extended profile's model card", () => {
+  const card = renderLanguageCard(extended.manifest);
+
+  it('describes the bot data, the base, the bot weights and the inherited attribution and licence', () => {
+    expect(card).not.toMatch(/Not described/);
+    expect(card).toMatch(/The bot's own messages: 28 training messages/);
+    expect(card).toMatch(/## Base profile/);
+    expect(card).toMatch(/Extends the base profile \(138 languages/);
+    expect(card).toMatch(/w = N \/ \(N \+ κ\) .*κ = 20000/);
+    expect(card).toMatch(/\| da \| \d+ \| 0\.0\d\d \|/);
+    expect(card).toMatch(/Temperature 11\.600 \(the base's: too little validation data/);
+    expect(card).toMatch(/### Attribution and licence/);
+    expect(card).toMatch(/Tatoeba contributors, CC BY 2\.0 FR/);
+    expect(card).toMatch(/distributed under CC BY-SA 4\.0 as well/);
+    expect(card.match(/Tatoeba contributors/g)).toHaveLength(1);
+  });
+
+  it('keeps the attribution when an extended profile is extended again', () => {
+    const again = extendLanguageProfile(extended.profile, train.slice(0, 4), []);
+    expect(attributionOf(again.manifest.training)).toBe(attributionOf(shipped.manifest.training));
+    expect(renderLanguageCard(again.manifest)).toMatch(/distributed under CC BY-SA 4\.0 as well/);
   });
 });
 
