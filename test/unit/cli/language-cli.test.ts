@@ -35,3 +35,24 @@ describe('switchboard train language on top of the shipped profile', () => {
     expect(r.stderr).toMatch(/no message has letters/);
   });
 });
+
+describe('switchboard help', () => {
+  it('lists every flag of train language', () => {
+    const help = cli(['help']).stdout;
+    const at = help.indexOf('switchboard train language');
+    const usage = help.slice(at, help.indexOf('switchboard eval language'));
+    for (const flag of [
+      '--data',
+      '--valid',
+      '--out',
+      '--base DIR|none',
+      '--max-n',
+      '--alpha',
+      '--min-count',
+      '--describe TEXT',
+      '--json',
+    ]) {
+      expect(usage).toContain(flag);
+    }
+  });
+});
