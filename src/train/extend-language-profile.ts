@@ -113,6 +113,8 @@ export function extendLanguageProfile(
   train: readonly LanguageExample[],
   valid: readonly LanguageExample[],
   options: Partial<LanguageTrainOptions> = {},
+  /** A fixed prior strength κ (skips choosing it on validation data). */
+  priorStrength?: number,
 ): ExtendedLanguageProfile {
   const botLanguages = [...new Set(train.map((e) => e.language))].sort();
   const o: LanguageTrainOptions = {
@@ -162,10 +164,10 @@ export function extendLanguageProfile(
     };
     return LanguageProfile.fromLogProbs(manifest, parts, logProbs);
   };
-  let kappa = DEFAULT_PRIOR_STRENGTH;
+  let kappa = priorStrength ?? DEFAULT_PRIOR_STRENGTH;
   let kappaFrom: 'default' | 'validation' = 'default';
   const scoredAtDefault = scoreSet(smallProfile(kappa), validItems, configured).length;
-  if (scoredAtDefault >= MIN_CALIBRATION_MESSAGES) {
+  if (priorStrength === undefined && scoredAtDefault >= MIN_CALIBRATION_MESSAGES) {
     let bestAccuracy = -1;
     for (const k of [...PRIOR_STRENGTHS].sort((a, b) => b - a)) {
       const accuracy = accuracyOf(scoreSet(smallProfile(k), validItems, configured), () => 0, 'none');

@@ -6,6 +6,7 @@ import {
   DEFAULT_PRIOR_STRENGTH,
   extendLanguageProfile,
   MIN_CALIBRATION_MESSAGES,
+  PRIOR_STRENGTHS,
 } from '../../../src/train/extend-language-profile.ts';
 import { temperatureTowardBase } from '../../../src/train/language-calibration.ts';
 import { attributionOf, renderLanguageCard } from '../../../src/train/save-language-profile.ts';
@@ -104,6 +105,13 @@ describe('extending the shipped profile with a little data', () => {
     for (const e of others) expect(after.detect(e.text).language, e.text).toBe(before.detect(e.text).language);
     const right = others.filter((e) => after.detect(e.text).language === e.language).length;
     expect(right).toBeGreaterThanOrEqual(others.length - 1);
+  });
+
+  it('at the smallest κ validation may choose, languages outside the bot data keep their detections', () => {
+    const heavy = extendLanguageProfile(shipped, train, valid, {}, Math.min(...PRIOR_STRENGTHS));
+    const before = new LanguageDetector({ languages: thirteen, profile: shipped });
+    const after = new LanguageDetector({ languages: thirteen, profile: heavy.profile });
+    for (const e of others) expect(after.detect(e.text).language, e.text).toBe(before.detect(e.text).language);
   });
 
   it('keeps the bot languages right and scores unsaturated', () => {
