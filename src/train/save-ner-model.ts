@@ -58,6 +58,7 @@ export async function saveNerModel(dir: string, model: TrainedNer, o: SaveNerOpt
             },
           }
         : {}),
+      ...(model.dense ? { dense_offsets: 3 as const } : {}),
     },
     quantized: o.quantize,
     onnx: record(onnxBytes),
@@ -82,7 +83,12 @@ function clusterLine(m: NerManifest): string {
   const sizes = c.branching.map((_, l) => c.branching.slice(0, l + 1).reduce((a, b) => a * b, 1));
   return (
     `plus word-cluster features: ${c.words} lower-cased words clustered from ${c.source} into ${sizes.join(' / ')} ` +
-    'clusters by hierarchical k-means, stored in word-clusters.bin; the vectors themselves are not shipped'
+    'clusters by hierarchical k-means, stored in word-clusters.bin' +
+    (m.featurizer.dense_offsets
+      ? ', and a learned projection of each word vector to tag scores (for the token and its ±1 neighbours) baked into ' +
+        'model.onnx per lexicon word'
+      : '') +
+    '; the vectors themselves are not shipped'
   );
 }
 

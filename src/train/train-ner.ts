@@ -7,10 +7,11 @@
  */
 import { nerMetrics } from '../eval/ner-metrics.ts';
 import { bioConstraints, type CrfParams, forwardBackward, viterbi } from '../nlu/entities/crf-decode.ts';
-import { nerFeaturesPerToken, sentenceFeatures } from '../nlu/entities/ner-features.ts';
+import { denseRows, NER_DENSE_OFFSETS, nerFeaturesPerToken, sentenceFeatures } from '../nlu/entities/ner-features.ts';
 import type { NerWordClusters } from '../nlu/entities/ner-word-clusters.ts';
 import { Random } from '../util/random.ts';
 import { DataError } from './data-error.ts';
+import { DenseNerFeatures } from './ner-dense-features.ts';
 import type { TaggedSentence } from './read-conll.ts';
 
 export interface NerTrainOptions {
@@ -26,6 +27,8 @@ export interface NerTrainOptions {
   lowercaseRate: number;
   /** Word clusters (from word vectors) as extra features; the model keeps them. */
   clusters?: NerWordClusters;
+  /** Unit vectors of the clusters' lexicon (`lexiconVectors`): dense projected features, baked per word at the end. */
+  lexiconVectors?: { dim: number; data: Float32Array };
   onProgress?: (p: { epoch: number; maxEpochs: number; fraction: number; loss: number; validF1: number }) => void;
 }
 
@@ -51,6 +54,8 @@ export interface TrainedNer {
   crf: CrfParams;
   /** The word clusters the features use, if any. */
   clusters?: NerWordClusters;
+  /** Baked dense word-vector scores (`[3 * (lexicon words + 1) * tags]`, see `denseRows`), with `clusters`' lexicon. */
+  dense?: Float32Array;
   epochs: number;
   bestEpoch: number;
   seconds: number;
@@ -61,6 +66,7 @@ interface Encoded {
   rows: Int32Array; // [n * F], 0 = unknown/padding
   gold: Int32Array; // [n]
   n: number;
+  lex: Int32Array; // [n] lexicon row per token, -1 = none
 }
 
 /**
@@ -101,7 +107,8 @@ export function trainNer(
       if (y === undefined) throw new DataError('validation data', undefined, `tag '${t}' does not occur in training`);
       return y;
     });
-    return { rows, gold, n: s.tokens.length };
+    const lex = Int32Array.from(s.tokens, (t) => (o.clusters ? o.clusters.rowOf(t) : -1));
+    return { rows, gold, n: s.tokens.length, lex };
   };
   const trainSet = train.map((s, i) => [encode(trainFeatures[i][0], s), encode(trainFeatures[i][1], lower(s))]);
   const validSets = [valid, valid.map(lower)].map((set) =>
@@ -124,6 +131,8 @@ export function trainNer(
   const constraints = bioConstraints(tags);
   const eps = 1e-8;
   const F = nerFeaturesPerToken(o.clusters);
+  const dense =
+    o.clusters && o.lexiconVectors ? new DenseNerFeatures(o.lexiconVectors, k, o.learningRate, o.l2) : undefined;
 
   const emissions = (e: Encoded, out: Float64Array) => {
     out.fill(0, 0, e.n * k);
@@ -134,6 +143,7 @@ export function trainNer(
         for (let y = 0; y < k; y++) out[t * k + y] += w[r * k + y];
       }
     }
+    dense?.addEmissions(e.lex, e.n, out);
   };
   let em = new Float64Array(64 * k);
   const ensure = (n: number) => {
@@ -155,8 +165,9 @@ export function trainNer(
       if (t > 0) goldScore += crf.transitions[e.gold[t - 1] * k + e.gold[t]];
     }
     // Emission gradients: marginal − gold, spread over the token's feature rows.
-    const g = new Float64Array(k);
+    const gAll = new Float64Array(e.n * k);
     for (let t = 0; t < e.n; t++) {
+      const g = gAll.subarray(t * k, (t + 1) * k);
       for (let y = 0; y < k; y++)
         g[y] = Math.exp(alpha[t * k + y] + beta[t * k + y] - logZ) - (e.gold[t] === y ? 1 : 0);
       for (let f = 0; f < F; f++) {
@@ -165,6 +176,7 @@ export function trainNer(
         for (let y = 0; y < k; y++) adagrad(w, gw, r * k + y, g[y] + o.l2 * w[r * k + y]);
       }
     }
+    dense?.update(e.lex, e.n, gAll);
     // Transition, start and end gradients.
     for (let y = 0; y < k; y++) {
       adagrad(crf.start, gStart, y, Math.exp(alpha[y] + beta[y] - logZ) - (e.gold[0] === y ? 1 : 0));
@@ -212,6 +224,7 @@ export function trainNer(
     trans: new Float64Array(0),
     start: new Float64Array(0),
     end: new Float64Array(0),
+    dense: new Float64Array(0),
   };
   let epoch = 0;
   for (epoch = 1; epoch <= o.maxEpochs; epoch++) {
@@ -245,6 +258,7 @@ export function trainNer(
         trans: Float64Array.from(crf.transitions),
         start: Float64Array.from(crf.start),
         end: Float64Array.from(crf.end),
+        dense: dense ? Float64Array.from(dense.p) : new Float64Array(0),
       };
     }
     o.onProgress?.({ epoch, maxEpochs: o.maxEpochs, fraction: 1, loss: loss / order.length, validF1: best.f1 });
@@ -261,6 +275,7 @@ export function trainNer(
       end: Float32Array.from(best.end),
     },
     ...(o.clusters ? { clusters: o.clusters } : {}),
+    ...(dense ? { dense: dense.table(best.dense) } : {}),
     epochs: Math.min(epoch, o.maxEpochs),
     bestEpoch: best.epoch,
     seconds: (performance.now() - started) / 1000,
@@ -290,6 +305,17 @@ export function evaluateNer(model: TrainedNer, sentences: readonly TaggedSentenc
       for (let j = 0; j < F; j++) {
         const r = rowOf.get(f[t * F + j]) ?? 0;
         if (r) for (let y = 0; y < k; y++) em[t * k + y] += weights[r * k + y];
+      }
+    }
+    if (model.dense && model.clusters) {
+      const clusters = model.clusters;
+      const dr = denseRows(
+        s.tokens.map((t) => clusters.rowOf(t)),
+        clusters.words.length,
+      );
+      for (let i = 0; i < dr.length; i++) {
+        const t = Math.floor(i / NER_DENSE_OFFSETS);
+        for (let y = 0; y < k; y++) em[t * k + y] += model.dense[dr[i] * k + y];
       }
     }
     return Array.from(viterbi(em, s.tokens.length, model.crf, constraints), (y) => model.tags[y]);

@@ -116,3 +116,24 @@ function clusterFeatures(rows: readonly number[], c: NerWordClusters, i: number,
   f.push(`cf-2=${id(i - 2, L - 1)}`, `cf+2=${id(i + 2, L - 1)}`, `cf|ss=${id(i, L - 1)}|${short}`);
   return f;
 }
+
+/** Offsets of the dense word-vector features: the token and its two neighbours (-1, 0, +1). */
+export const NER_DENSE_OFFSETS = 3;
+
+/**
+ * Rows of the baked dense table (see src/train/ner-dense-features.ts) for each token and offset, `[n * 3]`: row
+ * `o * (words + 1) + r + 1` for the word at `t + o - 1` with lexicon row `r`, row `o * (words + 1)` (zeros) for no word
+ * or no vector. `lexRows`: each token's lexicon row (-1 when none).
+ */
+export function denseRows(lexRows: readonly number[] | Int32Array, words: number): Int32Array {
+  const n = lexRows.length;
+  const out = new Int32Array(n * NER_DENSE_OFFSETS);
+  for (let t = 0; t < n; t++) {
+    for (let o = 0; o < NER_DENSE_OFFSETS; o++) {
+      const s = t + o - 1;
+      const r = s < 0 || s >= n ? -1 : lexRows[s];
+      out[t * NER_DENSE_OFFSETS + o] = o * (words + 1) + r + 1;
+    }
+  }
+  return out;
+}

@@ -25,6 +25,8 @@ export const NerManifestSchema = z.object({
     word_clusters: z
       .object({ branching: z.array(z.number().int().positive()).min(1), words: z.number().int(), source: z.string() })
       .optional(),
+    /** Dense word-vector scores baked per lexicon word for the token and its neighbours (ONNX input `word_rows`). */
+    dense_offsets: z.literal(3).optional(),
   }),
   quantized: z.boolean(),
   onnx: fileRecord,

@@ -10,7 +10,7 @@ import { modelError, readCheckedFile, requireModelDir } from '../intent/intent-m
 import { OnnxSession } from '../onnx/onnx-session.ts';
 import type { EntityMention } from '../understanding.ts';
 import { bioConstraints, type CrfParams, marginals, viterbi } from './crf-decode.ts';
-import { nerFeaturesPerToken, sentenceFeatures } from './ner-features.ts';
+import { denseRows, NER_DENSE_OFFSETS, nerFeaturesPerToken, sentenceFeatures } from './ner-features.ts';
 import {
   NER_CLUSTERS_FILE,
   NER_FEATURES_FILE,
@@ -74,6 +74,9 @@ export class NerModel {
         return modelError('E_MODEL_CORRUPT', `${join(dir, NER_CLUSTERS_FILE)}: ${(e as Error).message}`, e);
       }
     }
+    if (manifest.featurizer.dense_offsets && !clusters) {
+      return modelError('E_MODEL_CORRUPT', `${dir}: dense word features need the word-cluster lexicon`);
+    }
     if (nerFeaturesPerToken(clusters) !== manifest.featurizer.features_per_token) {
       return modelError('E_MODEL_CORRUPT', `${dir}: features_per_token does not match the featurizer`);
     }
@@ -85,6 +88,9 @@ export class NerModel {
         data: new BigInt64Array(manifest.featurizer.features_per_token),
         dims: [1, manifest.featurizer.features_per_token],
       },
+      ...(manifest.featurizer.dense_offsets
+        ? { word_rows: { data: new BigInt64Array(NER_DENSE_OFFSETS), dims: [1, NER_DENSE_OFFSETS] } }
+        : {}),
     });
     const crf: CrfParams = {
       tags: manifest.tags,
@@ -107,7 +113,16 @@ export class NerModel {
     const buckets = sentenceFeatures(tokens, f.seed, this.clusters);
     const ids = new BigInt64Array(buckets.length);
     for (let i = 0; i < buckets.length; i++) ids[i] = BigInt(this.vocabulary.rowOf(buckets[i]));
-    const out = await this.session.run({ ids: { data: ids, dims: [n, f.features_per_token] } }, ['emissions']);
+    const inputs: Parameters<OnnxSession['run']>[0] = { ids: { data: ids, dims: [n, f.features_per_token] } };
+    if (f.dense_offsets && this.clusters) {
+      const clusters = this.clusters;
+      const rows = denseRows(
+        tokens.map((t) => clusters.rowOf(t)),
+        clusters.words.length,
+      );
+      inputs.word_rows = { data: BigInt64Array.from(rows, (r) => BigInt(r)), dims: [n, NER_DENSE_OFFSETS] };
+    }
+    const out = await this.session.run(inputs, ['emissions']);
     const em = out.emissions.data as Float32Array;
     const path = viterbi(em, n, this.crf, this.constraints);
     const k = this.crf.tags.length;

@@ -7,6 +7,7 @@ import { nerFeaturesPerToken, sentenceFeatures } from '../../../src/nlu/entities
 import { NerModel } from '../../../src/nlu/entities/ner-model.ts';
 import { NerWordClusters } from '../../../src/nlu/entities/ner-word-clusters.ts';
 import { buildNerWordClusters } from '../../../src/train/build-ner-clusters.ts';
+import { lexiconVectors } from '../../../src/train/ner-dense-features.ts';
 import { readWordVectors } from '../../../src/train/ner-word-vectors.ts';
 import { readConll } from '../../../src/train/read-conll.ts';
 import { saveNerModel } from '../../../src/train/save-ner-model.ts';
@@ -119,5 +120,39 @@ describe('trainNer with word clusters', () => {
       ).f1,
     ).toBeCloseTo(evaluateNer(model, valid).f1, 9);
     expect(found.map((e) => [e.type, e.text])).toEqual([['LOC', 'Vienna']]);
+  });
+
+  it('with dense vector features: bakes a per-word table that ONNX (float and int8) applies like the trainer', async () => {
+    const clusters = buildNerWordClusters(
+      vectors,
+      train.flatMap((s) => s.tokens),
+      opts,
+    );
+    const model = trainNer(train, valid, {
+      maxEpochs: 8,
+      minCount: 1,
+      clusters,
+      lexiconVectors: lexiconVectors(vectors, clusters),
+    });
+    expect(model.dense?.length).toBe(3 * (clusters.words.length + 1) * model.tags.length);
+    expect(model.validation.f1).toBeGreaterThan(0.9);
+    expect(evaluateNer(model, valid).f1).toBeCloseTo(model.validation.f1, 6);
+    for (const quantize of [false, true]) {
+      const out = join(dir, `dense-${quantize}`);
+      const manifest = await saveNerModel(out, model, { quantize, languages: ['en'], training: {}, validation: {} });
+      expect(manifest.featurizer.dense_offsets).toBe(3);
+      const m = await NerModel.load(out);
+      const tags: string[][] = [];
+      for (const s of valid) tags.push((await m.tagTokens(s.tokens)).tags);
+      const found = await m.recognize('I flew to Vienna');
+      await m.release();
+      const f1 = nerMetrics(
+        valid.map((s) => s.tags),
+        tags,
+      ).f1;
+      if (!quantize) expect(f1).toBeCloseTo(evaluateNer(model, valid).f1, 6);
+      else expect(f1).toBeGreaterThan(0.85);
+      expect(found.map((e) => e.type)).toEqual(['LOC']);
+    }
   });
 });
