@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { trainNerCommand } from '../../../src/cli/ner-commands.ts';
 import { nerMetrics } from '../../../src/eval/ner-metrics.ts';
 import { nerFeaturesPerToken, sentenceFeatures } from '../../../src/nlu/entities/ner-features.ts';
 import { NerModel } from '../../../src/nlu/entities/ner-model.ts';
@@ -153,6 +154,23 @@ describe('trainNer with word clusters', () => {
       if (!quantize) expect(f1).toBeCloseTo(evaluateNer(model, valid).f1, 6);
       else expect(f1).toBeGreaterThan(0.85);
       expect(found.map((e) => e.type)).toEqual(['LOC']);
+    }
+  });
+
+  it('train ner --word-vectors FILE writes a model with clusters and the dense table; --no-dense without it', async () => {
+    for (const dense of [true, false]) {
+      const out = join(dir, `cli-${dense}`);
+      const args = ['--data', `${data}/ner-train.conll`, '--valid', `${data}/ner-valid.conll`, '--out', out];
+      args.push('--word-vectors', `${data}/ner-vectors.txt`, '--cluster-levels', '4,2', '--epochs', '4', '--json');
+      if (!dense) args.push('--no-dense');
+      expect(await trainNerCommand(args)).toBe(0);
+      const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+      expect(manifest.featurizer.word_clusters.branching).toEqual([4, 2]);
+      expect(manifest.featurizer.dense_offsets).toBe(dense ? 3 : undefined);
+      expect(manifest.training.peak_rss_mb).toBeGreaterThan(0);
+      const m = await NerModel.load(out);
+      expect((await m.tagTokens(['I', 'flew', 'to', 'Paris'])).tags).toHaveLength(4);
+      await m.release();
     }
   });
 });
