@@ -19,7 +19,7 @@ export interface NerClusterOptions {
 
 export const DEFAULT_NER_CLUSTER_OPTIONS: NerClusterOptions = {
   branching: [16, 16, 8],
-  topWords: 100_000,
+  topWords: 80_000,
   iterations: 12,
   seed: 17,
 };

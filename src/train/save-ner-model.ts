@@ -109,7 +109,11 @@ export function renderNerCard(m: NerManifest): string {
     '',
     `Sentences ${t.sentences ?? '?'}, tokens ${t.tokens ?? '?'}; ${t.kept_features ?? '?'} feature buckets kept ` +
       `(seen ≥ ${t.min_count ?? '?'} times); ${t.epochs ?? '?'} epochs (best ${t.best_epoch ?? '?'}), ` +
-      `${t.seconds ?? '?'} s; a ${pct(t.lowercase_rate)}% share of sentences shown lower-cased each epoch.`,
+      `${t.seconds ?? '?'} s; a ${pct(t.lowercase_rate)}% share of sentences shown lower-cased each epoch.` +
+      (typeof t.word_clusters_seconds === 'number'
+        ? ` Reading and clustering the word vectors: ${t.word_clusters_seconds} s more.`
+        : '') +
+      (typeof t.peak_rss_mb === 'number' ? ` Peak RSS of the training process ${t.peak_rss_mb} MB.` : ''),
     `Stored ${m.quantized ? 'int8 (one scale per feature row)' : 'float32'}: model.onnx ${(m.onnx.bytes / 1e6).toFixed(1)} MB, ` +
       `features.bin ${(m.features.bytes / 1e6).toFixed(1)} MB` +
       (m.clusters ? `, word-clusters.bin ${(m.clusters.bytes / 1e6).toFixed(1)} MB.` : '.'),
