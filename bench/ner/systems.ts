@@ -168,9 +168,6 @@ export const WINK_ENTITY_TYPES = [
 ];
 const WINK_TYPES: Record<string, NerType> = {};
 
-/** Parsed word vectors, kept for a second training in the same child (CoNLL, then WNUT-17). */
-let cachedVectors: import('../../src/train/ner-word-vectors.ts').WordVectors | undefined;
-
 /**
  * Trains switchboard's tagger as `switchboard train ner` does (with `--word-vectors wink` when `vectors`), saves it
  * int8 into `dir`, loads it as served. The training time covers reading and clustering the vectors too.
@@ -190,12 +187,14 @@ async function trainAndLoad(
       const { readWordVectors, WINK_VECTORS } = await import('../../src/train/ner-word-vectors.ts');
       const { buildNerWordClusters } = await import('../../src/train/build-ner-clusters.ts');
       const { lexiconVectors } = await import('../../src/train/ner-dense-features.ts');
-      cachedVectors ??= readWordVectors(WINK_VECTORS);
+      // Read for each training and dropped after it: the ~1 GB of parsed vectors must not stay in the heap while the
+      // served model is timed (its garbage collection would show up in the latency).
+      const vectors = readWordVectors(WINK_VECTORS);
       extra.clusters = buildNerWordClusters(
-        cachedVectors,
+        vectors,
         train.flatMap((s) => s.tokens),
       );
-      extra.lexiconVectors = lexiconVectors(cachedVectors, extra.clusters);
+      extra.lexiconVectors = lexiconVectors(vectors, extra.clusters);
       vectorSeconds = msSince(started) / 1000;
     }
     return trainNer(train, valid, extra);
