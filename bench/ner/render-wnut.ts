@@ -4,6 +4,7 @@
  */
 import { TARGET_TOKENS, WNUT_TYPES } from './data.ts';
 import type { NerEntry, NerResults } from './results.ts';
+import { NER_SYSTEMS } from './systems.ts';
 
 const pct = (x: number | undefined | null) => (x == null || Number.isNaN(x) ? '–' : (100 * x).toFixed(1));
 const pct2 = (x: number | undefined | null) => (x == null || Number.isNaN(x) ? '–' : (100 * x).toFixed(2));
@@ -107,7 +108,10 @@ function targets(r: NerResults): string {
 
 /** The WNUT-17 table, the cost of word vectors, and the issue-17 targets ('' without results). */
 export function wnutSection(r: NerResults): string {
-  const es = Object.values(r.systems).filter((e) => e.wnut);
+  const order = Object.keys(NER_SYSTEMS);
+  const es = Object.values(r.systems)
+    .filter((e) => e.wnut)
+    .sort((a, b) => order.indexOf(a.system) - order.indexOf(b.system));
   if (es.length === 0 && !r.systems[VECTORS]) return '';
   const n = es[0]?.wnut?.dev.n;
   return [
