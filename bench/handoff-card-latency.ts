@@ -1,12 +1,13 @@
 /**
- * `npx tsx bench/handoff-card-latency.ts [--channels teams] [--handoffs 200] [--rate 20]` (issue 7 target: "Handoff
+ * `npx tsx bench/handoff-card-latency.ts [--channels teams] [--handoffs 200] [--rate 20] [--write-docs]` (issue 7 target: "Handoff
  * card posted ≤ 50 ms p99 after the customer's message on loopback"). For each channel: the real server
  * (`switchboard start`, demo bot, SQLite store in a temp dir) with that channel's agents' channel configured, against
  * the channel's fake API on loopback, after its rule recognizers warmed up and a few warm-up handoffs. Customers (one
  * conversation each) ask for a person at a fixed rate (open loop: each message leaves on schedule); the latency of a
  * handoff is from just before its message is POSTed to the arrival of its ticket card at the fake API (the fake records
  * arrival times; one machine, one clock). Also reported: the latency of the customer's own handoff reply, and cards
- * missing 5 s after the last message.
+ * missing 5 s after the last message. `--write-docs` writes the table into docs/handoff.md (its `card-latency`
+ * section).
  *
  * Structure: shared helpers (pacing, summary), then one `measure<Channel>` function per channel, registered in
  * {@link MEASUREMENTS}. Each channel's function is owned by that channel's adapter.
@@ -18,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { FakeBotFramework } from '../test/fixtures/fake-bot-framework.ts';
 import { FakeSlackApi, nowMs, postSlack } from '../test/fixtures/fake-slack-api.ts';
 import { type RunningServer, spawnServer } from '../test/fixtures/spawn-server.ts';
+import { writeDocSection } from './lib/doc-section.ts';
 import { percentile } from './lib/stats.ts';
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -278,13 +280,36 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       channels: { type: 'string', default: Object.keys(MEASUREMENTS).join(',') },
       handoffs: { type: 'string', default: '200' },
       rate: { type: 'string', default: '20' },
+      'write-docs': { type: 'boolean', default: false },
     },
   });
   const options = { handoffs: Number(values.handoffs), rate: Number(values.rate) };
+  const results: CardLatencyResult[] = [];
   for (const channel of values.channels.split(',')) {
     const measure = MEASUREMENTS[channel];
     if (!measure) throw new Error(`unknown channel ${channel} (have ${Object.keys(MEASUREMENTS).join(', ')})`);
     const result = await measure(options);
     process.stdout.write(`${summarize(result)}\n`);
+    results.push(result);
   }
+  if (values['write-docs']) {
+    const args = process.argv.slice(2).filter((a) => a !== '--write-docs');
+    const command = ['npx tsx bench/handoff-card-latency.ts', ...args].join(' ');
+    writeDocSection(join(import.meta.dirname, '..', 'docs', 'handoff.md'), 'card-latency', command, table(results));
+  }
+}
+
+/** The docs' table of the measured channels. */
+function table(results: readonly CardLatencyResult[]): string {
+  const f = (xs: number[], p: number) => `${percentile(xs, p).toFixed(1)} ms`;
+  return [
+    "| channel | handoffs | rate | card p50 | card p99 (target ≤ 50 ms) | card max | customer's reply p50 / p99 | missing cards | errors |",
+    '|---|---|---|---|---|---|---|---|---|',
+    ...results.map(
+      (r) =>
+        `| ${r.channel} | ${r.handoffs} | ${r.rate}/s | ${f(r.cardMs, 50)} | ${f(r.cardMs, 99)} ` +
+        `(${percentile(r.cardMs, 99) <= 50 ? 'met' : 'MISSED'}) | ${Math.max(...r.cardMs).toFixed(1)} ms | ` +
+        `${f(r.replyMs, 50)} / ${f(r.replyMs, 99)} | ${r.missing} | ${r.errors} |`,
+    ),
+  ].join('\n');
 }

@@ -9,9 +9,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LanguageExample } from '../src/train/read-language-data.ts';
 import { DATA_ROOT, MULTI3_LANGUAGES, massive, multi3nlupp } from './datasets.ts';
+import { corpusLines } from './language-corpus.ts';
 
 /** The allow-list of the benchmark: the MASSIVE and Multi3NLU++ languages. */
 export const BENCH_LANGUAGES = ['en', 'de', 'es', 'fr', 'hi', 'th', 'mr', 'tr', 'am'] as const;
+/** A bot configured for 13 languages of mixed scripts (issue 16): Latin, Cyrillic, Arabic, kana and Han. */
+export const MIXED_LANGUAGES = ['ar', 'da', 'de', 'en', 'id', 'it', 'ja', 'kk', 'lt', 'nl', 'sr', 'tr', 'zh'] as const;
 export const LANGUAGE_SETS = ['chat', 'words', 'pairs', 'sentences'] as const;
 export type LanguageSet = (typeof LANGUAGE_SETS)[number];
 
@@ -37,10 +40,27 @@ const LINGUA_DIR: Record<Exclude<LanguageSet, 'chat'>, string> = {
   sentences: 'sentences',
 };
 
-/** One benchmark set, every row labelled with its ISO 639-1 language. */
-export function languageSet(set: LanguageSet): LanguageExample[] {
-  if (set === 'chat') return chatSplits().test;
-  return BENCH_LANGUAGES.flatMap((language) =>
+/** The benchmark's bot configurations: the 9 chat-data languages, and 13 languages of mixed scripts (issue 16). */
+export const LANGUAGE_CONFIGS = {
+  core: BENCH_LANGUAGES,
+  mixed: MIXED_LANGUAGES,
+} as const satisfies Record<string, readonly string[]>;
+export type LanguageConfig = keyof typeof LANGUAGE_CONFIGS;
+
+/**
+ * One benchmark set of a configuration, every row labelled with its ISO 639-1 language. `chat` is MASSIVE +
+ * Multi3NLU++ test for `core`, and the test split of the broad corpus's Tatoeba/UD lines for `mixed`
+ * (bench/language-corpus.ts).
+ */
+export function languageSet(set: LanguageSet, config: LanguageConfig = 'core'): LanguageExample[] {
+  const languages: readonly string[] = LANGUAGE_CONFIGS[config];
+  if (set === 'chat') {
+    if (config === 'core') return chatSplits().test;
+    return corpusLines()
+      .filter((l) => l.split === 'test' && languages.includes(l.language))
+      .map((l) => ({ text: l.text, language: l.language }));
+  }
+  return languages.flatMap((language) =>
     readFileSync(join(DATA_ROOT, 'langid', 'lingua-testdata', LINGUA_DIR[set], `${language}.txt`), 'utf8')
       .split('\n')
       .filter((line) => line.trim() !== '')

@@ -8,11 +8,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemorySender } from '../src/adapters/channel-sender.ts';
 import { Bot } from '../src/bot.ts';
+import { MemorySender } from '../src/channel-sender.ts';
 import type { TurnLog } from '../src/metrics/turn-log.ts';
 import { DEFAULT_BOT_CONFIG } from '../src/nlu/default-model.ts';
-import { openStores } from '../src/store/open-stores.ts';
+import { openStores } from '../src/server/open-stores.ts';
 import { TurnHandler } from '../src/turn-handler.ts';
 import { Random } from '../src/util/random.ts';
 import { spawnServer } from '../test/fixtures/spawn-server.ts';

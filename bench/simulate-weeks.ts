@@ -9,12 +9,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MemorySender } from '../src/adapters/channel-sender.ts';
 import { Bot } from '../src/bot.ts';
+import { MemorySender } from '../src/channel-sender.ts';
 import { readBotConfig } from '../src/config/bot-config.ts';
 import { automationReport } from '../src/metrics/automation-report.ts';
 import { DEFAULT_BOT_CONFIG } from '../src/nlu/default-model.ts';
-import { openStores } from '../src/store/open-stores.ts';
+import { openStores } from '../src/server/open-stores.ts';
 import { TurnHandler } from '../src/turn-handler.ts';
 import { Random } from '../src/util/random.ts';
 import { massive } from './datasets.ts';

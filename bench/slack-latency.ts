@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/slack-latency.ts [--seconds 30] [--rates 50,200] [--texts answered|all]` (issue 6 targets):
+ * `npx tsx bench/slack-latency.ts [--seconds 30] [--rates 50,200] [--texts answered|all] [--write-docs]` (issue 6 targets):
  * end-to-end latency of the Slack adapter — from the scheduled send time of a signed Slack event (a customer's DM) to the arrival of the bot's
  * `chat.postMessage` for it at a fake Slack Web API on loopback (the fake records arrival times; a load tool would only
  * time the ack). The real server (`switchboard start`, demo bot, SQLite store in a temp dir), after its rule recognizers
@@ -9,6 +9,7 @@
  * answers; `--texts all`: every one), from 50 customers with six Slack locales. Reports p50/p99/max, errors
  * (acks other than 200, replies missing 5 s after the last event), and the server's RSS (VmRSS) after warm-up (10 s at
  * 50/s, then 10 s at the highest rate) and at the end. Targets: p99 ≤ 25 ms at 200 events/s, 0 errors, RSS at the end within 10% of warm-up.
+ * `--write-docs` also writes the report into docs/slack.md (its `slack-latency` section).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ import { Random } from '../src/util/random.ts';
 import { FakeSlackApi, nowMs, slackSignature } from '../test/fixtures/fake-slack-api.ts';
 import { spawnServer } from '../test/fixtures/spawn-server.ts';
 import { DATA_ROOT } from './datasets.ts';
+import { writeDocSection } from './lib/doc-section.ts';
 
 const DEMO_CONFIG = join(import.meta.dirname, '..', 'config', 'demo.yaml');
 
@@ -27,6 +29,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '30' },
     rates: { type: 'string', default: '50,200' },
     texts: { type: 'string', default: 'answered' },
+    'write-docs': { type: 'boolean', default: false },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -198,18 +201,19 @@ await exited;
 await fake.close();
 rmSync(storeDir, { recursive: true, force: true });
 
-console.log(`${texts.length} texts (--texts ${values.texts}); handoff tickets queued at the end: ${queued}\n`);
-console.log(`| rate | events | p50 | p99 | max | ack p99 | errors (non-200 acks, missing replies) |`);
-console.log('|---|---|---|---|---|---|---|');
+const report: string[] = [];
+report.push(`${texts.length} texts (--texts ${values.texts}); handoff tickets queued at the end: ${queued}\n`);
+report.push(`| rate | events | p50 | p99 | max | ack p99 | errors (non-200 acks, missing replies) |`);
+report.push('|---|---|---|---|---|---|---|');
 for (const r of results) {
   const errors = r.badAcks + r.missing;
-  console.log(
+  report.push(
     `| ${r.rate}/s for ${SECONDS} s | ${r.sent} | ${ms(q(r.latencies, 0.5))} | ${ms(q(r.latencies, 0.99))} | ` +
       `${ms(Math.max(...r.latencies))} | ${ms(q(r.acks, 0.99))} | ${errors} (${r.badAcks}, ${r.missing}) |`,
   );
 }
 const growth = ((rssEnd - rssWarm) / rssWarm) * 100;
-console.log(
+report.push(
   `\nserver RSS: ${rssWarmLow.toFixed(1)} MB after ${WARMUP_SECONDS} s at 50/s, ${rssWarm.toFixed(1)} MB after ` +
     `${WARMUP_SECONDS} s more at ${Math.max(...RATES)}/s (warm-up), ${rssEnd.toFixed(1)} MB at the end ` +
     `(${growth >= 0 ? '+' : ''}${growth.toFixed(1)}% from warm-up); during the runs ${Math.min(...rssSamples).toFixed(1)}` +
@@ -222,8 +226,15 @@ const top = results.find((r) => r.rate === 200);
 if (top) {
   const p99 = q(top.latencies, 0.99);
   const errors = top.badAcks + top.missing;
-  console.log(
+  report.push(
     `targets: p99 ${ms(p99)} at 200/s ${p99 <= 25 ? 'met' : 'MISSED'} (≤ 25 ms); errors ${errors} ` +
       `${errors === 0 ? 'met' : 'MISSED'} (0); RSS ${Math.abs(growth) <= 10 ? 'met' : 'MISSED'} (within 10%)`,
   );
+}
+const text = report.join('\n');
+console.log(text);
+if (values['write-docs']) {
+  const args = process.argv.slice(2).filter((a) => a !== '--write-docs');
+  const command = ['npx tsx bench/slack-latency.ts', ...args].join(' ');
+  writeDocSection(join(import.meta.dirname, '..', 'docs', 'slack.md'), 'slack-latency', command, text);
 }

@@ -9,6 +9,7 @@ import { Nlu } from './nlu/analyze.ts';
 import { DEFAULT_INTENT_MODEL_DIR } from './nlu/default-model.ts';
 import { IntentClassifier } from './nlu/intent/intent-classifier.ts';
 import type { LanguageHints } from './nlu/language/language-detection.ts';
+import { baseLanguage } from './nlu/language/languages.ts';
 import type { Understanding } from './nlu/understanding.ts';
 import { type Reply, renderReply } from './responses/render-reply.ts';
 import { type ConversationState, decide } from './router/decide.ts';
@@ -159,6 +160,18 @@ export class Bot {
     this.intentModelDir = source;
     setTimeout(() => void old.release().catch(() => {}), graceMs).unref();
     return { previous, current: this.modelVersion };
+  }
+
+  /**
+   * The bot's greeting for a conversation it was just added to: the config's `general_greet` answer in the language of
+   * `locale` when the bot speaks it, else in its default language; undefined when the config has none.
+   *
+   * @example bot.welcome('de-AT') // the German greeting, when the config has one
+   */
+  welcome(locale: string | undefined): string | undefined {
+    const greet = this.config.answers.general_greet;
+    const language = baseLanguage(locale);
+    return (language && greet?.[language]) || greet?.[this.config.default_language];
   }
 
   async release(): Promise<void> {

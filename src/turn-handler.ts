@@ -5,8 +5,8 @@
  * nothing here knows Slack or Teams.
  */
 import { createHash } from 'node:crypto';
-import type { ChannelSender } from './adapters/channel-sender.ts';
 import type { Bot, TurnResult } from './bot.ts';
+import type { ChannelSender } from './channel-sender.ts';
 import { SwitchboardError } from './errors.ts';
 import type { HandoffService } from './handoff/handoff-service.ts';
 import { redactText } from './metrics/redact.ts';
@@ -84,7 +84,7 @@ export class TurnHandler {
 
     const handoffs = this.options.handoffs;
     if (handoffs && !turn.action) {
-      const open = await handoffs.store.openFor(turn.conversation);
+      const open = await handoffs.openFor(turn.conversation);
       if (open) {
         const { holding } = await handoffs.customerMessage(open, turn);
         if (holding) await this.send(turn, address, { reply: holding, turn: turnKey, feedback: false });

@@ -1,12 +1,19 @@
 /**
- * The normalized customer turn every channel adapter produces (DESIGN.md: `Turn {id, channel, conversation, user, text,
- * locale?, receivedAt}`), plus the two button actions the bot's messages carry: a quick-reply choice and feedback.
- * Adapters only translate; nothing after them knows Slack or Teams.
+ * The normalized customer turn every channel adapter produces (`Turn {id, channel, conversation, user, text, locale?,
+ * receivedAt}`), plus the button actions the bot's messages carry: a quick-reply choice, feedback, a request for a
+ * person. Adapters only translate; nothing after them knows Slack or Teams.
  */
 import type { LanguageHints } from './nlu/language/language-detection.ts';
 
-/** The channels a turn can come from. */
-export type ChannelName = 'slack' | 'teams' | 'web';
+/**
+ * The channels a turn can come from, one key per channel plug-in: each adds its own name where it registers itself,
+ * `declare module '../../turn.ts' { interface ChannelNames { slack: true } }`, so the core lists none of them.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by the channel plug-ins (declaration merging)
+export interface ChannelNames {}
+
+/** A registered channel's name (`slack`, `teams`, `web`, …). */
+export type ChannelName = keyof ChannelNames & string;
 
 /** A button the customer pressed on one of the bot's messages. */
 export type TurnAction =

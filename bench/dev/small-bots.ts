@@ -18,7 +18,8 @@ const opts = JSON.parse(json);
 const bgOpts = JSON.parse(bgJson);
 const ds = clinc150(false);
 const corpus = loadBackgroundCorpus().sentences;
-const evalRows = split === 'test' ? ds.test : (ds.valid ?? []);
+// The out_of_scope rows of the chosen split come from the full CLINC150 (the no-oos variant drops them from valid).
+const evalRows = split === 'test' ? ds.test : (clinc150(true).valid ?? []);
 const intents = [...new Set(ds.train.map((e) => e.intent as string))].sort();
 
 async function one(k: number, n: number, seed: number, withBackground: boolean) {

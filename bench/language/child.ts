@@ -1,12 +1,19 @@
 /**
  * Language-ID benchmark child: measures ONE system of bench/language/systems.ts in this process, so its load time
- * and peak RSS are its own. Reads the four sets, loads the system (timed), detects every row of every set, then times
- * single `detect` calls on the chat set, and writes one `LanguageSystemResult` JSON.
+ * and peak RSS are its own. For each bot configuration (LANGUAGE_CONFIGS: the 9 core languages, then the 13 of mixed
+ * scripts) it reads the four sets, loads the system for those languages (the first load is timed), detects every row
+ * of every set; then times single `detect` calls on the core chat set, and writes one `LanguageSystemResult` JSON.
  * `tsx bench/language/child.ts --system NAME --out FILE [--quick] [--seed N]`
  */
 import { writeFileSync } from 'node:fs';
 import { languageMetrics } from '../../src/eval/language-metrics.ts';
-import { LANGUAGE_SETS, type LanguageSet, languageSet } from '../language-data.ts';
+import {
+  LANGUAGE_CONFIGS,
+  LANGUAGE_SETS,
+  type LanguageConfig,
+  type LanguageSet,
+  languageSet,
+} from '../language-data.ts';
 import { parseSystemChildArgs } from '../lib/child-args.ts';
 import { msSince, percentile, selfPeakRssMb, shuffled, timeOneByOne } from '../lib/stats.ts';
 import type { LanguageSetResult, LanguageSystemResult } from './results.ts';
@@ -29,40 +36,53 @@ const system = LANGUAGE_SYSTEMS[values.system];
 const seed = values.seed;
 const noHints: RowHints = {};
 
-const sets = {} as Record<LanguageSet, Row[]>;
-for (const set of LANGUAGE_SETS) {
-  const all = languageSet(set);
-  const rows = values.quick ? shuffled(all, seed).slice(0, QUICK_ROWS) : all;
-  sets[set] = rows.map((r, i) => ({
-    ...r,
-    hints:
-      system.hint === 'gold'
-        ? { previous: r.language }
-        : system.hint === 'wrong'
-          ? { previous: wrongHint(r.language, i) }
-          : noHints,
-  }));
+function readSets(config: LanguageConfig): Record<LanguageSet, Row[]> {
+  const languages = LANGUAGE_CONFIGS[config];
+  const sets = {} as Record<LanguageSet, Row[]>;
+  for (const set of LANGUAGE_SETS) {
+    const all = languageSet(set, config);
+    const rows = values.quick ? shuffled(all, seed).slice(0, QUICK_ROWS) : all;
+    sets[set] = rows.map((r, i) => ({
+      ...r,
+      hints:
+        system.hint === 'gold'
+          ? { previous: r.language }
+          : system.hint === 'wrong'
+            ? { previous: wrongHint(r.language, i, languages) }
+            : noHints,
+    }));
+  }
+  return sets;
 }
+
+function score(detect: (text: string, hints: RowHints) => string, sets: Record<LanguageSet, Row[]>, config: string) {
+  const results = {} as Record<LanguageSet, LanguageSetResult>;
+  for (const set of LANGUAGE_SETS) {
+    const rows = sets[set];
+    const predicted = rows.map((r) => detect(r.text, r.hints));
+    const metrics = languageMetrics(
+      rows.map((r) => r.text),
+      rows.map((r) => r.language),
+      predicted,
+    );
+    results[set] = { ...metrics, und: predicted.filter((p) => p === 'und').length };
+    console.log(`   ${values.system} ${config} ${set}: ${(100 * metrics.accuracy).toFixed(2)}% of ${metrics.n}`);
+  }
+  return results;
+}
+
+const sets = readSets('core');
+const mixedSets = readSets('mixed');
 
 const mb = (bytes: number) => bytes / 2 ** 20;
 const rssBefore = mb(process.memoryUsage().rss);
 const loadStart = process.hrtime.bigint();
-const detect = await system.load();
+const detect = await system.load(LANGUAGE_CONFIGS.core);
 const loadMs = msSince(loadStart);
 const rssAfter = mb(process.memoryUsage().rss);
 
-const results = {} as Record<LanguageSet, LanguageSetResult>;
-for (const set of LANGUAGE_SETS) {
-  const rows = sets[set];
-  const predicted = rows.map((r) => detect(r.text, r.hints));
-  const metrics = languageMetrics(
-    rows.map((r) => r.text),
-    rows.map((r) => r.language),
-    predicted,
-  );
-  results[set] = { ...metrics, und: predicted.filter((p) => p === 'und').length };
-  console.log(`   ${values.system} ${set}: ${(100 * metrics.accuracy).toFixed(2)}% of ${metrics.n}`);
-}
+const results = score(detect, sets, 'core');
+const mixed = score(await system.load(LANGUAGE_CONFIGS.mixed), mixedSets, 'mixed');
 
 // Latency: single synchronous calls on the shuffled chat set (so every language and length is mixed in).
 const order = shuffled(sets.chat, seed + 1);
@@ -81,6 +101,7 @@ const result: LanguageSystemResult = {
   quick: values.quick,
   seed,
   sets: results,
+  mixed,
   latency_p50_ms: percentile(latencies, 50),
   latency_p99_ms: percentile(latencies, 99),
   latency_mean_ms: latencies.reduce((a, b) => a + b, 0) / latencies.length,

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { BENCH_LANGUAGES } from '../language-data.ts';
 import { runInfo } from '../lib/results-file.ts';
 import { type BenchRunOptions, rerunCommand, runBenchChild } from '../lib/run-child.ts';
+import { writeReadmeLanguageTable } from './readme.ts';
 import { type LanguageSystemResult, mergeLanguageResult } from './results.ts';
 
 /** The pseudo-dataset name that selects this benchmark in `--datasets`. */
@@ -39,5 +40,6 @@ export async function runLanguageBenchmark(options: BenchRunOptions): Promise<st
       `== ${label}: chat ${(100 * done.result.sets.chat.accuracy).toFixed(2)} in ${done.seconds.toFixed(0)} s`,
     );
   }
+  if (!options.quick) writeReadmeLanguageTable(options.resultsDir, join(import.meta.dirname, '..', '..', 'README.md'));
   return failures;
 }

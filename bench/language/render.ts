@@ -1,22 +1,24 @@
 /**
  * The "Language identification" section of docs/benchmarks.md, from bench/results/language.json: the main table,
- * per-language chat accuracy, `und` counts, and the targets of issue 3 with met/missed computed from the numbers.
+ * per-language chat accuracy, `und` counts, and the targets of issue 3 with met/missed computed from the numbers;
+ * then the 13-language configuration of issue 16 (bench/language/render-mixed.ts).
  */
 
 import type { AccuracyCount } from '../../src/eval/language-metrics.ts';
 import { LANGUAGE_SETS } from '../language-data.ts';
 import { machineLine, runsSentence } from '../lib/results-file.ts';
+import { mixedSection } from './render-mixed.ts';
 import type { LanguageEntry, LanguageResults } from './results.ts';
 import { LANGUAGE_PEERS, LANGUAGE_SYSTEMS, wrongHint } from './systems.ts';
 
-const pct = (x: number | undefined | null) => (x == null || Number.isNaN(x) ? '–' : (100 * x).toFixed(1));
-const ms = (x: number | undefined | null) => (x == null || Number.isNaN(x) ? '–' : x.toFixed(3));
+export const pct = (x: number | undefined | null) => (x == null || Number.isNaN(x) ? '–' : (100 * x).toFixed(1));
+export const ms = (x: number | undefined | null) => (x == null || Number.isNaN(x) ? '–' : x.toFixed(3));
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
-const table = (head: string[], rows: string[][]) =>
+export const table = (head: string[], rows: string[][]) =>
   [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
-const verdict = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? '**met**' : '**missed**');
+export const verdict = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? '**met**' : '**missed**');
 /** Two decimals in the targets table, so a value just under a threshold never prints as the threshold. */
-const pct2 = (x: number | undefined | null) => (x == null || Number.isNaN(x) ? '–' : (100 * x).toFixed(2));
+export const pct2 = (x: number | undefined | null) => (x == null || Number.isNaN(x) ? '–' : (100 * x).toFixed(2));
 const points = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(2)}`;
 
 /** Accuracy over several length buckets together, weighted by their message counts. */
@@ -35,7 +37,7 @@ const rssRange = (es: LanguageEntry[]) => {
 const chat21 = (e: LanguageEntry | undefined) =>
   e && pooled([e.sets.chat.by_length['21–40'], e.sets.chat.by_length['>40']]);
 
-function ordered(r: LanguageResults): LanguageEntry[] {
+export function ordered(r: LanguageResults): LanguageEntry[] {
   const order = Object.keys(LANGUAGE_SYSTEMS);
   const rank = (s: string) => (order.includes(s) ? order.indexOf(s) : order.length);
   return Object.values(r.systems).sort((a, b) => rank(a.system) - rank(b.system));
@@ -162,14 +164,15 @@ export function languageSection(r: LanguageResults | undefined): string {
     `- \`words\` (${size('words')}), \`pairs\` (${size('pairs')}), \`sentences\` (${size('sentences')}): lingua's accuracy-report`,
     '  test data (single words, word pairs, sentences) for the same languages.',
     '',
-    "switchboard's shipped profile (models/language) is trained on MASSIVE train + Multi3NLU++ folds 0–14 and tuned on",
-    'their validation splits only; the peers come with their own pre-trained data.',
+    "switchboard's shipped profile (models/language) is trained on MASSIVE train + Multi3NLU++ folds 0–14 and the",
+    'training split of `langid-train` (138 languages), and tuned on their validation splits only; the peers come with',
+    'their own pre-trained data.',
     '',
     `Accuracy in %; the chat set also by message length in code points.${quick}`,
     '',
     mainTable(es),
     '',
-    'Reproduce: `npm run bench -- --datasets language` (all eight systems; one child process per system, one at a',
+    'Reproduce: `npm run bench -- --datasets language` (all eight systems, both configurations; one child process per system, one at a',
     'time); one system: `npm run bench -- --datasets language --systems eld`.',
     '',
     '**Caveat:** a shared 2-core machine. Latency is single `detect` calls on the shuffled chat set (one pass over all',
@@ -201,5 +204,6 @@ export function languageSection(r: LanguageResults | undefined): string {
     `${r.languages.map((g) => `${g} → ${hintCycle(g).join(', ')}`).join('; ')}.`,
     'A script only one of the languages uses (Thai, Ethiopic) decides directly, so the hint cannot mislead those rows.',
     '',
+    mixedSection(r),
   ].join('\n');
 }

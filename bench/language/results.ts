@@ -20,7 +20,10 @@ export interface LanguageSystemResult {
   description: string;
   quick: boolean;
   seed: number;
+  /** The 9 core languages (LANGUAGE_CONFIGS.core). */
   sets: Record<LanguageSet, LanguageSetResult>;
+  /** The 13 languages of mixed scripts (LANGUAGE_CONFIGS.mixed); absent in results from before issue 16. */
+  mixed?: Record<LanguageSet, LanguageSetResult>;
   /** Single `detect` calls on the chat set (shuffled, cycled if short), after `latency_warmup` untimed calls. */
   latency_p50_ms: number;
   latency_p99_ms: number;
@@ -51,6 +54,8 @@ export interface LanguageResults {
   languages: string[];
   /** Rows per set in the latest run. */
   set_sizes: Partial<Record<LanguageSet, number>>;
+  /** Rows per set of the 13-language configuration in the latest run. */
+  mixed_set_sizes?: Partial<Record<LanguageSet, number>>;
   machine: RunInfo;
   updated: string;
   systems: Record<string, LanguageEntry>;
@@ -81,6 +86,10 @@ export function mergeLanguageResult(dir: string, entry: LanguageEntry, languages
   current.systems[entry.system] = entry;
   current.languages = [...languages];
   for (const [set, r] of Object.entries(entry.sets)) current.set_sizes[set as LanguageSet] = r.n;
+  if (entry.mixed) {
+    current.mixed_set_sizes = {};
+    for (const [set, r] of Object.entries(entry.mixed)) current.mixed_set_sizes[set as LanguageSet] = r.n;
+  }
   current.machine = entry.run;
   current.updated = new Date().toISOString();
   writeFileSync(join(dir, LANGUAGE_RESULTS_FILE), `${JSON.stringify(current, null, 2)}\n`);

@@ -3,15 +3,16 @@
  * returns the routes it serves on the server's one port, the sender the turn handler (and later the handoff relay)
  * uses, and how to stop. `undefined` when the channel is not configured.
  */
+
+import type { ChannelSender } from '../channel-sender.ts';
 import type { BotConfig } from '../config/bot-config.ts';
-import type { EnvConfig } from '../config/env-config.ts';
+import type { EnvConfig, EnvVars } from '../config/env-config.ts';
 import type { HandoffService } from '../handoff/handoff-service.ts';
+import type { RouteHandler } from '../http/http-utils.ts';
 import type { Logger } from '../log.ts';
-import type { RouteHandler } from '../server/http-utils.ts';
 import type { ConversationStore } from '../store/conversation-store.ts';
-import type { Turn } from '../turn.ts';
+import type { ChannelName, Turn } from '../turn.ts';
 import type { TurnOutcome } from '../turn-handler.ts';
-import type { ChannelSender } from './channel-sender.ts';
 
 export interface ChannelContext {
   env: EnvConfig;
@@ -41,4 +42,17 @@ export interface ChannelMount {
   /** One line for the startup message (what is served, whether requests are verified). */
   summary: string;
   close(): Promise<void>;
+}
+
+/** A channel as the server knows it: its name and how to mount it (`undefined` when it is not configured). */
+export interface ChannelPlugin {
+  readonly name: ChannelName;
+  /**
+   * Reads and validates the channel's own environment variables from those read at startup (E_CONFIG naming the
+   * variable when one is invalid); the server calls it before anything else starts.
+   */
+  readEnv?(vars: EnvVars): unknown;
+  mount(context: ChannelContext): Promise<ChannelMount | undefined>;
+  /** The customer's display name from the address this channel stored for them, when it carries one. */
+  customerName?(address: unknown): string | undefined;
 }

@@ -1,3 +1,7 @@
+/**
+ * `switchboard calibrate`: the answer threshold and per-intent thresholds that reach a target precision on labelled
+ * data (optionally at an expected out-of-scope share), written into the model's manifest and card.
+ */
 import { basename } from 'node:path';
 import { SwitchboardError } from '../errors.ts';
 import { calibrateThresholds, outOfScopeWeights } from '../eval/calibrate-thresholds.ts';

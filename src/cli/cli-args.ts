@@ -1,3 +1,7 @@
+/**
+ * Strict parsing of a subcommand's flags (an unknown flag or a stray positional is an `E_USAGE` error naming it) and
+ * small helpers for required and numeric flags.
+ */
 import { parseArgs } from 'node:util';
 import { SwitchboardError } from '../errors.ts';
 

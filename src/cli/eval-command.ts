@@ -107,6 +107,11 @@ export async function evalIntentCommand(args: string[]): Promise<number> {
   if (!gold.includes(OUT_OF_SCOPE) && mode === 'single') {
     const bg = await backgroundRecall(modelDir, data.examples);
     if (bg) Object.assign(out, bg);
+    else
+      process.stderr.write(
+        'warning: out-of-scope recall not measured: the data has no out_of_scope rows and the model has no ' +
+          'background record (trained with --no-background or by an older version). Add out_of_scope rows to measure it.\n',
+      );
   }
 
   if (values.report) {
@@ -238,6 +243,18 @@ async function crossValidateCommand(
       texts: scored.map((r) => r.e.text),
       title: `Cross-validation, ${report.k} folds`,
       subtitle: `${basename(dataFile)}: out-of-fold predictions of models trained the default way`,
+      crossValidation: {
+        k: report.k,
+        oosSource: report.oos_source,
+        rows: [
+          { name: report.mode === 'multi' ? 'exact match' : 'accuracy', ...report.accuracy },
+          ...(report.micro_f1 ? [{ name: 'micro-F1', ...report.micro_f1 }] : []),
+          { name: 'macro-F1', ...report.macro_f1 },
+          ...(report.oos_recall ? [{ name: 'out-of-scope recall', ...report.oos_recall }] : []),
+        ],
+        folds: report.folds,
+        perIntent: report.per_intent.map((p) => ({ intent: p.intent, ...p.f1, support: p.support })),
+      },
     });
     await writeFile(values.report, html);
     if (!values.json) process.stderr.write(`report written to ${values.report}\n`);

@@ -1,3 +1,7 @@
+/**
+ * `switchboard eval route`: the offline automation rate — every labelled row through the NLU and the router of a bot
+ * config (a clarify counts as not answered).
+ */
 import { Bot } from '../bot.ts';
 import { BotConfigSchema } from '../config/bot-config.ts';
 import { DEFAULT_LANGUAGE_PROFILE_DIR } from '../nlu/default-model.ts';
@@ -28,7 +32,8 @@ export async function evalRouteCommand(args: string[]): Promise<number> {
   let bot: Bot;
   if (values.config) bot = await Bot.load(values.config, { intentModelDir: values.model });
   else {
-    const languages = readLanguageManifest(DEFAULT_LANGUAGE_PROFILE_DIR).languages;
+    const manifest = readLanguageManifest(DEFAULT_LANGUAGE_PROFILE_DIR);
+    const languages = manifest.default_languages ?? manifest.languages;
     const message = Object.fromEntries(languages.map((l) => [l, '-']));
     const config = BotConfigSchema.parse({
       languages,

@@ -1,8 +1,13 @@
+/**
+ * `switchboard train language` and `switchboard eval language`: learn a language profile from labelled messages, and
+ * measure detection accuracy (per language and by message length).
+ */
 import { join } from 'node:path';
 import { languageMetrics } from '../eval/language-metrics.ts';
 import { DEFAULT_LANGUAGE_PROFILE_DIR } from '../nlu/default-model.ts';
 import { LanguageDetector } from '../nlu/language/language-detector.ts';
 import { LanguageProfile } from '../nlu/language/language-profile.ts';
+import { extendLanguageProfile } from '../train/extend-language-profile.ts';
 import { type LanguageExample, readLanguageData } from '../train/read-language-data.ts';
 import { saveLanguageProfile, writeLanguageManifestAndCard } from '../train/save-language-profile.ts';
 import { splitTrainValid } from '../train/split-train-valid.ts';
@@ -12,10 +17,13 @@ import { numberFlag, parseCommandArgs, required } from './cli-args.ts';
 const round = (x: number) => Number(x.toFixed(6));
 
 /**
- * `switchboard train language --data FILE... [--valid FILE...] --out DIR [--max-n N] [--alpha A] [--min-count C]
- * [--describe TEXT] [--json]`: learns a language profile from labelled messages (TSV `text<TAB>language`, or JSONL
- * with a `language` field — intent training data works as is). Without `--valid`, 10% of the data (stratified by
- * language, seeded) is held out to calibrate and to choose the hint bonus.
+ * `switchboard train language --data FILE... [--valid FILE...] --out DIR [--base DIR|none] [--max-n N] [--alpha A]
+ * [--min-count C] [--describe TEXT] [--json]`: learns a language profile from labelled messages (TSV
+ * `text<TAB>language`, or JSONL with a `language` field — intent training data works as is). By default the bot's
+ * messages extend the shipped broad profile (`--base`, see `extend-language-profile.ts`): its languages are
+ * specialised to the bot's data and every other language is kept; `--base none` learns from the bot's data alone.
+ * Without `--valid`, 10% of the data (stratified by language, seeded) is held out to calibrate and to choose the hint
+ * bonus (and the bot's weight against the base).
  */
 export async function trainLanguageCommand(args: string[]): Promise<number> {
   const cmd = 'train language';
@@ -28,6 +36,7 @@ export async function trainLanguageCommand(args: string[]): Promise<number> {
       'max-n': { type: 'string' },
       alpha: { type: 'string' },
       'min-count': { type: 'string' },
+      base: { type: 'string' },
       describe: { type: 'string' },
       json: { type: 'boolean' },
     },
@@ -49,11 +58,19 @@ export async function trainLanguageCommand(args: string[]): Promise<number> {
     valid = split.valid.map((e) => ({ text: e.text, language: e.intent as string }));
   }
   const started = performance.now();
-  const trained = trainLanguageProfile(train, valid, {
+  const counting = {
     maxN: numberFlag(values['max-n'], 'max-n', DEFAULT_LANGUAGE_TRAIN_OPTIONS.maxN),
     alpha: numberFlag(values.alpha, 'alpha', DEFAULT_LANGUAGE_TRAIN_OPTIONS.alpha),
     minCount: numberFlag(values['min-count'], 'min-count', DEFAULT_LANGUAGE_TRAIN_OPTIONS.minCount),
-  });
+  };
+  const baseDir = values.base ?? DEFAULT_LANGUAGE_PROFILE_DIR;
+  const base = baseDir === 'none' ? undefined : LanguageProfile.load(baseDir);
+  const trained = base
+    ? extendLanguageProfile(base, train, valid, {
+        ...counting,
+        maxN: numberFlag(values['max-n'], 'max-n', base.manifest.max_n),
+      })
+    : trainLanguageProfile(train, valid, counting);
   const seconds = (performance.now() - started) / 1000;
   trained.manifest.training = {
     ...trained.manifest.training,
@@ -63,7 +80,9 @@ export async function trainLanguageCommand(args: string[]): Promise<number> {
   const bytes = await saveLanguageProfile(out, trained, values.describe);
   const summary = {
     out,
-    languages: trained.manifest.languages,
+    languages: trained.profile.defaultLanguages,
+    profile_languages: trained.profile.covered.size,
+    base: baseDir === 'none' ? null : baseDir,
     rows: trained.manifest.rows,
     bytes,
     seconds: Number(seconds.toFixed(1)),
@@ -94,7 +113,7 @@ function accuracyWithout(texts: string[], data: LanguageExample[], languages: st
  * `switchboard eval language --data FILE [--languages en,es,…] [--model DIR|none] [--json] [--record NAME]`: detects
  * the language of every message (no hints) and prints `n, accuracy, per_language, by_length, undetermined` and, with a
  * profile, `without_profile_accuracy` (script rules + franc alone, on the same messages and languages).
- * `--languages` defaults to the profile's languages; `--model none` uses franc (allow-listed) and the script rules only.
+ * `--languages` defaults to the profile's default languages; `--model none` uses franc (allow-listed) and the script rules only.
  */
 export async function evalLanguageCommand(args: string[]): Promise<number> {
   const cmd = 'eval language';
@@ -118,7 +137,7 @@ export async function evalLanguageCommand(args: string[]): Promise<number> {
         .map((s) => s.trim())
         .filter(Boolean)
     : profile
-      ? [...profile.languages]
+      ? [...profile.defaultLanguages]
       : [...new Set(data.map((e) => e.language))];
   const detector = new LanguageDetector({ languages, profile });
   const texts = data.map((e) => e.text);

@@ -22,8 +22,11 @@ const USAGE = `switchboard — customer-support NLU, routing and handoff
 
 Usage:
   switchboard start [--config bot.yaml]               the server (HOST:PORT, default 127.0.0.1:3978; config/demo.yaml)
-  switchboard train intent --data FILE... [--valid FILE] --out DIR [--seed N] [--ensemble K] [--no-quantize]
+  switchboard train intent --data FILE... [--valid FILE] --out DIR [--seed N] [--budget S] [--no-background]
+                     [--background DIR] [--dim D] [--hidden H] [--ensemble K] [--epochs E] [--max-rows R]
+                     [--quantize auto|on|off] [--describe TEXT] [--json]   no shape flag: searches on validation
   switchboard eval intent --model DIR --data FILE [--json] [--report FILE.html] [--record NAME]
+  switchboard eval intent --cv K --data FILE [--json] [--report FILE.html] [--seed N] [--budget S] [--no-background]
   switchboard train ner --data FILE.conll [--valid FILE] --out DIR [--seed N] [--epochs E] [--lowercase-rate P]
   switchboard eval ner --model DIR --data FILE.conll [--lowercase] [--json] [--record NAME]
   switchboard train language --data FILE... [--valid FILE...] --out DIR [--max-n N] [--alpha A]
@@ -72,6 +75,16 @@ export async function main(argv: string[]): Promise<number> {
     return key ? 0 : 1;
   }
   const load = commands[key];
+  const kinds = Object.keys(commands)
+    .filter((c) => c.startsWith(`${argv[0]} `))
+    .map((c) => c.split(' ')[1]);
+  if (!load && kinds.length > 0) {
+    process.stderr.write(
+      `switchboard: '${argv[0]}' needs what to ${argv[0]}: ${kinds.map((k) => `'${argv[0]} ${k}'`).join(', ')}` +
+        ` (see 'switchboard help')\n`,
+    );
+    return 2;
+  }
   if (!load) {
     process.stderr.write(`switchboard: unknown command '${argv.slice(0, 2).join(' ')}'\n\n${USAGE}\n`);
     return 2;

@@ -20,7 +20,7 @@ import { parseTime } from '../metrics/automation-report.ts';
 import { confidenceHistogram, writeBaseline } from '../metrics/drift.ts';
 import { IntentClassifier } from '../nlu/intent/intent-classifier.ts';
 import { OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
-import { openStores } from '../store/open-stores.ts';
+import { openStores } from '../server/open-stores.ts';
 import { readIntentData } from '../train/read-intent-data.ts';
 import { numberFlag, parseCommandArgs, required } from './cli-args.ts';
 

@@ -1,3 +1,7 @@
+/**
+ * `switchboard train ner` and `switchboard eval ner`: train a CRF tagger on a CoNLL file, and score a model entity by
+ * entity through ONNX Runtime, as conlleval does.
+ */
 import { nerMetrics } from '../eval/ner-metrics.ts';
 import { NerModel } from '../nlu/entities/ner-model.ts';
 import { buildNerWordClusters, DEFAULT_NER_CLUSTER_OPTIONS } from '../train/build-ner-clusters.ts';

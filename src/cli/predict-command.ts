@@ -1,3 +1,7 @@
+/**
+ * `switchboard predict`: one text per stdin line → one JSON Understanding per stdout line; also the NLU flags
+ * (`--model`, `--language-model`, `--ner-model`, `--patterns`, `--languages`) shared with `start`.
+ */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { readEnvConfig } from '../config/env-config.ts';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { readEnvConfig } from '../config/env-config.ts';
 import { SwitchboardError } from '../errors.ts';
 import { type AutomationReport, automationReport, parseTime } from '../metrics/automation-report.ts';
-import { openStores } from '../store/open-stores.ts';
+import { openStores } from '../server/open-stores.ts';
 import { parseCommandArgs } from './cli-args.ts';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;

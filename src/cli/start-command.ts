@@ -1,3 +1,7 @@
+/**
+ * `switchboard start`: reads the environment, builds the server (`createApp`), listens on `HOST:PORT`, prints where
+ * everything is served, and shuts down cleanly on SIGINT/SIGTERM.
+ */
 import { join } from 'node:path';
 import { readEnvConfig } from '../config/env-config.ts';
 import { createLogger } from '../log.ts';

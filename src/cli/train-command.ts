@@ -130,13 +130,15 @@ export async function trainIntentCommand(args: string[]): Promise<number> {
   else {
     const v = trained.validation;
     const score =
-      v.accuracy !== undefined
-        ? `accuracy ${(v.accuracy * 100).toFixed(2)}`
-        : `micro-F1 ${((v.microF1 ?? 0) * 100).toFixed(2)}`;
+      v.inScopeAccuracy !== undefined
+        ? `in-scope accuracy ${(v.inScopeAccuracy * 100).toFixed(2)} (n=${v.inScopeRows})`
+        : v.accuracy !== undefined
+          ? `accuracy ${(v.accuracy * 100).toFixed(2)} (n=${v.n})`
+          : `micro-F1 ${((v.microF1 ?? 0) * 100).toFixed(2)} (n=${v.n})`;
     const oosText =
       v.oosRecall !== undefined ? `, out-of-scope recall ${(v.oosRecall * 100).toFixed(1)}% (n=${v.oosRows})` : '';
     process.stdout.write(
-      `saved ${out}: ${summary.labels} labels, ${search.chosen}, held-out ${score} (n=${v.n})${oosText}, ` +
+      `saved ${out}: ${summary.labels} labels, ${search.chosen}, held-out ${score}${oosText}, ` +
         `threshold ${(trained.threshold ?? 0).toFixed(3)}, ${int8 ? 'int8' : 'float32'} tables (int8 cost ` +
         `${summary.int8_cost_points} points), ${(summary.model_bytes / 1e6).toFixed(2)} MB, ${summary.train_seconds} s\n`,
     );

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { SwitchboardError } from '../errors.ts';
 import { baseLanguage } from '../nlu/language/languages.ts';
@@ -25,6 +25,7 @@ export const BotConfigSchema = z
         language: z.string().nullable().optional(),
         ner: z.string().nullable().optional(),
       })
+      .strict()
       .default({}),
     policy: z
       .object({
@@ -35,49 +36,54 @@ export const BotConfigSchema = z
         max_clarifications: z.number().int().min(0).optional(),
         out_of_scope_intents: z.array(z.string()).optional(),
       })
+      .strict()
       .default({}),
     /** intent → language → answer text (`{type}` slots are filled with the turn's first entity of that type). */
     answers: z.record(z.string(), perLanguage).default({}),
     /** Shown on a quick reply for an intent (default: the intent name). */
     intent_labels: z.record(z.string(), perLanguage).default({}),
-    handoff: z.object({
-      /** Said when the bot hands the conversation to a person. */
-      message: perLanguage,
-      /** Holding message while the ticket waits; `{position}` is the customer's place in the queue. */
-      queued: perLanguage.optional(),
-      /** Said when an agent claims the ticket; `{agent}` is the agent's name. */
-      claimed: perLanguage.optional(),
-      /** Said when the agent resolves the ticket and the bot takes over again. */
-      closing: perLanguage.optional(),
-      /** Said when nobody claimed the ticket in time. */
-      abandoned: perLanguage.optional(),
-      /** A queued ticket nobody claimed within this many minutes is abandoned (the customer is told). */
-      abandon_after_minutes: z.number().positive().default(60),
-      /** A ticket waiting longer than this many minutes raises an alert to the agents. */
-      alert_after_minutes: z.number().positive().default(5),
-    }),
+    handoff: z
+      .object({
+        /** Said when the bot hands the conversation to a person. */
+        message: perLanguage,
+        /** Holding message while the ticket waits; `{position}` is the customer's place in the queue. */
+        queued: perLanguage.optional(),
+        /** Said when an agent claims the ticket; `{agent}` is the agent's name. */
+        claimed: perLanguage.optional(),
+        /** Said when the agent resolves the ticket and the bot takes over again. */
+        closing: perLanguage.optional(),
+        /** Said when nobody claimed the ticket in time. */
+        abandoned: perLanguage.optional(),
+        /** A queued ticket nobody claimed within this many minutes is abandoned (the customer is told). */
+        abandon_after_minutes: z.number().positive().default(60),
+        /** A ticket waiting longer than this many minutes raises an alert to the agents. */
+        alert_after_minutes: z.number().positive().default(5),
+      })
+      .strict(),
     /**
      * The support agents: who speaks which languages and handles which intents (`skills`: intent names, or `*`).
      * Tickets go to the agents with the customer's language and the intent's skill, else to any agent.
      */
     agents: z
       .array(
-        z.object({
-          id: z.string().min(1),
-          name: z.string().min(1).optional(),
-          languages: z.array(language).default([]),
-          skills: z.array(z.string().min(1)).default(['*']),
-          /** The agent's user id in Slack (for mentions on cards) and Teams. */
-          slack_user: z.string().optional(),
-          teams_user: z.string().optional(),
-        }),
+        z
+          .object({
+            id: z.string().min(1),
+            name: z.string().min(1).optional(),
+            languages: z.array(language).default([]),
+            skills: z.array(z.string().min(1)).default(['*']),
+            /** The agent's user id in Slack (for mentions on cards) and Teams. */
+            slack_user: z.string().optional(),
+            teams_user: z.string().optional(),
+          })
+          .strict(),
       )
       .default([]),
     /** After 👎 on an answer: an apology offering a person (default: an English one). */
-    feedback: z.object({ sorry: perLanguage.optional() }).optional(),
-    clarify: z.object({ prompt: perLanguage }),
+    feedback: z.object({ sorry: perLanguage.optional() }).strict().optional(),
+    clarify: z.object({ prompt: perLanguage }).strict(),
     patterns: z
-      .array(z.object({ type: z.string().min(1), pattern: z.string().min(1), flags: z.string().optional() }))
+      .array(z.object({ type: z.string().min(1), pattern: z.string().min(1), flags: z.string().optional() }).strict())
       .default([]),
     /** What the turn log keeps and how outcomes are counted (issue 8). */
     measurement: z
@@ -89,6 +95,7 @@ export const BotConfigSchema = z
         /** Customer text in the turn log: redacted (default), raw, or none. */
         store_text: z.enum(['redacted', 'raw', 'none']).default('redacted'),
       })
+      .strict()
       .default({}),
     /**
      * The server runs the rule recognizers (dates, amounts, numbers…) in a worker thread; a turn waits for them at most
@@ -100,8 +107,10 @@ export const BotConfigSchema = z
         rule_budget_ms: z.number().min(0).max(60_000).default(2),
         slot_wait_ms: z.number().min(0).max(60_000).default(1000),
       })
+      .strict()
       .default({}),
   })
+  .strict()
   .superRefine((c, ctx) => {
     if (!c.languages.includes(c.default_language)) {
       ctx.addIssue({ code: 'custom', path: ['default_language'], message: 'must be one of languages' });
@@ -117,17 +126,79 @@ export const BotConfigSchema = z
   });
 export type BotConfig = z.infer<typeof BotConfigSchema>;
 
-/** Reads and validates a bot config; model paths come back absolute. Errors: `E_CONFIG` naming file and path. */
+/** The closest of `known` to a misspelt `key` (edit distance ≤ 2, or ≤ 3 for long keys), if any. */
+export function closestKey(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Math.min(3, Math.max(1, Math.floor(key.length / 3)));
+  for (const k of known) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d < bestD || (d === bestD && best === undefined)) {
+      best = k;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    // A swap of two neighbours ("treshold"/"threshold" is a deletion; "answres"/"answers" a swap) counts once.
+    if (i > 1)
+      for (let j = 2; j <= b.length; j++)
+        if (a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) cur[j] = Math.min(cur[j], prev[j - 2] + 1);
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/**
+ * Reads and validates a bot config; model paths come back absolute. Errors: `E_CONFIG` naming the file, and for each
+ * problem its path and line (`answers.card_lost.es: required (line 12)`); an unknown key is an error, with the key it
+ * was probably meant to be (`answrs: unknown key — did you mean "answers"? (line 9)`).
+ */
 export function readBotConfig(file: string): BotConfig {
   let raw: unknown;
+  const lineCounter = new LineCounter();
+  let doc: ReturnType<typeof parseDocument>;
   try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
+    doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter });
+    if (doc.errors.length > 0) throw doc.errors[0];
+    raw = doc.toJS();
   } catch (e) {
     throw new SwitchboardError('E_CONFIG', 'input', `${file}: ${(e as Error).message}`, { cause: e });
   }
   const parsed = BotConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    const lines = parsed.error.issues.slice(0, 10).map((i) => `  ${i.path.join('.') || '(top)'}: ${i.message}`);
+    // The line of a path: the key's line for an unknown key, else the value's (or its nearest parent's).
+    const lineOf = (path: (string | number)[], key?: string): string => {
+      for (let n = path.length; n >= 0; n--) {
+        const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+        if (key !== undefined && n === path.length && isMap(node)) {
+          const pair = node.items.find((it) => isScalar(it.key) && String(it.key.value) === key);
+          const at = (pair?.key as { range?: [number, number, number] } | undefined)?.range?.[0];
+          if (at !== undefined) return ` (line ${lineCounter.linePos(at).line})`;
+        }
+        const at = (node as { range?: [number, number, number] } | null | undefined)?.range?.[0];
+        if (at !== undefined) return ` (line ${lineCounter.linePos(at).line})`;
+      }
+      return '';
+    };
+    const lines = parsed.error.issues.slice(0, 10).flatMap((i) => {
+      if (i.code === 'unrecognized_keys') {
+        const known = knownKeys(i.path);
+        return i.keys.map((k) => {
+          const guess = closestKey(k, known);
+          const hint = guess ? ` — did you mean "${guess}"?` : known.length ? ` (known keys: ${known.join(', ')})` : '';
+          return `  ${[...i.path, k].join('.')}: unknown key${hint}${lineOf(i.path, k)}`;
+        });
+      }
+      const message = i.message === 'Required' ? 'required' : i.message;
+      return [`  ${i.path.join('.') || '(top)'}: ${message}${lineOf(i.path)}`];
+    });
     throw new SwitchboardError('E_CONFIG', 'input', `${file} is not a valid bot config:\n${lines.join('\n')}`);
   }
   const config = parsed.data;
@@ -139,6 +210,29 @@ export function readBotConfig(file: string): BotConfig {
     ner: abs(config.models.ner),
   };
   return config;
+}
+
+/** The keys the schema allows at an object path of the config (numeric steps are array items). */
+function knownKeys(path: readonly (string | number)[]): string[] {
+  let schema: z.ZodTypeAny = BotConfigSchema;
+  const unwrap = (t: z.ZodTypeAny): z.ZodTypeAny => {
+    for (;;) {
+      if (t instanceof z.ZodEffects) t = t.innerType();
+      else if (t instanceof z.ZodDefault) t = t._def.innerType;
+      else if (t instanceof z.ZodOptional || t instanceof z.ZodNullable) t = t.unwrap();
+      else return t;
+    }
+  };
+  for (const step of path) {
+    const t = unwrap(schema);
+    if (t instanceof z.ZodObject) schema = (t.shape as Record<string, z.ZodTypeAny>)[String(step)];
+    else if (t instanceof z.ZodArray) schema = t.element;
+    else if (t instanceof z.ZodRecord) schema = t.valueSchema;
+    else return [];
+    if (!schema) return [];
+  }
+  const t = unwrap(schema);
+  return t instanceof z.ZodObject ? Object.keys(t.shape) : [];
 }
 
 /** Intents named in the config (answers, labels, thresholds) that the intent model does not know. */

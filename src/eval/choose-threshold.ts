@@ -1,3 +1,7 @@
+/**
+ * Choosing confidence thresholds on held-out data: the rejection rule for out-of-scope inputs, the out-of-scope
+ * threshold that maximises accuracy, the multi-label decision threshold, and a confidence floor.
+ */
 import { OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
 
 /** How {@link chooseOosThreshold} trades in-scope answers against out-of-scope rejections. */

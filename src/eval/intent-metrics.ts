@@ -1,3 +1,7 @@
+/**
+ * Intent metrics as served: accuracy, macro-F1, per-label precision/recall/F1, confusions, out-of-scope recall and in-
+ * scope accuracy under a threshold, multi-label micro-F1 and exact match, reliability and coverage curves.
+ */
 import { SwitchboardError } from '../errors.ts';
 import { OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
 
@@ -108,7 +112,7 @@ export function singleLabelMetrics(
   const metrics: SingleLabelMetrics = {
     n: gold.length,
     accuracy: share(gold.length, (i) => predicted[i] === gold[i]),
-    macro_f1: mean(perLabel.map((s) => s.f1)),
+    macro_f1: macroF1(perLabel),
     per_label: perLabel,
     confusions: [],
   };
@@ -164,7 +168,7 @@ export function multiLabelMetrics(
   return {
     n: gold.length,
     micro_f1: tp + fp + fn === 0 ? 1 : (2 * tp) / (2 * tp + fp + fn),
-    macro_f1: mean(perLabel.map((s) => s.f1)),
+    macro_f1: macroF1(perLabel),
     exact_match: exact,
     accuracy: exact,
     threshold,
@@ -235,6 +239,16 @@ export function topConfusions(
 }
 
 /** Per-label precision/recall/F1 from (gold set, predicted set) pairs, worst F1 first (ties by label). */
+/**
+ * Mean F1 over the labels the data has (support > 0): a label only ever predicted (the background `out_of_scope`
+ * class on data without out-of-scope rows) adds no class to average — its predictions already cost their gold
+ * labels' recall.
+ */
+function macroF1(perLabel: readonly LabelScores[]): number {
+  const present = perLabel.filter((s) => s.support > 0);
+  return mean((present.length > 0 ? present : perLabel).map((s) => s.f1));
+}
+
 function labelScores(pairs: readonly [readonly string[], readonly string[]][]): LabelScores[] {
   const counts = new Map<string, { tp: number; support: number; predicted: number }>();
   const get = (l: string) => {

@@ -1,3 +1,7 @@
+/**
+ * The HTML report of an intent evaluation: headline metrics, the reliability diagram, the precision–coverage curve with
+ * the model's threshold, top confusions with an example each, and per-label F1 (worst first).
+ */
 import {
   expectedCalibrationError,
   precisionCoverageCurve,
@@ -25,6 +29,17 @@ export interface IntentReportInput {
   threshold?: number;
   /** Reliability bins (default 15). */
   bins?: number;
+  /** Cross-validation: per-fold scores, their mean ± std and per-intent F1 across folds (shown above the pooled view). */
+  crossValidation?: CrossValidationSummary;
+}
+
+/** What `eval intent --cv` adds to the page: the fold-level view (the cards below are pooled out-of-fold). */
+export interface CrossValidationSummary {
+  k: number;
+  oosSource: 'data' | 'background' | 'none';
+  rows: { name: string; mean: number; std: number }[];
+  folds: { fold: number; n: number; accuracy: number; macro_f1: number; oos_recall?: number; chosen: string }[];
+  perIntent: { intent: string; mean: number; std: number; support: number }[];
 }
 
 const MAX_CONFUSIONS = 20;
@@ -58,7 +73,7 @@ export function renderIntentReport(input: IntentReportInput): string {
 <body><main>
 <header><h1>${escapeHtml(title)}</h1>
 <p class="sub">${input.subtitle ? `${escapeHtml(input.subtitle)} · ` : ''}${metrics.n} examples · generated ${when} UTC</p></header>
-<section class="cards">${cards(metrics, ece)}</section>
+${input.crossValidation ? cvSection(input.crossValidation) : ''}<section class="cards">${cards(metrics, ece)}</section>
 <section class="grid">
 <figure class="panel"><h2>Reliability</h2><p class="note">Accuracy per confidence bin; bars on the dashed diagonal are well calibrated. Expected calibration error ${percent(ece)}.</p>${reliabilityChart(bins)}${bandsTable(input.confidences, input.correct)}</figure>
 <figure class="panel"><h2>Precision vs coverage</h2><p class="note">Answer only when the confidence is above a threshold: fewer answers, more of them right.</p>${coverageChart(curve, marked)}${targetsTable(curve)}</figure>
@@ -67,6 +82,34 @@ export function renderIntentReport(input: IntentReportInput): string {
 <section class="panel"><h2>F1 per label <span class="count">worst first · ${metrics.per_label.length} labels</span></h2>
 <p class="note">Red below 50%, amber below 80%. Hover a bar for precision, recall and support.</p>${labelF1Chart(metrics.per_label)}</section>
 </main></body></html>
+`;
+}
+
+function cvSection(cv: CrossValidationSummary): string {
+  const pm = (m: number, sd: number) => `${percent(m)} ± ${(100 * sd).toFixed(1)}`;
+  const oos =
+    cv.oosSource === 'none'
+      ? 'not measured (no out_of_scope rows and no background corpus)'
+      : cv.oosSource === 'data'
+        ? 'on the data’s out_of_scope rows'
+        : 'on background reserve lines no model trained on';
+  const summary = cv.rows.map((r) => `<tr><td>${escapeHtml(r.name)}</td><td>${pm(r.mean, r.std)}</td></tr>`).join('');
+  const folds = cv.folds
+    .map(
+      (f) =>
+        `<tr><td>${f.fold}</td><td>${f.n}</td><td>${percent(f.accuracy)}</td><td>${percent(f.macro_f1)}</td>` +
+        `<td>${f.oos_recall === undefined ? '–' : percent(f.oos_recall)}</td><td>${escapeHtml(f.chosen)}</td></tr>`,
+    )
+    .join('');
+  const intents = cv.perIntent
+    .map((p) => `<tr><td>${escapeHtml(p.intent)}</td><td>${pm(p.mean, p.std)}</td><td>${p.support}</td></tr>`)
+    .join('');
+  return `<section class="panel"><h2>Cross-validation <span class="count">${cv.k} folds · mean ± std over folds</span></h2>
+<p class="note">Each fold's model is trained the default way on the other folds and scored on its own, with its own threshold. Out-of-scope recall ${oos}. The cards and charts below pool every fold's out-of-fold predictions.</p>
+<table><thead><tr><th>metric</th><th>mean ± std</th></tr></thead><tbody>${summary}</tbody></table>
+<table><thead><tr><th>fold</th><th>n</th><th>accuracy</th><th>macro-F1</th><th>OOS recall</th><th>model</th></tr></thead><tbody>${folds}</tbody></table>
+<h2>F1 per intent across folds <span class="count">worst first</span></h2>
+<table><thead><tr><th>intent</th><th>F1 mean ± std</th><th>n</th></tr></thead><tbody>${intents}</tbody></table></section>
 `;
 }
 

@@ -16,7 +16,7 @@ export interface AccuracyCount {
   accuracy: number;
 }
 
-/** The `--json` shape of `eval language` (DESIGN.md: `n, accuracy, per_language`) plus `by_length`. */
+/** The `--json` shape of `eval language` (`n, accuracy, per_language`, a shape scripts rely on) plus `by_length`. */
 export interface LanguageMetrics extends AccuracyCount {
   per_language: Record<string, AccuracyCount>;
   by_length: Partial<Record<LengthBucket, AccuracyCount>>;

@@ -1,3 +1,7 @@
+/**
+ * Entity-level NER metrics as conlleval computes them: exact span and type, precision, recall and F1 overall and per
+ * type; BIO tags to spans.
+ */
 export interface PrecisionRecall {
   precision: number;
   recall: number;

@@ -1,3 +1,7 @@
+/**
+ * Small dependency-free SVG charts for the HTML reports: the reliability diagram, the precision–coverage curve and per-
+ * label F1 bars, with HTML escaping.
+ */
 import type { CoveragePoint, ReliabilityBin } from './calibration.ts';
 import type { LabelScores } from './intent-metrics.ts';
 

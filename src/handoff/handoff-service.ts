@@ -7,7 +7,7 @@
  * through the customer's channel and marked delivered; lines a crash or a channel failure left undelivered are sent
  * again by {@link HandoffService.redeliver} (at startup and periodically).
  */
-import type { ChannelSender } from '../adapters/channel-sender.ts';
+import type { ChannelSender } from '../channel-sender.ts';
 import type { BotConfig } from '../config/bot-config.ts';
 import { SwitchboardError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -18,7 +18,7 @@ import type { ConversationStore } from '../store/conversation-store.ts';
 import type { ChannelName, Turn } from '../turn.ts';
 import { type AgentProfile, eligibleAgents } from './agent-routing.ts';
 import type { HandoffStore } from './handoff-store.ts';
-import type { Ticket, TranscriptEntry } from './ticket.ts';
+import type { Ticket, TicketStatus, TranscriptEntry } from './ticket.ts';
 
 /** What changed on a ticket, as agent surfaces hear it. */
 export type TicketEvent =
@@ -42,6 +42,12 @@ export interface HandoffServiceOptions {
   config: BotConfig;
   log: Logger;
   now?: () => number;
+  /**
+   * How the customer's channel names a customer, from the address it stored (a Teams reference carries the user's
+   * display name); undefined when the channel has nothing better than the user id. The server builds it from the
+   * channel registry.
+   */
+  customerName?: (channel: ChannelName, address: unknown) => string | undefined;
 }
 
 const DEFAULT_TEXTS = {
@@ -61,8 +67,41 @@ export class HandoffService {
     this.now = options.now ?? Date.now;
   }
 
-  get store(): HandoffStore {
+  private get store(): HandoffStore {
     return this.options.store;
+  }
+
+  /** One ticket with its transcript. */
+  ticket(id: string): Promise<Ticket | undefined> {
+    return this.store.get(id);
+  }
+
+  /** Tickets by status, oldest first (at most `limit`, default 500). */
+  list(status?: TicketStatus, limit?: number): Promise<Ticket[]> {
+    return this.store.list(status, limit);
+  }
+
+  /** The open (queued or claimed) ticket of a conversation. */
+  openFor(conversation: string): Promise<Ticket | undefined> {
+    return this.store.openFor(conversation);
+  }
+
+  /** Remembers where an agent surface shows the ticket (`key`: what {@link onSurface} finds it by). */
+  setSurface(id: string, surface: string, value: unknown, key?: string): Promise<void> {
+    return this.store.setSurface(id, surface, value, key);
+  }
+
+  /** The ticket a surface registered under `key` (a Slack card's `channel:ts`, a Teams thread id). */
+  onSurface(surface: string, key: string): Promise<Ticket | undefined> {
+    return this.store.findBySurface(surface, key);
+  }
+
+  /** The customer's display name as their channel knows it, when it knows one (see the `customerName` option). */
+  async customerName(ticket: Ticket): Promise<string | undefined> {
+    const name = this.options.customerName;
+    if (!name) return undefined;
+    const address = await this.options.conversations.getAddress(ticket.conversation);
+    return address ? name(ticket.channel, address.address) : undefined;
   }
 
   addSurface(surface: AgentSurface): void {

@@ -10,6 +10,9 @@ import type { ChannelName } from '../turn.ts';
 export type TicketStatus = 'queued' | 'claimed' | 'resolved' | 'abandoned';
 export const TICKET_STATUSES: readonly TicketStatus[] = ['queued', 'claimed', 'resolved', 'abandoned'];
 
+/** Longest agent message accepted (characters), from any agent surface. */
+export const MAX_AGENT_TEXT = 4000;
+
 /** Who wrote a transcript line. */
 export type TranscriptSender = 'customer' | 'bot' | 'agent';
 

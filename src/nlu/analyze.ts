@@ -18,7 +18,7 @@ export interface NluOptions {
   intentModelDir?: string;
   /** Language profile directory (default: the shipped profile); `null` for script rules + franc only. */
   languageProfileDir?: string | null;
-  /** The bot's languages (default: the language profile's languages, else English). */
+  /** The bot's languages (default: the language profile's default languages, else English). */
   languages?: readonly string[];
   /** NER model directory (default: the shipped English model); `null` for rule entities only. */
   nerModelDir?: string | null;
@@ -56,7 +56,7 @@ export class Nlu {
     const profileDir =
       options.languageProfileDir === undefined ? DEFAULT_LANGUAGE_PROFILE_DIR : options.languageProfileDir;
     const profile = profileDir === null ? undefined : LanguageProfile.load(profileDir);
-    const languages = options.languages ?? profile?.languages ?? ['en'];
+    const languages = options.languages ?? profile?.defaultLanguages ?? ['en'];
     const language = new LanguageDetector({ languages, profile });
     const intents = await IntentClassifier.load(options.intentModelDir ?? DEFAULT_INTENT_MODEL_DIR);
     const entities = await EntityExtractor.load({

@@ -1,3 +1,6 @@
+/**
+ * Where the shipped models and the demo bot config live in the package (the defaults of `start` and `predict`).
+ */
 import { join } from 'node:path';
 
 /** The intent model shipped in the repository (MASSIVE, six locales), used when no `--model` is given. */

@@ -31,7 +31,7 @@ export interface UnderstandingTimings {
 
 /**
  * What the NLU makes of one customer turn: every score, no decision (the router alone decides). The shape other code
- * and scripts rely on (DESIGN.md); `languages` and `entities` are empty until those stages are configured.
+ * and scripts rely on (docs/architecture.md); `languages` and `entities` are empty until those stages are configured.
  */
 export interface Understanding {
   /** Configured languages the turn may be in, ranked with probabilities; empty when the language is `und`. */

@@ -1,3 +1,7 @@
+/**
+ * What the bot says for a decision: the answer in the turn's language with `{entity_type}` slots filled, the clarifying
+ * question with quick replies, or the handoff message.
+ */
 import type { BotConfig } from '../config/bot-config.ts';
 import type { EntityMention, Understanding } from '../nlu/understanding.ts';
 import type { Decision } from '../router/decision.ts';

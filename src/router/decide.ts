@@ -9,8 +9,9 @@
  * 4. the best intent is out of scope → handoff `out_of_scope`;
  * 5. the best intent clears its threshold and the runner-up is not within the clarify margin → answer `confident`
  *    (or handoff `no_answer` when nothing is configured to say);
- * 6. the top intents are close and the two best answerable ones together clear the threshold → clarify
- *    `close_scores`, unless the conversation already used its clarifications → handoff `second_miss` (when they are
+ * 6. the top intents are close, the two best answerable ones together clear the threshold and no out-of-scope intent
+ *    scores as high as the second of them (a message the model half takes for off-topic is not a choice between
+ *    two intents) → clarify `close_scores`, unless the conversation already used its clarifications → handoff `second_miss` (when they are
  *    close but there is nothing to offer, a top intent that clears its threshold is answered);
  * 7. otherwise → handoff `low_confidence` (`second_miss` when a clarification was already asked).
  */
@@ -68,7 +69,9 @@ export function decide(
       .filter((g) => !policy.out_of_scope_intents.includes(g.intent) && context.hasAnswer(g.intent, language))
       .slice(0, policy.clarify_choices);
     const mass = choices.slice(0, 2).reduce((a, g) => a + g.score, 0);
-    if (choices.length >= 2 && mass >= policy.threshold) {
+    const oos = u.intents.find((g) => policy.out_of_scope_intents.includes(g.intent));
+    const offTopic = oos !== undefined && choices.length >= 2 && oos.score >= choices[1].score;
+    if (choices.length >= 2 && mass >= policy.threshold && !offTopic) {
       if (state.clarifications >= policy.max_clarifications) return handoff('second_miss');
       return { kind: 'clarify', reason: 'close_scores', language, choices, ...guess };
     }

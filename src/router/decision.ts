@@ -1,10 +1,14 @@
+/**
+ * The router's output: answer, clarify or hand off, with the reason (`confident`, `close_scores`, `low_confidence`,
+ * `out_of_scope`, `human_requested`, …), the intent and the choices.
+ */
 import type { IntentGuess } from '../nlu/understanding.ts';
 
 /** What the bot does with a turn. */
 export type DecisionKind = 'answer' | 'clarify' | 'handoff';
 
 /**
- * Why (DESIGN.md): `confident` (answer), `close_scores` (clarify: the top intents are too close to tell), `second_miss`
+ * Why: `confident` (answer), `close_scores` (clarify: the top intents are too close to tell), `second_miss`
  * (handoff: a clarification already failed), `low_confidence`, `out_of_scope`, `unsupported_language`, `no_answer`
  * (the intent has no answer configured), `human_requested`, `nlu_error` (a stage failed on this turn), and
  * `chosen` (answer: the customer picked the intent from a clarifying question's quick replies — the measurement must

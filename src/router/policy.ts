@@ -1,3 +1,7 @@
+/**
+ * The routing policy: the answer threshold and per-intent thresholds (from the model's calibration, overridable in
+ * bot.yaml), the clarify margin and limits, and the out-of-scope intents.
+ */
 import { z } from 'zod';
 import { OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
 

@@ -11,11 +11,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Bot } from '../bot.ts';
 import { isSwitchboardError } from '../errors.ts';
+import { readJson, sendJson } from '../http/http-utils.ts';
 import { automationReport, parseTime } from '../metrics/automation-report.ts';
 import type { DriftMonitor } from '../metrics/drift.ts';
 import type { TurnLog } from '../metrics/turn-log.ts';
 import { hasBearer } from './bearer-token.ts';
-import { readJson, sendJson } from './http-utils.ts';
 
 export interface AdminApiOptions {
   bot: Bot;

@@ -11,12 +11,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isSwitchboardError } from '../errors.ts';
 import type { ConsoleHub } from '../handoff/console-hub.ts';
 import type { HandoffService } from '../handoff/handoff-service.ts';
-import { TICKET_STATUSES, type TicketStatus } from '../handoff/ticket.ts';
+import { MAX_AGENT_TEXT, TICKET_STATUSES, type TicketStatus } from '../handoff/ticket.ts';
+import { readJson, sendJson } from '../http/http-utils.ts';
 import { hasBearer } from './bearer-token.ts';
-import { readJson, sendJson } from './http-utils.ts';
-
-/** Longest agent message accepted (characters). */
-export const MAX_AGENT_TEXT = 4000;
 
 export interface AgentApiOptions {
   handoffs: HandoffService;
@@ -45,7 +42,7 @@ export async function handleAgentApi(req: IncomingMessage, res: ServerResponse, 
         sendJson(res, 400, { error: 'E_BAD_REQUEST', message: `status must be one of ${TICKET_STATUSES.join(', ')}` });
         return true;
       }
-      sendJson(res, 200, await o.handoffs.store.list(status as TicketStatus | undefined));
+      sendJson(res, 200, await o.handoffs.list(status as TicketStatus | undefined));
       return true;
     }
     if (req.method === 'GET' && parts.length === 1 && parts[0] === 'events') {
@@ -53,7 +50,7 @@ export async function handleAgentApi(req: IncomingMessage, res: ServerResponse, 
       return true;
     }
     if (req.method === 'GET' && parts.length === 1) {
-      const t = await o.handoffs.store.get(parts[0]);
+      const t = await o.handoffs.ticket(parts[0]);
       if (!t) sendJson(res, 404, { error: 'E_TICKET_NOT_FOUND', message: `no ticket ${parts[0]}` });
       else sendJson(res, 200, t);
       return true;

@@ -6,9 +6,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Bot } from '../bot.ts';
+import { readJson, sendJson } from '../http/http-utils.ts';
 import type { LanguageHints } from '../nlu/language/language-detection.ts';
 import { type ConversationStore, MAX_CONVERSATION_ID } from '../store/conversation-store.ts';
-import { readJson, sendJson } from './http-utils.ts';
 
 /** Language hints from a parse request, or an error message. */
 export function parseHints(language: unknown, hints: unknown): LanguageHints | string {

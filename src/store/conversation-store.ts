@@ -1,3 +1,7 @@
+/**
+ * The conversation store: each conversation's state (language, clarifications), where to reach it (the channel's
+ * address), and events claimed once (idempotent turns); the interface and its in-memory fake.
+ */
 import type { ConversationState } from '../router/decide.ts';
 import type { ChannelName } from '../turn.ts';
 

@@ -1,3 +1,6 @@
+/**
+ * The conversation store on an SQLite file of its own (tests and tools; the server opens all stores on one database).
+ */
 import { SwitchboardError } from '../errors.ts';
 import { migrateSqlite } from './migrations.ts';
 import { SqliteClient } from './sql-client.ts';

@@ -134,6 +134,7 @@ export function assembleIntentModel(
       ...(mode === 'single' ? { accuracy: validScore } : { microF1: validScore }),
       nll: stackNll(rows, w, mode, C),
       n: rows.length,
+      ...(mode === 'single' && inScope.length > 0 ? { inScopeAccuracy: inAcc, inScopeRows: inScope.length } : {}),
       ...(oosRows.n > 0 ? { oosRows: oosRows.n, oosRecall: oosRows.recall } : {}),
       ...(objective !== undefined ? { objective } : {}),
     },

@@ -1,3 +1,7 @@
+/**
+ * Checks training examples before training and lists what deserves a warning: duplicate rows, conflicting labels, empty
+ * texts and labels with a single example, each with the file and line it came from.
+ */
 import type { IntentExample } from '../nlu/intent/intent-example.ts';
 
 /** An example with the file it came from (its `line` is set), as the checks need it for warnings. */

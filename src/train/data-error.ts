@@ -1,3 +1,6 @@
+/**
+ * The error of an unusable data file (`E_DATA`), naming `file:line`.
+ */
 import { SwitchboardError } from '../errors.ts';
 
 /** Stable code of every error raised for a malformed or unusable data file. */

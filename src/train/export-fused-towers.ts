@@ -1,3 +1,7 @@
+/**
+ * The ONNX nodes of several embedding-bag towers fused into batched MatMuls (one embedding table, one hidden layer per
+ * tower side by side), with their int8 variant.
+ */
 import type { TowerWeights } from '../nlu/intent/intent-weights.ts';
 import { FLOAT, type GraphBuilder, INT8, INT64, intAttr, intsAttr } from './onnx-graph-builder.ts';
 import { dequantizeRows, quantizeRows } from './quantize-rows.ts';

@@ -1,3 +1,7 @@
+/**
+ * The NER tagger as an ONNX graph: hashed token features → emission scores (int8 tables when allowed); Viterbi decoding
+ * over the transitions runs in TypeScript.
+ */
 import onnxProto from 'onnx-proto';
 import { NER_DENSE_OFFSETS } from '../nlu/entities/ner-features.ts';
 import { INTENT_ONNX_IR_VERSION, INTENT_ONNX_OPSET, tensorType } from './export-onnx.ts';

@@ -1,3 +1,7 @@
+/**
+ * The intent model as one ONNX graph: features → towers and the linear member → stacked, calibrated scores, every
+ * weight inside the graph (int8 tables when that costs little).
+ */
 import onnxProto from 'onnx-proto';
 import { SwitchboardError } from '../errors.ts';
 import { NORM_EPSILON } from '../nlu/intent/forward-reference.ts';

@@ -123,6 +123,20 @@ function rowCap(c: SearchCandidate, labels: number, linear: boolean): number {
 }
 
 /**
+ * The winning trial: a larger candidate replaces a cheaper one only when it scores better by more than one held-out
+ * row's worth (1/n) — a smaller gap is noise, and the cheaper model is smaller and, on small bots, refuses off-topic
+ * messages at least as well. Trials are in order of cost.
+ */
+export function pickCandidate(trials: readonly Pick<SearchTrial, 'score'>[], heldOutRows: number): number {
+  const margin = 1 / Math.max(1, heldOutRows);
+  let best = -1;
+  trials.forEach((t, i) => {
+    if (t.score !== undefined && (best < 0 || t.score > (trials[best].score ?? -1) + margin)) best = i;
+  });
+  return best;
+}
+
+/**
  * Trains an intent model the way `switchboard train intent` does by default: searches the candidates within the
  * budget, then trains the winner's full ensemble and assembles it. Deterministic for a seed.
  * @example const { trained, search } = await trainIntentAuto(train, undefined, { fixed: { seed: 1 } });
@@ -201,7 +215,11 @@ export async function trainIntentAuto(
     results[i] = { towers: members.towers.map((weights, k) => ({ weights, validLogits: members.towerLogits[k] })) };
     const w = model.combination;
     log(
-      `search: ${c.name}: ${(trial.score * 100).toFixed(2)} on ${v.n} held-out rows, ${trial.rows} feature rows, ` +
+      `search: ${c.name}: ${(trial.score * 100).toFixed(2)}${
+        v.objective !== undefined && v.inScopeAccuracy !== undefined && v.oosRecall !== undefined
+          ? ` (in-scope ${(v.inScopeAccuracy * 100).toFixed(1)}, out-of-scope recall ${(v.oosRecall * 100).toFixed(1)}, weighted ${(1 - (base.oosShare ?? 0.2)).toFixed(1)}/${(base.oosShare ?? 0.2).toFixed(1)})`
+          : ''
+      } on ${v.n} held-out rows, ${trial.rows} feature rows, ` +
         `~${(trial.bytes / 1e6).toFixed(1)} MB, ${trial.seconds.toFixed(1)} s` +
         (c.ensemble > 0 ? ` (stacking weights: towers ${w.deep.toFixed(2)}, linear ${w.linear.toFixed(2)})` : ''),
     );
@@ -257,11 +275,7 @@ export async function trainIntentAuto(
     }
     await Promise.all(group.map((j) => runTrial(j)));
   }
-  // The best score wins; a tie goes to the cheaper (earlier) candidate.
-  let best = -1;
-  trials.forEach((t, i) => {
-    if (t.score !== undefined && (best < 0 || t.score > (trials[best].score ?? -1) + 1e-9)) best = i;
-  });
+  const best = pickCandidate(trials, comparedOn);
   const chosen = candidates[best];
   log(`search: chose ${chosen.name}`);
   const p = prepare(caps[best]);

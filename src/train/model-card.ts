@@ -1,3 +1,7 @@
+/**
+ * The intent model's MODEL_CARD.md: what it was trained on, how it was chosen, its measured quality and out-of-scope
+ * protection, and its limits.
+ */
 import type { IntentManifest } from '../nlu/intent/intent-manifest.ts';
 
 /** What a model card says beyond the manifest. */

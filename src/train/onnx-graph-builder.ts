@@ -1,3 +1,6 @@
+/**
+ * A small builder of ONNX graphs (nodes, initializers, attributes) over onnx-proto, used by the exporters.
+ */
 import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;

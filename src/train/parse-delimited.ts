@@ -1,3 +1,6 @@
+/**
+ * RFC 4180 CSV/TSV parsing with line numbers, for the intent data readers.
+ */
 import { DataError } from './data-error.ts';
 
 /** One record of a CSV/TSV file: its fields and the 1-based line it starts on. */

@@ -1,3 +1,6 @@
+/**
+ * Reads CoNLL files for NER (token first, tag last; IOB1 converted to BIO), with errors naming `file:line`.
+ */
 import { readFileSync } from 'node:fs';
 import { DataError } from './data-error.ts';
 

@@ -1,3 +1,6 @@
+/**
+ * Reads intent data (JSONL, CSV or TSV; single- or multi-label) into examples, with errors naming `file:line`.
+ */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { IntentExample } from '../nlu/intent/intent-example.ts';

@@ -1,3 +1,6 @@
+/**
+ * Reads labelled language data: TSV `text<TAB>language`, or intent JSONL with a `language` field.
+ */
 import { readFileSync } from 'node:fs';
 import { baseLanguage } from '../nlu/language/languages.ts';
 import { DataError } from './data-error.ts';
@@ -8,6 +11,8 @@ export interface LanguageExample {
   text: string;
   /** ISO 639-1 code. */
   language: string;
+  /** How much the message counts in training (default 1): corpus builders down-weight formal text with it. */
+  weight?: number;
 }
 
 /**

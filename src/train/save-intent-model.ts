@@ -1,3 +1,7 @@
+/**
+ * Writes a trained intent model directory (`model.onnx`, `features.bin`, `manifest.json` with checksums,
+ * `MODEL_CARD.md`) and records evaluations in its manifest.
+ */
 import { createHash } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,3 +1,6 @@
+/**
+ * Writes a trained NER model directory (`model.onnx`, `features.bin`, `manifest.json`, `MODEL_CARD.md`).
+ */
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,3 +1,6 @@
+/**
+ * Deterministic, stratified splits of intent examples: a validation hold-out and K folds for cross-validation.
+ */
 import type { IntentExample } from '../nlu/intent/intent-example.ts';
 import { Random } from '../util/random.ts';
 

@@ -1,3 +1,7 @@
+/**
+ * Trains one embedding-bag tower (hashed features → embedding bag → hidden layer → logits) with Adam, dropout and label
+ * smoothing, deterministic for a seed.
+ */
 import type { FeatureBag } from '../nlu/features/featurizer-config.ts';
 import type { LabelMode, TowerWeights } from '../nlu/intent/intent-weights.ts';
 import type { Random } from '../util/random.ts';

@@ -105,11 +105,11 @@ export async function trainIntentDefault(
     background = { ...info, trainLines: bgTrain.length, heldLines: held.length };
     lines = { train: bgTrain, held };
     log(
-      `background: ${bgTrain.length} lines train the out-of-scope class, ${held.length} are held out ` +
-        `(languages ${sel.languages.join(' ') || 'none'} by ${sel.languageSource}; ${sel.dropped} of ` +
-        `${sel.candidates} dropped as too close to your examples)`,
+      `background: ${bgTrain.length} lines train the out-of-scope class (${sel.otherLanguageLines} of them in other ` +
+        `languages), ${held.length} are held out (languages ${sel.languages.join(' ') || 'none'} by ` +
+        `${sel.languageSource}; ${sel.dropped} of ${sel.candidates} dropped as too close to your examples)`,
     );
-    if (sel.languages.length === 0) log('background: no corpus language matches your data; none used');
+    if (sel.languages.length === 0) log('background: no corpus language matches your data; only other languages used');
   }
   const fixed: Partial<TrainIntentOptions> = {
     oosShare: DEFAULT_OOS_SHARE,

@@ -1,3 +1,6 @@
+/**
+ * The options, progress events and result of intent training, shared by the trainer's modules and the CLI.
+ */
 import type { FeatureVocabulary } from '../nlu/features/feature-vocabulary.ts';
 import type { FeaturizerConfig } from '../nlu/features/featurizer-config.ts';
 import type { IntentModelWeights } from '../nlu/intent/intent-weights.ts';
@@ -71,6 +74,9 @@ export interface TrainedIntentModel {
     /** Held-out out-of-scope rows (data or background) and the share the model rejects. */
     oosRows?: number;
     oosRecall?: number;
+    /** Single-label: accuracy on the held-out in-scope rows alone (with the threshold), and how many there were. */
+    inScopeAccuracy?: number;
+    inScopeRows?: number;
     /** In-scope accuracy and out-of-scope recall weighted by the out-of-scope share: what the search compares. */
     objective?: number;
   };

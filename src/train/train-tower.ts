@@ -1,3 +1,7 @@
+/**
+ * One tower's training job (encoding, epochs, the best weights by validation score), runnable in a worker thread, and
+ * the ensemble's probabilities and loss.
+ */
 import type { FeatureBag } from '../nlu/features/featurizer-config.ts';
 import type { LabelMode, TowerWeights } from '../nlu/intent/intent-weights.ts';
 import { Random } from '../util/random.ts';

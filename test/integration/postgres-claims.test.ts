@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { openStores } from '../../src/store/open-stores.ts';
+import { openStores } from '../../src/server/open-stores.ts';
 import { freshPostgresSchema, TEST_DATABASE_URL } from '../fixtures/test-databases.ts';
 
 const run = promisify(execFile);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemorySender } from '../../src/adapters/channel-sender.ts';
 import { Bot } from '../../src/bot.ts';
+import { MemorySender } from '../../src/channel-sender.ts';
 import { DEFAULT_BOT_CONFIG } from '../../src/nlu/default-model.ts';
 import { MemoryConversationStore } from '../../src/store/conversation-store.ts';
 import type { Turn } from '../../src/turn.ts';
@@ -99,7 +99,7 @@ describe('TurnHandler', () => {
 
 describe('TurnHandler with the turn log', () => {
   it('logs questions (not button presses), feedback on unknown or repeated turns changes nothing', async () => {
-    const { openStores } = await import('../../src/store/open-stores.ts');
+    const { openStores } = await import('../../src/server/open-stores.ts');
     const stores = await openStores({ sqliteFile: ':memory:' });
     const sender = new MemorySender('slack');
     const handler = new TurnHandler({

@@ -12,10 +12,11 @@
  */
 import { App, HTTPReceiver, webApi } from '@slack/bolt';
 import type { Logger } from '../../log.ts';
-import type { ChannelContext, ChannelMount } from '../channel-mount.ts';
+import type { ChannelContext, ChannelMount, ChannelPlugin } from '../channel-mount.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { SlackAgentsChannel } from './slack-agents-channel.ts';
 import { SlackBotIdentity } from './slack-bot-identity.ts';
+import { readSlackEnv } from './slack-env.ts';
 import { SlackLocales } from './slack-locales.ts';
 import { guardSlackRequests } from './slack-request-guard.ts';
 import { SlackSender } from './slack-sender.ts';
@@ -46,15 +47,16 @@ export function normalizeSlackApiUrl(url: string | undefined): string {
 
 /** Mounts the Slack adapter, or returns undefined when Slack is not configured. */
 export async function mountSlack(context: ChannelContext): Promise<ChannelMount | undefined> {
-  const { env, log } = context;
-  const { signingSecret, botToken } = env.slack;
+  const { log } = context;
+  const slack = readSlackEnv(context.env.vars);
+  const { signingSecret, botToken } = slack;
   if (!signingSecret || !botToken) {
     if (signingSecret || botToken) {
       log.warn('slack_not_mounted', { missing: signingSecret ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET' });
     }
     return undefined;
   }
-  const slackApiUrl = normalizeSlackApiUrl(env.slack.apiUrl);
+  const slackApiUrl = normalizeSlackApiUrl(slack.apiUrl);
   const logger = boltLogger(log);
   // Replies wait out rate limits and retry; lookups (auth.test, users.info) fail fast and never hold a turn up.
   const chat = new webApi.WebClient(botToken, { slackApiUrl, logger, retryConfig: SEND_RETRIES, timeout: 10_000 });
@@ -69,7 +71,7 @@ export async function mountSlack(context: ChannelContext): Promise<ChannelMount 
   const me = await identity.verify();
   const sender = new SlackSender(chat);
   const locales = new SlackLocales({ client: quick, log });
-  const agents = mountAgents(context, chat);
+  const agents = mountAgents(context, chat, slack.agentsChannel);
 
   const receiver = new HTTPReceiver({ signingSecret, endpoints: SLACK_EVENTS_PATH, logger, bodyLimit: MAX_BODY });
   const app = new App({
@@ -133,9 +135,12 @@ export async function mountSlack(context: ChannelContext): Promise<ChannelMount 
 }
 
 /** The agents' channel, when `SWITCHBOARD_SLACK_AGENTS_CHANNEL` is set, added to the handoff service's surfaces. */
-function mountAgents(context: ChannelContext, client: webApi.WebClient): SlackAgentsChannel | undefined {
-  const { env, log, handoffs } = context;
-  const channel = env.slack.agentsChannel;
+function mountAgents(
+  context: ChannelContext,
+  client: webApi.WebClient,
+  channel: string | undefined,
+): SlackAgentsChannel | undefined {
+  const { log, handoffs } = context;
   if (!channel) return undefined;
   if (!handoffs) {
     log.warn('slack_handoff_unavailable', { reason: 'no handoff service' });
@@ -185,3 +190,12 @@ function errorFields(e: unknown): Record<string, unknown> {
   const err = e as { code?: string; kind?: string; message?: string };
   return { code: err?.code, kind: err?.kind, message: err?.message };
 }
+
+declare module '../../turn.ts' {
+  interface ChannelNames {
+    slack: true;
+  }
+}
+
+/** The slack channel for the registry. */
+export const slackChannel: ChannelPlugin = { name: 'slack', readEnv: readSlackEnv, mount: mountSlack };

@@ -4,7 +4,7 @@
  * screen readers, clients without blocks). {@link markClicked} turns the buttons a customer pressed into a note.
  */
 import type { types } from '@slack/bolt';
-import type { OutgoingMessage } from '../channel-sender.ts';
+import type { OutgoingMessage } from '../../channel-sender.ts';
 
 type KnownBlock = types.KnownBlock;
 type Button = types.Button;

@@ -4,8 +4,8 @@
  * end unparsed (its rest must not be taken for the next request on a kept-alive connection), cut off when far larger.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { RouteHandler } from '../../http/http-utils.ts';
 import type { Logger } from '../../log.ts';
-import type { RouteHandler } from '../../server/http-utils.ts';
 
 export interface SlackRequestLimits {
   /** Largest body handed to bolt (bytes). */

@@ -4,8 +4,8 @@
  * retries transport failures a few times; what still fails becomes a {@link SwitchboardError}.
  */
 import type { webApi } from '@slack/bolt';
+import type { ChannelSender, OutgoingMessage } from '../../channel-sender.ts';
 import { SwitchboardError } from '../../errors.ts';
-import type { ChannelSender, OutgoingMessage } from '../channel-sender.ts';
 import { replyToSlack } from './reply-to-slack.ts';
 import type { SlackAddress, SlackMessageUpdate } from './slack-to-turn.ts';
 

@@ -1,20 +1,17 @@
 /**
- * The ticket cards of the Slack agents' channel and the Web API calls around them: posting a ticket's card (once; its
- * place `{channel, ts}` kept with the ticket under the key `channel:ts`, so a restart and a button still find it),
- * updating it in place, thread posts, notes only one agent sees, the new-intent modal. Web API failures become
- * {@link SwitchboardError}s (`E_SLACK_API`, `E_SLACK_TRANSPORT`).
+ * The Slack port of the agents' desk: a ticket's card is a Block Kit message in the agents' channel (its place
+ * `{channel, ts}` kept with the ticket under the key `channel:ts`), updated in place (`chat.update`); notes and
+ * transcript lines go in its thread, a note only one agent sees is `chat.postEphemeral`, the new-intent dialog a modal.
+ * Web API failures become {@link SwitchboardError}s (`E_SLACK_API`, `E_SLACK_TRANSPORT`).
  */
-import type { types, webApi } from '@slack/bolt';
-import type { BotConfig } from '../../config/bot-config.ts';
-import { type AgentProfile, eligibleAgents } from '../../handoff/agent-routing.ts';
-import type { HandoffService } from '../../handoff/handoff-service.ts';
+import type { webApi } from '@slack/bolt';
+import { SwitchboardError } from '../../errors.ts';
+import type { AgentProfile } from '../../handoff/agent-routing.ts';
+import type { CardView, DeskPort } from '../../handoff/agents-desk.ts';
 import type { Ticket } from '../../handoff/ticket.ts';
-import type { Logger } from '../../log.ts';
-import type { ConversationStore } from '../../store/conversation-store.ts';
-import type { SlackMessage } from './reply-to-slack.ts';
-import type { SlackAgentIdentity } from './slack-agent-identity.ts';
+import { escapeMrkdwn } from './reply-to-slack.ts';
 import { slackError } from './slack-sender.ts';
-import { type SlackCard, ticketBlocks } from './ticket-blocks.ts';
+import { resolveModal, type SlackCard, ticketBlocks, transcriptLine } from './ticket-blocks.ts';
 
 /** The Web API calls the agents' channel needs (a `WebClient` has them). */
 export interface SlackAgentsClient {
@@ -26,111 +23,102 @@ export interface SlackAgentsClient {
   views: { open(args: webApi.ViewsOpenArguments): Promise<unknown> };
 }
 
-export interface SlackTicketCardsOptions {
-  /** The agents' channel id. */
-  channel: string;
-  client: SlackAgentsClient;
-  handoffs: HandoffService;
-  conversations: ConversationStore;
-  config?: Pick<BotConfig, 'agents'>;
-  identity: SlackAgentIdentity;
-  log: Logger;
-}
-
 /** The surface name the cards are stored under (`ticket.surfaces.slack`). */
 export const SLACK_SURFACE = 'slack';
-/** Cards (and customer names) remembered in memory; beyond this, the oldest are looked up in the store again. */
-const MAX_CARDS = 10_000;
 /** The store key of a card: its channel and ts. */
 export const cardKey = (card: SlackCard) => `${card.channel}:${card.ts}`;
+/** Where to tell an agent something privately: the Slack user, and the thread when it happened in one. */
+export interface SlackReplyTo {
+  user: string;
+  threadTs?: string;
+}
+/** What opening the new-intent modal needs: the click's trigger (valid 3 s) and the card it came from. */
+export interface SlackLabelDialog {
+  triggerId?: string;
+  card: SlackCard;
+}
+const UNMAPPED = /^slack:([A-Z0-9]{2,64})$/;
 
-export class SlackTicketCards {
-  private readonly cards = new Map<string, SlackCard>();
-  private readonly names = new Map<string, string | undefined>();
+export class SlackTicketCards implements DeskPort<SlackCard> {
+  readonly name = SLACK_SURFACE;
+  readonly prefix = 'slack';
+  readonly maxField = 80;
 
-  constructor(private readonly o: SlackTicketCardsOptions) {}
+  /** `channel`: the agents' channel id. */
+  constructor(
+    private readonly channel: string,
+    private readonly client: SlackAgentsClient,
+  ) {}
 
-  /**
-   * The ticket's card, posting it (in the ticket's current state) when it has none yet; `fresh` when just posted.
-   * `opened`: the ticket was just created, so it has no card anywhere (no store lookup), routed to these agents.
-   */
-  async ensure(
-    ticket: Ticket,
-    opened?: { agents: readonly AgentProfile[] },
-  ): Promise<{ card: SlackCard; fresh: boolean } | undefined> {
-    const known =
-      this.cards.get(ticket.id) ??
-      asCard(ticket.surfaces[SLACK_SURFACE]) ??
-      (opened ? undefined : asCard((await this.o.handoffs.store.get(ticket.id))?.surfaces[SLACK_SURFACE]));
-    if (known) return { card: known, fresh: false };
-    const ts = await this.post({ channel: this.o.channel, ...(await this.message(ticket, opened?.agents)) });
-    if (!ts) throw new Error('chat.postMessage returned no ts for the card');
-    const card = { channel: this.o.channel, ts };
-    remember(this.cards, ticket.id, card);
-    await this.o.handoffs.store.setSurface(ticket.id, SLACK_SURFACE, card, cardKey(card));
-    this.o.log.info('slack_agents_card', { ticket: ticket.id, ts });
-    return { card, fresh: true };
+  userOf(profile: AgentProfile): string | undefined {
+    return profile.slack_user;
   }
 
-  /** The card shows the ticket's current state (`chat.update`). */
-  async update(ticket: Ticket, card: SlackCard): Promise<void> {
-    const message = await this.message(ticket);
-    await call('chat.update', () => this.o.client.chat.update({ channel: card.channel, ts: card.ts, ...message }));
+  cardOf(stored: unknown): SlackCard | undefined {
+    return asCard(stored);
   }
 
-  /** A closed ticket's card need not stay in memory. */
-  forget(ticket: string): void {
-    this.cards.delete(ticket);
-    this.names.delete(ticket);
+  keyOf(card: SlackCard): string {
+    return cardKey(card);
   }
 
-  /** True when `card` (a message in the agents' channel) is ticket `ticket`'s card. */
-  async isCardOf(card: SlackCard, ticket: string): Promise<boolean> {
-    if (card.channel !== this.o.channel) return false;
-    return (await this.o.handoffs.store.findBySurface(SLACK_SURFACE, cardKey(card)))?.id === ticket;
+  async postCard(view: CardView): Promise<SlackCard> {
+    const ts = await this.post({ channel: this.channel, ...ticketBlocks(view.ticket, view) });
+    if (!ts) throw new SwitchboardError('E_SLACK_API', 'remote', 'chat.postMessage returned no ts for the card');
+    return { channel: this.channel, ts };
+  }
+
+  async updateCard(card: SlackCard, view: CardView): Promise<void> {
+    const message = ticketBlocks(view.ticket, view);
+    await call('chat.update', () => this.client.chat.update({ channel: card.channel, ts: card.ts, ...message }));
+  }
+
+  async note(card: SlackCard, text: string, broadcast: boolean): Promise<void> {
+    await this.post({ channel: card.channel, thread_ts: card.ts, text, reply_broadcast: broadcast });
+  }
+
+  async line(card: SlackCard, who: string, text: string): Promise<void> {
+    await this.post({ channel: card.channel, thread_ts: card.ts, ...transcriptLine(who, text) });
+  }
+
+  async alert(text: string): Promise<void> {
+    await this.post({ channel: this.channel, text });
+  }
+
+  /** A note only the user sees, in the agents' channel (or the thread it happened in). */
+  async tell(replyTo: unknown, text: string): Promise<void> {
+    const to = replyTo as SlackReplyTo | undefined;
+    if (!to?.user) return;
+    const thread = to.threadTs ? { thread_ts: to.threadTs } : {};
+    await call('chat.postEphemeral', () =>
+      this.client.chat.postEphemeral({ channel: this.channel, user: to.user, text, ...thread }),
+    );
+  }
+
+  escape(text: string): string {
+    return escapeMrkdwn(text);
+  }
+
+  /** A configured agent's name (escaped); an unmapped Slack agent as a mention, which Slack shows as their name. */
+  markupName(agent: string, plain: string, configured: boolean): string {
+    const user = configured ? undefined : UNMAPPED.exec(agent)?.[1];
+    return user ? `<@${user}>` : escapeMrkdwn(plain);
+  }
+
+  async openLabelDialog(dialog: unknown, ticket: Ticket): Promise<boolean> {
+    const { triggerId, card } = dialog as SlackLabelDialog;
+    if (!triggerId) return false;
+    const view = resolveModal(ticket, card);
+    await call('views.open', () => this.client.views.open({ trigger_id: triggerId, view }));
+    return true;
   }
 
   /** chat.postMessage (links not unfurled); the message's ts. */
-  async post(args: webApi.ChatPostMessageArguments): Promise<string | undefined> {
+  private async post(args: webApi.ChatPostMessageArguments): Promise<string | undefined> {
     const r = await call('chat.postMessage', () =>
-      this.o.client.chat.postMessage({ ...args, unfurl_links: false, unfurl_media: false }),
+      this.client.chat.postMessage({ ...args, unfurl_links: false, unfurl_media: false }),
     );
     return r.ts;
-  }
-
-  /** A note only `user` sees, in the agents' channel (or a thread of it). */
-  async ephemeral(user: string, text: string, threadTs?: string): Promise<void> {
-    const thread = threadTs ? { thread_ts: threadTs } : {};
-    await call('chat.postEphemeral', () =>
-      this.o.client.chat.postEphemeral({ channel: this.o.channel, user, text, ...thread }),
-    );
-  }
-
-  /** Opens a modal for the user whose click gave `triggerId` (valid for 3 s). */
-  async openModal(triggerId: string, view: types.ModalView): Promise<void> {
-    await call('views.open', () => this.o.client.views.open({ trigger_id: triggerId, view }));
-  }
-
-  /** A Teams customer's display name from their stored ConversationReference (Slack's own ids are shown as they are). */
-  async customerName(ticket: Ticket): Promise<string | undefined> {
-    if (ticket.channel !== 'teams') return undefined;
-    if (this.names.has(ticket.id)) return this.names.get(ticket.id);
-    const address = await this.o.conversations.getAddress(ticket.conversation);
-    const name = (address?.address as { user?: { name?: unknown } } | undefined)?.user?.name;
-    const clean = typeof name === 'string' && name.trim() ? name.trim().slice(0, 100) : undefined;
-    remember(this.names, ticket.id, clean);
-    return clean;
-  }
-
-  private async message(ticket: Ticket, agents?: readonly AgentProfile[]): Promise<SlackMessage> {
-    const routed = agents ?? eligibleAgents(this.o.config?.agents ?? [], ticket.language, ticket.intents[0]?.intent);
-    const { identity } = this.o;
-    return ticketBlocks(ticket, {
-      customerName: await this.customerName(ticket),
-      agents: routed,
-      agentName: (a) => identity.nameOf(a),
-      agentPlainName: (a) => identity.plainNameOf(a),
-    });
   }
 }
 
@@ -138,11 +126,6 @@ export class SlackTicketCards {
 export function asCard(v: unknown): SlackCard | undefined {
   const c = v as Partial<SlackCard> | undefined;
   return typeof c?.channel === 'string' && typeof c.ts === 'string' ? { channel: c.channel, ts: c.ts } : undefined;
-}
-
-function remember<V>(map: Map<string, V>, key: string, value: V): void {
-  if (map.size >= MAX_CARDS && !map.has(key)) map.delete(map.keys().next().value as string);
-  map.set(key, value);
 }
 
 async function call<T>(method: string, run: () => Promise<T>): Promise<T> {

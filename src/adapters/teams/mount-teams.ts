@@ -13,11 +13,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloudAdapter, type TurnContext } from 'botbuilder';
-import { HttpError, readJson, sendJson } from '../../server/http-utils.ts';
-import type { ChannelContext, ChannelMount } from '../channel-mount.ts';
+import { HttpError, readJson, sendJson } from '../../http/http-utils.ts';
+import type { ChannelContext, ChannelMount, ChannelPlugin } from '../channel-mount.ts';
+import { turnLogFields } from '../turn-log-fields.ts';
 import { teamsText, textActivity } from './reply-to-teams.ts';
 import { TeamsAgentsChannel } from './teams-agents-channel.ts';
 import { createTeamsAuthentication } from './teams-authentication.ts';
+import { readTeamsEnv, type TeamsEnv } from './teams-env.ts';
 import { TeamsHubHandoff } from './teams-hub-handoff.ts';
 import { TeamsSender } from './teams-sender.ts';
 import { type TeamsInbound, teamsToTurn } from './teams-to-turn.ts';
@@ -29,17 +31,18 @@ const CLOSE_WAIT_MS = 5_000;
 
 /** Mounts the Teams adapter (always: without an app id it runs unauthenticated, with a loud warning). */
 export async function mountTeams(context: ChannelContext): Promise<ChannelMount> {
-  const { env, log } = context;
-  const { authentication, enabled } = createTeamsAuthentication(env.teams);
+  const { log } = context;
+  const teams = readTeamsEnv(context.env.vars);
+  const { authentication, enabled } = createTeamsAuthentication(teams);
   const adapter = new CloudAdapter(authentication);
-  const sender = new TeamsSender(adapter, env.teams.appId ?? '');
+  const sender = new TeamsSender(adapter, teams.appId ?? '');
   const pending = new Set<Promise<void>>();
   const track = (work: Promise<void>) => {
     pending.add(work);
     void work.finally(() => pending.delete(work));
   };
 
-  const { agents, hub } = await mountHandoff(context, sender);
+  const { agents, hub } = await mountHandoff(context, sender, teams);
 
   /** What to do with one authenticated activity; runs inside the adapter's turn, so it only starts the work. */
   const onActivity = async (turnContext: TurnContext) => {
@@ -80,15 +83,7 @@ export async function mountTeams(context: ChannelContext): Promise<ChannelMount>
       if (inbound.kind === 'turn') {
         const { turn } = inbound;
         const outcome = await context.handle(turn, inbound.reference);
-        log.info('teams_turn', {
-          id: turn.id,
-          conversation: turn.conversation,
-          status: outcome.status,
-          ...(outcome.status === 'replied' ? { decision: outcome.decision.kind } : {}),
-          ...(turn.action ? { action: turn.action.kind } : {}),
-          text: turn.text,
-          ms: Date.now() - started,
-        });
+        log.info('teams_turn', turnLogFields(turn, outcome, started));
         return;
       }
       // A welcome or a note: once per activity id, like a turn.
@@ -146,13 +141,13 @@ export async function mountTeams(context: ChannelContext): Promise<ChannelMount>
     ? ''
     : ' — WARNING: MicrosoftAppId is not set, so Bot Framework authentication is OFF: anyone who can reach this port can post activities and make the bot call any serviceUrl. Local development only.';
   if (!enabled) log.warn('teams_auth_disabled', { reason: 'MicrosoftAppId is not set' });
-  if (enabled && !env.teams.appPassword && env.teams.appType !== 'UserAssignedMSI') {
+  if (enabled && !teams.appPassword && teams.appType !== 'UserAssignedMSI') {
     log.warn('teams_no_password', { reason: 'MicrosoftAppPassword is not set: replies cannot get a token' });
   }
   return {
     routes: { 'POST /api/messages': route },
     sender,
-    summary: `Teams (Bot Framework) at POST /api/messages, ${enabled ? `tokens validated for app ${env.teams.appId}` : 'UNAUTHENTICATED'}${agents ? `; agents' channel ${agents.conversation}` : ''}${hub ? '; handoff protocol to an agent hub' : ''}${warning}`,
+    summary: `Teams (Bot Framework) at POST /api/messages, ${enabled ? `tokens validated for app ${teams.appId}` : 'UNAUTHENTICATED'}${agents ? `; agents' channel ${agents.conversation}` : ''}${hub ? '; handoff protocol to an agent hub' : ''}${warning}`,
     async close() {
       const all = Promise.allSettled([...pending, agents?.idle(), hub?.idle()]);
       await Promise.race([all, new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())]);
@@ -164,16 +159,17 @@ export async function mountTeams(context: ChannelContext): Promise<ChannelMount>
 async function mountHandoff(
   context: ChannelContext,
   sender: TeamsSender,
+  teams: TeamsEnv,
 ): Promise<{ agents?: TeamsAgentsChannel; hub?: TeamsHubHandoff }> {
-  const { env, log, handoffs } = context;
-  const settings = env.teams.agents;
+  const { log, handoffs } = context;
+  const settings = teams.agents;
   if (!handoffs) {
-    if (settings || env.teams.handoff) log.warn('teams_handoff_unavailable', { reason: 'no handoff service' });
+    if (settings || teams.handoff) log.warn('teams_handoff_unavailable', { reason: 'no handoff service' });
     return {};
   }
   let agents: TeamsAgentsChannel | undefined;
   if (settings) {
-    const botId = `28:${env.teams.appId || 'switchboard'}`;
+    const botId = `28:${teams.appId || 'switchboard'}`;
     agents = new TeamsAgentsChannel({
       settings,
       botId,
@@ -187,13 +183,13 @@ async function mountHandoff(
     handoffs.addSurface(agents);
   }
   let hub: TeamsHubHandoff | undefined;
-  if (env.teams.handoff === 'botframework') {
+  if (teams.handoff === 'botframework') {
     hub = new TeamsHubHandoff({
       sender,
       handoffs,
       conversations: context.store,
       log,
-      context: env.teams.handoffContext,
+      context: teams.handoffContext,
     });
     handoffs.addSurface(hub);
     hub.catchUp();
@@ -246,3 +242,21 @@ class ExpressResponse {
     sendJson(res, statusCode, body);
   }
 }
+
+declare module '../../turn.ts' {
+  interface ChannelNames {
+    teams: true;
+  }
+}
+
+/** The teams channel for the registry. */
+export const teamsChannel: ChannelPlugin = {
+  name: 'teams',
+  readEnv: readTeamsEnv,
+  mount: mountTeams,
+  /** The user's name in the stored ConversationReference. */
+  customerName(address) {
+    const name = (address as { user?: { name?: unknown } } | undefined)?.user?.name;
+    return typeof name === 'string' && name.trim() ? name.trim().slice(0, 100) : undefined;
+  },
+};

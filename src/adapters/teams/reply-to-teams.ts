@@ -6,8 +6,8 @@
  * actions: Teams shows suggested actions in personal chats only, cards in channels and group chats too.
  */
 import type { Activity, Attachment } from 'botbuilder';
+import type { OutgoingMessage } from '../../channel-sender.ts';
 import { baseLanguage } from '../../nlu/language/languages.ts';
-import type { OutgoingMessage } from '../channel-sender.ts';
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 /** Adaptive Card version: 1.4 renders on every Teams client (desktop, web, mobile). */

@@ -11,11 +11,9 @@ import {
   type ConfigurationBotFrameworkAuthenticationOptions,
 } from 'botbuilder';
 import { AuthenticationConstants, AuthenticationError } from 'botframework-connector';
-import type { EnvConfig } from '../../config/env-config.ts';
 import { SwitchboardError } from '../../errors.ts';
 import { TeamsCredentialFactory } from './teams-credential-factory.ts';
-
-type TeamsEnv = EnvConfig['teams'];
+import type { TeamsEnv } from './teams-env.ts';
 
 /**
  * The settings `ConfigurationBotFrameworkAuthentication` reads. When any endpoint is overridden botbuilder takes all

@@ -75,7 +75,7 @@ export class TeamsHubHandoff implements AgentSurface {
   /** Initiates the queued Teams tickets whose event never reached the Connector (a crash, a failure). */
   catchUp(): void {
     this.queue.run('catch-up', async () => {
-      for (const ticket of await this.o.handoffs.store.list('queued')) {
+      for (const ticket of await this.o.handoffs.list('queued')) {
         const hub = ticket.surfaces[this.name] as HubState | undefined;
         if (ticket.channel === 'teams' && hub?.state !== 'sent') {
           this.queue.run(ticket.id, () => this.initiate(ticket));
@@ -96,7 +96,7 @@ export class TeamsHubHandoff implements AgentSurface {
       return;
     }
     const reference = address.address as ConversationReference;
-    await this.o.handoffs.store.setSurface(ticket.id, this.name, { state: 'sending', at: this.now() });
+    await this.o.handoffs.setSurface(ticket.id, this.name, { state: 'sending', at: this.now() });
     const value = {
       ...this.o.context,
       ticket: ticket.id,
@@ -114,7 +114,7 @@ export class TeamsHubHandoff implements AgentSurface {
       return event;
     });
     const state: HubState = { state: 'sent', at: this.now(), ...(activity ? { activity } : {}) };
-    await this.o.handoffs.store.setSurface(ticket.id, this.name, state);
+    await this.o.handoffs.setSurface(ticket.id, this.name, state);
     this.o.log.info('teams_handoff_initiated', {
       ticket: ticket.id,
       activity,
@@ -130,7 +130,7 @@ export class TeamsHubHandoff implements AgentSurface {
     const value = (activity.value ?? {}) as { state?: unknown; agent?: unknown; message?: unknown };
     const state = typeof value.state === 'string' ? value.state : undefined;
     if (typeof conversation !== 'string') return this.ignored(id, 'missing_fields');
-    const ticket = await this.o.handoffs.store.openFor(TEAMS_CONVERSATION_PREFIX + conversation);
+    const ticket = await this.o.handoffs.openFor(TEAMS_CONVERSATION_PREFIX + conversation);
     const hub = ticket?.surfaces[this.name] as HubState | undefined;
     if (!ticket || !hub) return this.ignored(id, 'no_ticket_with_hub', state);
     const hubHasIt = ticket.status === 'claimed' && ticket.agent === hub.agent;
@@ -139,7 +139,7 @@ export class TeamsHubHandoff implements AgentSurface {
       case 'accepted': {
         if (ticket.status !== 'queued') return this.ignored(id, 'not_queued', state);
         const agent = hubAgent(value.agent);
-        await this.o.handoffs.store.setSurface(ticket.id, this.name, { ...hub, agent });
+        await this.o.handoffs.setSurface(ticket.id, this.name, { ...hub, agent });
         await this.o.handoffs.claim(ticket.id, agent);
         break;
       }
@@ -151,7 +151,7 @@ export class TeamsHubHandoff implements AgentSurface {
       case 'completed': {
         if (ticket.status === 'queued') {
           const agent = hubAgent(value.agent);
-          await this.o.handoffs.store.setSurface(ticket.id, this.name, { ...hub, agent });
+          await this.o.handoffs.setSurface(ticket.id, this.name, { ...hub, agent });
           await this.o.handoffs.claim(ticket.id, agent);
           await this.o.handoffs.resolve(ticket.id, agent);
         } else if (hubHasIt) await this.o.handoffs.resolve(ticket.id, ticket.agent as string);

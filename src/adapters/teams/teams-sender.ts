@@ -6,8 +6,8 @@
  * The agents' channel also updates the messages it sent (its ticket cards): `PUT /v3/conversations/{id}/activities/{id}`.
  */
 import type { Activity, CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
+import type { ChannelSender, OutgoingMessage } from '../../channel-sender.ts';
 import { SwitchboardError } from '../../errors.ts';
-import type { ChannelSender, OutgoingMessage } from '../channel-sender.ts';
 import { replyToTeams } from './reply-to-teams.ts';
 
 export class TeamsSender implements ChannelSender {

@@ -7,12 +7,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import type { ChannelSender, OutgoingMessage } from '../../channel-sender.ts';
 import { SwitchboardError } from '../../errors.ts';
-import { readJson, sendJson } from '../../server/http-utils.ts';
+import { readJson, sendJson } from '../../http/http-utils.ts';
 import { MAX_CONVERSATION_ID } from '../../store/conversation-store.ts';
-import type { Turn, TurnAction } from '../../turn.ts';
-import type { ChannelContext, ChannelMount } from '../channel-mount.ts';
-import type { ChannelSender, OutgoingMessage } from '../channel-sender.ts';
+import type { Turn } from '../../turn.ts';
+import type { ChannelContext, ChannelMount, ChannelPlugin } from '../channel-mount.ts';
+import { parseTurnAction } from '../turn-action.ts';
 
 /** The address of a web chat conversation: the page's conversation id. */
 export interface WebAddress {
@@ -90,17 +91,6 @@ export class WebChatSender implements ChannelSender {
 const validId = (v: unknown): v is string =>
   typeof v === 'string' && v.length > 0 && v.length <= MAX_CONVERSATION_ID && /^[\w.:-]+$/.test(v);
 
-/** A button of the page → a turn action, or an error message. */
-function parseAction(v: unknown): TurnAction | string | undefined {
-  if (v === undefined) return undefined;
-  const a = v as Record<string, unknown>;
-  if (a?.kind === 'choice' && typeof a.intent === 'string') return { kind: 'choice', intent: a.intent };
-  if (a?.kind === 'human') return { kind: 'human' };
-  if (a?.kind === 'feedback' && (a.rating === 'up' || a.rating === 'down') && typeof a.turn === 'string')
-    return { kind: 'feedback', rating: a.rating, turn: a.turn };
-  return 'action must be {kind: choice, intent} | {kind: feedback, rating: up|down, turn} | {kind: human}';
-}
-
 /** Mounts the web chat channel (always on: it needs no credentials). */
 export async function mountWebChat(context: ChannelContext): Promise<ChannelMount> {
   const sender = new WebChatSender();
@@ -126,7 +116,7 @@ export async function mountWebChat(context: ChannelContext): Promise<ChannelMoun
             error: 'E_BAD_REQUEST',
             message: 'conversation must be an id ([A-Za-z0-9_.:-])',
           });
-        const action = parseAction(body?.action);
+        const action = parseTurnAction(body?.action);
         if (typeof action === 'string') return sendJson(res, 400, { error: 'E_BAD_REQUEST', message: action });
         if (!action && typeof body?.text !== 'string')
           return sendJson(res, 400, { error: 'E_BAD_REQUEST', message: 'text must be a string (or give an action)' });
@@ -152,3 +142,12 @@ export async function mountWebChat(context: ChannelContext): Promise<ChannelMoun
     close: async () => sender.close(),
   };
 }
+
+declare module '../../turn.ts' {
+  interface ChannelNames {
+    web: true;
+  }
+}
+
+/** The web channel for the registry. */
+export const webChannel: ChannelPlugin = { name: 'web', mount: mountWebChat };

@@ -1,3 +1,7 @@
+/**
+ * Per-token features of the NER tagger (word, lower case, shape, prefixes and suffixes, neighbours ±2), hashed into a
+ * fixed number of buckets: the same in training and serving.
+ */
 import { murmur3 } from '../features/murmur3.ts';
 import type { NerWordClusters } from './ner-word-clusters.ts';
 

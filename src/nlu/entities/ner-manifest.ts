@@ -1,3 +1,6 @@
+/**
+ * The NER model directory's file names and its manifest's schema (labels, feature settings, transitions, checksums).
+ */
 import { z } from 'zod';
 
 export const NER_MODEL_FILE = 'model.onnx';

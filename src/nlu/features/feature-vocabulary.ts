@@ -1,3 +1,7 @@
+/**
+ * The kept hashed features of an intent model (`features.bin`): maps a hash bucket to its row in the model's tables, so
+ * that pruned features cost no memory.
+ */
 import type { FeatureBag } from './featurizer-config.ts';
 
 /**

@@ -1,3 +1,7 @@
+/**
+ * Text → hashed features for the intent model: normalisation, tokenisation (`Intl.Segmenter` for scripts without
+ * spaces), word and character n-grams hashed with MurmurHash3.
+ */
 import type { FeatureBag, FeaturizerConfig } from './featurizer-config.ts';
 import { murmur3, murmur3Bytes } from './murmur3.ts';
 

@@ -1,3 +1,7 @@
+/**
+ * A plain TypeScript forward pass of the intent model (towers and linear member): the reference the ONNX graph is
+ * checked against in tests, and what training uses to score held-out data.
+ */
 import type { FeatureBag, SparseRow } from '../features/featurizer-config.ts';
 import type { IntentModelWeights, LabelMode, LinearWeights, TowerWeights } from './intent-weights.ts';
 

@@ -1,3 +1,7 @@
+/**
+ * The intent classifier as served: loads and checks a model directory, featurizes texts and runs the ONNX graph in
+ * batches; every intent's calibrated score, ranked.
+ */
 import { join } from 'node:path';
 import { SwitchboardError } from '../../errors.ts';
 import { featurize } from '../features/featurize.ts';

@@ -1,6 +1,11 @@
+/**
+ * The intent model directory's file names and its manifest (labels, featurizer settings, threshold, out-of-scope
+ * protection, training facts, checksums): the schema and a reader that names every problem.
+ */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { ErrorCode } from '../../error-codes.ts';
 import { SwitchboardError } from '../../errors.ts';
 
 /** File name of the manifest inside a model directory. */
@@ -130,7 +135,7 @@ export const intentManifestSchema = z
  */
 export type IntentManifest = z.infer<typeof intentManifestSchema>;
 
-const fail = (code: string, msg: string): never => {
+const fail = (code: ErrorCode, msg: string): never => {
   throw new SwitchboardError(code, 'input', msg);
 };
 

@@ -1,6 +1,11 @@
+/**
+ * Reading an intent model directory safely: required files, checksummed reads, the feature vocabulary, and the mapping
+ * of hashed features to table rows.
+ */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ErrorCode } from '../../error-codes.ts';
 import { SwitchboardError } from '../../errors.ts';
 import { FeatureVocabulary } from '../features/feature-vocabulary.ts';
 import type { FeatureBag } from '../features/featurizer-config.ts';
@@ -10,7 +15,7 @@ import { FEATURES_FILE, type IntentManifest } from './intent-manifest.ts';
  * Throws the `SwitchboardError` (kind `input`) of a model directory that cannot be used.
  * @example modelError('E_MODEL_CORRUPT', 'models/x/model.onnx is not an ONNX model');
  */
-export function modelError(code: string, message: string, cause?: unknown): never {
+export function modelError(code: ErrorCode, message: string, cause?: unknown): never {
   throw new SwitchboardError(code, 'input', message, { cause });
 }
 

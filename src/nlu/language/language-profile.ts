@@ -1,45 +1,22 @@
 /**
- * A learned language profile: multinomial naive Bayes over character 1–N-grams of padded words (` word `), with
- * per-language log-probabilities for every n-gram seen often enough in the bot's own training data, and a temperature
- * and hint strength chosen on validation data. Files: `profile.bin` (sorted n-gram hashes, then uint8-quantised
- * log-probabilities, row-major) and `manifest.json`. Pure JavaScript: scoring one chat message takes microseconds.
+ * A learned language profile: multinomial naive Bayes over character 1–N-grams of padded words (` word `), stored
+ * sparsely — for each n-gram only the languages that kept it, each with a uint8-quantised log-probability; any other
+ * (n-gram, language) pair scores the language's `unseen` log-probability. A temperature and hint strengths chosen on
+ * validation data come with it. Files: `profile.bin` and `manifest.json` (layout in {@link LanguageProfile.load}).
+ * Pure JavaScript: scoring one chat message takes microseconds, whatever the number of languages.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { z } from 'zod';
 import { SwitchboardError } from '../../errors.ts';
 import { murmur3 } from '../features/murmur3.ts';
+import { type LanguageManifest, readLanguageManifest, readProfileFile } from './language-manifest.ts';
+import { keyLanguage, profileKey, type Script } from './languages.ts';
+
+export { type LanguageManifest, LanguageManifestSchema, readLanguageManifest } from './language-manifest.ts';
 
 /** Seed of the n-gram hash (any fixed value; stored in the manifest). */
 export const GRAM_SEED = 0x1a96;
 /** Letters of a message that are scored; beyond this the verdict is long settled and scoring only costs time. */
 export const MAX_SCORED_LETTERS = 400;
-
-export const LanguageManifestSchema = z.object({
-  kind: z.literal('language-profile'),
-  format_version: z.literal(1),
-  languages: z.array(z.string().min(2)).min(1),
-  max_n: z.number().int().min(1).max(8),
-  seed: z.number().int(),
-  rows: z.number().int().min(0),
-  /** log p = min + q · step for the stored byte q. */
-  quantization: z.object({ min: z.number(), step: z.number().positive() }),
-  /** Per-language log-probability of an n-gram the profile does not hold. */
-  unseen: z.array(z.number()),
-  /** Divides summed log-likelihoods before the softmax (fitted on validation NLL). */
-  temperature: z.number().positive(),
-  /** Logit added for the language a `previous` hint names; `locale` adds half, `default` a quarter. */
-  hint_bonus: z.number().min(0),
-  /** The same per dominant script of the message, where validation data chose one (else `hint_bonus`). */
-  hint_bonus_by_script: z.record(z.number().min(0)).optional(),
-  sha256: z.string().length(64),
-  training: z.record(z.unknown()).optional(),
-  validation: z.record(z.unknown()).optional(),
-  /** Metrics recorded by `switchboard eval language --record NAME`. */
-  evaluations: z.record(z.record(z.unknown())).optional(),
-});
-export type LanguageManifest = z.infer<typeof LanguageManifestSchema>;
 
 /**
  * Calls `visit(hash)` for every character n-gram (n = 1…maxN, counted in code points) of ` word ` for each word, until
@@ -74,81 +51,93 @@ export function forEachGram(
   }
 }
 
-/** Reads a file of a profile directory; a missing or unreadable one is a coded `input` error naming the directory. */
-function readProfileFile(dir: string, file: string): Buffer {
-  try {
-    return readFileSync(join(dir, file));
-  } catch (e) {
-    const code =
-      (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'E_LANGUAGE_PROFILE_MISSING' : 'E_LANGUAGE_PROFILE_CORRUPT';
-    throw new SwitchboardError(code, 'input', `language profile ${dir}: ${(e as Error).message}`, { cause: e });
-  }
-}
-
-/** The validated `manifest.json` of a profile directory, without reading the profile itself. */
-export function readLanguageManifest(dir: string): LanguageManifest {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readProfileFile(dir, 'manifest.json').toString('utf8'));
-  } catch (e) {
-    if (e instanceof SwitchboardError) throw e;
-    throw new SwitchboardError(
-      'E_LANGUAGE_PROFILE_CORRUPT',
-      'input',
-      `language profile ${dir}: ${(e as Error).message}`,
-      {
-        cause: e,
-      },
-    );
-  }
-  const parsed = LanguageManifestSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new SwitchboardError(
-      'E_LANGUAGE_PROFILE_CORRUPT',
-      'input',
-      `language profile ${dir}: manifest.json is not a language profile (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`,
-    );
-  }
-  return parsed.data;
-}
-
-/** A loaded profile: scores texts for its languages. */
+/**
+ * A loaded profile: scores texts for its languages. Lookups go through an open-addressing table built at load time
+ * (n-gram hashes are already uniform), so a message costs one probe per n-gram plus one add per stored language.
+ */
 export class LanguageProfile {
   readonly manifest: LanguageManifest;
+  /** The profile's keys: ISO 639-1 codes, and `language-Script` for a language's second written form (`sr-Latin`). */
   readonly languages: readonly string[];
-  private readonly index: Map<number, number>;
-  private readonly logProbs: Float32Array;
+  /** The ISO 639-1 languages it covers (keys without their script). */
+  readonly covered: ReadonlySet<string>;
+  /** The languages a bot gets when it configures none: `default_languages`, else every language of the profile. */
+  readonly defaultLanguages: readonly string[];
+  private readonly keys: Uint32Array;
+  private readonly table: Int32Array;
+  private readonly mask: number;
+  /** Entries of row r: offsets[r] … offsets[r + 1] − 1. */
+  private readonly offsets: Uint32Array;
+  private readonly entryLanguage: Uint8Array;
+  /** Stored log-probability minus the language's `unseen` value: what finding the n-gram adds. */
+  private readonly entryGain: Float32Array;
 
-  private constructor(manifest: LanguageManifest, keys: Uint32Array, logProbs: Float32Array) {
-    this.manifest = manifest;
-    this.languages = manifest.languages;
-    this.logProbs = logProbs;
-    this.index = new Map();
-    for (let r = 0; r < keys.length; r++) this.index.set(keys[r], r);
-  }
-
-  /** Builds a profile from its parts (the trainer uses this before anything is written). */
-  static fromParts(manifest: LanguageManifest, keys: Uint32Array, quantized: Uint8Array): LanguageProfile {
+  private constructor(manifest: LanguageManifest, parts: LanguageProfileParts, logProbs?: Float32Array) {
     const k = manifest.languages.length;
-    if (keys.length !== manifest.rows || quantized.length !== manifest.rows * k || manifest.unseen.length !== k) {
+    const { keys, counts, languages, quantized } = parts;
+    if (
+      keys.length !== manifest.rows ||
+      counts.length !== manifest.rows ||
+      languages.length !== manifest.entries ||
+      quantized.length !== manifest.entries ||
+      manifest.unseen.length !== k
+    ) {
       throw new SwitchboardError(
         'E_LANGUAGE_PROFILE_CORRUPT',
         'input',
         'language profile: sizes do not match the manifest',
       );
     }
+    this.manifest = manifest;
+    this.languages = manifest.languages;
+    this.covered = new Set(manifest.languages.map(keyLanguage));
+    this.defaultLanguages = manifest.default_languages ?? [...this.covered];
+    this.keys = keys;
+    this.offsets = new Uint32Array(keys.length + 1);
+    for (let r = 0; r < keys.length; r++) this.offsets[r + 1] = this.offsets[r] + counts[r];
+    if (this.offsets[keys.length] !== manifest.entries) {
+      throw new SwitchboardError('E_LANGUAGE_PROFILE_CORRUPT', 'input', 'language profile: entry counts do not add up');
+    }
+    this.entryLanguage = languages;
+    this.entryGain = new Float32Array(languages.length);
     const { min, step } = manifest.quantization;
-    const logProbs = new Float32Array(quantized.length);
-    for (let i = 0; i < quantized.length; i++) logProbs[i] = min + quantized[i] * step;
-    return new LanguageProfile(manifest, keys, logProbs);
+    for (let i = 0; i < languages.length; i++) {
+      const l = languages[i];
+      if (l >= k)
+        throw new SwitchboardError('E_LANGUAGE_PROFILE_CORRUPT', 'input', 'language profile: bad language index');
+      this.entryGain[i] = (logProbs ? logProbs[i] : min + quantized[i] * step) - manifest.unseen[l];
+    }
+    let size = 1;
+    while (size < keys.length * 2) size <<= 1;
+    this.mask = size - 1;
+    this.table = new Int32Array(size).fill(-1);
+    for (let r = 0; r < keys.length; r++) {
+      let slot = keys[r] & this.mask;
+      while (this.table[slot] !== -1) slot = (slot + 1) & this.mask;
+      this.table[slot] = r;
+    }
+  }
+
+  /** Builds a profile from its parts (the trainer uses this before anything is written). */
+  static fromParts(manifest: LanguageManifest, parts: LanguageProfileParts): LanguageProfile {
+    return new LanguageProfile(manifest, parts);
   }
 
   /** A profile over unquantised log-probabilities (the trainer measures what uint8 costs with it). */
-  static fromLogProbs(manifest: LanguageManifest, keys: Uint32Array, logProbs: Float32Array): LanguageProfile {
-    return new LanguageProfile(manifest, keys, logProbs);
+  static fromLogProbs(
+    manifest: LanguageManifest,
+    parts: LanguageProfileParts,
+    logProbs: Float32Array,
+  ): LanguageProfile {
+    return new LanguageProfile(manifest, parts, logProbs);
   }
 
-  /** Loads `manifest.json` + `profile.bin` from a directory; missing, corrupt or tampered files are coded errors. */
+  /**
+   * Loads `manifest.json` + `profile.bin` from a directory; missing, corrupt or tampered files are coded errors.
+   * `profile.bin`: `rows` n-gram hashes (uint32 little-endian, ascending), then per row the number of languages that
+   * kept it (uint8), then per entry its language index (uint8), then per entry its quantised log-probability (uint8:
+   * log p = min + q · step).
+   */
   static load(dir: string): LanguageProfile {
     const manifest = readLanguageManifest(dir);
     const bin = readProfileFile(dir, 'profile.bin');
@@ -159,8 +148,8 @@ export class LanguageProfile {
         `language profile ${dir}: profile.bin checksum mismatch`,
       );
     }
-    const rows = manifest.rows;
-    if (bin.length !== rows * 4 + rows * manifest.languages.length) {
+    const { rows, entries } = manifest;
+    if (bin.length !== rows * 5 + entries * 2) {
       throw new SwitchboardError(
         'E_LANGUAGE_PROFILE_CORRUPT',
         'input',
@@ -169,13 +158,110 @@ export class LanguageProfile {
     }
     const keys = new Uint32Array(rows);
     for (let r = 0; r < rows; r++) keys[r] = bin.readUInt32LE(r * 4);
-    const quantized = new Uint8Array(bin.buffer, bin.byteOffset + rows * 4, rows * manifest.languages.length);
-    return LanguageProfile.fromParts(manifest, keys, quantized);
+    const at = (offset: number, length: number) => new Uint8Array(bin.buffer, bin.byteOffset + offset, length);
+    return LanguageProfile.fromParts(manifest, {
+      keys,
+      counts: at(rows * 4, rows),
+      languages: at(rows * 5, entries),
+      quantized: at(rows * 5 + entries, entries),
+    });
   }
 
-  /** True when the profile can score every one of `languages`. */
+  /** True when the profile can score every one of `languages` (ISO 639-1). */
   covers(languages: readonly string[]): boolean {
-    return languages.every((l) => this.languages.includes(l));
+    return languages.every((l) => this.covered.has(l));
+  }
+
+  /**
+   * The index (into `languages` and the scores) that scores `language` written in `script`: its form in that script
+   * if the profile learnt one, else its main form; −1 when the profile lacks the language.
+   */
+  indexFor(language: string, script: Script | undefined): number {
+    const variant = this.languages.indexOf(profileKey(language, script));
+    if (variant >= 0) return variant;
+    const main = this.languages.indexOf(language);
+    return main >= 0 ? main : this.languages.findIndex((k) => keyLanguage(k) === language);
+  }
+
+  /**
+   * Every language's stored n-grams (hash ascending) and log-probabilities, index-aligned with `languages`: what a
+   * trainer needs to extend this profile with a bot's own messages.
+   */
+  languageGrams(): { hashes: Uint32Array; logProbs: Float64Array; unseen: number }[] {
+    const k = this.languages.length;
+    const sizes = new Uint32Array(k);
+    for (const l of this.entryLanguage) sizes[l]++;
+    const out = Array.from(sizes, (n, l) => ({
+      hashes: new Uint32Array(n),
+      logProbs: new Float64Array(n),
+      unseen: this.manifest.unseen[l],
+    }));
+    const fill = new Uint32Array(k);
+    for (let r = 0; r < this.keys.length; r++) {
+      for (let i = this.offsets[r]; i < this.offsets[r + 1]; i++) {
+        const l = this.entryLanguage[i];
+        out[l].hashes[fill[l]] = this.keys[r];
+        out[l].logProbs[fill[l]++] = this.entryGain[i] + out[l].unseen;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The same profile over only the keys of `languages` (ISO 639-1; each with its written forms): rows none of them
+   * stored are dropped. A detector scores through this view, so a message costs the same whether the profile holds
+   * 9 languages or 140.
+   */
+  restrictTo(languages: readonly string[]): LanguageProfile {
+    const wanted = new Set(languages);
+    const keep = this.languages.map((key, i) => (wanted.has(keyLanguage(key)) ? i : -1)).filter((i) => i >= 0);
+    const newIndex = new Int32Array(this.languages.length).fill(-1);
+    keep.forEach((old, i) => {
+      newIndex[old] = i;
+    });
+    const keys: number[] = [];
+    const counts: number[] = [];
+    const entryLanguages: number[] = [];
+    const logProbs: number[] = [];
+    const unseen = this.manifest.unseen;
+    for (let r = 0; r < this.keys.length; r++) {
+      let n = 0;
+      for (let i = this.offsets[r]; i < this.offsets[r + 1]; i++) {
+        const l = newIndex[this.entryLanguage[i]];
+        if (l < 0) continue;
+        entryLanguages.push(l);
+        logProbs.push(this.entryGain[i] + unseen[this.entryLanguage[i]]);
+        n++;
+      }
+      if (n > 0) {
+        keys.push(this.keys[r]);
+        counts.push(n);
+      }
+    }
+    const manifest: LanguageManifest = {
+      ...this.manifest,
+      languages: keep.map((i) => this.languages[i]),
+      unseen: keep.map((i) => unseen[i]),
+      rows: keys.length,
+      entries: entryLanguages.length,
+    };
+    const parts: LanguageProfileParts = {
+      keys: Uint32Array.from(keys),
+      counts: Uint8Array.from(counts),
+      languages: Uint8Array.from(entryLanguages),
+      quantized: new Uint8Array(entryLanguages.length),
+    };
+    return new LanguageProfile(manifest, parts, Float32Array.from(logProbs));
+  }
+
+  /** The row of an n-gram hash, or −1. */
+  private rowOf(hash: number): number {
+    let slot = hash & this.mask;
+    for (;;) {
+      const r = this.table[slot];
+      if (r === -1 || this.keys[r] === hash) return r;
+      slot = (slot + 1) & this.mask;
+    }
   }
 
   /**
@@ -185,8 +271,7 @@ export class LanguageProfile {
   logLikelihoods(words: readonly string[]): { scores: Float64Array; grams: number } {
     const k = this.languages.length;
     const scores = new Float64Array(k);
-    const unseen = this.manifest.unseen;
-    const lp = this.logProbs;
+    const { offsets, entryLanguage, entryGain } = this;
     let grams = 0;
     forEachGram(
       words,
@@ -194,12 +279,26 @@ export class LanguageProfile {
       this.manifest.seed,
       (hash) => {
         grams++;
-        const row = this.index.get(hash);
-        if (row === undefined) for (let l = 0; l < k; l++) scores[l] += unseen[l];
-        else for (let l = 0, o = row * k; l < k; l++) scores[l] += lp[o + l];
+        const r = this.rowOf(hash >>> 0);
+        if (r < 0) return;
+        for (let i = offsets[r], end = offsets[r + 1]; i < end; i++) scores[entryLanguage[i]] += entryGain[i];
       },
       MAX_SCORED_LETTERS,
     );
+    const unseen = this.manifest.unseen;
+    for (let l = 0; l < k; l++) scores[l] += grams * unseen[l];
     return { scores, grams };
   }
+}
+
+/** The arrays of a profile, as stored in `profile.bin` (see {@link LanguageProfile.load}). */
+export interface LanguageProfileParts {
+  /** N-gram hashes, ascending. */
+  keys: Uint32Array;
+  /** Languages stored per row. */
+  counts: Uint8Array;
+  /** Language index of each entry (rows in order, languages ascending within a row). */
+  languages: Uint8Array;
+  /** Quantised log-probability of each entry. */
+  quantized: Uint8Array;
 }

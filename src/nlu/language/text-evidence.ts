@@ -153,5 +153,9 @@ export function candidateLanguages(
   // Latin words inside a message in another script are names, brands and English loanwords ("เปิด super mario"):
   // when another script holds a real share, the Latin-only languages drop out.
   const other = all.filter((l) => scriptsOf(l).some((s) => s !== 'Latin' && present(s)));
-  return other.length > 0 ? other : all;
+  const candidates = other.length > 0 ? other : all;
+  // Orthography: Japanese writes kana in nearly every sentence (text with any kana is already counted as Kana, so
+  // only Japanese remains); Han with no kana at all is Chinese whenever Chinese is configured.
+  if (script === 'Han' && candidates.includes('zh')) return ['zh'];
+  return candidates;
 }

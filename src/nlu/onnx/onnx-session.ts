@@ -1,3 +1,7 @@
+/**
+ * The one module that imports `onnxruntime-node`: loads a model, validates feeds against the session's inputs and runs
+ * it; failures name shapes, never user text.
+ */
 import * as ort from 'onnxruntime-node';
 import { SwitchboardError } from '../../errors.ts';
 

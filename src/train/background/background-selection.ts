@@ -18,6 +18,8 @@ export interface BackgroundSelectionOptions {
   /** A line whose word-feature TF-IDF cosine with any training example reaches this is dropped. */
   maxSimilarity: number;
   seed: number;
+  /** Add lines in other languages to the training lines (default true). */
+  otherLanguages?: boolean;
 }
 
 /** What was selected, and why. */
@@ -30,6 +32,8 @@ export interface BackgroundSelection {
   candidates: number;
   /** Lines dropped as too close to a training example. */
   dropped: number;
+  /** Training lines in languages outside the bot's (the last ones of `train`). */
+  otherLanguageLines: number;
   train: BackgroundSentence[];
   held: BackgroundSentence[];
 }
@@ -47,6 +51,13 @@ export const EVAL_RESERVE = 5;
 export function isEvalReserve(index: number): boolean {
   return index % EVAL_RESERVE === 0;
 }
+
+/**
+ * Lines in other languages that join the training lines (a share of the bot-language ones, at least a floor): a customer may write in
+ * a language the bot does not speak, and a model that never saw one answers it with an intent.
+ */
+export const OTHER_LANGUAGE_SHARE = 0.1;
+export const OTHER_LANGUAGE_MIN = 20;
 
 /** Share of examples that must carry a `language` for the data's own languages to be trusted. */
 const LANGUAGE_FIELD_SHARE = 0.8;
@@ -167,7 +178,8 @@ export function maxSimilarities(
  * Selects background lines for a bot: its languages ({@link botLanguages}), lines not reserved for evaluation
  * ({@link isEvalReserve}), not too close to its examples
  * ({@link maxSimilarities}), shuffled with the seed, the first `heldLines` held out and the next `trainLines` for
- * training. Languages are balanced by taking lines round-robin across them.
+ * training. Languages are balanced by taking lines round-robin across them. A few lines in other languages join the
+ * training lines (held-out lines stay in the bot's languages: they choose the threshold for the messages it will see).
  * @example const sel = selectBackground(corpus.sentences, train, featurizer, { trainLines: 1000, heldLines: 500, maxSimilarity: 0.5, seed: 1 });
  */
 export function selectBackground(
@@ -195,14 +207,44 @@ export function selectBackground(
   const heldCount = Math.min(opts.heldLines, Math.floor(interleaved.length / 3));
   const held = interleaved.slice(0, heldCount);
   const train = interleaved.slice(heldCount, heldCount + opts.trainLines);
+  // Other languages: round-robin over them (no similarity filter needed: they share few words with the bot's data).
+  const others =
+    opts.otherLanguages === false || opts.trainLines <= 0 ? [] : trainOtherLanguages(corpus, wanted, train.length, rng);
+  train.push(...others);
   return {
     languages,
     languageSource: source,
     candidates: candidates.length,
     dropped: candidates.length - kept.length,
+    otherLanguageLines: others.length,
     train,
     held,
   };
+}
+
+/** Up to max(OTHER_LANGUAGE_MIN, OTHER_LANGUAGE_SHARE × own) lines in languages outside `bot` (`own`: the bot-language training lines), one language after another. */
+function trainOtherLanguages(
+  corpus: readonly BackgroundSentence[],
+  bot: ReadonlySet<string>,
+  own: number,
+  rng: Random,
+): BackgroundSentence[] {
+  const want = Math.max(OTHER_LANGUAGE_MIN, Math.round(OTHER_LANGUAGE_SHARE * own));
+  const byLanguage = new Map<string, BackgroundSentence[]>();
+  corpus.forEach((s, i) => {
+    if (bot.has(s.language) || isEvalReserve(i)) return;
+    const list = byLanguage.get(s.language) ?? [];
+    list.push(s);
+    byLanguage.set(s.language, list);
+  });
+  const lists = rng.shuffle([...byLanguage.keys()].sort()).map((l) => byLanguage.get(l)!);
+  const out: BackgroundSentence[] = [];
+  for (let round = 0; out.length < want && lists.some((l) => l.length > 0); round++)
+    for (const list of lists) {
+      if (out.length >= want || list.length === 0) continue;
+      out.push(list.splice(rng.int(list.length), 1)[0]);
+    }
+  return out;
 }
 
 /**

@@ -140,6 +140,10 @@ describe('switchboard CLI', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.calibration.oos_protection).toEqual({ source: 'none', held_out: 0 });
     expect(manifest.calibration.threshold).toBeGreaterThan(0);
+    const ev = cli(['eval', 'intent', '--model', out, '--data', `${data}/shop-bot.jsonl`, '--json']);
+    expect(ev.code, ev.stderr).toBe(0);
+    expect(ev.stderr).toMatch(/out-of-scope recall not measured/);
+    expect(JSON.parse(ev.stdout)).not.toHaveProperty('background_oos_recall');
   }, 120_000);
 
   it('eval intent --cv K cross-validates the default path; a bad --cv or data with one intent is refused', () => {
@@ -172,6 +176,13 @@ describe('switchboard CLI', () => {
 
   it('explains usage on an unknown command or flag', () => {
     expect(cli(['frobnicate']).code).toBe(2);
+    const bare = cli(['train']);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/'train' needs what to train: 'train intent', 'train ner', 'train language'/);
+    const help = cli(['help']).stdout;
+    expect(help).not.toMatch(/--no-quantize/);
+    expect(help).toMatch(/--cv K/);
+    expect(help).toMatch(/--no-background/);
     const r = cli(['eval', 'intent', '--bogus']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/E_USAGE/);

@@ -38,6 +38,33 @@ describe('readBotConfig', () => {
     expect(() => readBotConfig(join(dir, 'nope.yaml'))).toThrow(/nope\.yaml/);
   });
 
+  it('refuses unknown keys, suggesting the key meant and naming the line', () => {
+    const typo = write('f.yaml', `${base}answrs: { balance: { en: a, es: b } }\n`);
+    expect(() => readBotConfig(typo)).toThrow(/answrs: unknown key — did you mean "answers"\? \(line 5\)/);
+    const nested = write('g.yaml', `${base}policy:\n  treshold: 0.5\n`);
+    expect(() => readBotConfig(nested)).toThrow(
+      /policy\.treshold: unknown key — did you mean "threshold"\? \(line 6\)/,
+    );
+    // A misspelt required key: both the missing key and the misspelling, each with its line.
+    const required = write('h.yaml', base.replace('handoff:', 'handof:'));
+    let message = '';
+    try {
+      readBotConfig(required);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/handoff: required/);
+    expect(message).toMatch(/handof: unknown key — did you mean "handoff"\? \(line 3\)/);
+    // Nothing close: the known keys are listed instead.
+    const far = write('i.yaml', `${base}measurement: { zzzzzzzz: 1 }\n`);
+    expect(() => readBotConfig(far)).toThrow(/measurement\.zzzzzzzz: unknown key \(known keys: audit_sample, /);
+    // Agents are an array of objects: unknown keys inside an item are caught too.
+    const agent = write('j.yaml', `${base}agents:\n  - id: ana\n    langauges: [es]\n`);
+    expect(() => readBotConfig(agent)).toThrow(
+      /agents\.0\.langauges: unknown key — did you mean "languages"\? \(line 7\)/,
+    );
+  });
+
   it('lists intents the model does not know', () => {
     const c = readBotConfig(write('e.yaml', `${base}answers: { balanse: { en: a, es: b } }\n`));
     expect(unknownIntents(c, ['balance'])).toEqual(['balanse']);

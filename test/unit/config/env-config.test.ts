@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { readSlackEnv } from '../../../src/adapters/slack/slack-env.ts';
+import { readTeamsEnv } from '../../../src/adapters/teams/teams-env.ts';
 import { readEnvConfig } from '../../../src/config/env-config.ts';
 
 describe('readEnvConfig', () => {
   it('defaults with an empty environment: port 3978 on loopback, nothing configured', () => {
     const c = readEnvConfig({});
-    expect(c).toMatchObject({ port: 3978, host: '127.0.0.1', logText: false, slack: {}, teams: {} });
-    expect(c.slack.signingSecret).toBeUndefined();
+    expect(c).toMatchObject({ port: 3978, host: '127.0.0.1', logText: false, vars: {} });
     expect(c.databaseUrl).toBeUndefined();
   });
 
@@ -21,15 +22,19 @@ describe('readEnvConfig', () => {
       SWITCHBOARD_LOG_TEXT: '1',
     });
     expect(c.port).toBe(0);
-    expect(c.slack).toEqual({ signingSecret: 's3cret', botToken: undefined, apiUrl: 'http://127.0.0.1:9999/api/' });
-    expect(c.teams).toMatchObject({ appId: 'app-id', appType: 'SingleTenant' });
+    expect(readSlackEnv(c.vars)).toEqual({
+      signingSecret: 's3cret',
+      botToken: undefined,
+      apiUrl: 'http://127.0.0.1:9999/api/',
+    });
+    expect(readTeamsEnv(c.vars)).toMatchObject({ appId: 'app-id', appType: 'SingleTenant' });
     expect(c.languages).toEqual(['en', 'es', 'fr']);
     expect(c.logText).toBe(true);
   });
 
   it('fails with the variable name on an invalid value', () => {
     expect(() => readEnvConfig({ PORT: 'eighty' })).toThrow(/environment: PORT/);
-    expect(() => readEnvConfig({ SLACK_API_URL: 'slack.com' })).toThrow(/SLACK_API_URL: must be an http\(s\) URL/);
-    expect(() => readEnvConfig({ MicrosoftAppType: 'Anything' })).toThrow(/MicrosoftAppType/);
+    expect(() => readSlackEnv({ SLACK_API_URL: 'slack.com' })).toThrow(/SLACK_API_URL: must be an http\(s\) URL/);
+    expect(() => readTeamsEnv({ MicrosoftAppType: 'Anything' })).toThrow(/MicrosoftAppType/);
   });
 });

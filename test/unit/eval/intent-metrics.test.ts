@@ -38,6 +38,19 @@ describe('singleLabelMetrics', () => {
     ]);
   });
 
+  it('averages macro-F1 over the data’s labels, not a class that is only predicted', () => {
+    // A model with a background out_of_scope class on data without out-of-scope rows: row 2 is refused.
+    const labels = ['a', 'b', 'out_of_scope'];
+    const m = singleLabelMetrics(
+      ['a', 'b'],
+      [new Float32Array([0.9, 0.05, 0.05]), new Float32Array([0.1, 0.2, 0.7])],
+      labels,
+    );
+    expect(m.accuracy).toBe(0.5);
+    expect(m.per_label.find((s) => s.label === 'out_of_scope')).toMatchObject({ support: 0, predicted: 1, f1: 0 });
+    expect(m.macro_f1).toBe(0.5); // (1 + 0) / 2, not (1 + 0 + 0) / 3
+  });
+
   it('ignores the threshold when no out_of_scope rows exist', () => {
     expect(singleLabelMetrics(gold, probs, labels, 0.99).accuracy).toBeCloseTo(3 / 5);
   });

@@ -64,6 +64,34 @@ describe('renderIntentReport', () => {
     expect(page.match(/<svg /g)).toHaveLength(3);
   });
 
+  it('cross-validation: mean ± std, every fold and per-intent F1 across folds, escaped', () => {
+    const cv = renderIntentReport({
+      metrics,
+      ...confidenceOutcomes(gold, probs, labels, 'single'),
+      crossValidation: {
+        k: 2,
+        oosSource: 'background',
+        rows: [
+          { name: 'accuracy', mean: 0.8, std: 0.05 },
+          { name: 'out-of-scope recall', mean: 0.7, std: 0.1 },
+        ],
+        folds: [
+          { fold: 1, n: 10, accuracy: 0.75, macro_f1: 0.7, oos_recall: 0.6, chosen: 'linear' },
+          { fold: 2, n: 10, accuracy: 0.85, macro_f1: 0.8, chosen: 'linear' },
+        ],
+        perIntent: [{ intent: '<i>refund</i>', mean: 0.5, std: 0.2, support: 8 }],
+      },
+    });
+    expect(cv).toContain('2 folds');
+    expect(cv).toMatch(/80\.0% ± 5\.0/);
+    expect(cv).toMatch(/70\.0% ± 10\.0/);
+    expect(cv).toContain('background reserve lines');
+    expect(cv.match(/<tr><td>\d<\/td><td>10<\/td>/g)).toHaveLength(2);
+    expect(cv).toContain('&lt;i&gt;refund&lt;/i&gt;');
+    expect(cv).not.toContain('<i>refund</i>');
+    expect(html).not.toContain('Cross-validation <span');
+  });
+
   it('says so when there are no confusions', () => {
     const perfect = singleLabelMetrics(['a'], rows([1, 0]), ['a', 'b']);
     const page = renderIntentReport({ metrics: perfect, confidences: [1], correct: [true] });

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemorySender } from '../../../src/adapters/channel-sender.ts';
+import { MemorySender } from '../../../src/channel-sender.ts';
 import { BotConfigSchema } from '../../../src/config/bot-config.ts';
 import { type AgentSurface, HandoffService, type TicketEvent } from '../../../src/handoff/handoff-service.ts';
 import { memoryLogger } from '../../../src/log.ts';
-import { openStores, type Stores } from '../../../src/store/open-stores.ts';
+import { openStores, type Stores } from '../../../src/server/open-stores.ts';
 import type { Turn } from '../../../src/turn.ts';
 
 const config = BotConfigSchema.parse({

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { automationReport, parseTime } from '../../../src/metrics/automation-report.ts';
 import type { NewTurnRecord } from '../../../src/metrics/turn-log.ts';
-import { openStores } from '../../../src/store/open-stores.ts';
+import { openStores } from '../../../src/server/open-stores.ts';
 
 const stores = await openStores({ sqliteFile: ':memory:' });
 afterAll(() => stores.close());

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../../src/log.ts';
 import { type Baseline, DriftMonitor, psi, tvd } from '../../../src/metrics/drift.ts';
-import { openStores } from '../../../src/store/open-stores.ts';
+import { openStores } from '../../../src/server/open-stores.ts';
 
 const stores = await openStores({ sqliteFile: ':memory:' });
 afterAll(() => stores.close());

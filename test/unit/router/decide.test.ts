@@ -124,6 +124,22 @@ describe('decide', () => {
     ).toBe('second_miss');
   });
 
+  it('does not offer a choice when the out-of-scope class scores as high as the second choice ("hi" on a shop bot)', () => {
+    const hi = u([
+      ['card_lost', 0.3],
+      ['out_of_scope', 0.28],
+      ['card_blocked', 0.25],
+    ]);
+    expect(decide('hi', hi, policy, fresh, ctx)).toMatchObject({ kind: 'handoff', reason: 'low_confidence' });
+    // The out-of-scope class below both choices: still a clarify question.
+    const card = u([
+      ['card_lost', 0.4],
+      ['card_blocked', 0.35],
+      ['out_of_scope', 0.1],
+    ]);
+    expect(decide('my card', card, policy, fresh, ctx)).toMatchObject({ kind: 'clarify', reason: 'close_scores' });
+  });
+
   it('clarifies even above the threshold when the runner-up is within the margin', () => {
     expect(
       decide(

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ErrorCode } from '../../../src/error-codes.ts';
 import { isSwitchboardError } from '../../../src/errors.ts';
 import type { NewTicket } from '../../../src/handoff/ticket.ts';
 import { TEST_DATABASE_URL, testDatabases } from '../../fixtures/test-databases.ts';
@@ -25,7 +26,7 @@ const ticket = (conversation: string, over: Partial<NewTicket> = {}): NewTicket 
   ...over,
 });
 
-const expectCode = async (p: Promise<unknown>, code: string) => {
+const expectCode = async (p: Promise<unknown>, code: ErrorCode) => {
   try {
     await p;
     expect.unreachable(`expected ${code}`);

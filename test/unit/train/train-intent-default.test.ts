@@ -3,7 +3,7 @@ import { isSwitchboardError } from '../../../src/errors.ts';
 import { featurize } from '../../../src/nlu/features/featurize.ts';
 import { forwardReference } from '../../../src/nlu/intent/forward-reference.ts';
 import { crossValidateIntent, effectiveFolds, meanStd } from '../../../src/train/cross-validate-intent.ts';
-import { dataDefaults, defaultBudget, estimateModelBytes } from '../../../src/train/intent-search.ts';
+import { dataDefaults, defaultBudget, estimateModelBytes, pickCandidate } from '../../../src/train/intent-search.ts';
 import { readIntentData } from '../../../src/train/read-intent-data.ts';
 import { checkTrainable, trainIntentDefault } from '../../../src/train/train-intent-default.ts';
 import type { TrainedIntentModel } from '../../../src/train/train-intent-types.ts';
@@ -94,6 +94,14 @@ describe('search settings', () => {
     expect(defaultBudget(1e6)).toBe(600);
     const c = { name: 'x', dim: 64, hidden: 256, ensemble: 2 };
     expect(estimateModelBytes(10_000, c, 10, true)).toBe(10_000 * (128 + 10 + 16) + 2 * (64 * 256 + 256 * 10) * 4);
+  });
+
+  it('a larger candidate wins only by more than one held-out row', () => {
+    // 608 held-out rows: 77.94 vs 77.85 is half a row — noise; the cheaper (first) candidate stays.
+    expect(pickCandidate([{ score: 0.7785 }, { score: 0.7794 }], 608)).toBe(0);
+    expect(pickCandidate([{ score: 0.7785 }, { score: 0.7794 }], 20_000)).toBe(1);
+    expect(pickCandidate([{ score: 0.8 }, { score: undefined }, { score: 0.9 }], 100)).toBe(2);
+    expect(pickCandidate([{ score: undefined }, { score: 0.5 }], 100)).toBe(1);
   });
 });
 

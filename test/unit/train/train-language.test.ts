@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isSwitchboardError } from '../../../src/errors.ts';
 import { LanguageDetector } from '../../../src/nlu/language/language-detector.ts';
 import { LanguageProfile } from '../../../src/nlu/language/language-profile.ts';
+import { BOT_WEIGHTS, extendLanguageProfile, mixGrams } from '../../../src/train/extend-language-profile.ts';
 import { readLanguageData } from '../../../src/train/read-language-data.ts';
 import { saveLanguageProfile } from '../../../src/train/save-language-profile.ts';
 import { trainLanguageProfile } from '../../../src/train/train-language.ts';
@@ -53,6 +54,17 @@ describe('trainLanguageProfile', () => {
     expect(readFileSync(join(out, 'MODEL_CARD.md'), 'utf8')).toContain('# Language profile: de en es');
   });
 
+  it('restricted to some languages, scores them exactly as the whole profile does', () => {
+    const view = trained.profile.restrictTo(['en', 'es']);
+    expect(view.languages).toEqual(['en', 'es']);
+    expect(view.manifest.rows).toBeLessThanOrEqual(trained.manifest.rows);
+    const words = ['mi', 'pedido', 'never', 'arrived'];
+    const full = trained.profile.logLikelihoods(words).scores;
+    const part = view.logLikelihoods(words).scores;
+    expect(part[0]).toBeCloseTo(full[1], 4);
+    expect(part[1]).toBeCloseTo(full[2], 4);
+  });
+
   it('needs two languages and validation languages it has seen', () => {
     expect(() =>
       trainLanguageProfile(
@@ -61,6 +73,68 @@ describe('trainLanguageProfile', () => {
       ),
     ).toThrow(/at least two languages/);
     expect(() => trainLanguageProfile(train, [{ text: 'bonjour', language: 'fr' }])).toThrow(/'fr' has no training/);
+  });
+});
+
+describe('extendLanguageProfile', () => {
+  const base = trainLanguageProfile(train, valid).profile; // de en es
+  const fr = [
+    'ma carte est bloquée',
+    'je voudrais annuler ma réservation',
+    'où est ma commande',
+    'je ne peux pas me connecter',
+    'envoyez-moi une nouvelle carte',
+    'quel est le solde de mon compte',
+    'merci beaucoup pour votre aide',
+    'comment changer mon mot de passe',
+  ].map((text) => ({ text, language: 'fr' }));
+  const en = train.filter((e) => e.language === 'en').slice(0, 8);
+  const extended = extendLanguageProfile(
+    base,
+    [...fr.slice(0, 6), ...en.slice(0, 6)],
+    [...fr.slice(6), ...en.slice(6)],
+  );
+
+  it("adds the bot's languages, keeps the base's others, and defaults to the bot's", () => {
+    expect([...extended.profile.covered].sort()).toEqual(['de', 'en', 'es', 'fr']);
+    expect(extended.profile.defaultLanguages).toEqual(['en', 'fr']);
+    expect(BOT_WEIGHTS).toContain(extended.botWeight);
+    const d = new LanguageDetector({ languages: ['en', 'es', 'de', 'fr'], profile: extended.profile });
+    expect(d.detect('je voudrais une nouvelle carte').language).toBe('fr');
+    expect(d.detect('meine bestellung ist nie angekommen').language).toBe('de');
+  });
+
+  it('mixes a language present in both as w · bot + (1 − w) · base', () => {
+    const bot = { hashes: Uint32Array.of(1, 3), logProbs: Float64Array.of(Math.log(0.5), Math.log(0.25)) };
+    const mixed = mixGrams(
+      { ...bot, unseen: Math.log(0.01), total: 4, seen: 2, words: new Set() },
+      { hashes: Uint32Array.of(2, 3), logProbs: Float64Array.of(Math.log(0.4), Math.log(0.2)), unseen: Math.log(0.02) },
+      0.5,
+    );
+    expect(Array.from(mixed.hashes)).toEqual([1, 2, 3]);
+    expect(Array.from(mixed.logProbs, Math.exp).map((p) => Number(p.toFixed(6)))).toEqual([0.26, 0.205, 0.225]);
+    expect(Math.exp(mixed.unseen)).toBeCloseTo(0.015, 9);
+  });
+});
+
+describe('profile keys', () => {
+  it('learns a second script of a language as its own form (Serbian in Latin letters → sr-Latin)', () => {
+    const rows = [
+      ['Где је моја картица', 'sr'],
+      ['Хвала вам много', 'sr'],
+      ['Gde je moja kartica', 'sr'],
+      ['Hvala vam mnogo', 'sr'],
+      ['where is my card', 'en'],
+      ['thank you very much', 'en'],
+    ].map(([text, language]) => ({ text, language }));
+    const t = trainLanguageProfile(rows, rows);
+    expect(t.manifest.languages).toEqual(['en', 'sr', 'sr-Latin']);
+    expect([...t.profile.covered]).toEqual(['en', 'sr']);
+    expect(t.profile.indexFor('sr', 'Latin')).toBe(2);
+    expect(t.profile.indexFor('sr', 'Cyrillic')).toBe(1);
+    expect(new LanguageDetector({ languages: ['en', 'sr'], profile: t.profile }).detect('gde je moja').language).toBe(
+      'sr',
+    );
   });
 });
 

@@ -1,14 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemorySender } from '../../../../src/adapters/channel-sender.ts';
-import { SlackAgentsChannel, type SlackAgentsClient } from '../../../../src/adapters/slack/slack-agents-channel.ts';
+import { SlackAgentsChannel } from '../../../../src/adapters/slack/slack-agents-channel.ts';
+import { readSlackEnv } from '../../../../src/adapters/slack/slack-env.ts';
+import { MemorySender } from '../../../../src/channel-sender.ts';
 import { BotConfigSchema } from '../../../../src/config/bot-config.ts';
-import { readEnvConfig } from '../../../../src/config/env-config.ts';
 import { SwitchboardError } from '../../../../src/errors.ts';
 import { HandoffService } from '../../../../src/handoff/handoff-service.ts';
 import { STORE_DOWN_TEXT } from '../../../../src/handoff/ticket-thread-notes.ts';
 import { memoryLogger } from '../../../../src/log.ts';
-import { openStores, type Stores } from '../../../../src/store/open-stores.ts';
+import { openStores, type Stores } from '../../../../src/server/open-stores.ts';
 import type { Turn } from '../../../../src/turn.ts';
+import { FakeSlackClient } from '../../../fixtures/desk-fakes.ts';
 import { envelope, TEAM } from './slack-payloads.ts';
 
 const AGENTS = 'C0AGENTS';
@@ -20,49 +21,6 @@ const config = BotConfigSchema.parse({
   clarify: { prompt: { en: 'Which?' } },
   agents: [{ id: 'ann', name: 'Ann', languages: ['en'], slack_user: 'U0ANN' }],
 });
-
-// biome-ignore lint/suspicious/noExplicitAny: Web API arguments read by the tests
-type Args = Record<string, any>;
-
-/** Records the Web API calls; `fail` makes the next postMessage calls throw as the WebClient does. */
-class FakeClient implements SlackAgentsClient {
-  posts: Args[] = [];
-  updates: Args[] = [];
-  ephemerals: Args[] = [];
-  views: SlackAgentsClient['views'] & { opened: Args[] };
-  fail = 0;
-  delay = 0;
-  chat: SlackAgentsClient['chat'];
-
-  constructor() {
-    const opened: Args[] = [];
-    this.views = { opened, open: async (args) => void opened.push(args) };
-    this.chat = {
-      postMessage: async (args) => {
-        if (this.delay) await new Promise((r) => setTimeout(r, this.delay));
-        if (this.fail > 0) {
-          this.fail--;
-          throw Object.assign(new Error('An API error occurred: fatal_error'), {
-            code: 'slack_webapi_platform_error',
-            data: { ok: false, error: 'fatal_error' },
-          });
-        }
-        this.posts.push(args);
-        return { ok: true, ts: `1712000000.${String(this.posts.length).padStart(6, '0')}` };
-      },
-      update: async (args) => void this.updates.push(args),
-      postEphemeral: async (args) => void this.ephemerals.push(args),
-    };
-  }
-
-  cards() {
-    return this.posts.filter((p) => !p.thread_ts && p.blocks);
-  }
-
-  thread(ts: string) {
-    return this.posts.filter((p) => p.thread_ts === ts).map((p) => p.text);
-  }
-}
 
 let stores: Stores | undefined;
 afterEach(async () => stores?.close());
@@ -80,7 +38,7 @@ async function setup() {
     log,
     now: () => now.t,
   });
-  const client = new FakeClient();
+  const client = new FakeSlackClient();
   const make = () =>
     new SlackAgentsChannel({
       channel: AGENTS,
@@ -259,9 +217,9 @@ describe('SlackAgentsChannel', () => {
 
 describe('SWITCHBOARD_SLACK_AGENTS_CHANNEL', () => {
   it('is read as the agents’ channel id; a channel name is refused with a clear message', () => {
-    expect(readEnvConfig({ SWITCHBOARD_SLACK_AGENTS_CHANNEL: 'C0AGENTS' }).slack.agentsChannel).toBe('C0AGENTS');
-    expect(readEnvConfig({}).slack).not.toHaveProperty('agentsChannel');
-    expect(() => readEnvConfig({ SWITCHBOARD_SLACK_AGENTS_CHANNEL: '#support' })).toThrow(
+    expect(readSlackEnv({ SWITCHBOARD_SLACK_AGENTS_CHANNEL: 'C0AGENTS' }).agentsChannel).toBe('C0AGENTS');
+    expect(readSlackEnv({})).not.toHaveProperty('agentsChannel');
+    expect(() => readSlackEnv({ SWITCHBOARD_SLACK_AGENTS_CHANNEL: '#support' })).toThrow(
       /SWITCHBOARD_SLACK_AGENTS_CHANNEL: must be a Slack channel id/,
     );
   });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { SlackAgentIdentity } from '../../../../src/adapters/slack/slack-agent-identity.ts';
 import { agentsInbound, isAgentsBody, labelOf } from '../../../../src/adapters/slack/slack-agents-inbound.ts';
 import { OTHER_LABEL } from '../../../../src/adapters/slack/ticket-blocks.ts';
 import { BOT_USER, envelope, TEAM } from './slack-payloads.ts';
@@ -197,19 +196,5 @@ describe('agentsInbound: buttons and the modal', () => {
     expect(labelOf(' a  b ')).toBe('a b');
     expect(labelOf('x'.repeat(100))).toHaveLength(100);
     for (const bad of ['', '   ', 'x'.repeat(101), 'a\u0000b', 7, null]) expect(labelOf(bad)).toBeUndefined();
-  });
-});
-
-describe('SlackAgentIdentity', () => {
-  const agents = [{ id: 'ann', name: 'Ann', languages: [], skills: ['*'], slack_user: 'U0ANN' }];
-  it('maps configured Slack users to their agent ids, others to slack:<id> shown as a mention', () => {
-    const identity = new SlackAgentIdentity(agents, (a) => (a === 'ann' ? 'Ann' : a));
-    expect(identity.agentOf('U0ANN')).toBe('ann');
-    expect(identity.agentOf('U0SAM', 'sam.newcomer')).toBe('slack:U0SAM');
-    expect(identity.nameOf('ann')).toBe('Ann');
-    expect(identity.nameOf('slack:U0SAM')).toBe('<@U0SAM>');
-    expect(identity.plainNameOf('slack:U0SAM')).toBe('sam.newcomer');
-    expect(identity.plainNameOf('slack:U0NEW')).toBe('slack:U0NEW');
-    expect(identity.nameOf('teams:<aad>')).toBe('teams:&lt;aad&gt;');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SlackAgentIdentity } from '../../../../src/adapters/slack/slack-agent-identity.ts';
+import { SlackTicketCards } from '../../../../src/adapters/slack/slack-ticket-cards.ts';
 import {
   OTHER_LABEL,
   RESOLVE_VIEW,
@@ -37,11 +37,17 @@ const agents = [
   { id: 'ann', name: 'Ann <3', languages: ['en'], skills: ['*'], slack_user: 'U0ANN' },
   { id: 'bo', languages: ['en'], skills: ['*'] },
 ];
-const identity = new SlackAgentIdentity(agents, (a) => agents.find((x) => x.id === a)?.name ?? a);
+const port = new SlackTicketCards('C0AGENTS', {} as never);
+const plain = (a: string) => agents.find((x) => x.id === a)?.name ?? a;
 const view = {
   agents,
-  agentName: (a: string) => identity.nameOf(a),
-  agentPlainName: (a: string) => identity.plainNameOf(a),
+  agentName: (a: string) =>
+    port.markupName(
+      a,
+      plain(a),
+      agents.some((x) => x.id === a),
+    ),
+  agentPlainName: plain,
 };
 // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON
 type Json = Record<string, any>;
@@ -123,7 +129,7 @@ describe('ticketBlocks', () => {
   });
 
   it('says who has it, by configured name or as a mention of an unmapped Slack agent; the label escaped', () => {
-    const name = (a: string) => identity.nameOf(a);
+    const name = view.agentName;
     expect(statusLine(ticket({ status: 'claimed', agent: 'slack:U0SAM' }), name)).toBe('🟢 Claimed by <@U0SAM>');
     expect(statusLine(ticket({ status: 'resolved', agent: 'ann', label: 'a<b' }), name)).toBe(
       '✅ Resolved by Ann &lt;3 — intent: a&lt;b',

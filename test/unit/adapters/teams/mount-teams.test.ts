@@ -2,12 +2,13 @@ import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChannelContext } from '../../../../src/adapters/channel-mount.ts';
 import { mountTeams } from '../../../../src/adapters/teams/mount-teams.ts';
+import { readTeamsEnv } from '../../../../src/adapters/teams/teams-env.ts';
 import { BotConfigSchema } from '../../../../src/config/bot-config.ts';
 import { readEnvConfig } from '../../../../src/config/env-config.ts';
 import { HandoffService } from '../../../../src/handoff/handoff-service.ts';
 import { memoryLogger } from '../../../../src/log.ts';
+import { openStores } from '../../../../src/server/open-stores.ts';
 import { MemoryConversationStore } from '../../../../src/store/conversation-store.ts';
-import { openStores } from '../../../../src/store/open-stores.ts';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -172,24 +173,24 @@ describe('mountTeams', () => {
   });
 
   it('reads the handoff settings from the environment, refusing bad values with the variable’s name', () => {
-    expect(readEnvConfig({}).teams).not.toHaveProperty('agents');
+    expect(readTeamsEnv({})).not.toHaveProperty('agents');
     expect(
-      readEnvConfig({
+      readTeamsEnv({
         SWITCHBOARD_TEAMS_AGENTS_CONVERSATION: '19:a@thread.tacv2',
         MicrosoftAppTenantId: 'tenant-x',
         SWITCHBOARD_TEAMS_HANDOFF_CONTEXT: '{"queue":"vip"}',
         SWITCHBOARD_TEAMS_HANDOFF: 'off',
-      }).teams,
+      }),
     ).toMatchObject({
       agents: { conversation: '19:a@thread.tacv2', tenantId: 'tenant-x' },
       handoffContext: { queue: 'vip' },
     });
-    expect(readEnvConfig({ SWITCHBOARD_TEAMS_HANDOFF: 'botframework' }).teams.handoff).toBe('botframework');
-    expect(() => readEnvConfig({ SWITCHBOARD_TEAMS_HANDOFF: 'omnichannel' })).toThrow(/SWITCHBOARD_TEAMS_HANDOFF/);
-    expect(() => readEnvConfig({ SWITCHBOARD_TEAMS_HANDOFF_CONTEXT: '[1]' })).toThrow(
+    expect(readTeamsEnv({ SWITCHBOARD_TEAMS_HANDOFF: 'botframework' }).handoff).toBe('botframework');
+    expect(() => readTeamsEnv({ SWITCHBOARD_TEAMS_HANDOFF: 'omnichannel' })).toThrow(/SWITCHBOARD_TEAMS_HANDOFF/);
+    expect(() => readTeamsEnv({ SWITCHBOARD_TEAMS_HANDOFF_CONTEXT: '[1]' })).toThrow(
       /SWITCHBOARD_TEAMS_HANDOFF_CONTEXT/,
     );
-    expect(() => readEnvConfig({ SWITCHBOARD_TEAMS_AGENTS_SERVICE_URL: 'smba' })).toThrow(
+    expect(() => readTeamsEnv({ SWITCHBOARD_TEAMS_AGENTS_SERVICE_URL: 'smba' })).toThrow(
       /SWITCHBOARD_TEAMS_AGENTS_SERVICE_URL/,
     );
   });

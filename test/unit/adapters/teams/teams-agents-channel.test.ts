@@ -1,12 +1,13 @@
 import type { Activity, ConversationReference } from 'botbuilder';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemorySender } from '../../../../src/adapters/channel-sender.ts';
 import { TeamsAgentsChannel } from '../../../../src/adapters/teams/teams-agents-channel.ts';
+import { MemorySender } from '../../../../src/channel-sender.ts';
 import { BotConfigSchema } from '../../../../src/config/bot-config.ts';
 import { HandoffService } from '../../../../src/handoff/handoff-service.ts';
 import { memoryLogger } from '../../../../src/log.ts';
-import { openStores, type Stores } from '../../../../src/store/open-stores.ts';
+import { openStores, type Stores } from '../../../../src/server/open-stores.ts';
 import type { Turn } from '../../../../src/turn.ts';
+import { FakeTeamsPoster } from '../../../fixtures/desk-fakes.ts';
 
 const AGENTS = '19:agents@thread.tacv2';
 const config = BotConfigSchema.parse({
@@ -17,30 +18,6 @@ const config = BotConfigSchema.parse({
   clarify: { prompt: { en: 'Which?' } },
   agents: [{ id: 'ann', name: 'Ann', languages: ['en'], teams_user: 'aad-ann' }],
 });
-
-/** Records what the surface sends to Teams; `fail` makes the next posts throw. */
-class FakePoster {
-  posts: { address: ConversationReference; activity: Partial<Activity> }[] = [];
-  updates: { address: ConversationReference; id: string; activity: Partial<Activity> }[] = [];
-  fail = 0;
-  /** Milliseconds each post takes (a slow Connector). */
-  delay = 0;
-  async post(address: unknown, activity: Partial<Activity> | ((c: never) => Partial<Activity>)) {
-    if (this.delay) await new Promise((r) => setTimeout(r, this.delay));
-    if (this.fail > 0) {
-      this.fail--;
-      throw Object.assign(new Error('Bot Framework Connector answered 503'), { code: 'E_TEAMS_SEND', kind: 'remote' });
-    }
-    this.posts.push({ address: address as ConversationReference, activity: activity as Partial<Activity> });
-    return `card-${this.posts.length}`;
-  }
-  async update(address: unknown, id: string, activity: Partial<Activity>) {
-    this.updates.push({ address: address as ConversationReference, id, activity });
-  }
-  threadTexts(thread: string) {
-    return this.posts.filter((p) => p.address.conversation.id === thread).map((p) => p.activity.text);
-  }
-}
 
 let stores: Stores | undefined;
 afterEach(async () => stores?.close());
@@ -58,7 +35,7 @@ async function setup(serviceUrl?: string) {
     log,
     now: () => now.t,
   });
-  const poster = new FakePoster();
+  const poster = new FakeTeamsPoster();
   const make = () =>
     new TeamsAgentsChannel({
       settings: { conversation: `${AGENTS};messageid=1`, ...(serviceUrl ? { serviceUrl } : {}), tenantId: 'tn' },

@@ -3,21 +3,21 @@ import {
   botFrameworkSettings,
   createTeamsAuthentication,
 } from '../../../../src/adapters/teams/teams-authentication.ts';
-import { readEnvConfig } from '../../../../src/config/env-config.ts';
+import { readTeamsEnv } from '../../../../src/adapters/teams/teams-env.ts';
 
 describe('botFrameworkSettings', () => {
   it('is empty without configuration (public cloud, authentication off)', () => {
-    expect(botFrameworkSettings(readEnvConfig({}).teams)).toEqual({});
+    expect(botFrameworkSettings(readTeamsEnv({}))).toEqual({});
   });
 
   it('passes the app credentials under botbuilder’s names', () => {
-    const env = readEnvConfig({
+    const env = readTeamsEnv({
       MicrosoftAppId: 'app',
       MicrosoftAppPassword: 'pw',
       MicrosoftAppType: 'SingleTenant',
       MicrosoftAppTenantId: 'tenant',
     });
-    expect(botFrameworkSettings(env.teams)).toEqual({
+    expect(botFrameworkSettings(env)).toEqual({
       MicrosoftAppId: 'app',
       MicrosoftAppPassword: 'pw',
       MicrosoftAppType: 'SingleTenant',
@@ -26,12 +26,12 @@ describe('botFrameworkSettings', () => {
   });
 
   it('fills in the public cloud’s endpoints when only some are overridden', () => {
-    const env = readEnvConfig({
+    const env = readTeamsEnv({
       MicrosoftAppId: 'app',
       ToBotFromChannelOpenIdMetadataUrl: 'http://127.0.0.1:9/v1/.well-known/openidconfiguration',
       ToChannelFromBotLoginUrl: 'http://127.0.0.1:9/botframework.com',
     });
-    expect(botFrameworkSettings(env.teams)).toEqual({
+    expect(botFrameworkSettings(env)).toEqual({
       MicrosoftAppId: 'app',
       ToBotFromChannelOpenIdMetadataUrl: 'http://127.0.0.1:9/v1/.well-known/openidconfiguration',
       ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
@@ -45,7 +45,7 @@ describe('botFrameworkSettings', () => {
   });
 
   it('rejects a URL that is not http(s) in the environment', () => {
-    expect(() => readEnvConfig({ ToChannelFromBotLoginUrl: 'login.example' })).toThrow(/ToChannelFromBotLoginUrl/);
+    expect(() => readTeamsEnv({ ToChannelFromBotLoginUrl: 'login.example' })).toThrow(/ToChannelFromBotLoginUrl/);
   });
 });
 

@@ -5,7 +5,7 @@ import { BotConfigSchema } from '../../../../src/config/bot-config.ts';
 import { HandoffService } from '../../../../src/handoff/handoff-service.ts';
 import type { Ticket } from '../../../../src/handoff/ticket.ts';
 import { memoryLogger } from '../../../../src/log.ts';
-import { openStores, type Stores } from '../../../../src/store/open-stores.ts';
+import { openStores, type Stores } from '../../../../src/server/open-stores.ts';
 
 const reference = {
   activityId: 'm-1',

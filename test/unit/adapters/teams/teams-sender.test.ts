@@ -1,9 +1,9 @@
 import { CloudAdapter } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTeamsAuthentication } from '../../../../src/adapters/teams/teams-authentication.ts';
+import { readTeamsEnv } from '../../../../src/adapters/teams/teams-env.ts';
 import { TeamsSender } from '../../../../src/adapters/teams/teams-sender.ts';
 import { teamsToTurn } from '../../../../src/adapters/teams/teams-to-turn.ts';
-import { readEnvConfig } from '../../../../src/config/env-config.ts';
 import { FakeBotFramework } from '../../../fixtures/fake-bot-framework.ts';
 
 let fake: FakeBotFramework;
@@ -34,7 +34,7 @@ function storedReference(conversation: string, activityId?: string) {
 }
 
 const sender = (env: Record<string, string> = {}) => {
-  const teams = readEnvConfig(env).teams;
+  const teams = readTeamsEnv(env);
   return new TeamsSender(new CloudAdapter(createTeamsAuthentication(teams).authentication), teams.appId ?? '');
 };
 

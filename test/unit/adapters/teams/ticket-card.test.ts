@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { TeamsAgentIdentity } from '../../../../src/adapters/teams/teams-agent-identity.ts';
 import { escapeMarkdown, parseTicketSubmit, ticketCard } from '../../../../src/adapters/teams/ticket-card.ts';
 import { KeyedQueue } from '../../../../src/handoff/keyed-queue.ts';
 import type { Ticket } from '../../../../src/handoff/ticket.ts';
@@ -233,24 +232,5 @@ describe('refusalText', () => {
     expect(refusalText(ticket({ status: 'resolved' }), 'message', agentName)).toBe(
       '⚠️ This ticket is closed (resolved). Your message was not sent.',
     );
-  });
-});
-
-describe('TeamsAgentIdentity', () => {
-  it('maps teams_user (aadObjectId or Teams id) to the agent; others get a stable id and their Teams name', () => {
-    const identity = new TeamsAgentIdentity(
-      [
-        { id: 'ann', name: 'Ann', languages: [], skills: ['*'], teams_user: 'aad-ann' },
-        { id: 'luis', languages: [], skills: ['*'], teams_user: '29:luis' },
-      ],
-      (a) => (a === 'ann' ? 'Ann' : a),
-    );
-    expect(identity.agentOf({ id: '29:whatever', aadObjectId: 'aad-ann', name: 'Ann A.' })).toBe('ann');
-    expect(identity.agentOf({ id: '29:luis', name: 'Luis' })).toBe('luis');
-    expect(identity.agentOf({ id: '29:sam', aadObjectId: 'aad-sam', name: 'Sam' })).toBe('teams:aad-sam');
-    expect(identity.agentOf({ id: '29:kim', name: '' })).toBe('teams:29:kim');
-    expect(identity.nameOf('ann')).toBe('Ann');
-    expect(identity.nameOf('teams:aad-sam')).toBe('Sam');
-    expect(identity.nameOf('teams:29:kim')).toBe('teams:29:kim');
   });
 });

@@ -3,10 +3,17 @@ import { isSwitchboardError } from '../../../../src/errors.ts';
 import { DEFAULT_LANGUAGE_PROFILE_DIR } from '../../../../src/nlu/default-model.ts';
 import { LanguageDetector } from '../../../../src/nlu/language/language-detector.ts';
 import { LanguageProfile } from '../../../../src/nlu/language/language-profile.ts';
+import { readLanguageData } from '../../../../src/train/read-language-data.ts';
+import { trainLanguageProfile } from '../../../../src/train/train-language.ts';
 
-// The shipped profile (models/language): en de es fr hi th mr tr am.
+// The shipped broad profile (models/language): 138 languages; its default languages are en de es fr hi th mr tr am.
 const profile = LanguageProfile.load(DEFAULT_LANGUAGE_PROFILE_DIR);
-const detector = new LanguageDetector({ languages: [...profile.languages], profile });
+const detector = new LanguageDetector({ languages: [...profile.defaultLanguages], profile });
+// A bot of 13 languages in five scripts (issue 16).
+const mixed = new LanguageDetector({
+  languages: ['ar', 'da', 'de', 'en', 'id', 'it', 'ja', 'kk', 'lt', 'nl', 'sr', 'tr', 'zh'],
+  profile,
+});
 
 describe('LanguageDetector with the shipped profile', () => {
   it.each([
@@ -33,6 +40,39 @@ describe('LanguageDetector with the shipped profile', () => {
     });
     expect(detector.detect('ካርዴ ጠፍቷል').language).toBe('am');
     expect(detector.detect('เปิด super mario')).toMatchObject({ language: 'th', reason: 'script' });
+  });
+
+  it('applies script and orthography rules: kana → ja, Hangul → ko, Han without kana → zh', () => {
+    expect(mixed.detect('カードをなくしました')).toMatchObject({ language: 'ja', reason: 'script' });
+    expect(mixed.detect('東京に行きます')).toMatchObject({ language: 'ja', reason: 'script' });
+    expect(mixed.detect('我的卡丢了')).toMatchObject({ language: 'zh', reason: 'script' });
+    expect(mixed.detect('工')).toMatchObject({ language: 'zh', reason: 'script' });
+    const korean = new LanguageDetector({ languages: ['ko', 'ja', 'zh', 'en'], profile });
+    expect(korean.detect('카드를 잃어버렸어요')).toMatchObject({ language: 'ko', reason: 'script' });
+    // Without zh configured, Han alone is Japanese (the only Han language left).
+    expect(new LanguageDetector({ languages: ['ja', 'en'], profile }).detect('東京').language).toBe('ja');
+  });
+
+  it('reads Serbian in Cyrillic and in Latin letters', () => {
+    expect(mixed.detect('Где је моја картица?').language).toBe('sr');
+    expect(mixed.detect('Gde je moja kartica?').language).toBe('sr');
+    expect(mixed.detect('Картамды жоғалтып алдым').language).toBe('kk');
+  });
+
+  it('tells apart the 13 languages of a mixed bot on short messages', () => {
+    for (const [text, language] of [
+      ['where is my card', 'en'],
+      ['hvor er mit kort', 'da'],
+      ['waar is mijn kaart', 'nl'],
+      ['wo ist meine Karte', 'de'],
+      ['dov’è la mia carta', 'it'],
+      ['di mana kartu saya', 'id'],
+      ['kur yra mano kortelė', 'lt'],
+      ['kartım nerede', 'tr'],
+      ['أين بطاقتي', 'ar'],
+    ]) {
+      expect(mixed.detect(text).language, text).toBe(language);
+    }
   });
 
   it('ranks every candidate of the script with probabilities summing to 1', () => {
@@ -135,15 +175,29 @@ describe('LanguageDetector configuration', () => {
     expect(d.detect('hello there')).toMatchObject({ language: 'es', reason: 'script' });
   });
 
-  it('uses franc over the configured languages when no profile covers them', () => {
-    const d = new LanguageDetector({ languages: ['en', 'de', 'it'], profile });
-    expect(d.detect('questo è un bel giorno e sono molto felice').language).toBe('it');
-    expect(d.detect('das ist ein schöner Tag und ich freue mich sehr').language).toBe('de');
+  it('uses the fallback for configured languages no profile covers', () => {
     expect(new LanguageDetector({ languages: ['en', 'de'] }).detect('the weather is lovely today').language).toBe('en');
+    const franc = new LanguageDetector({ languages: ['en', 'de', 'it'], fallback: 'franc' });
+    expect(franc.detect('questo è un bel giorno e sono molto felice').language).toBe('it');
   });
 
-  it('says no_evidence (or follows a hint) when franc cannot place the letters', () => {
-    const d = new LanguageDetector({ languages: ['en', 'de'] });
+  it('splits the decision per language: the profile weighs the languages it covers, the fallback the rest', () => {
+    const small = trainLanguageProfile(
+      readLanguageData('test/fixtures/data/language-train.tsv'),
+      readLanguageData('test/fixtures/data/language-valid.tsv'),
+    ).profile; // en es de only
+    const d = new LanguageDetector({ languages: ['en', 'es', 'de', 'it'], profile: small });
+    expect(d.detect('questo è un bel giorno e sono molto felice').language).toBe('it');
+    expect(d.detect('mi pedido nunca llegó').language).toBe('es');
+    expect(d.detect('meine bestellung ist nie angekommen').language).toBe('de');
+    const r = d.detect('my order never arrived');
+    expect(r.language).toBe('en');
+    expect(r.guesses.map((g) => g.language).sort()).toEqual(['de', 'en', 'es', 'it']);
+    expect(r.guesses.reduce((a, g) => a + g.score, 0)).toBeCloseTo(1, 9);
+  });
+
+  it('says no_evidence (or follows a hint) when the fallback cannot place the letters', () => {
+    const d = new LanguageDetector({ languages: ['en', 'de'], fallback: 'franc' });
     expect(d.detect('ok')).toEqual({ language: 'und', guesses: [], reason: 'no_evidence', script: 'Latin' });
     expect(d.detect('ok', { default: 'de' })).toMatchObject({ language: 'de', reason: 'hint' });
   });

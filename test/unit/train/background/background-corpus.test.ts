@@ -138,16 +138,23 @@ describe('background selection', () => {
       maxSimilarity: 0.3,
       seed: 1,
     });
-    const used = [...sel.train, ...sel.held].map((s) => s.text);
+    const mine = [...sel.train.slice(0, sel.train.length - sel.otherLanguageLines), ...sel.held];
+    const used = mine.map((s) => s.text);
     expect(used).not.toContain('My order is late and I want my money back.');
     expect(sel.dropped).toBe(1);
-    expect(used.every((t) => corpus.find((s) => s.text === t)?.language === 'en')).toBe(true);
+    expect(mine.every((s) => s.language === 'en')).toBe(true);
+    // Every other-language line not in the evaluation reserve (line 10, "Wo ist der Bahnhof?", is one): the other four.
+    const others = sel.train.slice(sel.train.length - sel.otherLanguageLines);
+    expect(others.map((s) => s.text).sort()).toEqual(
+      ['¿Dónde está la estación?', 'Me gusta el té verde.', 'El gato duerme.', 'Die Katze schläft.'].sort(),
+    );
+    expect(isEvalReserve(10)).toBe(true);
     // Lines 0 and 5 are the evaluation reserve: never trained on.
     expect([0, 5].every(isEvalReserve)).toBe(true);
     expect(used).not.toContain(corpus[0].text);
     expect(used).not.toContain(corpus[5].text);
     expect(sel.held).toHaveLength(1);
-    expect(sel.train.length).toBe(sel.candidates - sel.dropped - 1);
+    expect(sel.train.length - sel.otherLanguageLines).toBe(sel.candidates - sel.dropped - 1);
     // The reserve, minus lines too close to the evaluated examples ('Where is …' shares 'where is' with the bot).
     const reserve = reservedBackground(corpus, ['en'], bot, DEFAULT_FEATURIZER, 0.3);
     expect(reserve.map((s) => s.text)).toEqual(['We went home early.']);

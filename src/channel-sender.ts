@@ -3,8 +3,8 @@
  * over its own protocol (Slack Web API `chat.postMessage`, Bot Framework Connector); the address is the adapter's own
  * (a Slack channel and thread, a Teams `ConversationReference`), stored by the handler and given back unread.
  */
-import type { Reply } from '../responses/render-reply.ts';
-import type { ChannelName } from '../turn.ts';
+import type { Reply } from './responses/render-reply.ts';
+import type { ChannelName } from './turn.ts';
 
 /** One message of the bot to a customer. */
 export interface OutgoingMessage {

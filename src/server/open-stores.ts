@@ -4,10 +4,10 @@
  */
 import { SqlHandoffStore } from '../handoff/sql-handoff-store.ts';
 import { SqlTurnLog } from '../metrics/sql-turn-log.ts';
-import { migrate, migrateSqlite } from './migrations.ts';
-import { PostgresClient, redactUrl } from './postgres-client.ts';
-import { type SqlClient, SqliteClient } from './sql-client.ts';
-import { SqlConversationStore } from './sql-conversation-store.ts';
+import { migrate, migrateSqlite } from '../store/migrations.ts';
+import { PostgresClient, redactUrl } from '../store/postgres-client.ts';
+import { type SqlClient, SqliteClient } from '../store/sql-client.ts';
+import { SqlConversationStore } from '../store/sql-conversation-store.ts';
 
 export interface Stores {
   client: SqlClient;
