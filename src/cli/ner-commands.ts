@@ -5,12 +5,13 @@
 import { nerMetrics } from '../eval/ner-metrics.ts';
 import { NerModel } from '../nlu/entities/ner-model.ts';
 import { buildNerWordClusters, DEFAULT_NER_CLUSTER_OPTIONS } from '../train/build-ner-clusters.ts';
+import { evaluateNer } from '../train/evaluate-ner.ts';
 import { lexiconVectors } from '../train/ner-dense-features.ts';
 import { readWordVectors, WINK_VECTORS } from '../train/ner-word-vectors.ts';
 import { dequantizeRows, quantizeRows } from '../train/quantize-rows.ts';
 import { readConll, type TaggedSentence } from '../train/read-conll.ts';
 import { saveNerModel, writeNerManifestAndCard } from '../train/save-ner-model.ts';
-import { DEFAULT_NER_OPTIONS, evaluateNer, trainNer } from '../train/train-ner.ts';
+import { DEFAULT_NER_OPTIONS, trainNer } from '../train/train-ner.ts';
 import { Random } from '../util/random.ts';
 import { numberFlag, parseCommandArgs, required } from './cli-args.ts';
 import { ProgressBar } from './progress-bar.ts';

@@ -8,11 +8,12 @@ import { nerFeaturesPerToken, sentenceFeatures } from '../../../src/nlu/entities
 import { NerModel } from '../../../src/nlu/entities/ner-model.ts';
 import { NerWordClusters } from '../../../src/nlu/entities/ner-word-clusters.ts';
 import { buildNerWordClusters } from '../../../src/train/build-ner-clusters.ts';
+import { evaluateNer } from '../../../src/train/evaluate-ner.ts';
 import { lexiconVectors } from '../../../src/train/ner-dense-features.ts';
 import { readWordVectors } from '../../../src/train/ner-word-vectors.ts';
 import { readConll } from '../../../src/train/read-conll.ts';
 import { saveNerModel } from '../../../src/train/save-ner-model.ts';
-import { evaluateNer, trainNer } from '../../../src/train/train-ner.ts';
+import { trainNer } from '../../../src/train/train-ner.ts';
 
 const data = 'test/fixtures/data';
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-ner-clusters-'));
