@@ -7,7 +7,7 @@ import { languageMetrics } from '../eval/language-metrics.ts';
 import { DEFAULT_LANGUAGE_PROFILE_DIR } from '../nlu/default-model.ts';
 import { LanguageDetector } from '../nlu/language/language-detector.ts';
 import { LanguageProfile } from '../nlu/language/language-profile.ts';
-import { extendLanguageProfile } from '../train/extend-language-profile.ts';
+import { extendLanguageProfile, MIN_CALIBRATION_MESSAGES } from '../train/extend-language-profile.ts';
 import { type LanguageExample, readLanguageData } from '../train/read-language-data.ts';
 import { saveLanguageProfile, writeLanguageManifestAndCard } from '../train/save-language-profile.ts';
 import { splitTrainValid } from '../train/split-train-valid.ts';
@@ -65,18 +65,31 @@ export async function trainLanguageCommand(args: string[]): Promise<number> {
   };
   const baseDir = values.base ?? DEFAULT_LANGUAGE_PROFILE_DIR;
   const base = baseDir === 'none' ? undefined : LanguageProfile.load(baseDir);
-  const trained = base
+  const extended = base
     ? extendLanguageProfile(base, train, valid, {
         ...counting,
         maxN: numberFlag(values['max-n'], 'max-n', base.manifest.max_n),
       })
-    : trainLanguageProfile(train, valid, counting);
+    : undefined;
+  const trained = extended ?? trainLanguageProfile(train, valid, counting);
   const seconds = (performance.now() - started) / 1000;
+  const training = trained.manifest.training ?? {};
   trained.manifest.training = {
-    ...trained.manifest.training,
+    ...training,
     seconds: Number(seconds.toFixed(1)),
     ...(values.describe ? { data: values.describe } : {}),
+    ...(base
+      ? { base: { dir: values.base ?? 'models/language (shipped)', ...(training.base as Record<string, unknown>) } }
+      : {}),
   };
+  const warnings = extended ? extended.warnings : [];
+  if (!base && trained.validation.messages < MIN_CALIBRATION_MESSAGES) {
+    warnings.push(
+      `too little data to validate: ${trained.validation.messages} validation messages scored (at least ` +
+        `${MIN_CALIBRATION_MESSAGES} advised); the temperature and hint bonus are rough`,
+    );
+  }
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const bytes = await saveLanguageProfile(out, trained, values.describe);
   const summary = {
     out,
@@ -88,15 +101,29 @@ export async function trainLanguageCommand(args: string[]): Promise<number> {
     seconds: Number(seconds.toFixed(1)),
     temperature: round(trained.manifest.temperature),
     hint_bonus: trained.manifest.hint_bonus,
+    ...(extended
+      ? { prior_strength: extended.priorStrength, bot_weights: extended.botWeights, calibration: extended.calibration }
+      : {}),
+    warnings,
     validation: Object.fromEntries(Object.entries(trained.validation).map(([k, v]) => [k, round(v)])),
   };
   if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else {
     const v = trained.validation;
+    const from = extended?.calibration;
+    const weights = extended
+      ? `; bot weight ${Object.entries(extended.botWeights)
+          .map(([l, w]) => `${l} ${w.toFixed(3)}`)
+          .join(', ')} (κ = ${extended.priorStrength})`
+      : '';
     process.stdout.write(
       `wrote ${join(out, 'profile.bin')} (${(bytes / 1e6).toFixed(2)} MB, ${summary.rows} n-grams) in ${summary.seconds} s\n` +
-        `validation: ${(100 * v.accuracy).toFixed(2)}% of ${v.messages} messages; held-out words ` +
-        `${(100 * v.words_accuracy).toFixed(2)}% (correct hint ${(100 * v.words_correct_hint).toFixed(2)}%, bonus ${summary.hint_bonus})\n`,
+        (v.messages > 0
+          ? `validation: ${(100 * v.accuracy).toFixed(2)}% of ${v.messages} messages; held-out words ` +
+            `${(100 * v.words_accuracy).toFixed(2)}% of ${v.held_out_words}\n`
+          : 'validation: no validation message could be scored\n') +
+        `temperature ${summary.temperature}${from ? ` (${from.temperature})` : ''}, hint bonus ${summary.hint_bonus}` +
+        `${from ? ` (${from.hint_bonus})` : ''}${weights}\n`,
     );
   }
   return 0;

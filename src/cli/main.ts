@@ -29,7 +29,8 @@ Usage:
   switchboard eval intent --cv K --data FILE [--json] [--report FILE.html] [--seed N] [--budget S] [--no-background]
   switchboard train ner --data FILE.conll [--valid FILE] --out DIR [--seed N] [--epochs E] [--lowercase-rate P]
   switchboard eval ner --model DIR --data FILE.conll [--lowercase] [--json] [--record NAME]
-  switchboard train language --data FILE... [--valid FILE...] --out DIR [--max-n N] [--alpha A]
+  switchboard train language --data FILE... [--valid FILE...] --out DIR [--base DIR|none] [--max-n N] [--alpha A]
+                     [--min-count C] [--describe TEXT] [--json]   extends the shipped profile unless --base none
   switchboard eval language --data FILE [--languages en,es,…] [--model DIR|none] [--json] [--record NAME]
   switchboard eval route --model DIR --data FILE [--config bot.yaml] [--json]   offline automation rate
   switchboard calibrate --model DIR --data FILE --precision P [--min-support N] [--json]

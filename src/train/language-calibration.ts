@@ -5,7 +5,7 @@
  */
 import type { LanguageProfile } from '../nlu/language/language-profile.ts';
 import { LANGUAGES, type Script } from '../nlu/language/languages.ts';
-import { candidateLanguages, type TextEvidence } from '../nlu/language/text-evidence.ts';
+import { candidateLanguages, type TextEvidence, textEvidence } from '../nlu/language/text-evidence.ts';
 
 /** Hint bonuses tried: 0 … 20 logits. */
 export const HINT_GRID = Array.from({ length: 81 }, (_, i) => i * 0.25);
@@ -121,4 +121,52 @@ export function accuracyOf(
     ok += best === gold ? 1 : 0;
   });
   return set.length ? ok / set.length : 0;
+}
+
+/**
+ * Held-out single words of validation messages (≥ 5 letters, never seen in the training messages of their language;
+ * at most `perLanguage` per language): what a hint bonus is chosen on. `grams` is index-aligned with the profile's keys.
+ */
+export function heldOutWords(
+  profile: LanguageProfile,
+  valid: readonly { text: string; language: string }[],
+  grams: readonly { words: Set<string> }[],
+  perLanguage: number,
+): ScoreItem[] {
+  const out: ScoreItem[] = [];
+  const seenPer = new Map<string, Set<string>>();
+  for (const e of valid) {
+    const evidence = textEvidence(e.text);
+    const l = profile.indexFor(e.language, evidence.script);
+    const seen = seenPer.get(e.language) ?? new Set<string>();
+    seenPer.set(e.language, seen);
+    for (const w of evidence.words) {
+      if (seen.size >= perLanguage) break;
+      if ([...w].length >= 5 && !(l >= 0 && grams[l].words.has(w)) && !seen.has(w)) {
+        seen.add(w);
+        out.push({ evidence: textEvidence(w), language: e.language });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The temperature minimising the summed validation NLL plus a Gaussian prior on log T centred on `base` (σ = 0.5),
+ * searched on a grid within [base / range, base · range]: with a few messages it stays near the base's; separable
+ * validation data cannot drive it toward zero.
+ */
+export function temperatureTowardBase(set: readonly Scored[], base: number, range: number): number {
+  const lo = Math.log(base / range);
+  const hi = Math.log(base * range);
+  const steps = 400;
+  let best = base;
+  let bestF = Number.POSITIVE_INFINITY;
+  for (let k = 0; k <= steps; k++) {
+    const u = lo + ((hi - lo) * k) / steps;
+    const t = Math.exp(u);
+    const f = nll(set, t) * set.length + (u - Math.log(base)) ** 2 / (2 * 0.5 ** 2);
+    if (f < bestF - 1e-12) [best, bestF] = [t, f];
+  }
+  return best;
 }

@@ -31,6 +31,7 @@ export function renderLanguageCard(m: LanguageManifest, dataDescription?: string
   const perLanguage = (t.per_language ?? {}) as Record<string, number>;
   const evaluations = (m as { evaluations?: Record<string, Record<string, unknown>> }).evaluations ?? {};
   const broad = m.languages.length > 20;
+  const base = t.base && typeof t.base === 'object' ? (t.base as Record<string, unknown>) : undefined;
   const lines = [
     broad
       ? `# Language profile: ${m.languages.length} languages and written forms (default: ${(m.default_languages ?? []).join(' ')})`
@@ -44,7 +45,13 @@ export function renderLanguageCard(m: LanguageManifest, dataDescription?: string
     '',
     '## Training data',
     '',
-    dataDescription ?? (typeof t.data === 'string' ? t.data : 'Not described.'),
+    dataDescription ??
+      (typeof t.data === 'string'
+        ? t.data
+        : base
+          ? `The bot's own messages: ${t.messages ?? '?'} training messages (below) and ${v.messages ?? '?'} scored ` +
+            'validation messages, learnt on top of the base profile described under "Base profile".'
+          : 'Not described.'),
     '',
     '| language | messages |',
     '|---|---|',
@@ -58,15 +65,26 @@ export function renderLanguageCard(m: LanguageManifest, dataDescription?: string
     '',
     '## Chosen on validation data',
     '',
-    `- Temperature ${m.temperature.toFixed(3)} (minimum validation NLL).`,
+    `- Temperature ${m.temperature.toFixed(3)} (${
+      !base
+        ? 'minimum validation NLL'
+        : calibrationOf(t).temperature === 'validation'
+          ? "validation NLL with a prior centred on the base's"
+          : "the base's: too little validation data to choose it"
+    }).`,
     `- Hint bonus (logits for the conversation's previous language; channel locale ×0.5, workspace default ×0.25), one ` +
       `per script of the message: ${
         Object.entries(m.hint_bonus_by_script ?? {})
           .map(([script, b]) => `${script} ${b}`)
           .join(', ') || 'none'
-      }; other scripts ${m.hint_bonus}. Chosen together: the most held-out words right with a correct hint while ` +
-      'wrong hints cost validation messages at most half a point in total' +
-      (Array.isArray(v.languages) ? ` (validation scored for a bot of ${(v.languages as string[]).join(' ')}).` : '.'),
+      }; other scripts ${m.hint_bonus}. ` +
+      (base && calibrationOf(t).hint_bonus !== 'validation'
+        ? "The base's hint bonuses: too little validation data to choose them."
+        : 'Chosen together: the most held-out words right with a correct hint while wrong hints cost validation ' +
+          'messages at most half a point in total' +
+          (Array.isArray(v.languages)
+            ? ` (validation scored for a bot of ${(v.languages as string[]).join(' ')}).`
+            : '.')),
     '',
     '## Validation (messages whose script leaves more than one candidate)',
     '',
@@ -85,6 +103,7 @@ export function renderLanguageCard(m: LanguageManifest, dataDescription?: string
     ),
     '',
   ];
+  if (base) lines.push(...baseSection(base, t));
   if (Object.keys(evaluations).length > 0) {
     lines.push('## Recorded evaluations (`switchboard eval language --record NAME`)', '');
     lines.push(
@@ -116,3 +135,64 @@ export function renderLanguageCard(m: LanguageManifest, dataDescription?: string
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** The paragraph of a profile's data description that gives its attribution and licence (or undefined). */
+export function attributionOf(training: Record<string, unknown> | undefined): string | undefined {
+  const base = training?.base as Record<string, unknown> | undefined;
+  if (typeof base?.attribution === 'string') return base.attribution;
+  const data = typeof training?.data === 'string' ? training.data : '';
+  return data.split(/\n\s*\n/).find((p) => /attribution|licen[cs]e/i.test(p));
+}
+
+/** "Base profile": what an extended profile was built on, how much the bot's data weighs, and the base's licence. */
+function baseSection(base: Record<string, unknown>, t: Record<string, unknown>): string[] {
+  const weights = (t.bot_weights ?? {}) as Record<string, number>;
+  const tokens = (t.bot_tokens ?? {}) as Record<string, number>;
+  const calibration = calibrationOf(t);
+  const from = (what: string) => (calibration[what] === 'validation' ? 'chosen on validation data' : "the base's");
+  const attribution = typeof base.attribution === 'string' ? base.attribution : undefined;
+  const lines = [
+    '## Base profile',
+    '',
+    `Extends the base profile ${base.dir ? `\`${base.dir}\` ` : ''}(${base.languages ?? '?'} languages, profile.bin ` +
+      `sha256 ${String(base.sha256 ?? '?').slice(0, 16)}…; temperature ${Number(base.temperature).toFixed(3)}, hint ` +
+      `bonus ${base.hint_bonus ?? '?'}). Each language of the bot's data is re-estimated as p = w · p_bot + (1 − w) · ` +
+      "p_base, with p_bot its maximum-likelihood n-gram distribution in the bot's messages and w = N / (N + κ) for N " +
+      `bot n-gram tokens, κ = ${t.prior_strength ?? '?'} (${calibration.prior_strength === 'validation' ? 'chosen on validation data' : 'the default: too little validation data to choose it'}); ` +
+      "every other language is the base's, unchanged. Temperature: " +
+      `${from('temperature')}; hint bonus: ${from('hint_bonus')}.`,
+    '',
+    '| profile key | bot n-gram tokens | bot weight w |',
+    '|---|---|---|',
+    ...Object.entries(weights).map(([k, w]) => `| ${k} | ${tokens[k] ?? '?'} | ${w.toFixed(3)} |`),
+    '',
+  ];
+  if (typeof base.data === 'string') {
+    const data = base.data
+      .split(/\n#+ /)[0]
+      .split(/\n\s*\n/)
+      .filter((para) => para.trim() !== attribution?.trim())
+      .join('\n\n')
+      .trim();
+    lines.push("### The base's training data", '', data, '');
+  }
+  lines.push('### Attribution and licence', '');
+  if (attribution) {
+    lines.push(
+      'This profile is derived from the base profile, whose attribution and licence carry over to it. ' +
+        attribution
+          .replace(/^\*\*Attribution and licence\.\*\*\s*/, '')
+          .replace(/^This profile is derived from/, 'The base profile is derived from'),
+    );
+    if (/CC BY-SA/.test(attribution)) {
+      lines.push(
+        '',
+        'As a derivative of share-alike data, this `profile.bin` is distributed under CC BY-SA 4.0 as well.',
+      );
+    }
+  } else lines.push("The base profile's manifest states no attribution or licence; check the base's own card.");
+  lines.push('');
+  return lines;
+}
+
+const calibrationOf = (t: Record<string, unknown>) => (t.calibration ?? {}) as Record<string, string>;

@@ -161,7 +161,7 @@ describe('Teams without an app id: authentication off', () => {
   });
 
   it('offers clarify choices as card buttons; pressing one answers that intent', async () => {
-    const a = message(fake, 'a:personal-clarify', { text: 'my alarm' });
+    const a = message(fake, 'a:personal-clarify', { text: 'my alarm for tomorrow' }); // alarm_set 0.48, alarm_query 0.38
     await post(server, a);
     const clarify = await replyIn(fake, 'a:personal-clarify');
     expect(clarify.activity.text).toMatch(/which of these/);

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isSwitchboardError } from '../../../src/errors.ts';
 import { LanguageDetector } from '../../../src/nlu/language/language-detector.ts';
 import { LanguageProfile } from '../../../src/nlu/language/language-profile.ts';
-import { BOT_WEIGHTS, extendLanguageProfile, mixGrams } from '../../../src/train/extend-language-profile.ts';
+import { extendLanguageProfile, mixGrams } from '../../../src/train/extend-language-profile.ts';
 import { readLanguageData } from '../../../src/train/read-language-data.ts';
 import { saveLanguageProfile } from '../../../src/train/save-language-profile.ts';
 import { trainLanguageProfile } from '../../../src/train/train-language.ts';
@@ -98,22 +98,25 @@ describe('extendLanguageProfile', () => {
   it("adds the bot's languages, keeps the base's others, and defaults to the bot's", () => {
     expect([...extended.profile.covered].sort()).toEqual(['de', 'en', 'es', 'fr']);
     expect(extended.profile.defaultLanguages).toEqual(['en', 'fr']);
-    expect(BOT_WEIGHTS).toContain(extended.botWeight);
+    expect(Object.keys(extended.botWeights).sort()).toEqual(['en', 'fr']);
+    expect(extended.botWeights.fr).toBe(1); // not in the base: the bot's data alone
     const d = new LanguageDetector({ languages: ['en', 'es', 'de', 'fr'], profile: extended.profile });
     expect(d.detect('je voudrais une nouvelle carte').language).toBe('fr');
     expect(d.detect('meine bestellung ist nie angekommen').language).toBe('de');
   });
 
-  it('mixes a language present in both as w · bot + (1 − w) · base', () => {
-    const bot = { hashes: Uint32Array.of(1, 3), logProbs: Float64Array.of(Math.log(0.5), Math.log(0.25)) };
+  it('mixes a language present in both as w · bot + (1 − w) · base (the bot at its maximum likelihood)', () => {
+    // Two n-grams counted twice each, α = 0.1: D = 4 + 0.1 · 3, each stored as (2 + 0.1) / D; p_bot = 1/2 each.
+    const d = 4 + 0.1 * 3;
+    const bot = { hashes: Uint32Array.of(1, 3), logProbs: Float64Array.of(Math.log(2.1 / d), Math.log(2.1 / d)) };
     const mixed = mixGrams(
-      { ...bot, unseen: Math.log(0.01), total: 4, seen: 2, words: new Set() },
+      { ...bot, unseen: Math.log(0.1 / d), total: 4, seen: 2, words: new Set() },
       { hashes: Uint32Array.of(2, 3), logProbs: Float64Array.of(Math.log(0.4), Math.log(0.2)), unseen: Math.log(0.02) },
       0.5,
     );
     expect(Array.from(mixed.hashes)).toEqual([1, 2, 3]);
-    expect(Array.from(mixed.logProbs, Math.exp).map((p) => Number(p.toFixed(6)))).toEqual([0.26, 0.205, 0.225]);
-    expect(Math.exp(mixed.unseen)).toBeCloseTo(0.015, 9);
+    expect(Array.from(mixed.logProbs, Math.exp).map((p) => Number(p.toFixed(6)))).toEqual([0.26, 0.2, 0.35]);
+    expect(Math.exp(mixed.unseen)).toBeCloseTo(0.01, 9);
   });
 });
 
