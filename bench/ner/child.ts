@@ -9,15 +9,44 @@ import { writeFileSync } from 'node:fs';
 import { nerMetrics } from '../../src/eval/ner-metrics.ts';
 import { parseSystemChildArgs } from '../lib/child-args.ts';
 import { msSince, percentile, selfPeakRssMb, shuffled, timeOneByOne } from '../lib/stats.ts';
-import { charSpansToBio, conllSplit, joinTokens, keepTypes, lowerTokens, TARGET_TOKENS } from './data.ts';
-import type { NerLatency, NerSystemResult } from './results.ts';
-import { type NativeCounts, NER_SYSTEMS } from './systems.ts';
+import { charSpansToBio, conllSplit, joinTokens, keepTypes, lowerTokens, TARGET_TOKENS, wnutSplit } from './data.ts';
+import type { NerLatency, NerSystemResult, WnutResult } from './results.ts';
+import { type NativeCounts, NER_SYSTEMS, type NerSystem } from './systems.ts';
 
 /** Test sentences in a `--quick` run (a seeded subsample). */
 const QUICK_ROWS = 300;
 /** Untimed calls before timing, and the least number of timed calls per latency set (cycled if the set is smaller). */
 const WARMUP_CALLS = 500;
 const MIN_TIMED_CALLS = 3000;
+
+/**
+ * WNUT-17 dev: the system trained on WNUT train and tuned on dev (switchboard) or with its types mapped (peers), every
+ * dev sentence tagged as given and lower-cased, scored with `nerMetrics`; a peer also on the types it has.
+ */
+async function scoreWnut(load: NonNullable<NerSystem['wnut']>, types?: readonly string[]): Promise<WnutResult> {
+  const all = wnutSplit('dev');
+  const dev = values.quick ? shuffled(all, seed).slice(0, QUICK_ROWS) : all;
+  const sys = await load({ quick: values.quick, seed });
+  const tags: string[][] = [];
+  const lower: string[][] = [];
+  for (const s of dev) tags.push(await sys.tag(s.tokens));
+  for (const s of dev) lower.push(await sys.tag(lowerTokens(s.tokens)));
+  await sys.release?.();
+  const g = dev.map((s) => s.tags);
+  const out: WnutResult = { dev: nerMetrics(g, tags), dev_lowercase: nerMetrics(g, lower) };
+  if (types) {
+    out.types = [...types];
+    out.dev_own_types = nerMetrics(
+      g.map((t) => keepTypes(t, types)),
+      tags,
+    );
+  }
+  if (sys.trainSeconds !== undefined) out.train_seconds = sys.trainSeconds;
+  if (sys.modelBytes !== undefined) out.model_bytes = sys.modelBytes;
+  if (sys.training) out.training = sys.training;
+  console.log(`   ${values.system}: WNUT-17 dev F1 ${(100 * out.dev.f1).toFixed(2)} (${dev.length} sentences)`);
+  return out;
+}
 
 const values = parseSystemChildArgs('bench/ner/child.ts', Object.keys(NER_SYSTEMS));
 const system = NER_SYSTEMS[values.system];
@@ -79,6 +108,7 @@ const latency = await timeCalls(texts);
 const latencyTarget = await timeCalls(target);
 if (sink < 0) console.log('(impossible)'); // keeps the calls observable
 await loaded.release?.();
+const wnut = system.wnut ? await scoreWnut(system.wnut, system.wnutTypes) : undefined;
 
 const result: NerSystemResult = {
   system: values.system,
@@ -100,6 +130,7 @@ const result: NerSystemResult = {
   ...(loaded.modelBytes !== undefined ? { model_bytes: loaded.modelBytes } : {}),
   ...(loaded.training ? { training: loaded.training } : {}),
   ...(native ? { native } : {}),
+  ...(wnut ? { wnut } : {}),
   peak_rss_mb: selfPeakRssMb(),
   settings: system.settings,
   notes: system.notes,

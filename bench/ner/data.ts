@@ -23,6 +23,18 @@ export function conllSplit(split: ConllSplit): TaggedSentence[] {
   return readConll(join(CONLL_DIR, CONLL_FILES[split])).sentences;
 }
 
+/** WNUT-17 (noisy user text, six types): train and dev only (its test split is kept for blind scoring). */
+export const WNUT_FILES = { train: 'wnut17train.conll', dev: 'emerging.dev.conll' } as const;
+export type WnutSplit = keyof typeof WNUT_FILES;
+export const WNUT_DIR = join(DATA_ROOT, 'wnut17');
+/** WNUT-17's types, in the order the tables list them. */
+export const WNUT_TYPES = ['person', 'location', 'corporation', 'group', 'product', 'creative-work'] as const;
+
+/** One WNUT-17 split, as BIO-tagged sentences. */
+export function wnutSplit(split: WnutSplit): TaggedSentence[] {
+  return readConll(join(WNUT_DIR, WNUT_FILES[split])).sentences;
+}
+
 /** The test sentences whose token count is in this range make up the "30-token message" latency set. */
 export const TARGET_TOKENS = { min: 25, max: 35 } as const;
 

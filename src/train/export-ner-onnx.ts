@@ -3,6 +3,7 @@
  * over the transitions runs in TypeScript.
  */
 import onnxProto from 'onnx-proto';
+import { NER_DENSE_OFFSETS } from '../nlu/entities/ner-features.ts';
 import { INTENT_ONNX_IR_VERSION, INTENT_ONNX_OPSET, tensorType } from './export-onnx.ts';
 import { FLOAT, GraphBuilder, INT8, INT64, intAttr } from './onnx-graph-builder.ts';
 import { quantizeRows } from './quantize-rows.ts';
@@ -33,7 +34,8 @@ export function buildNerOnnx(model: TrainedNer, opts: { quantize: boolean }): Ui
     g.init('emission', FLOAT, [rows, k], model.weights);
     g.op('Gather', ['emission', 'ids'], 'rows', [intAttr('axis', 0)]);
   }
-  g.op('ReduceSum', ['rows', 'const.axis1'], 'emissions', [intAttr('keepdims', 0)]);
+  g.op('ReduceSum', ['rows', 'const.axis1'], model.dense ? 'sparse_emissions' : 'emissions', [intAttr('keepdims', 0)]);
+  if (model.dense) addDenseTable(g, model.dense, k, opts.quantize);
   g.init('crf.transitions', FLOAT, [k, k], Float32Array.from(model.crf.transitions));
   g.init('crf.start', FLOAT, [k], Float32Array.from(model.crf.start));
   g.init('crf.end', FLOAT, [k], Float32Array.from(model.crf.end));
@@ -54,7 +56,10 @@ export function buildNerOnnx(model: TrainedNer, opts: { quantize: boolean }): Ui
       name: 'ner_crf_emissions',
       node: g.nodes,
       initializer: g.initializers,
-      input: [tensorType('ids', INT64, ['tokens', 'F'])],
+      input: [
+        tensorType('ids', INT64, ['tokens', 'F']),
+        ...(model.dense ? [tensorType('word_rows', INT64, ['tokens', NER_DENSE_OFFSETS])] : []),
+      ],
       output: [
         tensorType('emissions', FLOAT, ['tokens', k]),
         tensorType('transitions', FLOAT, [k, k]),
@@ -64,4 +69,33 @@ export function buildNerOnnx(model: TrainedNer, opts: { quantize: boolean }): Ui
     },
   });
   return onnx.ModelProto.encode(proto).finish();
+}
+
+/**
+ * The baked dense word-vector scores: input `word_rows` int64 `[tokens, 3]` (see `denseRows`) → gathered rows of the
+ * `[3 * (words + 1), K]` table summed per token and added to the sparse emissions. int8 with one scale for the whole
+ * table when quantized (the rows are projections of unit vectors: one range fits them all).
+ */
+function addDenseTable(g: GraphBuilder, table: Float32Array, k: number, quantize: boolean): void {
+  const rows = table.length / k;
+  if (quantize) {
+    let max = 0;
+    for (const v of table) max = Math.max(max, Math.abs(v));
+    const scale = max > 0 ? max / 127 : 1;
+    g.init(
+      'dense_q',
+      INT8,
+      [rows, k],
+      Int8Array.from(table, (v) => Math.round(v / scale)),
+    );
+    g.init('dense_scale', FLOAT, [1], Float32Array.of(scale));
+    g.op('Gather', ['dense_q', 'word_rows'], 'dense_rows_q', [intAttr('axis', 0)]);
+    g.op('Cast', ['dense_rows_q'], 'dense_rows_c', [intAttr('to', FLOAT)]);
+    g.op('Mul', ['dense_rows_c', 'dense_scale'], 'dense_rows');
+  } else {
+    g.init('dense', FLOAT, [rows, k], table);
+    g.op('Gather', ['dense', 'word_rows'], 'dense_rows', [intAttr('axis', 0)]);
+  }
+  g.op('ReduceSum', ['dense_rows', 'const.axis1'], 'dense_emissions', [intAttr('keepdims', 0)]);
+  g.op('Add', ['sparse_emissions', 'dense_emissions'], 'emissions');
 }

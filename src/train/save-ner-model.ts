@@ -4,8 +4,13 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NER_BUCKETS, NER_FEATURES_PER_TOKEN } from '../nlu/entities/ner-features.ts';
-import { NER_FEATURES_FILE, NER_MODEL_FILE, type NerManifest } from '../nlu/entities/ner-manifest.ts';
+import { NER_BUCKETS, nerFeaturesPerToken } from '../nlu/entities/ner-features.ts';
+import {
+  NER_CLUSTERS_FILE,
+  NER_FEATURES_FILE,
+  NER_MODEL_FILE,
+  type NerManifest,
+} from '../nlu/entities/ner-manifest.ts';
 import { FeatureVocabulary } from '../nlu/features/feature-vocabulary.ts';
 import { buildNerOnnx } from './export-ner-onnx.ts';
 import { NER_FEATURE_SEED, type TrainedNer } from './train-ner.ts';
@@ -23,6 +28,8 @@ export interface SaveNerOptions {
   validation: Record<string, unknown>;
   /** Free text for the card: where the data came from and its terms. */
   dataDescription?: string;
+  /** Where the word vectors behind the model's clusters came from (when it has clusters). */
+  vectorsSource?: string;
 }
 
 /** Writes `model.onnx`, `features.bin`, `manifest.json` and `MODEL_CARD.md`; returns the manifest. */
@@ -32,6 +39,8 @@ export async function saveNerModel(dir: string, model: TrainedNer, o: SaveNerOpt
   const features = new FeatureVocabulary(model.buckets).toBytes();
   await writeFile(join(dir, NER_MODEL_FILE), onnxBytes);
   await writeFile(join(dir, NER_FEATURES_FILE), features);
+  const clusters = model.clusters?.toBytes();
+  if (clusters) await writeFile(join(dir, NER_CLUSTERS_FILE), clusters);
   const manifest: NerManifest = {
     kind: 'ner',
     format_version: 1,
@@ -42,11 +51,22 @@ export async function saveNerModel(dir: string, model: TrainedNer, o: SaveNerOpt
       name: 'ner-token-v1',
       seed: NER_FEATURE_SEED,
       buckets: NER_BUCKETS,
-      features_per_token: NER_FEATURES_PER_TOKEN,
+      features_per_token: nerFeaturesPerToken(model.clusters),
+      ...(model.clusters
+        ? {
+            word_clusters: {
+              branching: [...model.clusters.branching],
+              words: model.clusters.words.length,
+              source: o.vectorsSource ?? 'word vectors',
+            },
+          }
+        : {}),
+      ...(model.dense ? { dense_offsets: 3 as const } : {}),
     },
     quantized: o.quantize,
     onnx: record(onnxBytes),
     features: record(features),
+    ...(clusters ? { clusters: record(clusters) } : {}),
     training: { ...o.training, ...(o.dataDescription ? { data: o.dataDescription } : {}) },
     validation: o.validation,
   };
@@ -60,6 +80,21 @@ export async function writeNerManifestAndCard(dir: string, manifest: NerManifest
   await writeFile(join(dir, 'MODEL_CARD.md'), renderNerCard(manifest));
 }
 
+function clusterLine(m: NerManifest): string {
+  const c = m.featurizer.word_clusters;
+  if (!c) return 'no pretrained vectors';
+  const sizes = c.branching.map((_, l) => c.branching.slice(0, l + 1).reduce((a, b) => a * b, 1));
+  return (
+    `plus word-cluster features: ${c.words} lower-cased words clustered from ${c.source} into ${sizes.join(' / ')} ` +
+    'clusters by hierarchical k-means, stored in word-clusters.bin' +
+    (m.featurizer.dense_offsets
+      ? ', and a learned projection of each word vector to tag scores (for the token and its ±1 neighbours) baked into ' +
+        'model.onnx per lexicon word'
+      : '') +
+    '; the vectors themselves are not shipped'
+  );
+}
+
 /** The model card: what the model is for, its data and terms, how it was trained, every measured number. */
 export function renderNerCard(m: NerManifest): string {
   const t = (m.training ?? {}) as Record<string, unknown>;
@@ -67,8 +102,7 @@ export function renderNerCard(m: NerManifest): string {
   const lines = [
     `# NER model: ${m.types.join(' ')} (${m.languages.join(', ')})`,
     '',
-    `Linear-chain CRF over hashed token features, trained from scratch by \`switchboard train ner\` (no pretrained ` +
-      `vectors). Languages: **${m.languages.join(', ')} only** — switchboard runs it only on turns detected as ` +
+    `Linear-chain CRF over hashed token features, trained from scratch by \`switchboard train ner\` (${clusterLine(m)}). Languages: **${m.languages.join(', ')} only** — switchboard runs it only on turns detected as ` +
       `${m.languages.join('/')}; structured values (dates, amounts, e-mails, phone numbers…) come from the rule ` +
       'recognizers in every configured language.',
     '',
@@ -78,9 +112,14 @@ export function renderNerCard(m: NerManifest): string {
     '',
     `Sentences ${t.sentences ?? '?'}, tokens ${t.tokens ?? '?'}; ${t.kept_features ?? '?'} feature buckets kept ` +
       `(seen ≥ ${t.min_count ?? '?'} times); ${t.epochs ?? '?'} epochs (best ${t.best_epoch ?? '?'}), ` +
-      `${t.seconds ?? '?'} s; a ${pct(t.lowercase_rate)}% share of sentences shown lower-cased each epoch.`,
+      `${t.seconds ?? '?'} s; a ${pct(t.lowercase_rate)}% share of sentences shown lower-cased each epoch.` +
+      (typeof t.word_clusters_seconds === 'number'
+        ? ` Reading and clustering the word vectors: ${t.word_clusters_seconds} s more.`
+        : '') +
+      (typeof t.peak_rss_mb === 'number' ? ` Peak RSS of the training process ${t.peak_rss_mb} MB.` : ''),
     `Stored ${m.quantized ? 'int8 (one scale per feature row)' : 'float32'}: model.onnx ${(m.onnx.bytes / 1e6).toFixed(1)} MB, ` +
-      `features.bin ${(m.features.bytes / 1e6).toFixed(1)} MB.`,
+      `features.bin ${(m.features.bytes / 1e6).toFixed(1)} MB` +
+      (m.clusters ? `, word-clusters.bin ${(m.clusters.bytes / 1e6).toFixed(1)} MB.` : '.'),
     '',
     '## Validation (entity-level, exact span and type, as conlleval)',
     '',

@@ -7,9 +7,11 @@
  */
 import { nerMetrics } from '../eval/ner-metrics.ts';
 import { bioConstraints, type CrfParams, forwardBackward, viterbi } from '../nlu/entities/crf-decode.ts';
-import { NER_FEATURES_PER_TOKEN, sentenceFeatures } from '../nlu/entities/ner-features.ts';
+import { nerFeaturesPerToken, sentenceFeatures } from '../nlu/entities/ner-features.ts';
+import type { NerWordClusters } from '../nlu/entities/ner-word-clusters.ts';
 import { Random } from '../util/random.ts';
 import { DataError } from './data-error.ts';
+import { DenseNerFeatures } from './ner-dense-features.ts';
 import type { TaggedSentence } from './read-conll.ts';
 
 export interface NerTrainOptions {
@@ -23,6 +25,10 @@ export interface NerTrainOptions {
   minCount: number;
   /** Share of training sentences shown lower-cased each epoch. */
   lowercaseRate: number;
+  /** Word clusters (from word vectors) as extra features; the model keeps them. */
+  clusters?: NerWordClusters;
+  /** Unit vectors of the clusters' lexicon (`lexiconVectors`): dense projected features, baked per word at the end. */
+  lexiconVectors?: { dim: number; data: Float32Array };
   onProgress?: (p: { epoch: number; maxEpochs: number; fraction: number; loss: number; validF1: number }) => void;
 }
 
@@ -46,6 +52,10 @@ export interface TrainedNer {
   /** Emission weights `[(buckets.length + 1) * tags.length]`. */
   weights: Float32Array;
   crf: CrfParams;
+  /** The word clusters the features use, if any. */
+  clusters?: NerWordClusters;
+  /** Baked dense word-vector scores (`[3 * (lexicon words + 1) * tags]`, see `denseRows`), with `clusters`' lexicon. */
+  dense?: Float32Array;
   epochs: number;
   bestEpoch: number;
   seconds: number;
@@ -56,6 +66,7 @@ interface Encoded {
   rows: Int32Array; // [n * F], 0 = unknown/padding
   gold: Int32Array; // [n]
   n: number;
+  lex: Int32Array; // [n] lexicon row per token, -1 = none
 }
 
 /**
@@ -79,8 +90,8 @@ export function trainNer(
   // 1. Feature vocabulary over the training sentences and their lower-cased copies.
   const counts = new Map<number, number>();
   const trainFeatures = train.map((s) => [
-    sentenceFeatures(s.tokens, NER_FEATURE_SEED),
-    sentenceFeatures(lower(s).tokens, NER_FEATURE_SEED),
+    sentenceFeatures(s.tokens, NER_FEATURE_SEED, o.clusters),
+    sentenceFeatures(lower(s).tokens, NER_FEATURE_SEED, o.clusters),
   ]);
   for (const pair of trainFeatures) for (const f of pair) for (const b of f) counts.set(b, (counts.get(b) ?? 0) + 1);
   const buckets = Int32Array.from([...counts].filter(([, c]) => c >= o.minCount).map(([b]) => b)).sort();
@@ -96,11 +107,12 @@ export function trainNer(
       if (y === undefined) throw new DataError('validation data', undefined, `tag '${t}' does not occur in training`);
       return y;
     });
-    return { rows, gold, n: s.tokens.length };
+    const lex = Int32Array.from(s.tokens, (t) => (o.clusters ? o.clusters.rowOf(t) : -1));
+    return { rows, gold, n: s.tokens.length, lex };
   };
   const trainSet = train.map((s, i) => [encode(trainFeatures[i][0], s), encode(trainFeatures[i][1], lower(s))]);
   const validSets = [valid, valid.map(lower)].map((set) =>
-    set.map((s) => encode(sentenceFeatures(s.tokens, NER_FEATURE_SEED), s)),
+    set.map((s) => encode(sentenceFeatures(s.tokens, NER_FEATURE_SEED, o.clusters), s)),
   );
 
   // 2. Parameters and AdaGrad accumulators.
@@ -118,7 +130,9 @@ export function trainNer(
   const gEnd = new Float64Array(k);
   const constraints = bioConstraints(tags);
   const eps = 1e-8;
-  const F = NER_FEATURES_PER_TOKEN;
+  const F = nerFeaturesPerToken(o.clusters);
+  const dense =
+    o.clusters && o.lexiconVectors ? new DenseNerFeatures(o.lexiconVectors, k, o.learningRate, o.l2) : undefined;
 
   const emissions = (e: Encoded, out: Float64Array) => {
     out.fill(0, 0, e.n * k);
@@ -129,6 +143,7 @@ export function trainNer(
         for (let y = 0; y < k; y++) out[t * k + y] += w[r * k + y];
       }
     }
+    dense?.addEmissions(e.lex, e.n, out);
   };
   let em = new Float64Array(64 * k);
   const ensure = (n: number) => {
@@ -150,8 +165,9 @@ export function trainNer(
       if (t > 0) goldScore += crf.transitions[e.gold[t - 1] * k + e.gold[t]];
     }
     // Emission gradients: marginal − gold, spread over the token's feature rows.
-    const g = new Float64Array(k);
+    const gAll = new Float64Array(e.n * k);
     for (let t = 0; t < e.n; t++) {
+      const g = gAll.subarray(t * k, (t + 1) * k);
       for (let y = 0; y < k; y++)
         g[y] = Math.exp(alpha[t * k + y] + beta[t * k + y] - logZ) - (e.gold[t] === y ? 1 : 0);
       for (let f = 0; f < F; f++) {
@@ -160,6 +176,7 @@ export function trainNer(
         for (let y = 0; y < k; y++) adagrad(w, gw, r * k + y, g[y] + o.l2 * w[r * k + y]);
       }
     }
+    dense?.update(e.lex, e.n, gAll);
     // Transition, start and end gradients.
     for (let y = 0; y < k; y++) {
       adagrad(crf.start, gStart, y, Math.exp(alpha[y] + beta[y] - logZ) - (e.gold[0] === y ? 1 : 0));
@@ -207,6 +224,7 @@ export function trainNer(
     trans: new Float64Array(0),
     start: new Float64Array(0),
     end: new Float64Array(0),
+    dense: new Float64Array(0),
   };
   let epoch = 0;
   for (epoch = 1; epoch <= o.maxEpochs; epoch++) {
@@ -240,6 +258,7 @@ export function trainNer(
         trans: Float64Array.from(crf.transitions),
         start: Float64Array.from(crf.start),
         end: Float64Array.from(crf.end),
+        dense: dense ? Float64Array.from(dense.p) : new Float64Array(0),
       };
     }
     o.onProgress?.({ epoch, maxEpochs: o.maxEpochs, fraction: 1, loss: loss / order.length, validF1: best.f1 });
@@ -255,6 +274,8 @@ export function trainNer(
       start: Float32Array.from(best.start),
       end: Float32Array.from(best.end),
     },
+    ...(o.clusters ? { clusters: o.clusters } : {}),
+    ...(dense ? { dense: dense.table(best.dense) } : {}),
     epochs: Math.min(epoch, o.maxEpochs),
     bestEpoch: best.epoch,
     seconds: (performance.now() - started) / 1000,
@@ -263,32 +284,4 @@ export function trainNer(
         ? { f1: best.f1, lowercase_f1: best.lowercase }
         : { f1: Number.NaN, lowercase_f1: Number.NaN },
   };
-}
-
-/**
- * Scores a trained model on tagged sentences with its own TypeScript decoder (no ONNX): the trainer's view, used to
- * measure what int8 weights cost before export. `weights` defaults to the model's.
- */
-export function evaluateNer(model: TrainedNer, sentences: readonly TaggedSentence[], weights = model.weights) {
-  const k = model.tags.length;
-  const constraints = bioConstraints(model.tags);
-  const rowOf = new Map<number, number>();
-  model.buckets.forEach((b, r) => {
-    rowOf.set(b, r + 1);
-  });
-  const pred = sentences.map((s) => {
-    const f = sentenceFeatures(s.tokens, NER_FEATURE_SEED);
-    const em = new Float64Array(s.tokens.length * k);
-    for (let t = 0; t < s.tokens.length; t++) {
-      for (let j = 0; j < NER_FEATURES_PER_TOKEN; j++) {
-        const r = rowOf.get(f[t * NER_FEATURES_PER_TOKEN + j]) ?? 0;
-        if (r) for (let y = 0; y < k; y++) em[t * k + y] += weights[r * k + y];
-      }
-    }
-    return Array.from(viterbi(em, s.tokens.length, model.crf, constraints), (y) => model.tags[y]);
-  });
-  return nerMetrics(
-    sentences.map((s) => s.tags),
-    pred,
-  );
 }

@@ -10,9 +10,16 @@ import { modelError, readCheckedFile, requireModelDir } from '../intent/intent-m
 import { OnnxSession } from '../onnx/onnx-session.ts';
 import type { EntityMention } from '../understanding.ts';
 import { bioConstraints, type CrfParams, marginals, viterbi } from './crf-decode.ts';
-import { sentenceFeatures } from './ner-features.ts';
-import { NER_FEATURES_FILE, NER_MODEL_FILE, type NerManifest, NerManifestSchema } from './ner-manifest.ts';
+import { denseRows, NER_DENSE_OFFSETS, nerFeaturesPerToken, sentenceFeatures } from './ner-features.ts';
+import {
+  NER_CLUSTERS_FILE,
+  NER_FEATURES_FILE,
+  NER_MODEL_FILE,
+  type NerManifest,
+  NerManifestSchema,
+} from './ner-manifest.ts';
 import { tokenizeForNer } from './ner-tokenize.ts';
+import { NerWordClusters } from './ner-word-clusters.ts';
 
 /** Tags and per-token confidence for a token sequence. */
 export interface TaggedTokens {
@@ -27,6 +34,7 @@ export class NerModel {
     private readonly session: OnnxSession,
     private readonly vocabulary: FeatureVocabulary,
     private readonly crf: CrfParams,
+    private readonly clusters?: NerWordClusters,
   ) {
     this.constraints = bioConstraints(crf.tags);
   }
@@ -56,6 +64,22 @@ export class NerModel {
     } catch (e) {
       return modelError('E_MODEL_CORRUPT', `${join(dir, NER_FEATURES_FILE)}: ${(e as Error).message}`, e);
     }
+    let clusters: NerWordClusters | undefined;
+    if (manifest.featurizer.word_clusters || manifest.clusters) {
+      if (!manifest.clusters) return modelError('E_MODEL_CORRUPT', `${dir}: word clusters without a file record`);
+      const bytes = await readCheckedFile(dir, NER_CLUSTERS_FILE, manifest.clusters);
+      try {
+        clusters = NerWordClusters.fromBytes(bytes);
+      } catch (e) {
+        return modelError('E_MODEL_CORRUPT', `${join(dir, NER_CLUSTERS_FILE)}: ${(e as Error).message}`, e);
+      }
+    }
+    if (manifest.featurizer.dense_offsets && !clusters) {
+      return modelError('E_MODEL_CORRUPT', `${dir}: dense word features need the word-cluster lexicon`);
+    }
+    if (nerFeaturesPerToken(clusters) !== manifest.featurizer.features_per_token) {
+      return modelError('E_MODEL_CORRUPT', `${dir}: features_per_token does not match the featurizer`);
+    }
     const session = await OnnxSession.create(onnxBytes);
     const k = manifest.tags.length;
     // The CRF parameters live in the graph too: read them once.
@@ -64,6 +88,9 @@ export class NerModel {
         data: new BigInt64Array(manifest.featurizer.features_per_token),
         dims: [1, manifest.featurizer.features_per_token],
       },
+      ...(manifest.featurizer.dense_offsets
+        ? { word_rows: { data: new BigInt64Array(NER_DENSE_OFFSETS), dims: [1, NER_DENSE_OFFSETS] } }
+        : {}),
     });
     const crf: CrfParams = {
       tags: manifest.tags,
@@ -75,7 +102,7 @@ export class NerModel {
       await session.release();
       return modelError('E_MODEL_CORRUPT', `${dir}: the graph's shapes do not match the manifest's ${k} tags`);
     }
-    return new NerModel(manifest, session, vocabulary, crf);
+    return new NerModel(manifest, session, vocabulary, crf, clusters);
   }
 
   /** Tags a token sequence (already tokenized, e.g. CoNLL tokens). */
@@ -83,10 +110,19 @@ export class NerModel {
     const n = tokens.length;
     if (n === 0) return { tags: [], confidence: new Float64Array(0) };
     const f = this.manifest.featurizer;
-    const buckets = sentenceFeatures(tokens, f.seed);
+    const buckets = sentenceFeatures(tokens, f.seed, this.clusters);
     const ids = new BigInt64Array(buckets.length);
     for (let i = 0; i < buckets.length; i++) ids[i] = BigInt(this.vocabulary.rowOf(buckets[i]));
-    const out = await this.session.run({ ids: { data: ids, dims: [n, f.features_per_token] } }, ['emissions']);
+    const inputs: Parameters<OnnxSession['run']>[0] = { ids: { data: ids, dims: [n, f.features_per_token] } };
+    if (f.dense_offsets && this.clusters) {
+      const clusters = this.clusters;
+      const rows = denseRows(
+        tokens.map((t) => clusters.rowOf(t)),
+        clusters.words.length,
+      );
+      inputs.word_rows = { data: BigInt64Array.from(rows, (r) => BigInt(r)), dims: [n, NER_DENSE_OFFSETS] };
+    }
+    const out = await this.session.run(inputs, ['emissions']);
     const em = out.emissions.data as Float32Array;
     const path = viterbi(em, n, this.crf, this.constraints);
     const k = this.crf.tags.length;

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSwitchboardError } from '../../../src/errors.ts';
 import { NerModel } from '../../../src/nlu/entities/ner-model.ts';
+import { evaluateNer } from '../../../src/train/evaluate-ner.ts';
 import { readConll } from '../../../src/train/read-conll.ts';
 import { saveNerModel } from '../../../src/train/save-ner-model.ts';
-import { evaluateNer, type TrainedNer, trainNer } from '../../../src/train/train-ner.ts';
+import { type TrainedNer, trainNer } from '../../../src/train/train-ner.ts';
 
 const data = 'test/fixtures/data';
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-ner-'));
