@@ -13,7 +13,17 @@ export const optional = z
   .optional()
   .transform((s) => (s?.trim() ? s.trim() : undefined));
 /** An optional http(s) URL. */
-export const url = optional.refine((s) => s === undefined || /^https?:\/\/[^\s]+$/.test(s), {
+/** True when `s` parses as a URL. */
+function parses(s: string): boolean {
+  try {
+    new URL(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const url = optional.refine((s) => s === undefined || (/^https?:\/\/[^\s]+$/.test(s) && parses(s)), {
   message: 'must be an http(s) URL',
 });
 

@@ -38,10 +38,16 @@ describe('Bot with the rule recognizers in their thread', () => {
     await bot.nlu.entities.warmUp();
     const turn = await bot.respond('what is the weather like tomorrow in paris');
     expect(turn.decision).toMatchObject({ kind: 'answer', intent: 'weather_query' });
-    expect(turn.understanding.pending).toEqual(['rule_entities']);
-    expect(turn.understanding.entities).toEqual([]);
-    const complete = await turn.late;
-    expect(complete?.pending).toBeUndefined();
-    expect(complete?.entities.map((e) => e.text)).toContain('tomorrow');
+    // A budget of 0 ms never waits; on a busy machine the worker may still finish before the turn is decided, in
+    // which case the entities are simply there. Either way nothing is lost.
+    if (turn.understanding.pending) {
+      expect(turn.understanding.pending).toEqual(['rule_entities']);
+      expect(turn.understanding.entities).toEqual([]);
+      const complete = await turn.late;
+      expect(complete?.pending).toBeUndefined();
+      expect(complete?.entities.map((e) => e.text)).toContain('tomorrow');
+    } else {
+      expect(turn.understanding.entities.map((e) => e.text)).toContain('tomorrow');
+    }
   });
 });

@@ -58,6 +58,8 @@ export class WebhookSender implements ChannelSender {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(this.secret ? signatureHeaders(this.secret, json) : {}) },
         body: json,
+        // Replies go to the configured URL only: a redirect from the gateway is an error, never followed.
+        redirect: 'error',
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (e) {

@@ -1,6 +1,9 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { webhookChannel } from '../../../../src/adapters/webhook/mount-webhook.ts';
 import { readWebhookEnv } from '../../../../src/adapters/webhook/webhook-env.ts';
+import { WebhookSender } from '../../../../src/adapters/webhook/webhook-sender.ts';
 import {
   SIGNATURE_HEADER,
   sign,
@@ -95,10 +98,36 @@ describe('webhook environment', () => {
       readWebhookEnv({ SWITCHBOARD_WEBHOOK_URL: 'http://x/out', SWITCHBOARD_WEBHOOK_SECRET: 'short' }),
     ).toThrow(/SWITCHBOARD_WEBHOOK_SECRET: must be at least 16 characters/);
     expect(() => readWebhookEnv({ SWITCHBOARD_WEBHOOK_URL: 'gateway.example' })).toThrow(/SWITCHBOARD_WEBHOOK_URL/);
+    expect(() =>
+      readWebhookEnv({ SWITCHBOARD_WEBHOOK_URL: 'http://[bad', SWITCHBOARD_WEBHOOK_SECRET: SECRET }),
+    ).toThrow(/SWITCHBOARD_WEBHOOK_URL: must be an http\(s\) URL/);
     expect(readWebhookEnv({ SWITCHBOARD_WEBHOOK_URL: 'http://x/out', SWITCHBOARD_WEBHOOK_UNSIGNED: '1' })).toEqual({
       url: 'http://x/out',
       secret: undefined,
       unsigned: true,
     });
+  });
+});
+
+describe('WebhookSender', () => {
+  it('never follows a redirect: the reply goes to the configured URL or the send fails', async () => {
+    const hits: string[] = [];
+    const server = createServer((req, res) => {
+      hits.push(req.url ?? '');
+      req.resume();
+      if (req.url === '/out') res.writeHead(307, { location: '/elsewhere' }).end();
+      else res.writeHead(200).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const sender = new WebhookSender(`http://127.0.0.1:${port}/out`, SECRET);
+      await expect(
+        sender.send({ conversation: 'sms:+1', user: '+1' }, { reply: { text: 'hi', language: 'en' } } as never),
+      ).rejects.toThrow(/webhook POST failed/);
+      expect(hits).toEqual(['/out']);
+    } finally {
+      server.close();
+    }
   });
 });
