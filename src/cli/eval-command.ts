@@ -74,6 +74,11 @@ export async function evalIntentCommand(args: string[]): Promise<number> {
     bar.update((s + CHUNK) / texts.length, `${Math.min(texts.length, s + CHUNK)}/${texts.length}`);
   }
   bar.done();
+  // Data without out_of_scope rows: out-of-scope recall on the background reserve, with the classifier already loaded.
+  const bg =
+    data.mode === 'single' && !data.examples.some((e) => e.intent === OUT_OF_SCOPE)
+      ? await backgroundRecall(clf, data.examples)
+      : undefined;
   await clf.release();
 
   const mode = data.mode;
@@ -105,7 +110,6 @@ export async function evalIntentCommand(args: string[]): Promise<number> {
   const perLanguage = perLanguageScores(data.examples, probs, labels, mode, threshold);
   if (perLanguage) out.per_language = perLanguage;
   if (!gold.includes(OUT_OF_SCOPE) && mode === 'single') {
-    const bg = await backgroundRecall(modelDir, data.examples);
     if (bg) Object.assign(out, bg);
     else
       process.stderr.write(
@@ -181,28 +185,23 @@ function perLanguageScores(
  * record (trained with --no-background or by an older version).
  */
 async function backgroundRecall(
-  modelDir: string,
+  clf: IntentClassifier,
   examples: IntentExample[],
 ): Promise<{ background_oos_recall: number; background_rows: number } | undefined> {
-  const clf = await IntentClassifier.load(modelDir);
-  try {
-    const bg = clf.manifest.training.background as { languages?: string[] } | undefined;
-    if (!bg?.languages?.length) return undefined;
-    const lines = reservedBackground(
-      loadBackgroundCorpus().sentences,
-      bg.languages,
-      examples,
-      clf.manifest.featurizer,
-      BACKGROUND_MAX_SIMILARITY,
-    );
-    if (lines.length === 0) return undefined;
-    const probs = await clf.scores(lines.map((l) => l.text));
-    const predicted = predictSingleLabel(probs, clf.labels, clf.threshold ?? 0);
-    const caught = predicted.filter((l) => l === OUT_OF_SCOPE).length;
-    return { background_oos_recall: round(caught / lines.length), background_rows: lines.length };
-  } finally {
-    await clf.release();
-  }
+  const bg = clf.manifest.training.background as { languages?: string[] } | undefined;
+  if (!bg?.languages?.length) return undefined;
+  const lines = reservedBackground(
+    loadBackgroundCorpus().sentences,
+    bg.languages,
+    examples,
+    clf.manifest.featurizer,
+    BACKGROUND_MAX_SIMILARITY,
+  );
+  if (lines.length === 0) return undefined;
+  const probs = await clf.scores(lines.map((l) => l.text));
+  const predicted = predictSingleLabel(probs, clf.labels, clf.threshold ?? 0);
+  const caught = predicted.filter((l) => l === OUT_OF_SCOPE).length;
+  return { background_oos_recall: round(caught / lines.length), background_rows: lines.length };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}`;

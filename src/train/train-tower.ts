@@ -113,18 +113,14 @@ export function score(
   return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
 }
 
-/**
- * Trains one tower with mini-batch Adam, a linearly decaying learning rate and early stopping on the validation score
- * (`patience` epochs without improvement); returns the best epoch's weights. Deterministic for `opts.seed` and `k`.
- */
-export function trainTower(job: TowerJob, onProgress?: (p: TowerProgress) => void): TowerResult {
-  const { train: tr, valid: va, opts, k, mode, labels: C } = job;
-  const rng = new Random(opts.seed * 1000 + k);
-  const trainer = new TowerTrainer(
-    { buckets: job.rows, dim: opts.dim, hidden: opts.hidden, labels: C },
+/** A trainer for the tower shape and optimiser settings of `job`. */
+function newTrainer(job: TowerJob, rng: Random): TowerTrainer {
+  const { opts } = job;
+  return new TowerTrainer(
+    { buckets: job.rows, dim: opts.dim, hidden: opts.hidden, labels: job.labels },
     job.idf,
     {
-      mode,
+      mode: job.mode,
       learningRate: opts.learningRate,
       dropout: opts.dropout,
       labelSmoothing: opts.labelSmoothing,
@@ -132,6 +128,16 @@ export function trainTower(job: TowerJob, onProgress?: (p: TowerProgress) => voi
     },
     rng,
   );
+}
+
+/**
+ * Trains one tower with mini-batch Adam, a linearly decaying learning rate and early stopping on the validation score
+ * (`patience` epochs without improvement); returns the best epoch's weights. Deterministic for `opts.seed` and `k`.
+ */
+export function trainTower(job: TowerJob, onProgress?: (p: TowerProgress) => void): TowerResult {
+  const { train: tr, valid: va, opts, k, mode, labels: C } = job;
+  const rng = new Random(opts.seed * 1000 + k);
+  const trainer = newTrainer(job, rng);
   const order = Int32Array.from({ length: tr.bags.length }, (_, i) => i);
   const logits = new Float32Array(C);
   const totalSteps = opts.maxEpochs * Math.ceil(order.length / opts.batchSize);
@@ -191,21 +197,10 @@ export function trainTower(job: TowerJob, onProgress?: (p: TowerProgress) => voi
  * @example const s = secondsPerExampleEpoch(job); // e.g. 0.0012
  */
 export function secondsPerExampleEpoch(job: TowerJob, sample = 256): number {
-  const { train: tr, opts, mode, labels: C } = job;
+  const { train: tr, opts, labels: C } = job;
   const n = Math.min(sample, tr.bags.length);
   if (n === 0) return 0;
-  const trainer = new TowerTrainer(
-    { buckets: job.rows, dim: opts.dim, hidden: opts.hidden, labels: C },
-    job.idf,
-    {
-      mode,
-      learningRate: opts.learningRate,
-      dropout: opts.dropout,
-      labelSmoothing: opts.labelSmoothing,
-      weightDecay: opts.weightDecay,
-    },
-    new Random(1),
-  );
+  const trainer = newTrainer(job, new Random(1));
   const logits = new Float32Array(C);
   const run = (from: number, to: number) => {
     for (let s = from; s < to; s += opts.batchSize) {
