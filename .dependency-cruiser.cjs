@@ -8,7 +8,7 @@
  *   store     store/ (conversations, the SQL clients, the turn spool)
  *   handoff   handoff/ (tickets, the service, the agents' desk)
  *   metrics   metrics/ (turn log, automation rate, Prometheus)
- *   pipeline  bot.ts, turn-handler.ts
+ *   pipeline  bot.ts, turn-handler.ts, turn-intake.ts (the durable inbox at the door)
  *   adapters  adapters/ (one folder per channel; the registry lists them)
  *   server    server/ (the composition root and the HTTP routes)
  *   cli       cli/ (commands; may use anything)
@@ -24,7 +24,7 @@ const LAYERS = [
   ['store', '^src/store/'],
   ['handoff', '^src/handoff/'],
   ['metrics', '^src/metrics/'],
-  ['pipeline', '^src/(bot|turn-handler)\\.ts$'],
+  ['pipeline', '^src/(bot|turn-handler|turn-intake)\\.ts$'],
   ['adapters', '^src/adapters/'],
   ['server', '^src/server/'],
   ['cli', '^src/cli/'],

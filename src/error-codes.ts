@@ -75,6 +75,16 @@ export const ERROR_CODES = {
   E_NOT_SAMPLED: { kind: 'input', meaning: 'the turn is not in the audit sample', status: 409 },
   E_ALREADY_AUDITED: { kind: 'input', meaning: 'the turn was audited already', status: 409 },
   E_NO_SENDER: { kind: 'internal', meaning: 'a turn came from a channel that is not mounted' },
+  E_NOT_RECORDED: {
+    kind: 'transport',
+    meaning:
+      'an inbound turn could not be recorded in the inbox or the spool: it is refused so the channel sends it again',
+    status: 503,
+  },
+  E_INBOX_ROW: {
+    kind: 'internal',
+    meaning: 'an unfinished inbox row could not be read back (marked failed, not retried)',
+  },
   // Channels
   E_NOT_CONNECTED: {
     kind: 'remote',

@@ -1,12 +1,15 @@
 /**
- * One customer turn from any channel, end to end: refuse a retried event, remember where the conversation's replies go,
- * understand and decide (or take the button the customer pressed), keep the conversation's state, send the reply
- * through the channel's sender. Channel adapters call {@link TurnHandler.handle} after acknowledging the request;
- * nothing here knows Slack or Teams.
+ * One customer turn from any channel, end to end, readable in {@link TurnHandler.handle}:
+ *
+ *   (dedupe — done before, by the durable inbox at the door: server/turn-intake.ts)
+ *   begin → feedback? → relay to the agent? → button or understand → decide → handoff → send → log
+ *
+ * Each step reads and writes one per-turn {@link TurnContext}. Channel adapters bring turns to the door after
+ * recording them; nothing here knows Slack or Teams.
  */
 import { createHash } from 'node:crypto';
 import type { Bot, TurnResult } from './bot.ts';
-import type { ChannelSender } from './channel-sender.ts';
+import type { ChannelSender, OutgoingMessage } from './channel-sender.ts';
 import { SwitchboardError } from './errors.ts';
 import type { HandoffService } from './handoff/handoff-service.ts';
 import { redactText } from './metrics/redact.ts';
@@ -14,13 +17,14 @@ import type { TurnLog } from './metrics/turn-log.ts';
 import type { Understanding } from './nlu/understanding.ts';
 import { type Reply, renderReply } from './responses/render-reply.ts';
 import type { Decision } from './router/decision.ts';
-import type { ConversationStore } from './store/conversation-store.ts';
+import type { ConversationStore, StoredConversation } from './store/conversation-store.ts';
 import { type ChannelName, MAX_TURN_TEXT, type Turn } from './turn.ts';
 
 /** What became of a turn. */
 export type TurnOutcome =
+  /** A retry of an event already recorded (refused at the door). */
   | { status: 'duplicate' }
-  /** The database was down: the turn waits in the spool and is handled when it is back. */
+  /** The database was down: the turn waits (spool or inbox) and is handled when it is back. */
   | { status: 'spooled' }
   | { status: 'feedback'; recorded: boolean; reply?: Reply }
   /** The conversation has an open handoff ticket: the message went to the agents (and a holding message, if queued). */
@@ -37,6 +41,25 @@ export interface TurnHandlerOptions {
   turnLog?: TurnLog;
   /** Called after each answered turn (metrics). */
   observe?: (turn: Turn, decision: Decision, u: Understanding | undefined, seconds: number) => void;
+}
+
+/** One turn on its way through {@link TurnHandler.handle}: what it is, where replies go, and what each step found. */
+export interface TurnContext {
+  readonly turn: Turn;
+  /** The channel adapter's address for replies. */
+  readonly address: unknown;
+  /** `<channel>:<event id>`: the turn's id in the log and on its feedback buttons. */
+  readonly key: string;
+  readonly started: number;
+  /** The conversation's state before this turn. */
+  readonly state: StoredConversation;
+  /** The conversation's language so far (else the bot's default): the language of texts sent before understanding. */
+  readonly language: string;
+  understanding: Understanding;
+  decision?: Decision;
+  reply?: Reply;
+  /** The understanding with every rule entity, when some missed the turn's budget. */
+  late?: TurnResult['late'];
 }
 
 /** True for the share `rate` of turn ids (a stable draw: the same turn is always in or out). */
@@ -58,93 +81,122 @@ export class TurnHandler {
   constructor(private readonly options: TurnHandlerOptions) {}
 
   /**
-   * Handles one turn. `address` is the channel adapter's address for replies (stored with the conversation, so later
-   * messages — an agent's, in the handoff — can be sent there). Rejects only when the reply cannot be sent (the
-   * adapter logs it; the turn's state is already saved).
+   * Handles one recorded turn. `address` is the channel adapter's address for replies (stored with the conversation,
+   * so later messages — an agent's, in the handoff — can be sent there). Rejects only when the reply cannot be sent
+   * (the turn's state is already saved).
    */
   async handle(turn: Turn, address: unknown): Promise<TurnOutcome> {
-    const started = performance.now();
-    const { store, bot, turnLog } = this.options;
-    if (!(await store.claimEvent(`${turn.channel}:${turn.id}`))) return { status: 'duplicate' };
-    await store.setAddress(turn.conversation, { channel: turn.channel, address });
-    const state = await store.get(turn.conversation);
-    const turnKey = `${turn.channel}:${turn.id}`;
-    const language = state.language ?? bot.config.default_language;
-
-    if (turn.action?.kind === 'feedback') {
-      const recorded = turnLog
-        ? (await turnLog.feedback(turn.action.turn, turn.action.rating, turn.receivedAt)) === 'recorded'
-        : await store.recordFeedback(turn.action.turn, turn.action.rating, turn.receivedAt);
-      if (!recorded || turn.action.rating === 'up') return { status: 'feedback', recorded };
-      // 👎: sorry, and a button to reach a person.
-      const reply: Reply = { text: feedbackText(bot, 'sorry', language), language };
-      await this.send(turn, address, { reply, turn: turnKey, feedback: false, offerHuman: true });
-      return { status: 'feedback', recorded, reply };
-    }
-
-    const handoffs = this.options.handoffs;
-    if (handoffs && !turn.action) {
-      const open = await handoffs.openFor(turn.conversation);
-      if (open) {
-        const { holding } = await handoffs.customerMessage(open, turn);
-        if (holding) await this.send(turn, address, { reply: holding, turn: turnKey, feedback: false });
-        return { status: 'relayed', ticket: open.id, ...(holding ? { reply: holding } : {}) };
-      }
-    }
-
-    let result: { decision: Decision; understanding: Understanding; reply: Reply; late?: TurnResult['late'] };
-    if (turn.action?.kind === 'choice') {
-      const intent = turn.action.intent;
-      const decision: Decision = bot.hasAnswer(intent, language)
-        ? { kind: 'answer', reason: 'chosen', intent, language }
-        : { kind: 'handoff', reason: 'no_answer', intent, language };
-      result = { decision, understanding: NO_TEXT, reply: renderReply(decision, NO_TEXT, bot.config) };
-      await store.set(turn.conversation, { ...state, clarifications: 0 });
-    } else if (turn.action?.kind === 'human') {
-      const decision: Decision = { kind: 'handoff', reason: 'human_requested', language };
-      result = { decision, understanding: NO_TEXT, reply: renderReply(decision, NO_TEXT, bot.config) };
-      await store.set(turn.conversation, { ...state, clarifications: 0 });
-    } else {
-      const text = turn.text.length > MAX_TURN_TEXT ? turn.text.slice(0, MAX_TURN_TEXT) : turn.text;
-      const r = await bot.respond(text, { ...turn.hints, ...(turn.locale ? { locale: turn.locale } : {}) }, state);
-      await store.set(turn.conversation, r.state);
-      result = r;
-    }
-    let { reply } = result;
-    if (handoffs && result.decision.kind === 'handoff') {
-      const { note } = await handoffs.open(turn, result.understanding, result.decision, reply);
-      if (note) reply = { ...reply, text: `${reply.text} ${note}` };
-    }
-    await this.send(turn, address, { reply, turn: turnKey, feedback: result.decision.kind === 'answer' });
-    const elapsed = performance.now() - started;
-    this.options.observe?.(
-      turn,
-      result.decision,
-      result.understanding === NO_TEXT ? undefined : result.understanding,
-      elapsed / 1000,
-    );
-    if (turnLog) await this.log(turn, turnKey, result, elapsed);
+    const t = await this.begin(turn, address);
+    if (turn.action?.kind === 'feedback') return this.feedback(t, turn.action);
+    const relayed = await this.relayToAgent(t);
+    if (relayed) return relayed;
+    if (turn.action) await this.button(t, turn.action);
+    else await this.understandAndDecide(t);
+    const decision = t.decision as Decision;
+    await this.handoff(t);
+    await this.send(t, { reply: t.reply as Reply, turn: t.key, feedback: decision.kind === 'answer' });
+    await this.log(t);
     return {
       status: 'replied',
-      decision: result.decision,
-      reply,
-      understanding: result.understanding,
-      late: result.late,
+      decision,
+      reply: t.reply as Reply,
+      understanding: t.understanding,
+      late: t.late,
     };
   }
 
-  /** The turn into the log, and what it says about the conversation's previous automated answer. */
-  private async log(
-    turn: Turn,
-    id: string,
-    result: { decision: Decision; understanding: Understanding; late?: TurnResult['late'] },
-    latencyMs: number,
-  ): Promise<void> {
-    const turnLog = this.options.turnLog as TurnLog;
+  /** Remembers where the conversation's replies go and reads its state. */
+  private async begin(turn: Turn, address: unknown): Promise<TurnContext> {
+    const { store, bot } = this.options;
+    const started = performance.now();
+    await store.setAddress(turn.conversation, { channel: turn.channel, address });
+    const state = await store.get(turn.conversation);
+    return {
+      turn,
+      address,
+      key: `${turn.channel}:${turn.id}`,
+      started,
+      state,
+      language: state.language ?? bot.config.default_language,
+      understanding: NO_TEXT,
+    };
+  }
+
+  /** 👍/👎 on an earlier answer: recorded once; 👎 says sorry and offers a person. */
+  private async feedback(
+    t: TurnContext,
+    action: Extract<NonNullable<Turn['action']>, { kind: 'feedback' }>,
+  ): Promise<TurnOutcome> {
+    const { turnLog, store, bot } = this.options;
+    const at = t.turn.receivedAt;
+    const recorded = turnLog
+      ? (await turnLog.feedback(action.turn, action.rating, at)) === 'recorded'
+      : await store.recordFeedback(action.turn, action.rating, at);
+    if (!recorded || action.rating === 'up') return { status: 'feedback', recorded };
+    const reply: Reply = { text: feedbackText(bot, 'sorry', t.language), language: t.language };
+    await this.send(t, { reply, turn: t.key, feedback: false, offerHuman: true });
+    return { status: 'feedback', recorded, reply };
+  }
+
+  /** A conversation with an open ticket: the message goes to the agents (a holding message back, if queued). */
+  private async relayToAgent(t: TurnContext): Promise<TurnOutcome | undefined> {
+    const handoffs = this.options.handoffs;
+    if (!handoffs || t.turn.action) return undefined;
+    const open = await handoffs.openFor(t.turn.conversation);
+    if (!open) return undefined;
+    const { holding } = await handoffs.customerMessage(open, t.turn);
+    if (holding) await this.send(t, { reply: holding, turn: t.key, feedback: false });
+    return { status: 'relayed', ticket: open.id, ...(holding ? { reply: holding } : {}) };
+  }
+
+  /** A pressed button: a clarify choice answers that intent (or hands off); "talk to a person" hands off. */
+  private async button(t: TurnContext, action: Exclude<NonNullable<Turn['action']>, { kind: 'feedback' }>) {
+    const { bot, store } = this.options;
+    const language = t.language;
+    if (action.kind === 'choice') {
+      const intent = action.intent;
+      t.decision = bot.hasAnswer(intent, language)
+        ? { kind: 'answer', reason: 'chosen', intent, language }
+        : { kind: 'handoff', reason: 'no_answer', intent, language };
+    } else {
+      t.decision = { kind: 'handoff', reason: 'human_requested', language };
+    }
+    t.reply = renderReply(t.decision, NO_TEXT, bot.config);
+    await store.set(t.turn.conversation, { ...t.state, clarifications: 0 });
+  }
+
+  /** The text through the NLU and the router (the bot), and the conversation's new state saved. */
+  private async understandAndDecide(t: TurnContext): Promise<void> {
+    const { bot, store } = this.options;
+    const { turn } = t;
+    const text = turn.text.length > MAX_TURN_TEXT ? turn.text.slice(0, MAX_TURN_TEXT) : turn.text;
+    const r = await bot.respond(text, { ...turn.hints, ...(turn.locale ? { locale: turn.locale } : {}) }, t.state);
+    await store.set(turn.conversation, r.state);
+    t.understanding = r.understanding;
+    t.decision = r.decision;
+    t.reply = r.reply;
+    t.late = r.late;
+  }
+
+  /** A handoff decision opens a ticket; the reply says where the customer is in the queue. */
+  private async handoff(t: TurnContext): Promise<void> {
+    const { handoffs } = this.options;
+    if (!handoffs || t.decision?.kind !== 'handoff') return;
+    const { note } = await handoffs.open(t.turn, t.understanding, t.decision, t.reply as Reply);
+    if (note) t.reply = { ...(t.reply as Reply), text: `${(t.reply as Reply).text} ${note}` };
+  }
+
+  /** Metrics, and the turn into the log with what it says about the conversation's previous automated answer. */
+  private async log(t: TurnContext): Promise<void> {
+    const { turn, key: id } = t;
+    const decision = t.decision as Decision;
+    const u = t.understanding;
+    const latencyMs = performance.now() - t.started;
+    this.options.observe?.(turn, decision, u === NO_TEXT ? undefined : u, latencyMs / 1000);
+    const turnLog = this.options.turnLog;
+    if (!turnLog) return;
     const m = this.options.bot.config.measurement;
     const windowMs = m.escalation_window_minutes * 60_000;
-    const { decision, understanding: u } = result;
-    // What this turn says about the previous automated answer in the conversation.
     // Asking for a person after an automated answer is an escalation of it (a handoff because the bot cannot answer a
     // new question is not).
     if (decision.kind === 'handoff' && decision.reason === 'human_requested')
@@ -174,15 +226,16 @@ export class TurnHandler {
       audit_sampled: decision.kind === 'answer' && inSample(id, m.audit_sample),
     });
     // Rule entities that arrive after the reply redact the stored text again (off the reply path).
-    if (result.late && m.store_text === 'redacted' && turn.text) {
-      void result.late.then((full) => turnLog.updateText(id, redactText(turn.text, full.entities))).catch(() => {});
+    if (t.late && m.store_text === 'redacted' && turn.text) {
+      void t.late.then((full) => turnLog.updateText(id, redactText(turn.text, full.entities))).catch(() => {});
     }
   }
 
-  private async send(turn: Turn, address: unknown, message: Parameters<ChannelSender['send']>[1]): Promise<void> {
-    const sender = this.options.senders[turn.channel];
-    if (!sender) throw new SwitchboardError('E_NO_SENDER', 'internal', `no sender for channel ${turn.channel}`);
-    await sender.send(address, message);
+  /** A message to the customer through the channel's sender. */
+  private async send(t: TurnContext, message: OutgoingMessage): Promise<void> {
+    const sender = this.options.senders[t.turn.channel];
+    if (!sender) throw new SwitchboardError('E_NO_SENDER', 'internal', `no sender for channel ${t.turn.channel}`);
+    await sender.send(t.address, message);
   }
 }
 

@@ -12,12 +12,16 @@ import type { RouteHandler } from '../http/http-utils.ts';
 import type { Logger } from '../log.ts';
 import type { ConversationStore } from '../store/conversation-store.ts';
 import type { ChannelName, Turn } from '../turn.ts';
-import type { TurnOutcome } from '../turn-handler.ts';
+import type { PrepareTurn, Receipt } from '../turn-intake.ts';
 
 export interface ChannelContext {
   env: EnvConfig;
-  /** Handles one normalized turn (idempotent on `turn.id`); `address` is where its replies go. */
-  handle: (turn: Turn, address: unknown) => Promise<TurnOutcome>;
+  /**
+   * The door for one normalized turn: records it durably (a retried `turn.id` is a `duplicate`), then handles it;
+   * `address` is where its replies go, `prepare` runs between the two (a channel's lookups). Acknowledge the channel's
+   * request once it resolves; `outcome` settles when the turn is handled.
+   */
+  receive: (turn: Turn, address: unknown, prepare?: PrepareTurn) => Promise<Receipt>;
   store: ConversationStore;
   log: Logger;
   /**

@@ -21,10 +21,10 @@ import { isUnavailable } from '../store/postgres-client.ts';
 import { TurnSpool } from '../store/turn-spool.ts';
 import type { ChannelName } from '../turn.ts';
 import { TurnHandler } from '../turn-handler.ts';
+import { defaultInstanceId, TurnIntake } from '../turn-intake.ts';
 import { tokenOrRandom } from './bearer-token.ts';
 import { openStores, type Stores } from './open-stores.ts';
 import { routeRequests } from './routes.ts';
-import { spooledTurns } from './spooled-turns.ts';
 
 export interface AppOptions {
   configFile: string;
@@ -41,7 +41,10 @@ export interface App {
   storeDescription: string;
   agentToken: { token: string; generated: boolean };
   adminToken: { token: string; generated: boolean };
-  /** Redelivers the handoff outbox and sweeps the queue now, then every 10 s. */
+  /**
+   * Takes up the inbox's unfinished turns (a previous run's, a crashed instance's) now and every 2 s; redelivers the
+   * handoff outbox and sweeps the queue now, then every 10 s.
+   */
   startMaintenance(): Promise<void>;
   close(): Promise<void>;
 }
@@ -63,19 +66,26 @@ export async function createApp({ configFile, storeFile, env, log }: AppOptions)
     turnLog: stores.turns,
     observe: (turn, decision, u, seconds) => core.metrics.observeTurn(turn, decision, u, seconds),
   });
-  // Turns that find the database down wait in a local spool (fsynced) and are handled, in order, when it is back.
+  // Every turn is recorded in the inbox before its channel is acknowledged; turns that find the database down wait in
+  // a local spool (fsynced) and are recorded and handled, in order, when it is back.
   const spool = new TurnSpool(
     join(dirname(storeFile), 'turn-spool.jsonl'),
-    (turn, address) => handler.handle(turn, address),
+    (turn, address) => intake.fromSpool(turn, address),
     isUnavailable,
     log,
   );
-  spool.start();
+  const intake: TurnIntake = new TurnIntake({
+    inbox: stores.inbox,
+    spool,
+    handle: (turn, address) => handler.handle(turn, address),
+    log,
+    owner: env.instanceId ?? defaultInstanceId(env.port),
+  });
   const release = async (channels: ChannelMount[]) => {
     for (const channel of channels) await channel.close();
     await bot.release();
     core.drift.stop();
-    spool.stop();
+    intake.stop();
     core.hub.close();
     await stores.close();
   };
@@ -83,7 +93,7 @@ export async function createApp({ configFile, storeFile, env, log }: AppOptions)
     env,
     store: stores.conversations,
     log,
-    handle: spooledTurns((turn, address) => handler.handle(turn, address), spool),
+    receive: (turn, address, prepare) => intake.receive(turn, address, prepare),
     handoffs: core.handoffs,
     config: bot.config,
     welcome: (locale) => bot.welcome(locale),
@@ -98,6 +108,7 @@ export async function createApp({ configFile, storeFile, env, log }: AppOptions)
       stores,
       ...core,
       spool,
+      intake,
       agentToken: agentToken.token,
       adminToken: adminToken.token,
       configFile,
@@ -112,7 +123,10 @@ export async function createApp({ configFile, storeFile, env, log }: AppOptions)
     storeDescription: stores.description,
     agentToken,
     adminToken,
-    startMaintenance: maintenance.start,
+    startMaintenance: async () => {
+      await intake.start();
+      await maintenance.start();
+    },
     close: async () => {
       maintenance.stop();
       await release(channels);

@@ -8,12 +8,15 @@ import { migrate, migrateSqlite } from '../store/migrations.ts';
 import { PostgresClient, redactUrl } from '../store/postgres-client.ts';
 import { type SqlClient, SqliteClient } from '../store/sql-client.ts';
 import { SqlConversationStore } from '../store/sql-conversation-store.ts';
+import { SqlTurnInbox } from '../store/sql-turn-inbox.ts';
 
 export interface Stores {
   client: SqlClient;
   conversations: SqlConversationStore;
   handoffs: SqlHandoffStore;
   turns: SqlTurnLog;
+  /** The durable inbox of customer turns. */
+  inbox: SqlTurnInbox;
   /** e.g. `SQLite data/switchboard.db` or `PostgreSQL postgres://…@host/db` (no password). */
   description: string;
   /** True when a trivial query succeeds (health checks). */
@@ -39,6 +42,7 @@ export async function openStores(options: { databaseUrl?: string; sqliteFile: st
     conversations: new SqlConversationStore(client),
     handoffs: new SqlHandoffStore(client),
     turns: new SqlTurnLog(client),
+    inbox: new SqlTurnInbox(client),
     description,
     healthy: async () => {
       try {

@@ -14,6 +14,7 @@ import type { Logger } from '../log.ts';
 import type { DriftMonitor } from '../metrics/drift.ts';
 import type { Metrics } from '../metrics/prometheus.ts';
 import type { TurnSpool } from '../store/turn-spool.ts';
+import type { TurnIntake } from '../turn-intake.ts';
 import { handleAdminApi } from './admin-api.ts';
 import { handleAgentApi } from './agent-api.ts';
 import { sendError } from './http-errors.ts';
@@ -41,6 +42,7 @@ export interface RouteDeps {
   metrics: Metrics;
   drift: DriftMonitor;
   spool: TurnSpool;
+  intake: TurnIntake;
   agentToken: string;
   adminToken: string;
   configFile: string;
@@ -101,15 +103,21 @@ function page(res: ServerResponse, html: string): true {
   return true;
 }
 
-/** 200 when the database answers and no turn waits in the spool, else 503; the rule recognizers' thread's state. */
+/**
+ * 200 when the database answers and no turn waits in the spool, else 503; unfinished turns in the inbox (being
+ * handled, or waiting to be taken up again); the rule recognizers' thread's state.
+ */
 async function health(res: ServerResponse, d: RouteDeps): Promise<true> {
   const thread = d.bot.nlu.entities.thread;
   const database = await d.stores.healthy();
   const ok = database && d.spool.size === 0;
+  const pending = database ? await d.stores.inbox.pending().catch(() => undefined) : undefined;
   sendJson(res, ok ? 200 : 503, {
     ok,
     database: database ? 'up' : 'down',
     spooled_turns: d.spool.size,
+    ...(pending !== undefined ? { unfinished_turns: pending } : {}),
+    turns_in_progress: d.intake.active,
     config: d.configFile,
     rule_entities: thread
       ? { ready: thread.isReady, queued: thread.queued, ...thread.stats }

@@ -58,6 +58,16 @@ CREATE INDEX turns_at ON turns (at);
 CREATE INDEX turns_conversation_at ON turns (conversation, at);
 CREATE INDEX turns_audit ON turns (audit_sampled, audit);`,
   },
+  {
+    version: 4,
+    name: 'durable inbox of customer turns',
+    sql: `
+CREATE TABLE turn_inbox (
+  key TEXT PRIMARY KEY, status TEXT NOT NULL, turn TEXT, address TEXT, owner TEXT NOT NULL,
+  lease_until BIGINT NOT NULL, attempts INTEGER NOT NULL, error TEXT, created_at BIGINT NOT NULL, done_at BIGINT);
+CREATE INDEX turn_inbox_pending ON turn_inbox (created_at) WHERE status = 'pending';
+CREATE INDEX turn_inbox_finished ON turn_inbox (done_at) WHERE status <> 'pending';`,
+  },
 ];
 
 /** SQLite: applies the migrations the file has not seen, synchronously (at construction); returns their versions. */

@@ -30,12 +30,11 @@ const turn = (over: Partial<Turn>): Turn => ({
 });
 
 describe('TurnHandler', () => {
-  it('answers a turn once, however often the channel delivers it, and remembers the address', async () => {
+  it('answers a turn and remembers the address (retries are refused before, at the door: turn-intake.test.ts)', async () => {
     const { store, sender, handler } = setup();
     const t = turn({ text: 'wake me up at 7 tomorrow' });
     const first = await handler.handle(t, { channel: 'D1', thread_ts: '1.1' });
     expect(first).toMatchObject({ status: 'replied', decision: { kind: 'answer', intent: 'alarm_set' } });
-    expect(await handler.handle(t, { channel: 'D1', thread_ts: '1.1' })).toEqual({ status: 'duplicate' });
     expect(sender.sent).toHaveLength(1);
     expect(sender.sent[0].message).toMatchObject({ turn: `slack:${t.id}`, feedback: true });
     expect(await store.getAddress('slack:T1:D1')).toEqual({

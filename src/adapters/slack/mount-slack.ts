@@ -1,9 +1,10 @@
 /**
  * The Slack adapter on the server's one port: a bolt `App` with an `HTTPReceiver` answering `POST /slack/events` (Events
  * API and interactivity on the same URL). bolt verifies each request's signature and timestamp (401 otherwise, nothing
- * processed) and answers `url_verification`; this module acknowledges at once, maps the body to a Turn
- * ({@link slackToTurn}), looks up the customer's locale, and hands the turn to the turn handler, which refuses a retried
- * event id durably and sends the reply through {@link SlackSender}. Mounted when `SLACK_SIGNING_SECRET` and
+ * processed) and answers `url_verification`; this module maps the body to a Turn ({@link slackToTurn}) and records it
+ * at the door (the durable inbox refuses a retried event id) before the response goes back (`processBeforeResponse`);
+ * then it looks up the customer's locale and the turn handler sends the reply through {@link SlackSender}. A turn that
+ * cannot be recorded gets a 500, so Slack retries it. Mounted when `SLACK_SIGNING_SECRET` and
  * `SLACK_BOT_TOKEN` are both set.
  *
  * Human handoff: with `SWITCHBOARD_SLACK_AGENTS_CHANNEL` the agents' channel ({@link SlackAgentsChannel}) shows tickets
@@ -11,7 +12,10 @@
  * to it — never to the turn handler.
  */
 import { App, HTTPReceiver, webApi } from '@slack/bolt';
+import { SwitchboardError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
+import type { TurnOutcome } from '../../turn-handler.ts';
+import type { Receipt } from '../../turn-intake.ts';
 import type { ChannelContext, ChannelMount, ChannelPlugin } from '../channel-mount.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { SlackAgentsChannel } from './slack-agents-channel.ts';
@@ -20,7 +24,7 @@ import { readSlackEnv } from './slack-env.ts';
 import { SlackLocales } from './slack-locales.ts';
 import { guardSlackRequests } from './slack-request-guard.ts';
 import { SlackSender } from './slack-sender.ts';
-import { type SlackInbound, slackToTurn } from './slack-to-turn.ts';
+import { slackToTurn } from './slack-to-turn.ts';
 
 /** Where Slack posts events and button clicks. */
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -73,7 +77,14 @@ export async function mountSlack(context: ChannelContext): Promise<ChannelMount 
   const locales = new SlackLocales({ client: quick, log });
   const agents = mountAgents(context, chat, slack.agentsChannel);
 
-  const receiver = new HTTPReceiver({ signingSecret, endpoints: SLACK_EVENTS_PATH, logger, bodyLimit: MAX_BODY });
+  // The response waits for the middleware: a turn is recorded before Slack hears 200 (the work after runs untracked).
+  const receiver = new HTTPReceiver({
+    signingSecret,
+    endpoints: SLACK_EVENTS_PATH,
+    logger,
+    bodyLimit: MAX_BODY,
+    processBeforeResponse: true,
+  });
   const app = new App({
     receiver,
     // Our own authorize (not `token`): bolt's caches a failed auth.test for good; this one never waits on the network.
@@ -92,11 +103,13 @@ export async function mountSlack(context: ChannelContext): Promise<ChannelMount 
   };
   app.use(async (args) => {
     const { body, context: ctx } = args;
-    // Events are acknowledged by bolt before this runs; button clicks and the rest here, before any work.
+    // Events are acknowledged by bolt before this runs; button clicks and the rest here, before any work. Either way
+    // the HTTP response is held until this middleware returns.
     if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
     if (agents?.owns(body)) {
       const bot = { botUserId: ctx.botUserId, botId: ctx.botId };
-      return track(agents.handle(body, bot).catch((e) => log.error('slack_agents_failed', errorFields(e))));
+      void track(agents.handle(body, bot).catch((e) => log.error('slack_agents_failed', errorFields(e))));
+      return;
     }
     const inbound = slackToTurn(body, { botUserId: ctx.botUserId, botId: ctx.botId });
     if (inbound.kind !== 'turn') {
@@ -106,10 +119,25 @@ export async function mountSlack(context: ChannelContext): Promise<ChannelMount 
     if (ctx.retryNum) {
       log.info('slack_retry', { event_id: inbound.turn.id, retry_num: ctx.retryNum, retry_reason: ctx.retryReason });
     }
-    await track(processTurn(inbound, context, locales, sender, log));
+    const { turn, address, team, update } = inbound;
+    const prepare = async (t: typeof turn) => {
+      const locale = t.action ? undefined : await locales.lookup(team, t.user);
+      return locale ? { ...t, locale } : t;
+    };
+    let receipt: Receipt;
+    try {
+      receipt = await context.receive(turn, address, prepare);
+    } catch (e) {
+      log.error('slack_turn_not_recorded', { event_id: turn.id, ...errorFields(e) });
+      throw new SwitchboardError('E_NOT_RECORDED', 'transport', 'the turn could not be recorded', { cause: e });
+    }
+    if (receipt.status === 'duplicate') return log.info('slack_duplicate', { event_id: turn.id });
+    void track(finishTurn(turn.id, receipt.outcome, update ? sender.update(update) : undefined, log));
   });
   app.error(async (e) => {
     log.error('slack_error', { code: (e as { code?: string }).code, message: e.message });
+    // Not recorded: a 500, so Slack sends the event again.
+    if ((e as { code?: string }).code === 'E_NOT_RECORDED') throw e;
   });
 
   const route = guardSlackRequests(receiver.requestListener, { maxBody: MAX_BODY, maxSkewS: MAX_SKEW_S }, log);
@@ -159,31 +187,16 @@ function mountAgents(
   return agents;
 }
 
-/** One mapped turn: the locale hint, the turn handler, the pressed buttons replaced; failures logged, never thrown. */
-async function processTurn(
-  inbound: Extract<SlackInbound, { kind: 'turn' }>,
-  context: ChannelContext,
-  locales: SlackLocales,
-  sender: SlackSender,
+/** A recorded turn's outcome and the pressed buttons' replacement: failures logged, never thrown. */
+async function finishTurn(
+  id: string,
+  outcome: Promise<TurnOutcome>,
+  update: Promise<void> | undefined,
   log: Logger,
 ): Promise<void> {
-  const { turn, address, team, update } = inbound;
-  try {
-    const locale = turn.action ? undefined : await locales.lookup(team, turn.user);
-    const [handled, updated] = await Promise.allSettled([
-      context.handle(locale ? { ...turn, locale } : turn, address),
-      update ? sender.update(update) : Promise.resolve(),
-    ]);
-    if (handled.status === 'rejected') {
-      log.error('slack_turn_failed', { event_id: turn.id, ...errorFields(handled.reason) });
-    } else if (handled.value.status === 'duplicate') {
-      log.info('slack_duplicate', { event_id: turn.id });
-    }
-    if (updated.status === 'rejected')
-      log.warn('slack_update_failed', { event_id: turn.id, ...errorFields(updated.reason) });
-  } catch (e) {
-    log.error('slack_turn_failed', { event_id: turn.id, ...errorFields(e) });
-  }
+  const [handled, updated] = await Promise.allSettled([outcome, update ?? Promise.resolve()]);
+  if (handled.status === 'rejected') log.error('slack_turn_failed', { event_id: id, ...errorFields(handled.reason) });
+  if (updated.status === 'rejected') log.warn('slack_update_failed', { event_id: id, ...errorFields(updated.reason) });
 }
 
 function errorFields(e: unknown): Record<string, unknown> {

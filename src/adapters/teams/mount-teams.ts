@@ -14,6 +14,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloudAdapter, type TurnContext } from 'botbuilder';
 import { HttpError, readJson, sendJson } from '../../http/http-utils.ts';
+import type { Turn } from '../../turn.ts';
+import type { TurnOutcome } from '../../turn-handler.ts';
 import type { ChannelContext, ChannelMount, ChannelPlugin } from '../channel-mount.ts';
 import { turnLogFields } from '../turn-log-fields.ts';
 import { teamsText, textActivity } from './reply-to-teams.ts';
@@ -57,7 +59,29 @@ export async function mountTeams(context: ChannelContext): Promise<ChannelMount>
       log.info('teams_ignored', { id: clip(id, 100), type: clip(type, 40), reason: inbound.reason });
       return;
     }
+    if (inbound.kind === 'turn') {
+      // Recorded at the door before the Bot Connector hears 200 (a failure here is a 500: the connector retries).
+      const started = Date.now();
+      const receipt = await context.receive(inbound.turn, inbound.reference);
+      if (receipt.status === 'duplicate') return log.info('teams_duplicate', { id: inbound.turn.id, kind: 'turn' });
+      return track(finishTurn(inbound.turn, receipt.outcome, started));
+    }
     track(handleInbound(inbound));
+  };
+
+  const finishTurn = async (turn: Turn, outcome: Promise<TurnOutcome>, started: number) => {
+    try {
+      log.info('teams_turn', turnLogFields(turn, await outcome, started));
+    } catch (e) {
+      const err = e as { code?: string; kind?: string; message?: string };
+      log.error('teams_failed', {
+        id: turn.id,
+        kind: 'turn',
+        code: err.code,
+        error_kind: err.kind,
+        message: err.message,
+      });
+    }
   };
 
   /** Runs the agents' channel's or the hub's work; a failure is logged, never thrown. */
@@ -76,16 +100,10 @@ export async function mountTeams(context: ChannelContext): Promise<ChannelMount>
     }
   };
 
-  const handleInbound = async (inbound: Exclude<TeamsInbound, { kind: 'ignore' }>) => {
+  const handleInbound = async (inbound: Exclude<TeamsInbound, { kind: 'ignore' | 'turn' }>) => {
     const started = Date.now();
-    const id = inbound.kind === 'turn' ? inbound.turn.id : inbound.id;
+    const id = inbound.id;
     try {
-      if (inbound.kind === 'turn') {
-        const { turn } = inbound;
-        const outcome = await context.handle(turn, inbound.reference);
-        log.info('teams_turn', turnLogFields(turn, outcome, started));
-        return;
-      }
       // A welcome or a note: once per activity id, like a turn.
       if (inbound.id && !(await context.store.claimEvent(`teams:${inbound.id}`))) {
         log.info('teams_duplicate', { id: inbound.id, kind: inbound.kind });

@@ -132,7 +132,9 @@ export async function mountWebChat(context: ChannelContext): Promise<ChannelMoun
           ...(action ? { action } : {}),
           receivedAt: Date.now(),
         };
-        const outcome = await context.handle(turn, { conversation } satisfies WebAddress);
+        // Recorded before anything else (a retried id is a duplicate); the response waits for the turn to be handled.
+        const receipt = await context.receive(turn, { conversation } satisfies WebAddress);
+        const outcome = receipt.status === 'duplicate' ? receipt : await receipt.outcome;
         sendJson(res, 200, {
           status: outcome.status,
           ...('decision' in outcome ? { decision: outcome.decision } : {}),

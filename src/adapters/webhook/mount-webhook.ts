@@ -9,6 +9,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, readBody, sendJson } from '../../http/http-utils.ts';
 import type { Turn } from '../../turn.ts';
+import type { TurnOutcome } from '../../turn-handler.ts';
+import type { Receipt } from '../../turn-intake.ts';
 import type { ChannelContext, ChannelMount, ChannelPlugin } from '../channel-mount.ts';
 import { turnLogFields } from '../turn-log-fields.ts';
 import { readWebhookEnv } from './webhook-env.ts';
@@ -61,8 +63,17 @@ export async function mountWebhook(context: ChannelContext): Promise<ChannelMoun
     }
     const inbound = webhookToTurn(body, Date.now());
     if (inbound.kind === 'error') return refuse(res, 400, 'E_BAD_REQUEST', inbound.message);
+    // Recorded before the gateway hears 202 (a retry of the same id is a 200 duplicate); a failure to record is a 503.
+    let receipt: Receipt;
+    try {
+      receipt = await context.receive(inbound.turn, inbound.address);
+    } catch (e) {
+      context.log.error('webhook_turn_not_recorded', { id: inbound.turn.id, message: (e as Error).message });
+      return refuse(res, 503, 'E_NOT_RECORDED', 'the message could not be recorded; send it again');
+    }
+    if (receipt.status === 'duplicate') return sendJson(res, 200, { status: 'duplicate', id: inbound.turn.id });
     sendJson(res, 202, { status: 'accepted', id: inbound.turn.id });
-    const work = handle(context, inbound.turn, inbound.address);
+    const work = finish(context, inbound.turn, receipt.outcome);
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
   };
@@ -84,12 +95,12 @@ export async function mountWebhook(context: ChannelContext): Promise<ChannelMoun
   };
 }
 
-/** One accepted message through the turn handler; a failure is logged, never thrown. */
-async function handle(context: ChannelContext, turn: Turn, address: WebhookAddress) {
+/** One recorded message's outcome, logged; a failure is logged, never thrown. */
+async function finish(context: ChannelContext, turn: Turn, outcome: Promise<TurnOutcome>) {
   const started = Date.now();
   try {
-    const outcome = await context.handle(turn, address);
-    context.log.info('webhook_turn', turnLogFields(turn, outcome, started));
+    const result = await outcome;
+    context.log.info('webhook_turn', turnLogFields(turn, result, started));
   } catch (e) {
     const err = e as { code?: string; kind?: string; message?: string };
     context.log.error('webhook_turn_failed', {

@@ -9,15 +9,29 @@ import { HandoffService } from '../../../../src/handoff/handoff-service.ts';
 import { memoryLogger } from '../../../../src/log.ts';
 import { openStores } from '../../../../src/server/open-stores.ts';
 import { MemoryConversationStore } from '../../../../src/store/conversation-store.ts';
+import type { Turn } from '../../../../src/turn.ts';
+import type { TurnOutcome } from '../../../../src/turn-handler.ts';
 
 const servers: Server[] = [];
 afterEach(async () => {
   for (const s of servers.splice(0)) await new Promise((resolve) => s.close(resolve));
 });
 
-function context(env: Record<string, string>, handle: ChannelContext['handle'] = vi.fn()) {
+type Handle = (turn: Turn, address: unknown) => Promise<TurnOutcome>;
+
+/** The door as the server has it, minus the inbox: every turn accepted and handed to `handle`. */
+const receiveVia =
+  (handle: Handle): ChannelContext['receive'] =>
+  async (turn, address) => ({ status: 'accepted', outcome: handle(turn, address) });
+
+function context(env: Record<string, string>, handle: Handle = vi.fn()) {
   const log = memoryLogger();
-  return { env: readEnvConfig(env), store: new MemoryConversationStore(), log, handle } satisfies ChannelContext;
+  return {
+    env: readEnvConfig(env),
+    store: new MemoryConversationStore(),
+    log,
+    receive: receiveVia(handle),
+  } satisfies ChannelContext;
 }
 
 /** Serves the mount's one route on a loopback port. */
@@ -139,7 +153,14 @@ describe('mountTeams', () => {
         SWITCHBOARD_TEAMS_AGENTS_SERVICE_URL: 'http://127.0.0.1:9/',
         SWITCHBOARD_TEAMS_HANDOFF: 'botframework',
       });
-      const mount = await mountTeams({ env, store: stores.conversations, log, handle, handoffs, config });
+      const mount = await mountTeams({
+        env,
+        store: stores.conversations,
+        log,
+        receive: receiveVia(handle),
+        handoffs,
+        config,
+      });
       expect(handoffs.surfaces.map((s) => s.name)).toEqual(['teams', 'botframework']);
       expect(mount.summary).toMatch(/agents' channel 19:agents@thread\.tacv2; handoff protocol to an agent hub/);
       const url = await serve(mount.routes);

@@ -1,0 +1,158 @@
+/**
+ * The door every customer turn comes through: {@link TurnIntake.receive} records the turn in the durable inbox
+ * before the channel acknowledges it (a retried event id is refused here), then hands it to the turn handler; the
+ * inbox row is marked done when the handler has recorded its reply or handoff. A turn is never lost between the
+ * acknowledgement and the reply:
+ * - the process dies mid-turn: the row stays pending; this instance takes it up again when it restarts, another one
+ *   when the lease runs out;
+ * - the database is down when the turn arrives: it goes to the local spool (fsynced) and is recorded and handled
+ *   when the database answers; while the spool holds turns, new ones queue behind them (order is kept);
+ * - the database fails mid-turn: the row stays pending and is handled again once the database answers.
+ * A turn whose handling fails for another reason (the reply cannot be sent) is marked failed, with its error code.
+ */
+import { hostname } from 'node:os';
+import type { Logger } from './log.ts';
+import { isUnavailable } from './store/postgres-client.ts';
+import { inboxKey, type TurnInbox } from './store/turn-inbox.ts';
+import type { TurnSpool } from './store/turn-spool.ts';
+import type { Turn } from './turn.ts';
+import type { TurnOutcome } from './turn-handler.ts';
+
+/** What became of a turn at the door. */
+export type Receipt =
+  /** Recorded (or spooled) and under way; `outcome` settles when the handler is done with it. */
+  | { status: 'accepted'; outcome: Promise<TurnOutcome> }
+  /** A retry of an event already recorded: nothing to do. */
+  | { status: 'duplicate' };
+
+/** Runs after the turn is recorded and before it is handled (a channel's lookups: Slack's user locale). */
+export type PrepareTurn = (turn: Turn) => Promise<Turn>;
+
+export interface TurnIntakeOptions {
+  inbox: TurnInbox;
+  spool: TurnSpool;
+  handle: (turn: Turn, address: unknown) => Promise<TurnOutcome>;
+  log: Logger;
+  /** This instance's name in the inbox's leases (`SWITCHBOARD_INSTANCE_ID`, else host and port). */
+  owner: string;
+  /** How long a taken turn is this instance's before another may take it (renewed while it runs). */
+  leaseMs?: number;
+  /** How often unfinished turns are looked for. */
+  intervalMs?: number;
+}
+
+/** The default owner name: the host, and the port (the process id when the port is chosen by the system). */
+export function defaultInstanceId(port: number): string {
+  return `${hostname()}:${port || `pid${process.pid}`}`;
+}
+
+export class TurnIntake {
+  private readonly inFlight = new Set<string>();
+  /** Turns handled whose `complete` did not reach the database: marked by the next sweep, never handled again. */
+  private readonly unmarked = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<number> | undefined;
+  private readonly leaseMs: number;
+
+  constructor(private readonly o: TurnIntakeOptions) {
+    this.leaseMs = o.leaseMs ?? 30_000;
+  }
+
+  /** Records `turn` (or spools it), then starts handling it. Resolves once the turn is durable: acknowledge then. */
+  async receive(turn: Turn, address: unknown, prepare?: PrepareTurn): Promise<Receipt> {
+    const { spool, inbox } = this.o;
+    if (spool.size === 0) {
+      try {
+        const status = await inbox.accept(turn, address, this.o.owner, this.leaseMs);
+        if (status === 'duplicate') return { status };
+        return { status: 'accepted', outcome: this.work(inboxKey(turn), turn, address, prepare) };
+      } catch (e) {
+        if (!isUnavailable(e)) throw e;
+      }
+    }
+    spool.add({ turn, address });
+    void spool.drain();
+    return { status: 'accepted', outcome: Promise.resolve({ status: 'spooled' }) };
+  }
+
+  /** A spooled turn, now that the database answers: recorded (a retry accepted meanwhile is refused), then handled. */
+  async fromSpool(turn: Turn, address: unknown): Promise<void> {
+    const status = await this.o.inbox.accept(turn, address, this.o.owner, this.leaseMs);
+    if (status === 'accepted') await this.work(inboxKey(turn), turn, address).catch(() => {});
+  }
+
+  /** Takes up unfinished turns now (at start), then every `intervalMs` (default 2 s). */
+  async start(): Promise<void> {
+    await this.sweep();
+    this.timer = setInterval(() => void this.sweep(), this.o.intervalMs ?? 2000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Turns being handled by this instance. */
+  get active(): number {
+    return this.inFlight.size;
+  }
+
+  /**
+   * One pass: marks the turns whose completion was not recorded, renews this instance's leases, drains the spool,
+   * takes unfinished turns (this instance's own after a restart or a database fault; any whose lease ran out) and
+   * handles them. Returns how many it took.
+   */
+  sweep(): Promise<number> {
+    this.sweeping ??= this.sweepOnce().finally(() => {
+      this.sweeping = undefined;
+    });
+    return this.sweeping;
+  }
+
+  private async sweepOnce(): Promise<number> {
+    const { inbox, owner, log } = this.o;
+    try {
+      for (const key of [...this.unmarked]) {
+        await inbox.complete(key);
+        this.unmarked.delete(key);
+      }
+      if (this.inFlight.size > 0) await inbox.renew([...this.inFlight], owner, this.leaseMs);
+      await this.o.spool.drain();
+      const busy = new Set([...this.inFlight, ...this.unmarked]);
+      const taken = await inbox.take(owner, this.leaseMs, 50, busy);
+      for (const entry of taken) {
+        log.warn('inbox_turn_resumed', { key: entry.key, attempts: entry.attempts });
+        await this.work(entry.key, entry.turn, entry.address).catch(() => {});
+      }
+      return taken.length;
+    } catch (e) {
+      if (!isUnavailable(e)) log.error('inbox_sweep_failed', { message: (e as Error).message });
+      return 0;
+    }
+  }
+
+  /** Handles a recorded turn and marks it: done, failed, or (database fault) left for the next sweep. */
+  private async work(key: string, turn: Turn, address: unknown, prepare?: PrepareTurn): Promise<TurnOutcome> {
+    const { inbox, log } = this.o;
+    this.inFlight.add(key);
+    try {
+      const ready = prepare ? await prepare(turn).catch(() => turn) : turn;
+      const outcome = await this.o.handle(ready, address);
+      await inbox.complete(key).catch((e: unknown) => {
+        if (!isUnavailable(e)) throw e;
+        this.unmarked.add(key);
+      });
+      return outcome;
+    } catch (e) {
+      // The database failed mid-turn: the row stays pending and the next sweep after it answers handles the turn.
+      if (isUnavailable(e)) return { status: 'spooled' };
+      const code = (e as { code?: unknown })?.code;
+      await inbox.fail(key, typeof code === 'string' ? code : 'E_INTERNAL').catch((err: unknown) => {
+        log.warn('inbox_mark_failed', { key, message: (err as Error).message });
+      });
+      throw e;
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+}
