@@ -91,6 +91,12 @@ export class PostgresClient extends PgQueries {
   override async transaction<T>(fn: (client: SqlClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect().catch(rethrow);
     let failure: unknown;
+    // A connection cut while the client is checked out is an `error` event on it: without a listener it would crash
+    // the process. The statement in flight fails too, and the transaction rolls back below.
+    const onError = (e: Error) => {
+      failure ??= e;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const out = await fn(new PgQueries(client));
@@ -102,6 +108,7 @@ export class PostgresClient extends PgQueries {
       return rethrow(e);
     } finally {
       // A connection that failed is destroyed rather than returned to the pool.
+      client.off('error', onError);
       client.release(failure !== undefined && isUnavailable(failure) ? (failure as Error) : undefined);
     }
   }
