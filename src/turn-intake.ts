@@ -41,8 +41,13 @@ export interface TurnIntakeOptions {
   intervalMs?: number;
 }
 
-/** The default owner name: the host, and the port (the process id when the port is chosen by the system). */
-export function defaultInstanceId(port: number): string {
+/**
+ * The default owner name. On an embedded SQLite file there is one instance, so a restart takes up its own unfinished
+ * turns at once: the host and `sqlite`. On a shared database: the host and the port (the process id when the system
+ * chose the port), stable across restarts of the same instance; set `SWITCHBOARD_INSTANCE_ID` where that is not unique.
+ */
+export function defaultInstanceId(port: number, sharedDatabase: boolean): string {
+  if (!sharedDatabase) return `${hostname()}:sqlite`;
   return `${hostname()}:${port || `pid${process.pid}`}`;
 }
 

@@ -79,7 +79,7 @@ export async function createApp({ configFile, storeFile, env, log }: AppOptions)
     spool,
     handle: (turn, address) => handler.handle(turn, address),
     log,
-    owner: env.instanceId ?? defaultInstanceId(env.port),
+    owner: env.instanceId ?? defaultInstanceId(env.port, Boolean(env.databaseUrl)),
   });
   const release = async (channels: ChannelMount[]) => {
     for (const channel of channels) await channel.close();
