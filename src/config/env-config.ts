@@ -51,6 +51,8 @@ const EnvSchema = z.object({
   DATABASE_URL: optional,
   SWITCHBOARD_AGENT_TOKEN: optional,
   SWITCHBOARD_ADMIN_TOKEN: optional,
+  /** When set, `GET /metrics` needs `Authorization: Bearer <it>` (unset: open, as Prometheus scrapes by default). */
+  SWITCHBOARD_METRICS_TOKEN: optional,
   /** Print stack traces of CLI errors. */
   SWITCHBOARD_DEBUG: optional,
   /** Log customer text (off by default: logs hold event ids and sizes only). */
@@ -69,6 +71,8 @@ export interface EnvConfig {
   databaseUrl?: string;
   agentToken?: string;
   adminToken?: string;
+  /** `SWITCHBOARD_METRICS_TOKEN`: the bearer token `/metrics` needs; unset, `/metrics` is open. */
+  metricsToken?: string;
   logText: boolean;
   /** `SWITCHBOARD_DEBUG`: stack traces of CLI errors. */
   debug: boolean;
@@ -91,6 +95,7 @@ export function readEnvConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     databaseUrl: e.DATABASE_URL,
     agentToken: e.SWITCHBOARD_AGENT_TOKEN,
     adminToken: e.SWITCHBOARD_ADMIN_TOKEN,
+    metricsToken: e.SWITCHBOARD_METRICS_TOKEN,
     logText: e.SWITCHBOARD_LOG_TEXT,
     debug: Boolean(e.SWITCHBOARD_DEBUG),
     vars: Object.freeze(vars),

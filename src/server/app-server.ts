@@ -100,6 +100,7 @@ export async function createApp({ configFile, storeFile, env, log }: AppOptions)
       spool,
       agentToken: agentToken.token,
       adminToken: adminToken.token,
+      ...(env.metricsToken ? { metricsToken: env.metricsToken } : {}),
       configFile,
       log,
     }),

@@ -16,6 +16,7 @@ import type { Metrics } from '../metrics/prometheus.ts';
 import type { TurnSpool } from '../store/turn-spool.ts';
 import { handleAdminApi } from './admin-api.ts';
 import { handleAgentApi } from './agent-api.ts';
+import { hasBearer } from './bearer-token.ts';
 import { sendError } from './http-errors.ts';
 import { handleParse } from './nlu-api.ts';
 import type { Stores } from './open-stores.ts';
@@ -43,6 +44,8 @@ export interface RouteDeps {
   spool: TurnSpool;
   agentToken: string;
   adminToken: string;
+  /** `SWITCHBOARD_METRICS_TOKEN`: when set, `/metrics` needs it as a bearer token. */
+  metricsToken?: string;
   configFile: string;
   log: Logger;
 }
@@ -68,7 +71,7 @@ export function routeRequests(d: RouteDeps): (req: IncomingMessage, res: ServerR
         drift: d.drift,
         onReload: (version) => d.metrics.setModel(version),
       }),
-    (req, res) => req.method === 'GET' && req.url === '/metrics' && metrics(res, d.metrics),
+    (req, res) => req.method === 'GET' && req.url === '/metrics' && metrics(req, res, d),
     (req, res, path) => req.method === 'GET' && Object.hasOwn(PAGES, path) && page(res, PAGES[path]),
     (req, res) => req.method === 'GET' && req.url === '/healthz' && health(res, d),
     async (req, res) => {
@@ -88,8 +91,17 @@ export function routeRequests(d: RouteDeps): (req: IncomingMessage, res: ServerR
   };
 }
 
-async function metrics(res: ServerResponse, m: Metrics): Promise<true> {
-  const { contentType, body } = await m.scrape();
+/** The Prometheus scrape; with `SWITCHBOARD_METRICS_TOKEN` set, only for a request that carries it. */
+async function metrics(req: IncomingMessage, res: ServerResponse, d: RouteDeps): Promise<true> {
+  if (d.metricsToken !== undefined && !hasBearer(req, d.metricsToken)) {
+    res.setHeader('www-authenticate', 'Bearer');
+    sendJson(res, 401, {
+      error: 'E_UNAUTHORIZED',
+      message: 'Authorization: Bearer <SWITCHBOARD_METRICS_TOKEN> required',
+    });
+    return true;
+  }
+  const { contentType, body } = await d.metrics.scrape();
   res.writeHead(200, { 'content-type': contentType });
   res.end(body);
   return true;
