@@ -73,7 +73,8 @@ export class TurnHandler {
 
     if (turn.action?.kind === 'feedback') {
       const recorded = turnLog
-        ? (await turnLog.feedback(turn.action.turn, turn.action.rating, turn.receivedAt)) === 'recorded'
+        ? (await turnLog.feedback(turn.action.turn, turn.action.rating, turn.receivedAt, turn.conversation)) ===
+          'recorded'
         : await store.recordFeedback(turn.action.turn, turn.action.rating, turn.receivedAt);
       if (!recorded || turn.action.rating === 'up') return { status: 'feedback', recorded };
       // 👎: sorry, and a button to reach a person.
