@@ -86,6 +86,12 @@ export const ERROR_CODES = {
   E_SLACK_ADDRESS: { kind: 'internal', meaning: 'a stored Slack address lacks its channel or thread' },
   E_TEAMS_SEND: { kind: 'remote', meaning: 'the Bot Framework Connector refused a message' },
   E_TEAMS_TOKEN: { kind: 'transport', meaning: "the bot's token for the Connector could not be obtained" },
+  E_TEAMS_UNAUTHENTICATED: {
+    kind: 'input',
+    meaning:
+      'Bot Framework authentication is off and the activity is not local (a remote or proxied request, or a serviceUrl not on loopback)',
+    status: 403,
+  },
   E_TEAMS_ADDRESS: { kind: 'input', meaning: 'a stored Teams address is not a ConversationReference' },
   E_WEBHOOK_SIGNATURE: {
     kind: 'input',
