@@ -44,6 +44,7 @@ describe('mountTeams', () => {
     expect(Object.keys(mount.routes)).toEqual(['POST /api/messages']);
     expect(mount.sender.channel).toBe('teams');
     expect(mount.summary).toMatch(/UNAUTHENTICATED — WARNING: MicrosoftAppId is not set.*authentication is OFF/);
+    expect(mount.summary).toMatch(/only activities from loopback, not through a proxy, with a loopback serviceUrl/);
     expect(c.log.lines).toContainEqual(expect.objectContaining({ level: 'warn', event: 'teams_auth_disabled' }));
     await mount.close();
   });
