@@ -170,9 +170,10 @@ describe('the web chat token', () => {
     customer.disconnect();
     const tickets = (await (await fetch(`${base}/api/handoffs?status=queued`, { headers: auth(AGENT) })).json()) as {
       conversation: string;
+      customer: string;
     }[];
     const ticket = tickets.find((t) => t.conversation === `web:${customer.conversation}`);
-    expect(ticket).toBeDefined();
+    expect(ticket).toMatchObject({ customer: `Web visitor ${customer.conversation.slice(0, 6)}` });
     expect(JSON.stringify(tickets)).not.toContain(customer.token);
   });
 });

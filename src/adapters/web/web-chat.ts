@@ -154,7 +154,7 @@ export async function mountWebChat(context: ChannelContext): Promise<ChannelMoun
           id,
           channel: 'web',
           conversation: `web:${conversation}`,
-          user: conversation,
+          user: visitorName(conversation), // the ticket's customer, as agents see it (never the token)
           text: action ? '' : (body?.text as string),
           ...(typeof body?.locale === 'string' ? { locale: body.locale } : {}),
           ...(action ? { action } : {}),
