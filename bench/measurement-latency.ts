@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { newChatToken } from '../src/adapters/web/web-chat-token.ts';
 import { Bot } from '../src/bot.ts';
 import { MemorySender } from '../src/channel-sender.ts';
 import type { TurnLog } from '../src/metrics/turn-log.ts';
@@ -73,11 +74,12 @@ await stores.close();
 
 // (b) scrapes of /metrics after N turns through the server
 const server = await spawnServer(['--store', join(dir, 'b.db')]);
+const tokens = Array.from({ length: 300 }, () => newChatToken()); // 300 web chat conversations
 const post = (text: string, i: number) =>
   fetch(`${server.base}/api/chat/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ conversation: `s${i % 300}`, text }),
+    body: JSON.stringify({ token: tokens[i % 300], text }),
   }).then((r) => r.arrayBuffer());
 for (let i = 0; i < N; i += 20) await Promise.all(texts.slice(i, i + 20).map((t, j) => post(t.text, i + j)));
 for (let i = 0; i < 20; i++) await (await fetch(`${server.base}/metrics`)).text();

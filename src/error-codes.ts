@@ -64,6 +64,16 @@ export const ERROR_CODES = {
   E_BAD_REQUEST: { kind: 'input', meaning: 'a request body or parameter is invalid (the field is named)', status: 400 },
   E_UNAUTHORIZED: { kind: 'input', meaning: 'no or a wrong bearer token', status: 401 },
   E_NOT_FOUND: { kind: 'input', meaning: 'no such route', status: 404 },
+  E_CHAT_TOKEN: {
+    kind: 'input',
+    meaning: 'a web chat request without a valid conversation token (POST /api/chat/conversations issues one)',
+    status: 401,
+  },
+  E_TOO_MANY_STREAMS: {
+    kind: 'input',
+    meaning: 'too many open web chat event streams, from this client or in total (SWITCHBOARD_WEB_STREAMS_*)',
+    status: 429,
+  },
   E_TOO_LARGE: { kind: 'input', meaning: 'a request body over the limit', status: 413 },
   E_INTERNAL: { kind: 'internal', meaning: 'our code failed while answering a request (logged)', status: 500 },
   // Handoff and measurement
@@ -96,6 +106,12 @@ export const ERROR_CODES = {
   E_SLACK_ADDRESS: { kind: 'internal', meaning: 'a stored Slack address lacks its channel or thread' },
   E_TEAMS_SEND: { kind: 'remote', meaning: 'the Bot Framework Connector refused a message' },
   E_TEAMS_TOKEN: { kind: 'transport', meaning: "the bot's token for the Connector could not be obtained" },
+  E_TEAMS_UNAUTHENTICATED: {
+    kind: 'input',
+    meaning:
+      'Bot Framework authentication is off and the activity is not local (a remote or proxied request, or a serviceUrl not on loopback)',
+    status: 403,
+  },
   E_TEAMS_ADDRESS: { kind: 'input', meaning: 'a stored Teams address is not a ConversationReference' },
   E_WEBHOOK_SIGNATURE: {
     kind: 'input',

@@ -130,7 +130,7 @@ export class TurnHandler {
     const { turnLog, store, bot } = this.options;
     const at = t.turn.receivedAt;
     const recorded = turnLog
-      ? (await turnLog.feedback(action.turn, action.rating, at)) === 'recorded'
+      ? (await turnLog.feedback(action.turn, action.rating, at, t.turn.conversation)) === 'recorded'
       : await store.recordFeedback(action.turn, action.rating, at);
     if (!recorded || action.rating === 'up') return { status: 'feedback', recorded };
     const reply: Reply = { text: feedbackText(bot, 'sorry', t.language), language: t.language };

@@ -39,6 +39,9 @@ export async function startCommand(args: string[]): Promise<number> {
       : `http://localhost:${bound}/${page} (token: ${name})`;
   say(`switchboard: agent console ${url('agents', app.agentToken, 'SWITCHBOARD_AGENT_TOKEN')}`);
   say(`switchboard: dashboard ${url('dashboard', app.adminToken, 'SWITCHBOARD_ADMIN_TOKEN')}`);
+  say(
+    `switchboard: Prometheus metrics at http://localhost:${bound}/metrics ${env.metricsToken ? '(token: SWITCHBOARD_METRICS_TOKEN)' : '(open: set SWITCHBOARD_METRICS_TOKEN to require a bearer token)'}`,
+  );
   await app.startMaintenance();
   await new Promise<void>((resolve) => {
     const stop = () => app.server.close(() => resolve());

@@ -53,6 +53,8 @@ const EnvSchema = z.object({
   SWITCHBOARD_ADMIN_TOKEN: optional,
   /** This instance's name in the inbox's leases (default: host and port). Unique per instance on one database. */
   SWITCHBOARD_INSTANCE_ID: optional,
+  /** When set, `GET /metrics` needs `Authorization: Bearer <it>` (unset: open, as Prometheus scrapes by default). */
+  SWITCHBOARD_METRICS_TOKEN: optional,
   /** Print stack traces of CLI errors. */
   SWITCHBOARD_DEBUG: optional,
   /** Log customer text (off by default: logs hold event ids and sizes only). */
@@ -73,6 +75,8 @@ export interface EnvConfig {
   adminToken?: string;
   /** `SWITCHBOARD_INSTANCE_ID`: this instance's name among several on one database. */
   instanceId?: string;
+  /** `SWITCHBOARD_METRICS_TOKEN`: the bearer token `/metrics` needs; unset, `/metrics` is open. */
+  metricsToken?: string;
   logText: boolean;
   /** `SWITCHBOARD_DEBUG`: stack traces of CLI errors. */
   debug: boolean;
@@ -96,6 +100,7 @@ export function readEnvConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     agentToken: e.SWITCHBOARD_AGENT_TOKEN,
     adminToken: e.SWITCHBOARD_ADMIN_TOKEN,
     instanceId: e.SWITCHBOARD_INSTANCE_ID,
+    metricsToken: e.SWITCHBOARD_METRICS_TOKEN,
     logText: e.SWITCHBOARD_LOG_TEXT,
     debug: Boolean(e.SWITCHBOARD_DEBUG),
     vars: Object.freeze(vars),

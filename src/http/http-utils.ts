@@ -12,6 +12,28 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(JSON.stringify(body));
 }
 
+/**
+ * The credentials of an `Authorization: Bearer <token>` header; the scheme is case-insensitive (RFC 9110 §11.1), so
+ * `bearer x` and `BEARER x` are the same. Undefined when there is no such header.
+ *
+ * @example bearerToken({ headers: { authorization: 'bearer abc' } } as IncomingMessage) // 'abc'
+ */
+export function bearerToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  if (typeof header !== 'string') return undefined;
+  const m = /^bearer[ \t]+(\S.*)$/i.exec(header.trim());
+  return m ? m[1].trim() : undefined;
+}
+
+/** A path segment percent-decoded; a malformed escape (`%E0%A4%A`) is a 400, not a crash. */
+export function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, 'the path has a malformed percent-escape');
+  }
+}
+
 /** An error with the HTTP status it maps to. */
 export class HttpError extends Error {
   constructor(

@@ -126,12 +126,17 @@ export async function automationReport(log: TurnLog, since: number, until: numbe
   };
 }
 
+/** The largest time, in ms from the epoch, a JavaScript Date can represent. */
+const MAX_DATE_MS = 8.64e15;
+
 /** `--since` / `--until`: an ISO date or time, or a duration back from now (`7d`, `24h`, `30m`). */
 export function parseTime(value: string, now = Date.now()): number {
   const rel = /^(\d+(?:\.\d+)?)([dhm])$/.exec(value.trim());
-  if (rel) return now - Number(rel[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[rel[2] as 'd' | 'h' | 'm'];
-  const t = Date.parse(value);
-  if (!Number.isFinite(t))
-    throw new Error(`not a time: ${JSON.stringify(value)} (use 2026-11-01, 2026-11-01T09:00Z, 7d, 24h)`);
+  const t = rel
+    ? now - Number(rel[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[rel[2] as 'd' | 'h' | 'm']
+    : Date.parse(value);
+  // A time a Date can hold (±8.64e15 ms, about 273,000 years): `99999999999999999999d` is refused, not a crash later.
+  if (!Number.isFinite(t) || Math.abs(t) > MAX_DATE_MS)
+    throw new Error(`not a time: ${JSON.stringify(value.slice(0, 100))} (use 2026-11-01, 2026-11-01T09:00Z, 7d, 24h)`);
   return t;
 }

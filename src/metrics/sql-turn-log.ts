@@ -74,13 +74,21 @@ export class SqlTurnLog implements TurnLog {
     await this.client.run('UPDATE turns SET text = $2 WHERE id = $1', [id, text]);
   }
 
-  async feedback(id: string, rating: 'up' | 'down', at: number): Promise<'recorded' | 'duplicate' | 'unknown'> {
+  async feedback(
+    id: string,
+    rating: 'up' | 'down',
+    at: number,
+    conversation: string,
+  ): Promise<'recorded' | 'duplicate' | 'unknown'> {
     const changed = await this.client.run(
-      "UPDATE turns SET feedback = $2, feedback_at = $3 WHERE id = $1 AND feedback IS NULL AND decision = 'answer'",
-      [id, rating, at],
+      "UPDATE turns SET feedback = $2, feedback_at = $3 WHERE id = $1 AND conversation = $4 AND feedback IS NULL AND decision = 'answer'",
+      [id, rating, at, conversation],
     );
     if (changed === 1) return 'recorded';
-    const [row] = await this.client.query<{ decision: string }>('SELECT decision FROM turns WHERE id = $1', [id]);
+    const [row] = await this.client.query<{ decision: string }>(
+      'SELECT decision FROM turns WHERE id = $1 AND conversation = $2',
+      [id, conversation],
+    );
     return row && row.decision === 'answer' ? 'duplicate' : 'unknown';
   }
 

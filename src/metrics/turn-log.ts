@@ -50,8 +50,16 @@ export interface TurnLog {
   record(r: NewTurnRecord): Promise<void>;
   /** Replaces the stored text (redaction with the entities that arrived late). */
   updateText(id: string, text: string): Promise<void>;
-  /** 👍/👎 on an automated answer: `unknown` turn, `duplicate` (the first counts) or `recorded`. */
-  feedback(id: string, rating: 'up' | 'down', at: number): Promise<'recorded' | 'duplicate' | 'unknown'>;
+  /**
+   * 👍/👎 from `conversation` on an automated answer: `unknown` turn (or a turn of another conversation: a button only
+   * counts for its own conversation's turns), `duplicate` (the first counts) or `recorded`.
+   */
+  feedback(
+    id: string,
+    rating: 'up' | 'down',
+    at: number,
+    conversation: string,
+  ): Promise<'recorded' | 'duplicate' | 'unknown'>;
   /**
    * Marks the conversation's last automated answer before `at` (within `windowMs`) as escalated / re-contacted (only
    * when its intent is `intent`); returns its id.

@@ -11,7 +11,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Bot } from '../bot.ts';
 import { isSwitchboardError } from '../errors.ts';
-import { readJson, sendJson } from '../http/http-utils.ts';
+import { decodePathSegment, readJson, sendJson } from '../http/http-utils.ts';
 import { automationReport, parseTime } from '../metrics/automation-report.ts';
 import type { DriftMonitor } from '../metrics/drift.ts';
 import type { TurnLog } from '../metrics/turn-log.ts';
@@ -89,7 +89,7 @@ export async function handleAdminApi(req: IncomingMessage, res: ServerResponse, 
       );
       return true;
     }
-    const id = path.startsWith('/api/audits/') ? decodeURIComponent(path.slice('/api/audits/'.length)) : '';
+    const id = path.startsWith('/api/audits/') ? decodePathSegment(path.slice('/api/audits/'.length)) : '';
     if (req.method === 'POST' && id) {
       const body = (await readJson(req)) as Record<string, unknown> | null;
       const agent = body?.agent;

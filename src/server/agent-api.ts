@@ -12,7 +12,7 @@ import { isSwitchboardError } from '../errors.ts';
 import type { ConsoleHub } from '../handoff/console-hub.ts';
 import type { HandoffService } from '../handoff/handoff-service.ts';
 import { MAX_AGENT_TEXT, TICKET_STATUSES, type TicketStatus } from '../handoff/ticket.ts';
-import { readJson, sendJson } from '../http/http-utils.ts';
+import { decodePathSegment, readJson, sendJson } from '../http/http-utils.ts';
 import { hasBearer } from './bearer-token.ts';
 
 export interface AgentApiOptions {
@@ -34,7 +34,7 @@ export async function handleAgentApi(req: IncomingMessage, res: ServerResponse, 
     });
     return true;
   }
-  const parts = url.pathname.split('/').slice(3).map(decodeURIComponent); // after /api/handoffs
+  const parts = url.pathname.split('/').slice(3).map(decodePathSegment); // after /api/handoffs; a bad escape → 400
   try {
     if (req.method === 'GET' && parts.length === 0) {
       const status = url.searchParams.get('status') ?? undefined;

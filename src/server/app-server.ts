@@ -111,6 +111,7 @@ export async function createApp({ configFile, storeFile, env, log }: AppOptions)
       intake,
       agentToken: agentToken.token,
       adminToken: adminToken.token,
+      ...(env.metricsToken ? { metricsToken: env.metricsToken } : {}),
       configFile,
       log,
     }),

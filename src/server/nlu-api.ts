@@ -1,8 +1,9 @@
 /**
  * `POST /api/nlu/parse {text, conversation?, language?, hints?, wait_entities?}` → `{understanding, decision, reply}`:
  * one turn through the bot without a channel (the playground, scripts). With a `conversation` id the turn continues
- * that conversation (sticky language, clarify attempts); `language` is a language hint, `hints` may add `locale` and
- * `default`; rule entities that miss the config's budget are `pending` unless `wait_entities` is true.
+ * that conversation (sticky language, clarify attempts) — a parse conversation, kept apart from every channel's;
+ * `language` is a language hint, `hints` may add `locale` and `default`; rule entities that miss the config's budget
+ * are `pending` unless `wait_entities` is true.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Bot } from '../bot.ts';
@@ -28,6 +29,16 @@ export function parseHints(language: unknown, hints: unknown): LanguageHints | s
   return out;
 }
 
+/**
+ * Where a parse request's conversation is kept: under `parse:`, a namespace no channel uses, so a parse request can
+ * neither read nor overwrite a customer's conversation (`web:…`, `slack:T…:D…`).
+ *
+ * @example parseConversationKey('web:abc') // 'parse:web:abc'
+ */
+export function parseConversationKey(id: string): string {
+  return `parse:${id}`;
+}
+
 export async function handleParse(
   req: IncomingMessage,
   res: ServerResponse,
@@ -47,9 +58,11 @@ export async function handleParse(
   const id = body.conversation;
   if (id !== undefined && (typeof id !== 'string' || id === '' || id.length > MAX_CONVERSATION_ID))
     return bad(`conversation must be a non-empty string of at most ${MAX_CONVERSATION_ID} characters`);
-  const state = typeof id === 'string' ? await o.store.get(id) : undefined;
+  // Parse conversations live in their own namespace: `web:…` or `slack:…` here is not that channel's conversation.
+  const key = typeof id === 'string' ? parseConversationKey(id) : undefined;
+  const state = key ? await o.store.get(key) : undefined;
   const turn = await o.bot.respond(body.text, hints, state);
-  if (typeof id === 'string') await o.store.set(id, turn.state);
+  if (key) await o.store.set(key, turn.state);
   const { decision, reply } = turn;
   // The playground asks for every entity (`wait_entities`); a chat turn answers within the entity budget.
   const understanding = (body.wait_entities === true && (await turn.late)) || turn.understanding;

@@ -17,6 +17,7 @@ import type { TurnSpool } from '../store/turn-spool.ts';
 import type { TurnIntake } from '../turn-intake.ts';
 import { handleAdminApi } from './admin-api.ts';
 import { handleAgentApi } from './agent-api.ts';
+import { hasBearer } from './bearer-token.ts';
 import { sendError } from './http-errors.ts';
 import { handleParse } from './nlu-api.ts';
 import type { Stores } from './open-stores.ts';
@@ -45,6 +46,8 @@ export interface RouteDeps {
   intake: TurnIntake;
   agentToken: string;
   adminToken: string;
+  /** `SWITCHBOARD_METRICS_TOKEN`: when set, `/metrics` needs it as a bearer token. */
+  metricsToken?: string;
   configFile: string;
   log: Logger;
 }
@@ -70,7 +73,7 @@ export function routeRequests(d: RouteDeps): (req: IncomingMessage, res: ServerR
         drift: d.drift,
         onReload: (version) => d.metrics.setModel(version),
       }),
-    (req, res) => req.method === 'GET' && req.url === '/metrics' && metrics(res, d.metrics),
+    (req, res) => req.method === 'GET' && req.url === '/metrics' && metrics(req, res, d),
     (req, res, path) => req.method === 'GET' && Object.hasOwn(PAGES, path) && page(res, PAGES[path]),
     (req, res) => req.method === 'GET' && req.url === '/healthz' && health(res, d),
     async (req, res) => {
@@ -90,8 +93,17 @@ export function routeRequests(d: RouteDeps): (req: IncomingMessage, res: ServerR
   };
 }
 
-async function metrics(res: ServerResponse, m: Metrics): Promise<true> {
-  const { contentType, body } = await m.scrape();
+/** The Prometheus scrape; with `SWITCHBOARD_METRICS_TOKEN` set, only for a request that carries it. */
+async function metrics(req: IncomingMessage, res: ServerResponse, d: RouteDeps): Promise<true> {
+  if (d.metricsToken !== undefined && !hasBearer(req, d.metricsToken)) {
+    res.setHeader('www-authenticate', 'Bearer');
+    sendJson(res, 401, {
+      error: 'E_UNAUTHORIZED',
+      message: 'Authorization: Bearer <SWITCHBOARD_METRICS_TOKEN> required',
+    });
+    return true;
+  }
+  const { contentType, body } = await d.metrics.scrape();
   res.writeHead(200, { 'content-type': contentType });
   res.end(body);
   return true;

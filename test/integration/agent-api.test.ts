@@ -50,7 +50,7 @@ describe('agent API', () => {
     await customer.say('I need to talk to a real person about my bill');
     await customer.waitFor((e) => e.handoff === true);
     const queued = (await (await api(base, '?status=queued')).json()) as Record<string, any>[];
-    const ticket = queued.find((t) => t.conversation === 'web:c-lifecycle');
+    const ticket = queued.find((t) => t.conversation === `web:${customer.conversation}`);
     expect(ticket).toMatchObject({ status: 'queued', channel: 'web', language: 'en', reason: 'human_requested' });
     expect(ticket?.transcript[0]).toMatchObject({
       from: 'customer',
@@ -93,7 +93,7 @@ describe('agent API', () => {
     await customer.waitFor((e) => e.handoff === true);
     const [ticket] = (
       (await (await api(base, '?status=queued')).json()) as { id: string; conversation: string }[]
-    ).filter((t) => t.conversation === 'web:c-restart');
+    ).filter((t) => t.conversation === `web:${customer.conversation}`);
     await api(base, `/${ticket.id}/claim`, { agent: 'ann' });
     await customer.say('my number is 0612', 'm2');
     customer.disconnect();
@@ -103,7 +103,7 @@ describe('agent API', () => {
     await stopped(server);
 
     base = await start();
-    const again = new WebChatClient(base, 'c-restart');
+    const again = new WebChatClient(base, 'c-restart', customer.token); // the page keeps its token
     // The channel retries the customer's message after the restart: it is not recorded twice.
     await again.say('my number is 0612', 'm2');
     await again.connect();

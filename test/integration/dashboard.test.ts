@@ -78,14 +78,18 @@ interface Decision {
 }
 
 /** One customer question in its own web chat conversation; the turn's log id and the router's decision. */
-async function ask(base: string, conversation: string, text: string): Promise<{ id: string; decision: Decision }> {
+async function ask(
+  base: string,
+  conversation: string,
+  text: string,
+): Promise<{ id: string; decision: Decision; token?: string }> {
   const c = new WebChatClient(base, conversation);
   await c.connect();
   const id = `${conversation}-1`;
   const res = await c.say(text, id);
   const body = (await res.json()) as { decision: Decision };
   c.disconnect();
-  return { id: `web:${id}`, decision: body.decision };
+  return { id: `web:${id}`, decision: body.decision, token: c.token };
 }
 
 const QUESTIONS: [string, string][] = [
@@ -108,7 +112,7 @@ const QUESTIONS: [string, string][] = [
 describe.skipIf(!haveChromium)('dashboard', () => {
   it('shows the report of the turn log: headline numbers, charts, tables, drift', async () => {
     const base = server?.base as string;
-    const turns = new Map<string, { id: string; decision: Decision }>();
+    const turns = new Map<string, { id: string; decision: Decision; token?: string }>();
     for (const [conversation, text] of QUESTIONS) turns.set(conversation, await ask(base, conversation, text));
     expect(turns.get('en-alarm')?.decision).toMatchObject({ kind: 'answer', intent: 'alarm_set' });
     expect(turns.get('es-weather')?.decision).toMatchObject({ kind: 'answer', intent: 'weather_query' });
@@ -117,19 +121,12 @@ describe.skipIf(!haveChromium)('dashboard', () => {
     expect(answered.length).toBeGreaterThanOrEqual(8);
 
     // 👎 on an answer, then a request for a person after another one (an escalation, and a handoff).
-    const chat = new WebChatClient(base, 'en-weather');
+    const chat = new WebChatClient(base, 'en-weather', turns.get('en-weather')?.token);
     await chat.connect();
-    const down = await fetch(`${base}/api/chat/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        conversation: 'en-weather',
-        action: { kind: 'feedback', rating: 'down', turn: turns.get('en-weather')?.id },
-      }),
-    });
+    const down = await chat.post({ action: { kind: 'feedback', rating: 'down', turn: turns.get('en-weather')?.id } });
     expect(down.status).toBe(200);
     chat.disconnect();
-    const person = new WebChatClient(base, 'en-time');
+    const person = new WebChatClient(base, 'en-time', turns.get('en-time')?.token);
     await person.connect();
     expect(
       ((await (await person.say('I want to talk to a human', 'en-time-2')).json()) as { decision: Decision }).decision,

@@ -57,14 +57,7 @@ describe('measurement', () => {
     await c.waitFor((e) => e.handoff === true);
     // 👎 on the first answer; the same 👎 again does not count twice.
     for (let i = 0; i < 2; i++)
-      await fetch(`${base}/api/chat/messages`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          conversation: 'm1',
-          action: { kind: 'feedback', rating: 'down', turn: answer.feedback_turn },
-        }),
-      });
+      await c.post({ action: { kind: 'feedback', rating: 'down', turn: answer.feedback_turn } });
 
     expect((await get('/api/audits?status=pending', 'wrong')).status).toBe(401);
     const pending = (await (await get('/api/audits?status=pending', AGENT)).json()) as Record<string, any>[];
@@ -127,7 +120,7 @@ describe('measurement', () => {
     await c.say('my parcel never arrived, I want a person');
     await c.waitFor((e) => e.handoff === true);
     const [ticket] = ((await (await get('/api/handoffs?status=queued', AGENT)).json()) as any[]).filter(
-      (t) => t.conversation === 'web:m3',
+      (t) => t.conversation === `web:${c.conversation}`,
     );
     await post(`/api/handoffs/${ticket.id}/claim`, { agent: 'ann' }, AGENT);
     await post(`/api/handoffs/${ticket.id}/resolve`, { agent: 'ann', intent: 'delivery_missing' }, AGENT);

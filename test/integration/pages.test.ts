@@ -53,6 +53,29 @@ describe.skipIf(!haveChromium)('pages', () => {
     await page.close();
   });
 
+  it('web chat: the page gets its token from the server and sends it; the conversation id alone is never sent', async () => {
+    const page = await context.newPage();
+    const urls: string[] = [];
+    const authorizations: string[] = [];
+    page.on('request', (r) => {
+      urls.push(r.url());
+      const a = r.headers().authorization;
+      if (a) authorizations.push(a);
+    });
+    await page.goto(`${base}/`);
+    await page.fill('#text', 'wake me up at 7 tomorrow');
+    await page.press('#text', 'Enter');
+    await expect.poll(() => page.locator('.msg.bot').last().textContent(), { timeout: 10_000 }).toMatch(/Alarms/);
+    expect(urls).toContain(`${base}/api/chat/conversations`);
+    const stream = urls.find((u) => u.includes('/api/chat/events'));
+    const token = stream?.match(/[?&]token=([A-Za-z0-9_-]{43})$/)?.[1];
+    expect(token).toBeDefined();
+    expect(urls.some((u) => u.includes('conversation='))).toBe(false);
+    expect(authorizations).toContain(`Bearer ${token}`);
+    expect(await page.content()).not.toContain(token);
+    await page.close();
+  });
+
   it('handoff end to end in two browsers: a web chat customer, an agent in the console', async () => {
     const customer = await context.newPage();
     await customer.goto(`${base}/`);

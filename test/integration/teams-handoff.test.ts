@@ -327,6 +327,12 @@ describe('Teams agents’ channel', () => {
     await web.waitFor((e) => e.handoff === true);
     const { ticket, thread, call } = await cardFor('I need a human to help me with my order');
     expect(card(call).body[1].facts).toContainEqual({ title: 'Channel', value: 'web' });
+    // Agents see a display name for the web customer, never the token that opens the conversation.
+    expect(card(call).body[1].facts).toContainEqual({
+      title: 'Customer',
+      value: expect.stringMatching(/^Web visitor /),
+    });
+    expect(JSON.stringify(fake.calls)).not.toContain(web.token);
     await post(press(ANN, thread, { switchboard: 'ticket', action: 'claim', ticket }));
     await web.waitFor((e) => e.text === 'Ann has joined the conversation.');
     await web.say('order 4711 never arrived');

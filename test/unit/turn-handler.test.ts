@@ -121,15 +121,47 @@ describe('TurnHandler with the turn log', () => {
       {},
     );
     expect(unknown).toEqual({ status: 'feedback', recorded: false });
-    const up = turn({ action: { kind: 'feedback', rating: 'up', turn: `slack:${asked.id}` } });
+    const up = turn({
+      action: { kind: 'feedback', rating: 'up', turn: `slack:${asked.id}` },
+      conversation: 'slack:T1:D9',
+    });
     expect(await handler.handle(up, {})).toEqual({ status: 'feedback', recorded: true });
-    const down = turn({ action: { kind: 'feedback', rating: 'down', turn: `slack:${asked.id}` } });
+    const down = turn({
+      action: { kind: 'feedback', rating: 'down', turn: `slack:${asked.id}` },
+      conversation: 'slack:T1:D9',
+    });
     expect(await handler.handle(down, {})).toEqual({ status: 'feedback', recorded: false });
     expect((await stores.turns.get(`slack:${asked.id}`))?.feedback).toBe('up');
     // A turn whose clock is far ahead (skew) is still logged and counted.
     await handler.handle(turn({ text: 'hello', receivedAt: Date.now() + 3_600_000 }), {});
     const all = await stores.turns.range(0, Date.now() + 7_200_000);
     expect(all.filter((t) => t.nlu_ms !== undefined)).toHaveLength(2);
+    await stores.close();
+  });
+
+  it('feedback and buttons count only for turns of the conversation that sends them', async () => {
+    const { openStores } = await import('../../src/server/open-stores.ts');
+    const stores = await openStores({ sqliteFile: ':memory:' });
+    const handler = new TurnHandler({
+      bot,
+      store: stores.conversations,
+      senders: { slack: new MemorySender('slack') },
+      turnLog: stores.turns,
+    });
+    const asked = turn({ text: 'what is the weather like today', conversation: 'slack:T1:DA' });
+    await handler.handle(asked, {});
+    const id = `slack:${asked.id}`;
+    // Another conversation names A's turn: nothing is recorded (it would skew the automation rate).
+    const foreign = turn({ action: { kind: 'feedback', rating: 'down', turn: id }, conversation: 'slack:T1:DB' });
+    expect(await handler.handle(foreign, {})).toEqual({ status: 'feedback', recorded: false });
+    // "Talk to a person" in B is not an escalation of A's answer.
+    await handler.handle(turn({ action: { kind: 'human' }, conversation: 'slack:T1:DB' }), {});
+    expect(await stores.turns.get(id)).toMatchObject({ escalated: false });
+    expect((await stores.turns.get(id))?.feedback).toBeUndefined();
+    // A's own 👎 counts.
+    const own = turn({ action: { kind: 'feedback', rating: 'down', turn: id }, conversation: 'slack:T1:DA' });
+    expect(await handler.handle(own, {})).toMatchObject({ status: 'feedback', recorded: true });
+    expect((await stores.turns.get(id))?.feedback).toBe('down');
     await stores.close();
   });
 });

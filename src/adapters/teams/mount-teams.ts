@@ -1,6 +1,7 @@
 /**
  * The Microsoft Teams adapter: botbuilder's `CloudAdapter` at `POST /api/messages` on the server's one port. A request
- * is authenticated (when `MicrosoftAppId` is set), acknowledged at once, and its activity handled after: a customer
+ * is authenticated (when `MicrosoftAppId` is set; without it only local activities are taken, unauthenticated-guard.ts),
+ * acknowledged at once, and its activity handled after: a customer
  * message or card button → the turn handler (idempotent on the activity id, so Bot Framework's retries answer once),
  * the bot added to a conversation → a welcome, a file without text → a note that only text is read, anything else →
  * logged and ignored. Every message goes out through {@link TeamsSender} (proactive, from the stored
@@ -25,6 +26,7 @@ import { readTeamsEnv, type TeamsEnv } from './teams-env.ts';
 import { TeamsHubHandoff } from './teams-hub-handoff.ts';
 import { TeamsSender } from './teams-sender.ts';
 import { type TeamsInbound, teamsToTurn } from './teams-to-turn.ts';
+import { unauthenticatedRefusal } from './unauthenticated-guard.ts';
 
 /** Largest accepted activity (bytes): Teams messages are capped near 28 KB; cards and HTML copies add some. */
 export const MAX_TEAMS_BODY = 256 * 1024;
@@ -140,6 +142,15 @@ export async function mountTeams(context: ChannelContext): Promise<ChannelMount>
       log.warn('teams_rejected', { status: 400, reason: 'not an activity' });
       return sendJson(res, 400, { error: 'E_BAD_REQUEST', message: 'body must be a Bot Framework activity' });
     }
+    const refusal = enabled ? undefined : unauthenticatedRefusal(req, body as { serviceUrl?: unknown });
+    if (refusal) {
+      log.warn('teams_rejected', { status: 403, id: clip((body as { id?: unknown }).id, 100), reason: refusal });
+      return sendJson(res, 403, {
+        error: 'E_TEAMS_UNAUTHENTICATED',
+        message:
+          'Bot Framework authentication is off (MicrosoftAppId is not set): only local activities are taken — from loopback, not through a proxy, with a loopback serviceUrl',
+      });
+    }
     const response = new ExpressResponse(res);
     await adapter.process(
       { method: 'POST', headers: req.headers, body: body as Record<string, unknown> },
@@ -157,8 +168,12 @@ export async function mountTeams(context: ChannelContext): Promise<ChannelMount>
 
   const warning = enabled
     ? ''
-    : ' — WARNING: MicrosoftAppId is not set, so Bot Framework authentication is OFF: anyone who can reach this port can post activities and make the bot call any serviceUrl. Local development only.';
-  if (!enabled) log.warn('teams_auth_disabled', { reason: 'MicrosoftAppId is not set' });
+    : ' — WARNING: MicrosoftAppId is not set, so Bot Framework authentication is OFF (local development with the Bot Framework Emulator): only activities from loopback, not through a proxy, with a loopback serviceUrl are taken; the others are refused (403).';
+  if (!enabled)
+    log.warn('teams_auth_disabled', {
+      reason: 'MicrosoftAppId is not set',
+      accepted: 'loopback requests without proxy headers whose serviceUrl is on loopback',
+    });
   if (enabled && !teams.appPassword && teams.appType !== 'UserAssignedMSI') {
     log.warn('teams_no_password', { reason: 'MicrosoftAppPassword is not set: replies cannot get a token' });
   }

@@ -1,9 +1,11 @@
 /**
- * The web chat as a channel (the demo page at `/`): a customer's browser posts messages to
- * `POST /api/chat/messages {conversation, id?, text?, action?}` and receives everything the bot and agents say to it
- * over `GET /api/chat/events?conversation=…` (server-sent events). The conversation id is a random id the page makes:
- * whoever holds it is the customer. A message sent while the page is not connected fails, so agent lines stay in the
- * handoff outbox and are delivered when it reconnects.
+ * The web chat as a channel (the demo page at `/`): the page starts a conversation with
+ * `POST /api/chat/conversations` → `{token, conversation}`, posts messages to
+ * `POST /api/chat/messages {token, id?, text?, action?}` and receives everything the bot and agents say to it over
+ * `GET /api/chat/events?token=…` (server-sent events). The token is the customer's credential (web-chat-token.ts); the
+ * conversation id is a hash of it and opens nothing. Event streams are limited per client and in total (429). A
+ * message sent while the page is not connected fails, so agent lines stay in the handoff outbox and are delivered
+ * when it reconnects.
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
@@ -14,8 +16,11 @@ import { MAX_CONVERSATION_ID } from '../../store/conversation-store.ts';
 import type { Turn } from '../../turn.ts';
 import type { ChannelContext, ChannelMount, ChannelPlugin } from '../channel-mount.ts';
 import { parseTurnAction } from '../turn-action.ts';
+import { clientOf, StreamLimits } from './stream-limits.ts';
+import { conversationOfRequest, conversationOfToken, newChatToken, visitorName } from './web-chat-token.ts';
+import { readWebEnv } from './web-env.ts';
 
-/** The address of a web chat conversation: the page's conversation id. */
+/** The address of a web chat conversation: its id (the hash of the page's token, not the token). */
 export interface WebAddress {
   conversation: string;
 }
@@ -91,31 +96,54 @@ export class WebChatSender implements ChannelSender {
 const validId = (v: unknown): v is string =>
   typeof v === 'string' && v.length > 0 && v.length <= MAX_CONVERSATION_ID && /^[\w.:-]+$/.test(v);
 
-/** Mounts the web chat channel (always on: it needs no credentials). */
+/** The answer to a request without a valid token (the conversation id alone no longer opens a conversation). */
+function noToken(res: ServerResponse): void {
+  sendJson(res, 401, {
+    error: 'E_CHAT_TOKEN',
+    message: 'a web chat token is required (start a conversation with POST /api/chat/conversations)',
+  });
+}
+
+/** Mounts the web chat channel (always on: it needs no configuration). */
 export async function mountWebChat(context: ChannelContext): Promise<ChannelMount> {
+  const env = readWebEnv(context.env.vars);
   const sender = new WebChatSender();
+  const limits = new StreamLimits(env.streamsPerClient, env.streamsMax);
   return {
     sender,
-    summary: 'web chat at / (POST /api/chat/messages, GET /api/chat/events)',
+    summary: `web chat at / (POST /api/chat/conversations, POST /api/chat/messages, GET /api/chat/events; at most ${env.streamsPerClient} streams per client, ${env.streamsMax} in all)`,
     routes: {
+      'POST /api/chat/conversations': (_req, res) => {
+        const token = newChatToken();
+        sendJson(res, 201, { token, conversation: conversationOfToken(token) });
+      },
       'GET /api/chat/events': (req, res) => {
-        const conversation = new URL(req.url ?? '/', 'http://x').searchParams.get('conversation');
-        if (!validId(conversation))
-          return sendJson(res, 400, {
-            error: 'E_BAD_REQUEST',
-            message: 'conversation must be an id ([A-Za-z0-9_.:-])',
+        const conversation = conversationOfRequest(req, new URL(req.url ?? '/', 'http://x').searchParams.get('token'));
+        if (!conversation) return noToken(res);
+        const client = clientOf(req);
+        const release = limits.take(client);
+        if (typeof release === 'string') {
+          context.log.warn('web_stream_refused', {
+            limit: release,
+            open: limits.open(),
+            client_open: limits.open(client),
           });
+          return sendJson(res, 429, {
+            error: 'E_TOO_MANY_STREAMS',
+            message:
+              release === 'client'
+                ? `at most ${limits.maxPerClient} open web chat streams per client`
+                : `at most ${limits.maxTotal} open web chat streams`,
+          });
+        }
+        res.on('close', release);
         const last = Number(req.headers['last-event-id']);
         sender.attach(conversation, res, Number.isInteger(last) ? last : undefined);
       },
       'POST /api/chat/messages': async (req, res) => {
         const body = (await readJson(req)) as Record<string, unknown> | null;
-        const conversation = body?.conversation;
-        if (!validId(conversation))
-          return sendJson(res, 400, {
-            error: 'E_BAD_REQUEST',
-            message: 'conversation must be an id ([A-Za-z0-9_.:-])',
-          });
+        const conversation = conversationOfRequest(req, body?.token);
+        if (!conversation) return noToken(res);
         const action = parseTurnAction(body?.action);
         if (typeof action === 'string') return sendJson(res, 400, { error: 'E_BAD_REQUEST', message: action });
         if (!action && typeof body?.text !== 'string')
@@ -126,7 +154,7 @@ export async function mountWebChat(context: ChannelContext): Promise<ChannelMoun
           id,
           channel: 'web',
           conversation: `web:${conversation}`,
-          user: conversation,
+          user: visitorName(conversation), // the ticket's customer, as agents see it (never the token)
           text: action ? '' : (body?.text as string),
           ...(typeof body?.locale === 'string' ? { locale: body.locale } : {}),
           ...(action ? { action } : {}),
@@ -152,4 +180,13 @@ declare module '../../turn.ts' {
 }
 
 /** The web channel for the registry. */
-export const webChannel: ChannelPlugin = { name: 'web', mount: mountWebChat };
+export const webChannel: ChannelPlugin = {
+  name: 'web',
+  readEnv: readWebEnv,
+  mount: mountWebChat,
+  /** A display name from the conversation id (a hash of the token: agents never see the token). */
+  customerName(address) {
+    const conversation = (address as WebAddress | undefined)?.conversation;
+    return typeof conversation === 'string' && conversation ? visitorName(conversation) : undefined;
+  },
+};

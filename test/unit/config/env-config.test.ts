@@ -8,6 +8,9 @@ describe('readEnvConfig', () => {
     const c = readEnvConfig({});
     expect(c).toMatchObject({ port: 3978, host: '127.0.0.1', logText: false, vars: {} });
     expect(c.databaseUrl).toBeUndefined();
+    expect(c.metricsToken).toBeUndefined();
+    expect(readEnvConfig({ SWITCHBOARD_METRICS_TOKEN: '  ' }).metricsToken).toBeUndefined();
+    expect(readEnvConfig({ SWITCHBOARD_METRICS_TOKEN: ' m3trics ' }).metricsToken).toBe('m3trics');
   });
 
   it('reads the SDKs’ variable names, trims values, and treats blank ones as unset', () => {

@@ -66,5 +66,9 @@ describe('automationReport', () => {
     expect(parseTime('7d', now)).toBe(now - 7 * DAY);
     expect(parseTime('2026-11-01', now)).toBe(Date.UTC(2026, 10, 1));
     expect(() => parseTime('last week', now)).toThrow(/not a time/);
+    // Beyond what a Date can hold: refused here (400 in the admin API), not a RangeError later (500).
+    expect(() => parseTime('99999999999999999999d', now)).toThrow(/not a time/);
+    expect(() => parseTime('1e400d', now)).toThrow(/not a time/);
+    expect(parseTime('36500d', now)).toBe(now - 36_500 * DAY);
   });
 });

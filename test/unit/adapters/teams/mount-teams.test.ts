@@ -1,8 +1,10 @@
 import { createServer, type Server } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChannelContext } from '../../../../src/adapters/channel-mount.ts';
 import { mountTeams } from '../../../../src/adapters/teams/mount-teams.ts';
 import { readTeamsEnv } from '../../../../src/adapters/teams/teams-env.ts';
+import { isLoopback, isLoopbackUrl } from '../../../../src/adapters/teams/unauthenticated-guard.ts';
 import { BotConfigSchema } from '../../../../src/config/bot-config.ts';
 import { readEnvConfig } from '../../../../src/config/env-config.ts';
 import { HandoffService } from '../../../../src/handoff/handoff-service.ts';
@@ -35,11 +37,18 @@ function context(env: Record<string, string>, handle: Handle = vi.fn()) {
 }
 
 /** Serves the mount's one route on a loopback port. */
-async function serve(routes: Awaited<ReturnType<typeof mountTeams>>['routes']): Promise<string> {
+async function serve(routes: Awaited<ReturnType<typeof mountTeams>>['routes'], host = '127.0.0.1'): Promise<string> {
   const server = createServer((req, res) => void routes['POST /api/messages'](req, res));
   servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return `http://127.0.0.1:${(server.address() as { port: number }).port}/api/messages`;
+}
+
+/** This machine's first non-loopback IPv4 address, when it has one. */
+function externalAddress(): string | undefined {
+  for (const list of Object.values(networkInterfaces()))
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  return undefined;
 }
 
 describe('mountTeams', () => {
@@ -49,6 +58,7 @@ describe('mountTeams', () => {
     expect(Object.keys(mount.routes)).toEqual(['POST /api/messages']);
     expect(mount.sender.channel).toBe('teams');
     expect(mount.summary).toMatch(/UNAUTHENTICATED — WARNING: MicrosoftAppId is not set.*authentication is OFF/);
+    expect(mount.summary).toMatch(/only activities from loopback, not through a proxy, with a loopback serviceUrl/);
     expect(c.log.lines).toContainEqual(expect.objectContaining({ level: 'warn', event: 'teams_auth_disabled' }));
     await mount.close();
   });
@@ -117,6 +127,75 @@ describe('mountTeams', () => {
     expect(c.log.lines).toContainEqual(
       expect.objectContaining({ level: 'error', event: 'teams_failed', id: 'act-2', code: 'E_TEAMS_SEND' }),
     );
+  });
+
+  it('without an app id, only local activities are taken: a remote serviceUrl, a proxy, a remote client → 403', async () => {
+    const handle = vi.fn(async () => ({ status: 'duplicate' as const }));
+    const c = context({}, handle);
+    const mount = await mountTeams(c);
+    const url = await serve(mount.routes, '0.0.0.0');
+    const activity = (id: string, serviceUrl: unknown) => ({
+      type: 'message',
+      id,
+      serviceUrl,
+      from: { id: '29:u' },
+      recipient: { id: '28:b' },
+      conversation: { id: 'a:c' },
+      text: 'hi',
+    });
+    const post = (body: unknown, headers: Record<string, string> = {}, to = url) =>
+      fetch(to, { method: 'POST', headers, body: JSON.stringify(body) });
+    // The request forgery: the bot would POST its reply to any serviceUrl.
+    for (const target of [
+      'https://attacker.example/',
+      'http://10.0.0.5:8080/internal/',
+      'http://127.0.0.1.nip.io/',
+      'file:///etc/passwd',
+      42,
+    ]) {
+      const r = await post(activity('remote', target));
+      expect(r.status).toBe(403);
+      expect(await r.json()).toMatchObject({ error: 'E_TEAMS_UNAUTHENTICATED' });
+    }
+    // Through a proxy: the port is exposed, even a loopback serviceUrl is refused.
+    const local = activity('local', 'http://127.0.0.1:9/internal/');
+    expect((await post(local, { 'x-forwarded-for': '203.0.113.9' })).status).toBe(403);
+    expect((await post(local, { forwarded: 'for=203.0.113.9' })).status).toBe(403);
+    const ip = externalAddress();
+    if (ip) expect((await post(local, {}, url.replace('127.0.0.1', ip))).status).toBe(403);
+    expect(handle).not.toHaveBeenCalled();
+    const reasons = c.log.lines.filter((l) => l.event === 'teams_rejected').map((l) => l.reason);
+    expect(reasons).toContain('remote_service_url');
+    expect(reasons).toContain('proxied');
+    if (ip) expect(reasons).toContain('remote_client');
+    // The Bot Framework Emulator on this machine still works.
+    expect((await post(activity('ok', 'http://localhost:9/'))).status).toBe(200);
+    await mount.close();
+    expect(handle).toHaveBeenCalledTimes(1);
+  });
+
+  it('with an app id the local-only rule does not apply (the signed token vouches for the serviceUrl)', async () => {
+    const c = context({ MicrosoftAppId: 'app-1' });
+    const url = await serve((await mountTeams(c)).routes);
+    const r = await fetch(url, {
+      method: 'POST',
+      headers: { 'x-forwarded-for': '203.0.113.9' },
+      body: JSON.stringify({ type: 'message', id: 'x', serviceUrl: 'https://smba.trafficmanager.net/emea/' }),
+    });
+    expect(r.status).toBe(401); // no token: refused by authentication, as before
+  });
+
+  it('knows loopback hosts and URLs', () => {
+    for (const h of ['localhost', '127.0.0.1', '127.1.2.3', '::1', '[::1]', '::ffff:127.0.0.1'])
+      expect(isLoopback(h)).toBe(true);
+    for (const h of ['10.0.0.1', '192.0.2.2', '', 'localhost.example', '128.0.0.1', '::'])
+      expect(isLoopback(h)).toBe(false);
+    expect(isLoopbackUrl('http://127.0.0.1:3979/')).toBe(true);
+    expect(isLoopbackUrl('http://[::1]:9/x')).toBe(true);
+    expect(isLoopbackUrl('http://2130706433/')).toBe(true); // 127.0.0.1 as a number
+    expect(isLoopbackUrl('http://127.0.0.1@attacker.example/')).toBe(false);
+    expect(isLoopbackUrl('ftp://127.0.0.1/')).toBe(false);
+    expect(isLoopbackUrl('not a url')).toBe(false);
   });
 
   it('refuses what is not a JSON activity with 400, and too much of it with 413', async () => {
