@@ -26,6 +26,8 @@ export type IgnoreReason =
   | 'empty'
   | 'unknown_submit'
   | 'members_added'
+  | 'members_removed'
+  | 'conversation_update'
   | 'reaction'
   | 'invoke'
   | 'unsupported_type';
@@ -134,7 +136,12 @@ function isHtmlCopy(attachment: unknown): boolean {
 
 function conversationUpdate(a: Record<string, unknown>, b: BaseFields): TeamsInbound {
   const added = Array.isArray(a.membersAdded) ? a.membersAdded : [];
-  if (!added.some((m) => record(m)?.id === b.botId)) return ignore('members_added');
+  if (!added.some((m) => record(m)?.id === b.botId)) {
+    // Members joining or leaving, channels created or renamed, the team renamed: never a customer's turn.
+    if (added.length) return ignore('members_added');
+    if (Array.isArray(a.membersRemoved) && a.membersRemoved.length) return ignore('members_removed');
+    return ignore('conversation_update');
+  }
   // A welcome starts the conversation: it replies to no message.
   const { activityId: _, ...reference } = b.reference;
   return {
@@ -149,24 +156,53 @@ function conversationUpdate(a: Record<string, unknown>, b: BaseFields): TeamsInb
 /**
  * The bot's own `<at>…</at>` mention removed (Teams puts `<at>Bot name</at>` in `text` and an entity of type `mention`
  * naming the recipient), other users' mentions kept as their plain names, a few HTML entities decoded, whitespace
- * collapsed.
+ * collapsed. The entity's text does not always match the message's: Teams writes the name the user picked
+ * (`<at>Switchboard Bot</at>` for an entity `<at>Switchboard</at>`), splits a long name into one tag per word, and
+ * renamed bots keep their old entity name. When the entity's text is not in the message, a tag whose name overlaps the
+ * bot's is the bot's; failing that, the first tag no other user's mention entity claims.
  *
  * @example stripBotMention('<at>Switchboard</at> wake me up', [{ type: 'mention', mentioned: { id: 'b' }, text: '<at>Switchboard</at>' }], 'b') // 'wake me up'
+ * @example stripBotMention('<at>Switchboard Bot</at> hi', [{ type: 'mention', mentioned: { id: 'b', name: 'Switchboard' }, text: '<at>Switchboard</at>' }], 'b') // 'hi'
  */
 export function stripBotMention(text: string, entities: unknown, botId: string): string {
   let out = text;
-  for (const e of Array.isArray(entities) ? entities : []) {
-    const entity = record(e);
-    if (entity?.type !== 'mention' || record(entity.mentioned)?.id !== botId) continue;
-    const mentionText = str(entity.text, 512);
+  const mentions = (Array.isArray(entities) ? entities : []).map(record).filter((e) => e?.type === 'mention');
+  /** Tags other users' mention entities name: never taken for the bot. */
+  const others = new Set(
+    mentions
+      .filter((e) => record(e?.mentioned)?.id !== botId)
+      .map((e) => norm(tagName(str(e?.text, 512) ?? '') ?? str(record(e?.mentioned)?.name, 512) ?? '')),
+  );
+  for (const entity of mentions) {
+    if (record(entity?.mentioned)?.id !== botId) continue;
+    const before = out;
+    const mentionText = str(entity?.text, 512);
     if (mentionText) out = out.split(mentionText).join(' ');
-    const name = str(record(entity.mentioned)?.name, 512);
+    const name = str(record(entity?.mentioned)?.name, 512);
     if (name) out = out.split(`<at>${name}</at>`).join(' ');
+    if (out !== before) continue;
+    // Not found as written: a tag whose name overlaps the bot's (either way round), else the first unclaimed tag.
+    const names = [name, mentionText && tagName(mentionText)].filter((n): n is string => !!n).map(norm);
+    const overlaps = (tag: string) => names.some((n) => n && tag && (within(tag, n) || within(n, tag)));
+    out = out.replace(AT_TAG, (tag, inner: string) => (overlaps(norm(inner)) && !others.has(norm(inner)) ? ' ' : tag));
+    if (out !== before || !mentionText) continue;
+    let taken = false;
+    out = out.replace(AT_TAG, (tag, inner: string) => {
+      if (taken || others.has(norm(inner))) return tag;
+      taken = true;
+      return ' ';
+    });
   }
-  return decodeEntities(out.replace(/<at>([^<]*)<\/at>/g, '$1'))
-    .replace(/\s+/g, ' ')
-    .trim();
+  return decodeEntities(out.replace(AT_TAG, '$1')).replace(/\s+/g, ' ').trim();
 }
+
+/** A mention tag as Teams writes it (`<at>Name</at>`, sometimes with attributes: `<at id="0">Name</at>`). */
+const AT_TAG = /<at(?:\s[^>]*)?>([^<]*)<\/at>/g;
+/** The name inside a mention tag, if the text is one. */
+const tagName = (s: string): string | undefined => /^<at(?:\s[^>]*)?>([^<]*)<\/at>$/.exec(s.trim())?.[1];
+/** Every word of `a` is a word of `b`. */
+const within = (a: string, b: string): boolean => a.split(' ').every((w) => b.split(' ').includes(w));
+const norm = (s: string): string => decodeEntities(s).replace(/\s+/g, ' ').trim().toLowerCase();
 
 const HTML_ENTITIES: Record<string, string> = {
   nbsp: ' ',

@@ -204,10 +204,54 @@ describe('teamsToTurn: other activities', () => {
       kind: 'ignore',
       reason: 'members_added',
     });
-    expect(teamsToTurn({ ...botAdded, membersAdded: undefined, membersRemoved: [{ id: BOT.id }] }, NOW)).toEqual({
+  });
+
+  it('logs a member leaving as members_removed, other conversation updates as such: never a customer turn', () => {
+    // Microsoft's documented Teams `conversationUpdate` with `membersRemoved` (a user removed from the team).
+    const removed = {
+      membersRemoved: [
+        { id: '29:1_Fo7ANRbrOtNj-sLlAJKfMPK3K1OSlqLMD0y9uT7SNgjzcgM7xjU1gsXtZFEi0jdJ5', aadObjectId: 'c1-user' },
+      ],
+      type: 'conversationUpdate',
+      timestamp: '2024-04-05T11:20:00.000Z',
+      id: 'f:5b5bc1bc-members-removed',
+      channelId: 'msteams',
+      serviceUrl: 'https://smba.trafficmanager.net/emea/',
+      from: {
+        id: '29:1I9Is_Sx0O-Iy2rQ7Xz1lcaPKlO9eqmBRTBuW6XzXFBBUVHHyw0NR-dIbDSjERFBpSnQCFrG-gCBOrBOp',
+        aadObjectId: 'admin',
+      },
+      conversation: {
+        isGroup: true,
+        conversationType: 'channel',
+        tenantId: '72f988bf-tenant',
+        id: '19:efa9296d959346209fea44151c742e73@thread.skype',
+      },
+      recipient: BOT,
+      channelData: {
+        team: { aadGroupId: 'd3a4c0f0-team', name: 'Support', id: '19:efa9296d959346209fea44151c742e73@thread.skype' },
+        eventType: 'teamMemberRemoved',
+        tenant: { id: '72f988bf-tenant' },
+      },
+    };
+    expect(teamsToTurn(removed, NOW)).toEqual({ kind: 'ignore', reason: 'members_removed' });
+    // The bot itself removed: no welcome, no turn.
+    expect(teamsToTurn({ ...removed, membersRemoved: [{ id: BOT.id }] }, NOW)).toEqual({
       kind: 'ignore',
-      reason: 'members_added',
+      reason: 'members_removed',
     });
+    // A channel renamed (documented `channelRenamed`): no members at all.
+    const renamed = {
+      ...removed,
+      membersRemoved: undefined,
+      id: 'f:channel-renamed',
+      channelData: {
+        ...removed.channelData,
+        eventType: 'channelRenamed',
+        channel: { id: '19:c', name: 'Escalations' },
+      },
+    };
+    expect(teamsToTurn(renamed, NOW)).toEqual({ kind: 'ignore', reason: 'conversation_update' });
   });
 
   it('ignores reactions, invokes, typing, edits, deletions and unknown types', () => {
@@ -232,6 +276,33 @@ describe('stripBotMention / parseSubmit', () => {
     expect(stripBotMention('<at>Bot</at> hi <at>Bot</at>', [entity], 'b')).toBe('hi');
     expect(stripBotMention('hi <at>Ann</at>', [entity], 'b')).toBe('hi Ann');
     expect(stripBotMention('a  &amp;\n b', undefined, 'b')).toBe('a & b');
+  });
+
+  it('removes the bot’s mention when the entity’s text differs from the message’s', () => {
+    // As Teams posts it when the user picked the bot's full display name: the entity keeps the app's short name.
+    const bot = { id: BOT.id, name: 'Switchboard' };
+    const activity = {
+      ...channelMention,
+      id: '1712311400789',
+      text: '<at>Switchboard Bot</at> where is my invoice? cc <at>Berlin Team</at>',
+      entities: [
+        { mentioned: bot, text: '<at>Switchboard</at>', type: 'mention' },
+        { mentioned: { id: '19:berlin-team', name: 'Berlin Team' }, text: '<at>Berlin Team</at>', type: 'mention' },
+      ],
+    };
+    const r = teamsToTurn(activity, NOW);
+    expect(r).toMatchObject({ kind: 'turn', turn: { text: 'where is my invoice? cc Berlin Team' } });
+    // A long name split into one tag per word, the entity naming it whole.
+    const split = [
+      { type: 'mention', mentioned: { id: 'b', name: 'Switchboard Bot' }, text: '<at>Switchboard Bot</at>' },
+    ];
+    expect(stripBotMention('<at>Switchboard</at> <at>Bot</at> hello', split, 'b')).toBe('hello');
+    // A renamed bot (no word in common): the first tag no other mention entity claims is the bot's.
+    const renamed = [
+      { type: 'mention', mentioned: { id: 'u', name: 'Ann' }, text: '<at>Ann</at>' },
+      { type: 'mention', mentioned: { id: 'b', name: 'Old Name' }, text: '<at>Old Name</at>' },
+    ];
+    expect(stripBotMention('<at>Ann</at> and <at id="1">Helpdesk</at> hi', renamed, 'b')).toBe('Ann and hi');
   });
 
   it('accepts only the bot’s own button data', () => {
