@@ -566,6 +566,43 @@ describe('Slack agents’ channel', () => {
     await reply(ANN, card.ts, 'I am re-sending it today.');
     await teams.waitFor(() => teams.callsTo(conv).some((c) => c.activity.text === 'Ann: I am re-sending it today.'));
 
+    // A 30,000-character Teams message (what Slack refused as one rich_text element): the agents read all of it, in
+    // numbered parts both platforms accept, in the Slack thread and in the Teams card's reply chain.
+    const long = Array.from({ length: 6001 }, (_, i) => `p${i % 10}rt`)
+      .join(' ')
+      .slice(0, 29_999)
+      .concat('!');
+    expect(long).toHaveLength(30_000);
+    const before = thread(card.ts).length;
+    expect(await postTeams(teamsActivity(ada, conv, { text: long }))).toBe(200);
+    const partsIn = (calls: FakeSlackCall[]) =>
+      calls.filter((c) => /^Ada Teams \(\d+\/\d+\): /.test(String(c.args.text)));
+    const total = () =>
+      Number(/\/(\d+)\)/.exec(String(partsIn(thread(card.ts).slice(before))[0]?.args.text ?? '/0)'))?.[1]);
+    await slack.waitFor(() => total() > 0 && partsIn(thread(card.ts).slice(before)).length === total());
+    const parts = partsIn(thread(card.ts).slice(before));
+    expect(parts.length).toBeGreaterThan(1);
+    const got = parts.map((c) => (c.args.blocks as Json[])[0].elements[0].elements[1].text).join('');
+    expect(got === long).toBe(true); // (a 30,000-character diff is no help)
+    const refused = slack.calls.filter((c) => c.args.thread_ts === card.ts && c.response?.ok !== true);
+    expect(refused).toEqual([]);
+    const adaTeamsCard = teams
+      .callsTo(TEAMS_AGENTS)
+      .find((c) => c.activity.attachments && JSON.stringify(c.activity).includes('Ada Teams'));
+    const adaTeamsThread = `${TEAMS_AGENTS};messageid=${adaTeamsCard?.id}`;
+    const teamsParts = () =>
+      teams.callsTo(adaTeamsThread).filter((c) => /^Ada Teams \(\d+\/\d+\): /.test(c.activity.text));
+    await teams.waitFor(
+      () =>
+        teamsParts().length > 1 && teamsParts().length === Number(/\/(\d+)\)/.exec(teamsParts()[0].activity.text)?.[1]),
+    );
+    expect(teamsParts().every((c) => c.status === undefined && c.id)).toBe(true);
+    expect(
+      teamsParts()
+        .map((c) => c.activity.text.replace(/^Ada Teams \(\d+\/\d+\): /, ''))
+        .join(''),
+    ).toBe(long);
+
     // Slack customer, Teams agent: the Teams card → Claim there → the Slack customer hears it in their thread; the
     // Teams agent's reply reaches the Slack DM and is mirrored into the Slack card's thread as an agent line.
     const D = 'D0EVE';
@@ -597,6 +634,28 @@ describe('Slack agents’ channel', () => {
     await reply(ANN, slackCard.ts, 'Anything else?');
     expect((await nthTo(D, 4)).args.text).toBe('Ann: Anything else?');
   }, 30_000);
+
+  it('a DM from Slackbot (USLACKBOT) is no customer: no answer, no ticket, no card in either agents’ channel', async () => {
+    const D = 'D0SLACKBOT';
+    const cardsBefore = cards().length;
+    const teamsCardsBefore = teams.callsTo(TEAMS_AGENTS).filter((c) => c.activity.attachments).length;
+    const ts = nextTs();
+    const removed = envelope({
+      type: 'message',
+      channel_type: 'im',
+      channel: D,
+      user: 'USLACKBOT',
+      text: 'You have been removed from #project-falcon by <@U0ANN>',
+      ts,
+      event_ts: ts,
+    });
+    expect((await send(removed)).status).toBe(200);
+    // Ignored where it is mapped (the log says why), so nothing after can follow from it.
+    await slack.waitFor(() => logEvents().some((l) => l.event === 'slack_ignored' && l.reason === 'system_sender'));
+    expect(toCustomer(D)).toEqual([]);
+    expect(cards().length).toBe(cardsBefore);
+    expect(teams.callsTo(TEAMS_AGENTS).filter((c) => c.activity.attachments).length).toBe(teamsCardsBefore);
+  });
 
   it('a restart mid-handoff loses and repeats nothing: a reply Slack refused is delivered once after the restart', async () => {
     const D = 'D0FAY';
