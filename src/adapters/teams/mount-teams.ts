@@ -81,9 +81,20 @@ export async function mountTeams(context: ChannelContext): Promise<ChannelMount>
     const id = inbound.kind === 'turn' ? inbound.turn.id : inbound.id;
     try {
       if (inbound.kind === 'turn') {
-        const { turn } = inbound;
-        const outcome = await context.handle(turn, inbound.reference);
-        log.info('teams_turn', turnLogFields(turn, outcome, started));
+        const { turn, pressed } = inbound;
+        // A pressed card shows what was chosen instead of its buttons (as Slack's do), while the turn is handled.
+        const [handled, updated] = await Promise.allSettled([
+          context.handle(turn, inbound.reference),
+          pressed ? sender.pressed(inbound.reference, pressed.activityId, pressed.note) : Promise.resolve(false),
+        ]);
+        if (updated.status === 'rejected') {
+          const err = updated.reason as { code?: string; kind?: string; message?: string };
+          log.warn('teams_update_failed', { id, code: err.code, error_kind: err.kind, message: err.message });
+        } else if (pressed && !updated.value) {
+          log.info('teams_press_not_updated', { id, reason: 'message not sent by this process' });
+        }
+        if (handled.status === 'rejected') throw handled.reason;
+        log.info('teams_turn', turnLogFields(turn, handled.value, started));
         return;
       }
       // A welcome or a note: once per activity id, like a turn.

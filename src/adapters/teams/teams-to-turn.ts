@@ -3,14 +3,18 @@
  * a note that only text can be read, or nothing. Pure: no I/O, no botbuilder at runtime; the activity is untrusted
  * JSON and every field is checked. Schema: https://github.com/microsoft/botframework-sdk/blob/main/specs/botframework-activity/botframework-activity.md
  */
+import { createHash } from 'node:crypto';
 import type { ConversationReference } from 'botbuilder';
 import { MAX_CONVERSATION_ID } from '../../store/conversation-store.ts';
 import type { Turn, TurnAction } from '../../turn.ts';
 
 /** What an inbound activity amounts to. */
 export type TeamsInbound =
-  /** A customer message or a button press: handled by the turn handler. */
-  | { kind: 'turn'; turn: Turn; reference: ConversationReference }
+  /**
+   * A customer message or a button press: handled by the turn handler. `pressed`: the bot's message whose button it
+   * was, to update so its buttons show what was chosen (as Slack's do).
+   */
+  | { kind: 'turn'; turn: Turn; reference: ConversationReference; pressed?: PressedCard }
   /** The bot was added to a conversation (`conversationUpdate`): greet once. */
   | { kind: 'welcome'; id?: string; conversation: string; locale?: string; reference: ConversationReference }
   /** A message with attachments (files, images) but no text: say that only text is read. */
@@ -32,12 +36,22 @@ export type IgnoreReason =
   | 'invoke'
   | 'unsupported_type';
 
+/** The bot's message whose card button was pressed, and what to show in place of its buttons. */
+export interface PressedCard {
+  /** The id of the bot's message (the submit activity's `replyToId`). */
+  activityId: string;
+  /** What was chosen (`✓ See my alarms`, `👍`). */
+  note: string;
+}
+
 /** Prefix of Teams conversation keys in the store: `teams:<conversation.id>`. */
 export const TEAMS_CONVERSATION_PREFIX = 'teams:';
 /** Longest activity id accepted (Teams' are ~20 characters). */
 const MAX_ID = 256;
 /** Longest intent name or turn key a card button may carry back. */
 const MAX_SUBMIT_FIELD = 300;
+/** Longest button label shown back in a pressed card's note. */
+const MAX_LABEL = 75;
 
 /**
  * Maps one activity. `receivedAt` (epoch ms) becomes the turn's time.
@@ -117,7 +131,14 @@ function messageToTurn(a: Record<string, unknown>, b: BaseFields, receivedAt: nu
   };
   if (a.value !== undefined && a.value !== null) {
     const action = parseSubmit(a.value);
-    if (action) return { kind: 'turn', turn: { ...turnBase, text: '', action }, reference: b.reference };
+    if (action) {
+      // One answer per card: Teams leaves a card's buttons pressable, and each press is a new activity (new id). Keyed
+      // by the card's message (unique within its conversation, so the conversation is in the key too, hashed short).
+      const card = str(a.replyToId, MAX_ID);
+      const turn = { ...turnBase, text: '', action, ...(card ? { id: pressId(b.conversationId, card) } : {}) };
+      const pressed = card ? { activityId: card, note: pressNote(action, a.value) } : undefined;
+      return { kind: 'turn', turn, reference: b.reference, ...(pressed ? { pressed } : {}) };
+    }
   }
   const text = typeof a.text === 'string' ? stripBotMention(a.text, a.entities, b.botId) : '';
   if (text) return { kind: 'turn', turn: { ...turnBase, text }, reference: b.reference };
@@ -237,6 +258,19 @@ export function parseSubmit(value: unknown): TurnAction | undefined {
   }
   if (v.switchboard === 'human') return { kind: 'human' };
   return undefined;
+}
+
+/** The turn id of a press on the bot's card `card` in `conversation`: the same for every press of that card. */
+export function pressId(conversation: string, card: string): string {
+  const c = createHash('sha256').update(conversation).digest('base64url').slice(0, 16);
+  return `press:${c}:${card}`;
+}
+
+/** What a pressed card shows instead of its buttons: the choice (its label as the button showed it), or the vote. */
+function pressNote(action: TurnAction, value: unknown): string {
+  if (action.kind === 'feedback') return action.rating === 'up' ? '👍' : '👎';
+  const label = str(record(value)?.label, MAX_LABEL);
+  return `✓ ${label ?? (action.kind === 'choice' ? action.intent : 'Talk to a person')}`;
 }
 
 function ignore(reason: IgnoreReason): TeamsInbound {

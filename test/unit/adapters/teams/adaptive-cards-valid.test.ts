@@ -1,11 +1,11 @@
 /**
  * Every Adaptive Card the Teams adapter sends, checked with Microsoft's own parser (`adaptivecards`) for the version
  * the card declares: the ticket card in each state (with and without entities, agents, mentions, transcript), the
- * reply cards (clarify choices, 👍/👎, "Talk to a person"). A property newer than the declared version, an empty choice
+ * reply cards (clarify choices, 👍/👎, "Talk to a person") and what a pressed one becomes. A property newer than the declared version, an empty choice
  * value or anything else the parser flags fails the test with the parser's own words.
  */
 import { describe, expect, it } from 'vitest';
-import { actionsCard, replyToTeams } from '../../../../src/adapters/teams/reply-to-teams.ts';
+import { actionsCard, pressedCard, replyToTeams } from '../../../../src/adapters/teams/reply-to-teams.ts';
 import { ticketCard } from '../../../../src/adapters/teams/ticket-card.ts';
 import type { Ticket } from '../../../../src/handoff/ticket.ts';
 import { adaptiveCardProblems } from '../../../fixtures/adaptive-card-validator.ts';
@@ -99,5 +99,8 @@ describe('Adaptive Cards are valid for the version they declare (Microsoft’s p
       expect(adaptiveCardProblems(cardOf(attachment)), JSON.stringify(m)).toEqual([]);
     }
     expect(adaptiveCardProblems(cardOf(actionsCard([])))).toEqual([]);
+    // What a pressed card becomes (its buttons replaced by the choice).
+    expect(adaptiveCardProblems(cardOf(pressedCard('✓ See my alarms')))).toEqual([]);
+    expect(adaptiveCardProblems(cardOf(pressedCard('👎')))).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSubmit, stripBotMention, teamsToTurn } from '../../../../src/adapters/teams/teams-to-turn.ts';
+import { parseSubmit, pressId, stripBotMention, teamsToTurn } from '../../../../src/adapters/teams/teams-to-turn.ts';
 
 // Activities shaped as Teams posts them (Bot Framework Activity schema, Teams channelData/entities).
 const BOT = { id: '28:4f6c1d2e-bot-app-id', name: 'Switchboard' };
@@ -123,6 +123,47 @@ describe('teamsToTurn: messages', () => {
     ).toMatchObject({ turn: { action: { kind: 'feedback', rating: 'down', turn: 'teams:1712311200123' } } });
     expect(teamsToTurn(submit({ switchboard: 'human' }), NOW)).toMatchObject({ turn: { action: { kind: 'human' } } });
     expect(teamsToTurn(submit({ other: 'card' }), NOW)).toEqual({ kind: 'ignore', reason: 'unknown_submit' });
+  });
+
+  it('a press on the bot’s card is keyed by the card: every press of one card is one turn, and says what was chosen', () => {
+    // As Teams posts an Action.Submit from a card in a personal chat: no text, `value` = the button's data merged with
+    // the card's inputs, `replyToId` = the id of the bot's message carrying the card.
+    const press = (id: string, value: Record<string, unknown>) => ({
+      ...personalMessage,
+      id,
+      text: undefined,
+      textFormat: undefined,
+      replyToId: '1712311200999',
+      value,
+      channelData: {
+        tenant: { id: '72f988bf-tenant' },
+        source: { name: 'message' },
+        legacy: { replyToId: '1712311200999' },
+      },
+    });
+    const first = teamsToTurn(
+      press('1712311500001', { switchboard: 'choice', intent: 'alarm_query', label: 'See my alarms' }),
+      NOW,
+    );
+    const second = teamsToTurn(
+      press('1712311500002', { switchboard: 'choice', intent: 'alarm_set', label: 'Set an alarm' }),
+      NOW,
+    );
+    const key = pressId('a:1pQ9-personal-conversation', '1712311200999');
+    expect(first).toMatchObject({
+      kind: 'turn',
+      turn: { id: key, action: { kind: 'choice', intent: 'alarm_query' } },
+      pressed: { activityId: '1712311200999', note: '✓ See my alarms' },
+      reference: { activityId: '1712311500001' },
+    });
+    expect(second).toMatchObject({ kind: 'turn', turn: { id: key } });
+    expect(key.length).toBeLessThan(100);
+    // The same card id in another conversation is another card.
+    expect(pressId('a:other', '1712311200999')).not.toBe(key);
+    const vote = teamsToTurn(press('1712311500003', { switchboard: 'feedback', rating: 'up', turn: 'teams:1' }), NOW);
+    expect(vote).toMatchObject({ pressed: { note: '👍' } });
+    const human = teamsToTurn(press('1712311500004', { switchboard: 'human' }), NOW);
+    expect(human).toMatchObject({ pressed: { note: '✓ Talk to a person' } });
   });
 
   it('ignores the bot’s own messages, other bots, and messages with nothing in them', () => {
