@@ -14,6 +14,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { type ConnectorCall, FakeBotFramework } from '../fixtures/fake-bot-framework.ts';
 import { FakeSlackApi, type FakeSlackCall, postSlack } from '../fixtures/fake-slack-api.ts';
 import { type RunningServer, spawnServer } from '../fixtures/spawn-server.ts';
+import { WAIT_MS } from '../fixtures/wait.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-slack-handoff-'));
@@ -84,14 +85,14 @@ beforeAll(async () => {
   slack = await FakeSlackApi.start({ locales: Object.fromEntries(users.map((u) => [u, 'en-US'])) });
   teams = await FakeBotFramework.start();
   server = await start();
-}, 60_000);
+});
 
 afterAll(async () => {
   if (server) await stopped(server);
   await slack?.close();
   await teams?.close();
   rmSync(dir, { recursive: true, force: true });
-}, 30_000);
+});
 
 let seq = 0;
 const nextTs = () => `${1_713_000_000 + ++seq}.${String(100_000 + seq)}`;
@@ -148,7 +149,7 @@ const updatesOf = (ts: string) => accepted('chat.update').filter((c) => c.args.t
 const ephemerals = (user: SlackUser) => accepted('chat.postEphemeral').filter((c) => c.args.user === user.id);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function nthTo(channel: string, n: number, timeoutMs = 10_000): Promise<FakeSlackCall> {
+async function nthTo(channel: string, n: number, timeoutMs = WAIT_MS): Promise<FakeSlackCall> {
   await slack.waitFor(() => toCustomer(channel).length >= n, timeoutMs);
   return toCustomer(channel)[n - 1];
 }
@@ -409,7 +410,7 @@ describe('Slack agents’ channel', () => {
     for (const secret of ['invoice from March', 'Which invoice number', 'I can take over', 'about my bill']) {
       expect(stderr).not.toContain(secret);
     }
-  }, 40_000);
+  });
 
   it('an agent not in the config works as slack:<id>; "Other / new intent…" asks for the name in a modal', async () => {
     const D = 'D0BEA';
@@ -449,7 +450,7 @@ describe('Slack agents’ channel', () => {
       label: 'invoice copy',
     });
     expect((await nthIn(card.ts, 2)).args.text).toMatch(/^<@U0SAM> resolved this ticket \(intent: invoice copy\)/);
-  }, 30_000);
+  });
 
   it('forged or stray input from the agents’ channel changes nothing and never reaches the bot as a customer', async () => {
     await dm('D0CAL', 'U0CAL', 'please get me a real person');
@@ -550,7 +551,7 @@ describe('Slack agents’ channel', () => {
       expect(reasons).toContain(reason);
     }
     expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
-  }, 30_000);
+  });
 
   it('serves a Teams customer from the Slack thread, and a Slack customer from the Teams channel', async () => {
     // Teams customer, Slack agent.
@@ -633,7 +634,7 @@ describe('Slack agents’ channel', () => {
     // In Slack, Ann (the same agent) may go on from the Slack card's thread.
     await reply(ANN, slackCard.ts, 'Anything else?');
     expect((await nthTo(D, 4)).args.text).toBe('Ann: Anything else?');
-  }, 30_000);
+  });
 
   it('a DM from Slackbot (USLACKBOT) is no customer: no answer, no ticket, no card in either agents’ channel', async () => {
     const D = 'D0SLACKBOT';
@@ -681,7 +682,7 @@ describe('Slack agents’ channel', () => {
     const stoppedAt = Date.now();
     server = await start(); // same store
     const isRefund = (c: FakeSlackCall) => c.args.text === 'Ann: Your refund was approved.';
-    await slack.waitFor(() => toCustomer(D).some(isRefund), 20_000);
+    await slack.waitFor(() => toCustomer(D).some(isRefund), WAIT_MS);
     expect(toCustomer(D).find(isRefund)?.args.thread_ts).toBe(asked);
     expect(toCustomer(D).find(isRefund)?.at).toBeGreaterThan(stoppedAt); // sent by the new process
     // Slack retries the reply's event after the restart: not sent again.
@@ -706,5 +707,5 @@ describe('Slack agents’ channel', () => {
       (e) => e.level === 'error' || (/failed/.test(String(e.event)) && e.event !== 'handoff_send_failed'),
     );
     expect(failures).toEqual([]);
-  }, 90_000);
+  });
 });

@@ -84,7 +84,7 @@ describe('Teams without an app id: authentication off', () => {
     // Each server in its own directory (its store and whatever it keeps next to it).
     server = await spawnServer(['--store', join(storeDir, 'open', 'switchboard.db')], { MicrosoftAppId: '' });
     stderr = captureStderr(server);
-  }, 60_000);
+  });
 
   afterAll(async () => {
     server?.stop();
@@ -117,8 +117,8 @@ describe('Teams without an app id: authentication off', () => {
       { type: 'Action.Submit', title: '👍', data: { switchboard: 'feedback', rating: 'up', turn: `teams:${a.id}` } },
       { type: 'Action.Submit', title: '👎', data: { switchboard: 'feedback', rating: 'down', turn: `teams:${a.id}` } },
     ]);
-    // The log has ids and sizes, not the customer's words.
-    await sleep(100);
+    // The log has ids and sizes, not the customer's words (written once the reply is sent: waited for, not slept on).
+    await fake.waitFor(() => stderr.events().some((e) => e.event === 'teams_turn' && e.id === a.id));
     expect(stderr.events()).toContainEqual(
       expect.objectContaining({ event: 'teams_turn', id: a.id, status: 'replied', decision: 'answer', text_chars: 24 }),
     );
@@ -267,7 +267,7 @@ describe('Teams without an app id: authentication off', () => {
     try {
       await post(server, message(fake, 'a:connector-refuses', { text: 'wake me up at 7 tomorrow' }));
       await replyIn(fake, 'a:connector-refuses');
-      for (let i = 0; i < 50 && !stderr.events().some((e) => e.event === 'teams_failed'); i++) await sleep(50);
+      await fake.waitFor(() => stderr.events().some((e) => e.event === 'teams_failed'));
     } finally {
       fake.connectorStatus = 200;
     }
@@ -315,7 +315,7 @@ describe('Teams with an app id: Bot Framework tokens validated', () => {
   beforeAll(async () => {
     fake = await FakeBotFramework.start();
     server = await spawnServer(['--store', join(storeDir, 'auth', 'switchboard.db')], fake.env(APP_ID, 'app-secret'));
-  }, 60_000);
+  });
 
   afterAll(async () => {
     server?.stop();
