@@ -34,7 +34,7 @@ beforeAll(async () => {
     spawnServer([...config, '--store', join(dir, 'fresh.db')], env),
   ]);
   context = await launchChromium(profile, { width: 1280, height: 900 });
-}, 90_000);
+});
 
 afterAll(async () => {
   await context?.close();
@@ -221,7 +221,7 @@ describe.skipIf(!haveChromium)('dashboard', () => {
     await page.locator('body[data-state="ready"]').waitFor({ timeout: 10_000 });
     expect(await page.textContent('#card-questions .value')).toBe(String(report.questions));
     await page.close();
-  }, 60_000);
+  });
 
   it('a wrong token: tells how to get in', async () => {
     const page = await context.newPage();

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type RunningServer, spawnServer } from '../fixtures/spawn-server.ts';
 import { TcpProxy } from '../fixtures/tcp-proxy.ts';
 import { freshPostgresSchema, TEST_DATABASE_URL } from '../fixtures/test-databases.ts';
+import { WAIT_MS } from '../fixtures/wait.ts';
 import { WebChatClient } from '../fixtures/web-chat-client.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-outage-'));
@@ -62,7 +63,7 @@ describe.skipIf(!TEST_DATABASE_URL)('database outage', () => {
     expect(((await agents.json()) as { error: string }).error).toBe('E_STORE_UNAVAILABLE');
 
     proxy.restore();
-    await customer.waitFor((e) => /forecast/.test(e.text), 15_000);
+    await customer.waitFor((e) => /forecast/.test(e.text), WAIT_MS);
     await expect.poll(async () => (await health()).status, { timeout: 10_000 }).toBe(200);
     expect(customer.events.filter((e) => /forecast/.test(e.text))).toHaveLength(1);
   }, 60_000);
@@ -119,5 +120,5 @@ describe('database unreachable at startup', () => {
     );
     expect(error?.message).toMatch(/cannot reach PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/test/);
     expect(error?.message).not.toContain('s3cret');
-  }, 30_000);
+  });
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSlackApi, type FakeSlackCall, postSlack } from '../fixtures/fake-slack-api.ts';
 import { type RunningServer, spawnServer } from '../fixtures/spawn-server.ts';
+import { WAIT_MS } from '../fixtures/wait.ts';
 
 const SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
 const TEAM = 'T0FAKE';
@@ -41,13 +42,13 @@ async function stop(s: RunningServer | undefined): Promise<void> {
 beforeAll(async () => {
   fake = await FakeSlackApi.start({ locales: { U0CUSTOMER: 'en-US', U0KUNDE: 'de-DE' } });
   server = await start();
-}, 60_000);
+});
 
 afterAll(async () => {
   await stop(server);
   await fake?.close();
   rmSync(storeDir, { recursive: true, force: true });
-}, 30_000);
+});
 
 let seq = 0;
 /** A fresh message timestamp and event id (each test uses its own DM channel, so conversations never mix). */
@@ -209,7 +210,9 @@ describe('Slack adapter over HTTP', () => {
     const all = await Promise.all([0, 1, 2, 3].map((n) => send(burst.body, { secret: SECRET, retryNum: n })));
     expect(all.map((r) => r.status)).toEqual([200, 200, 200, 200]);
     await fake.waitFor(() => posted('D0RETRY2').length > 0);
-    await sleep(500);
+    // Every copy is refused as a duplicate (logged), none answered again.
+    await fake.waitFor(() => logLines().filter((l) => l.event === 'slack_duplicate').length >= 3);
+    await sleep(300);
     expect(posted('D0RETRY')).toHaveLength(1);
     expect(posted('D0RETRY2')).toHaveLength(1);
     expect(logLines()).toContainEqual(expect.objectContaining({ event: 'slack_duplicate' }));
@@ -268,6 +271,9 @@ describe('Slack adapter over HTTP', () => {
     const sentinel = dm(channel, 'wake me up at 7 tomorrow');
     await send(sentinel.body);
     await fake.waitFor(() => posted(channel).length > 0);
+    // Each ignored event is logged where it is mapped; wait for the logs rather than for time.
+    await fake.waitFor(() => logLines().some((l) => l.event === 'slack_ignored' && l.subtype === 'message_changed'));
+    await fake.waitFor(() => logLines().some((l) => l.event === 'slack_ignored' && l.reason === 'own_message'));
     await sleep(300);
     expect(posted(channel).map((c) => c.args.thread_ts)).toEqual([sentinel.ts]);
     expect(logLines()).toContainEqual(
@@ -362,7 +368,7 @@ describe('Slack adapter over HTTP', () => {
     const channel = 'D0RATE';
     const { body } = dm(channel, 'wake me up at 7 tomorrow');
     expect((await send(body)).status).toBe(200);
-    await fake.waitFor(() => posted(channel).length > 0, 15_000);
+    await fake.waitFor(() => posted(channel).length > 0, WAIT_MS);
     await sleep(300);
     const attempts = fake.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === channel);
     expect(attempts.map((c) => c.status)).toEqual([429, 200]);
@@ -402,13 +408,13 @@ describe('Slack adapter over HTTP', () => {
     // A new event after it, in the same DM, is answered: the server is up and did process the retry first.
     const after = dm(channel, 'what is the weather today');
     await send(after.body);
-    await fake.waitFor(() => posted(channel).length > 1, 15_000);
+    await fake.waitFor(() => posted(channel).length > 1, WAIT_MS);
     await sleep(300);
     expect(posted(channel).map((c) => c.args.thread_ts)).toEqual([
       body.event && (body.event as { ts: string }).ts,
       after.ts,
     ]);
-  }, 60_000);
+  });
 
   it('refuses to start with a token Slack rejects (auth.test: invalid_auth)', async () => {
     const failed = await spawnServer(['--store', join(storeDir, 'other.db')], {
@@ -423,5 +429,5 @@ describe('Slack adapter over HTTP', () => {
       (e: Error) => e,
     );
     expect(failed?.message).toMatch(/Slack refused SLACK_BOT_TOKEN \(auth\.test: invalid_auth\)/);
-  }, 60_000);
+  });
 });

@@ -12,7 +12,7 @@ let base = '';
 beforeAll(async () => {
   server = await spawnServer(['--store', join(storeDir, 'switchboard.db')]);
   base = server.base;
-}, 30_000);
+});
 
 afterAll(() => {
   server?.stop();

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { type ConnectorCall, FakeBotFramework } from '../fixtures/fake-bot-framework.ts';
 import { type RunningServer, spawnServer } from '../fixtures/spawn-server.ts';
+import { WAIT_MS } from '../fixtures/wait.ts';
 import { WebChatClient } from '../fixtures/web-chat-client.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -76,7 +77,7 @@ beforeAll(async () => {
   config = writeConfig();
   fake = await FakeBotFramework.start();
   server = await start();
-}, 60_000);
+});
 
 afterAll(async () => {
   server?.stop();
@@ -133,7 +134,7 @@ const card = (call: ConnectorCall) => call.activity.attachments?.[0]?.content;
 const cardText = (call: ConnectorCall) => JSON.stringify(card(call)?.body.map((b: any) => b.text ?? b.facts));
 
 /** Waits for the `n`th message the bot sent into `conversation` and returns it. */
-async function nth(conversation: string, n: number, timeoutMs = 10_000): Promise<ConnectorCall> {
+async function nth(conversation: string, n: number, timeoutMs = WAIT_MS): Promise<ConnectorCall> {
   await fake.waitFor(() => fake.callsTo(conversation).length >= n, timeoutMs);
   return fake.callsTo(conversation)[n - 1];
 }
@@ -271,7 +272,7 @@ describe('Teams agents’ channel', () => {
     for (const secret of ['invoice from March', 'Which invoice number', 'I can take over', 'about my bill']) {
       expect(stderr).not.toContain(secret);
     }
-  }, 40_000);
+  });
 
   it('an agent not in the config works under a stable Teams id; a typed-in label wins over the choice', async () => {
     const conv = 'a:handoff-unmapped';
@@ -288,7 +289,7 @@ describe('Teams agents’ channel', () => {
     await post(press(SAM, thread, { switchboard: 'ticket', action: 'resolve', ticket, label: 'alarm_set' }));
     await fake.waitFor(() => updatesOf(call.id as string).length >= 2);
     expect(await api(`/${ticket}`)).toMatchObject({ status: 'resolved', label: 'alarm_set' });
-  }, 30_000);
+  });
 
   it('forged or stray input from the agents’ channel changes nothing and never reaches the bot as a customer', async () => {
     const conv = 'a:handoff-forged';
@@ -318,7 +319,7 @@ describe('Teams agents’ channel', () => {
     const all = (await api('')) as { conversation: string }[];
     expect(all.some((t) => t.conversation.startsWith(`teams:${AGENTS}`))).toBe(false);
     expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
-  }, 30_000);
+  });
 
   it('serves a web chat customer from the Teams thread (agents in Teams, customer elsewhere)', async () => {
     const web = new WebChatClient(server.base, 'teams-served-web');
@@ -340,7 +341,7 @@ describe('Teams agents’ channel', () => {
     await post(reply(ANN, thread, 'I am re-sending it today.'));
     await web.waitFor((e) => e.text === 'Ann: I am re-sending it today.');
     web.disconnect();
-  }, 30_000);
+  });
 
   it('a restart mid-handoff while the Connector fails loses nothing: the agent’s reply arrives once it recovers', async () => {
     const conv = 'a:handoff-restart';
@@ -373,7 +374,7 @@ describe('Teams agents’ channel', () => {
     }
     // Within one outbox round (10 s) after the Connector recovers, the line arrives; exactly once.
     const isRefund = (c: ConnectorCall) => c.id !== undefined && c.activity.text === 'Ann: Your refund was approved.';
-    await fake.waitFor(() => fake.callsTo(conv).some(isRefund), 20_000);
+    await fake.waitFor(() => fake.callsTo(conv).some(isRefund), WAIT_MS);
     expect(fake.callsTo(conv).find(isRefund)?.at).toBeGreaterThan(restarted); // sent by the new process
     // The thread still maps to the ticket and its card after the restart: reply, then resolve.
     await post(reply(ANN, thread, 'Anything else?'));
@@ -389,5 +390,5 @@ describe('Teams agents’ channel', () => {
     expect(t.transcript.every((e: { from: string; delivered?: boolean }) => e.from !== 'agent' || e.delivered)).toBe(
       true,
     );
-  }, 90_000);
+  });
 });

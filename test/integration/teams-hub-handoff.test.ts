@@ -33,7 +33,7 @@ beforeAll(async () => {
   server.child.stderr?.on('data', (d: Buffer) => {
     stderr += d.toString();
   });
-}, 60_000);
+});
 
 afterAll(async () => {
   server?.stop();
@@ -162,7 +162,7 @@ describe('Bot Framework handoff protocol', () => {
     expect(done.transcript.map((e: { text: string }) => e.text)).toContain('my contract number is 5521');
     await post(message(conv, 'wake me up at 7 tomorrow'));
     expect((await nthMessage(conv, 4)).activity.text).toMatch(/Settings → Alarms/);
-  }, 30_000);
+  });
 
   it('failed → the ticket is abandoned and the customer told the bot is back; accepted without a name → agent hub', async () => {
     const conv = 'a:hub-failed';
@@ -182,7 +182,7 @@ describe('Bot Framework handoff protocol', () => {
     // A hub failure after accepting: the ticket is closed and the bot is back.
     await post(status(conv2, 'failed'));
     expect((await nthMessage(conv2, 3)).activity.text).toMatch(/I am back/);
-  }, 30_000);
+  });
 
   it('refuses unsigned status events, ignores repeats, unknown states and conversations it did not hand off', async () => {
     const conv = 'a:hub-guarded';
@@ -210,5 +210,5 @@ describe('Bot Framework handoff protocol', () => {
     );
     expect(events).toContainEqual(expect.objectContaining({ event: 'teams_handoff_ignored', reason: 'duplicate' }));
     expect(stderr).not.toContain('I want to speak to an agent');
-  }, 30_000);
+  });
 });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pressId } from '../../src/adapters/teams/teams-to-turn.ts';
 import { type ConnectorCall, FakeBotFramework, generateSigningKey } from '../fixtures/fake-bot-framework.ts';
 import { type RunningServer, spawnServer } from '../fixtures/spawn-server.ts';
 
@@ -83,7 +84,7 @@ describe('Teams without an app id: authentication off', () => {
     // Each server in its own directory (its store and whatever it keeps next to it).
     server = await spawnServer(['--store', join(storeDir, 'open', 'switchboard.db')], { MicrosoftAppId: '' });
     stderr = captureStderr(server);
-  }, 60_000);
+  });
 
   afterAll(async () => {
     server?.stop();
@@ -116,8 +117,8 @@ describe('Teams without an app id: authentication off', () => {
       { type: 'Action.Submit', title: '👍', data: { switchboard: 'feedback', rating: 'up', turn: `teams:${a.id}` } },
       { type: 'Action.Submit', title: '👎', data: { switchboard: 'feedback', rating: 'down', turn: `teams:${a.id}` } },
     ]);
-    // The log has ids and sizes, not the customer's words.
-    await sleep(100);
+    // The log has ids and sizes, not the customer's words (written once the reply is sent: waited for, not slept on).
+    await fake.waitFor(() => stderr.events().some((e) => e.event === 'teams_turn' && e.id === a.id));
     expect(stderr.events()).toContainEqual(
       expect.objectContaining({ event: 'teams_turn', id: a.id, status: 'replied', decision: 'answer', text_chars: 24 }),
     );
@@ -169,16 +170,44 @@ describe('Teams without an app id: authentication off', () => {
     expect(choices).toContainEqual({
       type: 'Action.Submit',
       title: 'See my alarms',
-      data: { switchboard: 'choice', intent: 'alarm_query' },
+      data: { switchboard: 'choice', intent: 'alarm_query', label: 'See my alarms' },
     });
-    // Teams sends the card's data back as the `value` of a message activity without text.
+    // Teams sends the card's data back as the `value` of a message activity without text, `replyToId` naming the
+    // message the card is on (as documented for Action.Submit in Teams).
     const press = message(fake, 'a:personal-clarify', {
       value: choices.find((c) => c.title === 'See my alarms')!.data,
+      replyToId: clarify.id,
+      channelData: { tenant: { id: 'tenant-1' }, source: { name: 'message' }, legacy: { replyToId: clarify.id } },
     });
     expect((await post(server, press)).status).toBe(200);
     const answer = await replyIn(fake, 'a:personal-clarify', 2);
     expect(answer.replyToId).toBe(press.id);
     expect(answer.activity.text).toMatch(/Your alarms are listed/);
+    // The pressed card is updated like Slack's: the question's text kept, the buttons replaced by what was chosen.
+    await fake.waitFor(() => fake.updates.some((u) => u.replyToId === clarify.id));
+    const updated = fake.updates.find((u) => u.replyToId === clarify.id)!;
+    expect(updated.conversationId).toBe('a:personal-clarify');
+    expect(updated.activity.text).toBe(clarify.activity.text);
+    const card = updated.activity.attachments[0].content;
+    expect(card.actions ?? []).toEqual([]);
+    expect(card.body).toEqual([expect.objectContaining({ type: 'TextBlock', text: '✓ See my alarms' })]);
+    // Pressing the same card again (before the update reached the screen, or another choice on it) answers nothing:
+    // every press of one card is one turn.
+    const again = message(fake, 'a:personal-clarify', {
+      value: choices.find((c) => c.title !== 'See my alarms')!.data,
+      replyToId: clarify.id,
+    });
+    expect((await post(server, again)).status).toBe(200);
+    expect((await post(server, { ...press, id: `${press.id}-doubled` })).status).toBe(200);
+    const duplicates = () =>
+      stderr
+        .events()
+        .filter(
+          (e) => e.event === 'teams_turn' && e.conversation === 'teams:a:personal-clarify' && e.status === 'duplicate',
+        );
+    await fake.waitFor(() => duplicates().length >= 2);
+    expect(duplicates().every((e) => e.id === pressId('a:personal-clarify', clarify.id as string))).toBe(true);
+    expect(fake.callsTo('a:personal-clarify')).toHaveLength(2);
   });
 
   it('takes 👎 feedback: an apology with a "Talk to a person" button, which hands off', async () => {
@@ -186,17 +215,22 @@ describe('Teams without an app id: authentication off', () => {
     await post(server, a);
     const answer = await replyIn(fake, 'a:personal-feedback');
     const down = buttons(answer).find((b) => b.title === '👎')!;
-    await post(server, message(fake, 'a:personal-feedback', { value: down.data }));
+    await post(server, message(fake, 'a:personal-feedback', { value: down.data, replyToId: answer.id }));
     const sorry = await replyIn(fake, 'a:personal-feedback', 2);
     expect(sorry.activity.text).toMatch(/Sorry/);
     const human = buttons(sorry);
-    expect(human).toEqual([{ type: 'Action.Submit', title: 'Talk to a person', data: { switchboard: 'human' } }]);
+    expect(human).toEqual([
+      { type: 'Action.Submit', title: 'Talk to a person', data: { switchboard: 'human', label: 'Talk to a person' } },
+    ]);
     await post(server, message(fake, 'a:personal-feedback', { value: human[0].data }));
     const handoff = await replyIn(fake, 'a:personal-feedback', 3);
     expect(handoff.activity.text).toMatch(/passing you to a colleague/);
-    // A second vote on the same answer is not counted and not answered.
-    await post(server, message(fake, 'a:personal-feedback', { value: buttons(answer)[0].data }));
-    await sleep(300);
+    // A second vote on the same answer (its card) is not counted and not answered: handled as a duplicate.
+    await post(server, message(fake, 'a:personal-feedback', { value: buttons(answer)[0].data, replyToId: answer.id }));
+    const card = pressId('a:personal-feedback', answer.id as string);
+    await fake.waitFor(() =>
+      stderr.events().some((e) => e.event === 'teams_turn' && e.id === card && e.status === 'duplicate'),
+    );
     expect(fake.callsTo('a:personal-feedback')).toHaveLength(3);
   });
 
@@ -233,7 +267,7 @@ describe('Teams without an app id: authentication off', () => {
     try {
       await post(server, message(fake, 'a:connector-refuses', { text: 'wake me up at 7 tomorrow' }));
       await replyIn(fake, 'a:connector-refuses');
-      for (let i = 0; i < 50 && !stderr.events().some((e) => e.event === 'teams_failed'); i++) await sleep(50);
+      await fake.waitFor(() => stderr.events().some((e) => e.event === 'teams_failed'));
     } finally {
       fake.connectorStatus = 200;
     }
@@ -281,7 +315,7 @@ describe('Teams with an app id: Bot Framework tokens validated', () => {
   beforeAll(async () => {
     fake = await FakeBotFramework.start();
     server = await spawnServer(['--store', join(storeDir, 'auth', 'switchboard.db')], fake.env(APP_ID, 'app-secret'));
-  }, 60_000);
+  });
 
   afterAll(async () => {
     server?.stop();

@@ -70,7 +70,7 @@ beforeAll(async () => {
     SWITCHBOARD_WEBHOOK_SECRET: SECRET,
     SWITCHBOARD_AGENT_TOKEN: AGENT_TOKEN,
   });
-}, 60_000);
+});
 
 afterAll(async () => {
   if (server && server.child.exitCode === null) {
@@ -80,7 +80,7 @@ afterAll(async () => {
   }
   await gateway?.close();
   rmSync(storeDir, { recursive: true, force: true });
-}, 30_000);
+});
 
 let seq = 0;
 /** Posts a gateway message to the server; `sign: false` leaves the signature off, `body` overrides the raw body. */

@@ -12,6 +12,7 @@ import {
   name,
   obj,
   type SlackIdentity,
+  SYSTEM_USERS,
   slackTextToPlain,
   str,
   TEXT_SUBTYPES,
@@ -125,7 +126,8 @@ function reply(b: Json, identity: SlackIdentity): AgentsInbound {
     (botUserId && user === botUserId) ||
     event.bot_id !== undefined ||
     event.bot_profile !== undefined ||
-    subtype === 'bot_message'
+    subtype === 'bot_message' ||
+    (user !== undefined && SYSTEM_USERS.has(user))
   ) {
     return ignore('from_bot');
   }

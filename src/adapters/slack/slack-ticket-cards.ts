@@ -5,10 +5,11 @@
  * Web API failures become {@link SwitchboardError}s (`E_SLACK_API`, `E_SLACK_TRANSPORT`).
  */
 import type { webApi } from '@slack/bolt';
-import { SwitchboardError } from '../../errors.ts';
+import { isSwitchboardError, SwitchboardError } from '../../errors.ts';
 import type { AgentProfile } from '../../handoff/agent-routing.ts';
 import type { CardView, DeskPort } from '../../handoff/agents-desk.ts';
 import type { Ticket } from '../../handoff/ticket.ts';
+import { splitText, truncateText } from '../../util/text-parts.ts';
 import { escapeMrkdwn } from './reply-to-slack.ts';
 import { slackError } from './slack-sender.ts';
 import { resolveModal, type SlackCard, ticketBlocks, transcriptLine } from './ticket-blocks.ts';
@@ -38,6 +39,19 @@ export interface SlackLabelDialog {
   card: SlackCard;
 }
 const UNMAPPED = /^slack:([A-Z0-9]{2,64})$/;
+/**
+ * A relayed line's characters per thread message. Slack refuses a section over 3,000 characters and a message whose
+ * blocks are too long (`msg_blocks_too_long`, observed near 13,000 characters in all, below the 40,000 of `text`):
+ * a customer's long message goes as several, numbered.
+ */
+export const LINE_PART = 3000;
+/**
+ * Thread messages one line may take (about 40,000 characters, the most one Slack message holds; a Teams message is at
+ * most about 28 KB); the rest is cut, with a marker saying how much.
+ */
+export const MAX_LINE_PARTS = 14;
+/** Slack's refusals of a message's blocks: the line is then sent again as plain text, cut to fit. */
+const BLOCKS_REFUSED = /: (msg_blocks_too_long|invalid_blocks|invalid_blocks_format|msg_too_long)$/;
 
 export class SlackTicketCards implements DeskPort<SlackCard> {
   readonly name = SLACK_SURFACE;
@@ -77,8 +91,23 @@ export class SlackTicketCards implements DeskPort<SlackCard> {
     await this.post({ channel: card.channel, thread_ts: card.ts, text, reply_broadcast: broadcast });
   }
 
+  /**
+   * A transcript line in the card's thread: in parts of {@link LINE_PART} characters (`who (2/3)`), never dropped —
+   * if Slack refuses a part's blocks, that part goes again as plain text (escaped, cut to fit, marked).
+   */
   async line(card: SlackCard, who: string, text: string): Promise<void> {
-    await this.post({ channel: card.channel, thread_ts: card.ts, ...transcriptLine(who, text) });
+    const parts = splitText(text, LINE_PART, MAX_LINE_PARTS);
+    for (const [i, part] of parts.entries()) {
+      const speaker = parts.length > 1 ? `${who} (${i + 1}/${parts.length})` : who;
+      const thread = { channel: card.channel, thread_ts: card.ts };
+      try {
+        await this.post({ ...thread, ...transcriptLine(speaker, part) });
+      } catch (e) {
+        if (!isSwitchboardError(e, 'E_SLACK_API') || !BLOCKS_REFUSED.test(e.message)) throw e;
+        const plain = `*${escapeMrkdwn(speaker)}:* ${escapeMrkdwn(truncateText(part, LINE_PART))}`;
+        await this.post({ ...thread, text: plain });
+      }
+    }
   }
 
   async alert(text: string): Promise<void> {

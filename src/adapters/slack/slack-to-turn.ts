@@ -2,7 +2,7 @@
  * A verified Slack request body → a {@link Turn} and where its reply goes, or the reason it is ignored (pure).
  * Handled: direct messages (`message` events in `im` channels), mentions in channels (`app_mention`), and the bot's own
  * buttons (`block_actions`). Ignored, each with a reason the adapter logs (never the text): the bot's own and other bots'
- * messages, edits (`message_changed`, and the `app_mention` Slack sends again for an edited mention), deletions and
+ * messages, Slack's own (Slackbot, `USLACKBOT`), edits (`message_changed`, and the `app_mention` Slack sends again for an edited mention), deletions and
  * other subtypes, channel messages that are not mentions (Slack sends an `app_mention`
  * for those: answering both would answer twice), messages with no text, unknown event types and malformed bodies.
  */
@@ -34,6 +34,7 @@ export type SlackIgnoreReason =
   | 'missing_fields'
   | 'own_message'
   | 'bot_message'
+  | 'system_sender'
   | 'subtype'
   | 'hidden'
   | 'edited'
@@ -62,6 +63,11 @@ export type SlackInbound =
  * customers' here, agents' in the agents' channel (`slack-agents-inbound.ts` reads payloads with these same readers).
  */
 export const TEXT_SUBTYPES = new Set(['file_share', 'thread_broadcast', 'me_message']);
+/**
+ * Slack's own senders: Slackbot (`USLACKBOT`) writes into DMs and channels as a user, with no `bot_id` or subtype
+ * ("You have been removed from #…", reminders, "only visible to you" notices). Never a customer, never an agent.
+ */
+export const SYSTEM_USERS = new Set(['USLACKBOT']);
 /** Slack ids (team, channel, user, event) and message timestamps, as Slack writes them. */
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const TS = /^\d{1,12}\.\d{1,9}$/;
@@ -125,6 +131,7 @@ function eventToTurn(b: Json, identity: SlackIdentity, now: number): SlackInboun
   if (event.bot_id !== undefined || event.bot_profile !== undefined || subtype === 'bot_message') {
     return ignore(identity.botId && event.bot_id === identity.botId ? 'own_message' : 'bot_message');
   }
+  if (user && SYSTEM_USERS.has(user)) return ignore('system_sender');
   if (subtype && !TEXT_SUBTYPES.has(subtype)) return ignore('subtype', { subtype: name(subtype) });
   if (event.hidden === true) return ignore('hidden');
   // Editing a message that mentions the bot makes Slack send a new app_mention (new event_id) carrying `edited`.

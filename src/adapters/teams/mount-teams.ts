@@ -66,14 +66,34 @@ export async function mountTeams(context: ChannelContext): Promise<ChannelMount>
       const started = Date.now();
       const receipt = await context.receive(inbound.turn, inbound.reference);
       if (receipt.status === 'duplicate') return log.info('teams_duplicate', { id: inbound.turn.id, kind: 'turn' });
-      return track(finishTurn(inbound.turn, receipt.outcome, started));
+      // A pressed card shows what was chosen instead of its buttons (as Slack's do), while the turn is handled.
+      const { pressed } = inbound;
+      const update = pressed
+        ? sender.pressed(inbound.reference, pressed.activityId, pressed.note)
+        : Promise.resolve(false);
+      return track(finishTurn(inbound.turn, receipt.outcome, started, update, Boolean(pressed)));
     }
     track(handleInbound(inbound));
   };
 
-  const finishTurn = async (turn: Turn, outcome: Promise<TurnOutcome>, started: number) => {
+  const finishTurn = async (
+    turn: Turn,
+    outcome: Promise<TurnOutcome>,
+    started: number,
+    update: Promise<boolean>,
+    pressed: boolean,
+  ) => {
+    const [handled, updated] = await Promise.allSettled([outcome, update]);
+    const id = turn.id;
+    if (updated.status === 'rejected') {
+      const err = updated.reason as { code?: string; kind?: string; message?: string };
+      log.warn('teams_update_failed', { id, code: err.code, error_kind: err.kind, message: err.message });
+    } else if (pressed && !updated.value) {
+      log.info('teams_press_not_updated', { id, reason: 'message not sent by this process' });
+    }
     try {
-      log.info('teams_turn', turnLogFields(turn, await outcome, started));
+      if (handled.status === 'rejected') throw handled.reason;
+      log.info('teams_turn', turnLogFields(turn, handled.value, started));
     } catch (e) {
       const err = e as { code?: string; kind?: string; message?: string };
       log.error('teams_failed', {

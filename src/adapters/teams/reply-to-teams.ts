@@ -15,9 +15,9 @@ const CARD_VERSION = '1.4';
 
 /** The data of a button of the bot's cards (what {@link parseSubmit} reads back). */
 export type SubmitData =
-  | { switchboard: 'choice'; intent: string }
+  | { switchboard: 'choice'; intent: string; label?: string }
   | { switchboard: 'feedback'; rating: 'up' | 'down'; turn: string }
-  | { switchboard: 'human' };
+  | { switchboard: 'human'; label?: string };
 
 /** An Adaptive Card `Action.Submit`. */
 export interface SubmitAction {
@@ -37,7 +37,8 @@ export function replyToTeams(message: OutgoingMessage): Partial<Activity> {
   const { reply } = message;
   const actions: SubmitAction[] = [];
   for (const q of reply.quick_replies ?? []) {
-    actions.push({ type: 'Action.Submit', title: q.label, data: { switchboard: 'choice', intent: q.intent } });
+    const label = cut(q.label);
+    actions.push({ type: 'Action.Submit', title: q.label, data: { switchboard: 'choice', intent: q.intent, label } });
   }
   if (message.feedback) {
     actions.push(
@@ -46,11 +47,8 @@ export function replyToTeams(message: OutgoingMessage): Partial<Activity> {
     );
   }
   if (message.offerHuman) {
-    actions.push({
-      type: 'Action.Submit',
-      title: teamsText('talk_to_person', reply.language),
-      data: { switchboard: 'human' },
-    });
+    const title = teamsText('talk_to_person', reply.language);
+    actions.push({ type: 'Action.Submit', title, data: { switchboard: 'human', label: cut(title) } });
   }
   const activity: Partial<Activity> = { type: 'message', text: reply.text, locale: reply.language };
   if (actions.length) activity.attachments = [actionsCard(actions)];
@@ -69,6 +67,38 @@ export function actionsCard(actions: SubmitAction[]): Attachment {
       actions,
     },
   };
+}
+
+/**
+ * A pressed card's replacement: what was chosen, in place of the buttons (its message's text is kept by the update).
+ *
+ * @example pressedCard('✓ See my alarms')
+ */
+export function pressedCard(note: string): Attachment {
+  return {
+    contentType: ADAPTIVE_CARD_CONTENT_TYPE,
+    content: {
+      type: 'AdaptiveCard',
+      $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+      version: CARD_VERSION,
+      body: [{ type: 'TextBlock', text: escapeCardText(note), wrap: true, isSubtle: true }],
+    },
+  };
+}
+
+/** A button's label as a pressed card shows it back: at most 75 characters. */
+function cut(label: string): string {
+  return label.length > 75 ? `${label.slice(0, 74)}…` : label;
+}
+
+/** Text made inert for a TextBlock (markdown punctuation escaped, `<`/`>` as look-alikes: no link, no mention). */
+function escapeCardText(s: string): string {
+  return s
+    .replace(/\s+/g, ' ')
+    .replace(/[\\`*_[\]~]/g, (c) => `\\${c}`)
+    .replace(/^([#>+-]|\d+\.)/, '\\$1')
+    .replace(/</g, '‹')
+    .replace(/>/g, '›');
 }
 
 /** A plain text message (welcome, notes). */

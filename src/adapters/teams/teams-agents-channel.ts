@@ -112,7 +112,10 @@ export class TeamsAgentsChannel extends AgentsDesk<TeamsCard> {
   /** The bot added to the agents' channel: say what the channel is for (once per activity). */
   private async installed(activity: Partial<Activity>, id: string | undefined): Promise<void> {
     const added = activity.membersAdded ?? [];
-    if (!added.some((m) => m.id === activity.recipient?.id)) return this.ignored('members_added', { id });
+    if (!added.some((m) => m.id === activity.recipient?.id)) {
+      const reason = added.length ? 'members_added' : activity.membersRemoved?.length ? 'members_removed' : 'update';
+      return this.ignored(reason, { id });
+    }
     if (id && !(await this.o.conversations.claimEvent(`teams:${id}`))) return this.ignored('duplicate', { id });
     await this.cards.say(this.conversation, HELLO);
   }

@@ -4,11 +4,17 @@
  * path. A reference that names the customer's message (`activityId`) is replied to (`POST
  * /v3/conversations/{id}/activities/{activityId}`); one without (a welcome) starts a new message in the conversation.
  * The agents' channel also updates the messages it sent (its ticket cards): `PUT /v3/conversations/{id}/activities/{id}`.
+ * So does a customer's button press ({@link TeamsSender.pressed}): the bot's message keeps its text and its buttons
+ * become what was chosen. The texts of recent messages with buttons are remembered for that (Teams sends no copy of
+ * the card with a press; the last {@link MAX_REMEMBERED}, in this process).
  */
 import type { Activity, CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
 import type { ChannelSender, OutgoingMessage } from '../../channel-sender.ts';
 import { SwitchboardError } from '../../errors.ts';
-import { replyToTeams } from './reply-to-teams.ts';
+import { pressedCard, replyToTeams } from './reply-to-teams.ts';
+
+/** Messages with buttons whose text is remembered, to update them when pressed (the oldest forgotten first). */
+export const MAX_REMEMBERED = 10_000;
 
 export class TeamsSender implements ChannelSender {
   readonly channel = 'teams' as const;
@@ -19,9 +25,35 @@ export class TeamsSender implements ChannelSender {
     private readonly appId: string,
   ) {}
 
+  /** Sent messages with buttons: their id → what the update of a press keeps (text, locale). */
+  private readonly withButtons = new Map<string, Pick<Activity, 'text' | 'locale'>>();
+
   /** {@inheritDoc ChannelSender.send} */
   async send(address: unknown, message: OutgoingMessage): Promise<void> {
-    await this.post(address, replyToTeams(message));
+    const activity = replyToTeams(message);
+    const id = await this.post(address, activity);
+    if (id && activity.attachments?.length) {
+      if (this.withButtons.size >= MAX_REMEMBERED) this.withButtons.delete(this.withButtons.keys().next().value ?? '');
+      this.withButtons.set(id, { text: activity.text ?? '', locale: activity.locale ?? '' });
+    }
+  }
+
+  /**
+   * A customer pressed a button of the bot's message `activityId`: the message is updated to its text with `note` in
+   * place of its buttons, so the same card cannot be answered again from the screen. False when this process does not
+   * know the message (sent before a restart, or by another instance): it is left as it is (a second press is still
+   * answered once: the turn id is the card's).
+   */
+  async pressed(address: unknown, activityId: string, note: string): Promise<boolean> {
+    const sent = this.withButtons.get(activityId);
+    if (!sent) return false;
+    await this.update(address, activityId, {
+      type: 'message',
+      text: sent.text,
+      ...(sent.locale ? { locale: sent.locale } : {}),
+      attachments: [pressedCard(note)],
+    });
+    return true;
   }
 
   /**

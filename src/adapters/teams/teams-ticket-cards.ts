@@ -5,10 +5,11 @@
  * them). Until the channel's service URL is known nothing is posted (the desk posts the missing cards once it is).
  */
 import type { Activity } from 'botbuilder';
-import { SwitchboardError } from '../../errors.ts';
+import { isSwitchboardError, SwitchboardError } from '../../errors.ts';
 import type { AgentProfile } from '../../handoff/agent-routing.ts';
 import type { CardView, DeskPort } from '../../handoff/agents-desk.ts';
 import type { Logger } from '../../log.ts';
+import { splitText, truncateText } from '../../util/text-parts.ts';
 import type { AgentsChannelAddress } from './agents-channel-address.ts';
 import { textActivity } from './reply-to-teams.ts';
 import type { TeamsSender } from './teams-sender.ts';
@@ -21,6 +22,16 @@ export interface TeamsCard {
   /** The card message's id: the root of its thread. */
   activityId: string;
 }
+
+/**
+ * A relayed line's characters per thread message. Teams refuses a message over about 28 KB: 7,000 UTF-16 units are at
+ * most 21 KB of UTF-8, with room for the activity around them. A longer line goes as several, numbered.
+ */
+export const TEAMS_LINE_PART = 7000;
+/** Thread messages one line may take (35,000 characters); the rest is cut, with a marker saying how much. */
+export const TEAMS_MAX_LINE_PARTS = 5;
+/** What a part the Connector refused as too large or malformed is cut to when sent again. */
+const REFUSED_PART = 2000;
 
 /** The thread's conversation id: Teams' channel id with the root message's id. */
 export const threadId = (card: TeamsCard) => `${card.conversationId};messageid=${card.activityId}`;
@@ -70,8 +81,21 @@ export class TeamsTicketCards implements DeskPort<TeamsCard> {
     return this.say(threadId(card), text);
   }
 
-  line(card: TeamsCard, who: string, text: string): Promise<void> {
-    return this.say(threadId(card), `${who}: ${text}`);
+  /**
+   * A transcript line in the card's thread: in parts of {@link TEAMS_LINE_PART} characters (`who (2/3)`), never
+   * dropped — a part the Connector refuses (400, 413) goes again cut to {@link REFUSED_PART} characters, marked.
+   */
+  async line(card: TeamsCard, who: string, text: string): Promise<void> {
+    const parts = splitText(text, TEAMS_LINE_PART, TEAMS_MAX_LINE_PARTS);
+    for (const [i, part] of parts.entries()) {
+      const speaker = parts.length > 1 ? `${who} (${i + 1}/${parts.length})` : who;
+      try {
+        await this.say(threadId(card), `${speaker}: ${part}`);
+      } catch (e) {
+        if (!isSwitchboardError(e, 'E_TEAMS_SEND') || !/answered (400|413)$/.test(e.message)) throw e;
+        await this.say(threadId(card), `${speaker}: ${truncateText(part, REFUSED_PART)}`);
+      }
+    }
   }
 
   alert(text: string): Promise<void> {

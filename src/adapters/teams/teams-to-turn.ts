@@ -3,14 +3,18 @@
  * a note that only text can be read, or nothing. Pure: no I/O, no botbuilder at runtime; the activity is untrusted
  * JSON and every field is checked. Schema: https://github.com/microsoft/botframework-sdk/blob/main/specs/botframework-activity/botframework-activity.md
  */
+import { createHash } from 'node:crypto';
 import type { ConversationReference } from 'botbuilder';
 import { MAX_CONVERSATION_ID } from '../../store/conversation-store.ts';
 import type { Turn, TurnAction } from '../../turn.ts';
 
 /** What an inbound activity amounts to. */
 export type TeamsInbound =
-  /** A customer message or a button press: handled by the turn handler. */
-  | { kind: 'turn'; turn: Turn; reference: ConversationReference }
+  /**
+   * A customer message or a button press: handled by the turn handler. `pressed`: the bot's message whose button it
+   * was, to update so its buttons show what was chosen (as Slack's do).
+   */
+  | { kind: 'turn'; turn: Turn; reference: ConversationReference; pressed?: PressedCard }
   /** The bot was added to a conversation (`conversationUpdate`): greet once. */
   | { kind: 'welcome'; id?: string; conversation: string; locale?: string; reference: ConversationReference }
   /** A message with attachments (files, images) but no text: say that only text is read. */
@@ -26,9 +30,19 @@ export type IgnoreReason =
   | 'empty'
   | 'unknown_submit'
   | 'members_added'
+  | 'members_removed'
+  | 'conversation_update'
   | 'reaction'
   | 'invoke'
   | 'unsupported_type';
+
+/** The bot's message whose card button was pressed, and what to show in place of its buttons. */
+export interface PressedCard {
+  /** The id of the bot's message (the submit activity's `replyToId`). */
+  activityId: string;
+  /** What was chosen (`✓ See my alarms`, `👍`). */
+  note: string;
+}
 
 /** Prefix of Teams conversation keys in the store: `teams:<conversation.id>`. */
 export const TEAMS_CONVERSATION_PREFIX = 'teams:';
@@ -36,6 +50,8 @@ export const TEAMS_CONVERSATION_PREFIX = 'teams:';
 const MAX_ID = 256;
 /** Longest intent name or turn key a card button may carry back. */
 const MAX_SUBMIT_FIELD = 300;
+/** Longest button label shown back in a pressed card's note. */
+const MAX_LABEL = 75;
 
 /**
  * Maps one activity. `receivedAt` (epoch ms) becomes the turn's time.
@@ -115,7 +131,14 @@ function messageToTurn(a: Record<string, unknown>, b: BaseFields, receivedAt: nu
   };
   if (a.value !== undefined && a.value !== null) {
     const action = parseSubmit(a.value);
-    if (action) return { kind: 'turn', turn: { ...turnBase, text: '', action }, reference: b.reference };
+    if (action) {
+      // One answer per card: Teams leaves a card's buttons pressable, and each press is a new activity (new id). Keyed
+      // by the card's message (unique within its conversation, so the conversation is in the key too, hashed short).
+      const card = str(a.replyToId, MAX_ID);
+      const turn = { ...turnBase, text: '', action, ...(card ? { id: pressId(b.conversationId, card) } : {}) };
+      const pressed = card ? { activityId: card, note: pressNote(action, a.value) } : undefined;
+      return { kind: 'turn', turn, reference: b.reference, ...(pressed ? { pressed } : {}) };
+    }
   }
   const text = typeof a.text === 'string' ? stripBotMention(a.text, a.entities, b.botId) : '';
   if (text) return { kind: 'turn', turn: { ...turnBase, text }, reference: b.reference };
@@ -134,7 +157,12 @@ function isHtmlCopy(attachment: unknown): boolean {
 
 function conversationUpdate(a: Record<string, unknown>, b: BaseFields): TeamsInbound {
   const added = Array.isArray(a.membersAdded) ? a.membersAdded : [];
-  if (!added.some((m) => record(m)?.id === b.botId)) return ignore('members_added');
+  if (!added.some((m) => record(m)?.id === b.botId)) {
+    // Members joining or leaving, channels created or renamed, the team renamed: never a customer's turn.
+    if (added.length) return ignore('members_added');
+    if (Array.isArray(a.membersRemoved) && a.membersRemoved.length) return ignore('members_removed');
+    return ignore('conversation_update');
+  }
   // A welcome starts the conversation: it replies to no message.
   const { activityId: _, ...reference } = b.reference;
   return {
@@ -149,24 +177,53 @@ function conversationUpdate(a: Record<string, unknown>, b: BaseFields): TeamsInb
 /**
  * The bot's own `<at>…</at>` mention removed (Teams puts `<at>Bot name</at>` in `text` and an entity of type `mention`
  * naming the recipient), other users' mentions kept as their plain names, a few HTML entities decoded, whitespace
- * collapsed.
+ * collapsed. The entity's text does not always match the message's: Teams writes the name the user picked
+ * (`<at>Switchboard Bot</at>` for an entity `<at>Switchboard</at>`), splits a long name into one tag per word, and
+ * renamed bots keep their old entity name. When the entity's text is not in the message, a tag whose name overlaps the
+ * bot's is the bot's; failing that, the first tag no other user's mention entity claims.
  *
  * @example stripBotMention('<at>Switchboard</at> wake me up', [{ type: 'mention', mentioned: { id: 'b' }, text: '<at>Switchboard</at>' }], 'b') // 'wake me up'
+ * @example stripBotMention('<at>Switchboard Bot</at> hi', [{ type: 'mention', mentioned: { id: 'b', name: 'Switchboard' }, text: '<at>Switchboard</at>' }], 'b') // 'hi'
  */
 export function stripBotMention(text: string, entities: unknown, botId: string): string {
   let out = text;
-  for (const e of Array.isArray(entities) ? entities : []) {
-    const entity = record(e);
-    if (entity?.type !== 'mention' || record(entity.mentioned)?.id !== botId) continue;
-    const mentionText = str(entity.text, 512);
+  const mentions = (Array.isArray(entities) ? entities : []).map(record).filter((e) => e?.type === 'mention');
+  /** Tags other users' mention entities name: never taken for the bot. */
+  const others = new Set(
+    mentions
+      .filter((e) => record(e?.mentioned)?.id !== botId)
+      .map((e) => norm(tagName(str(e?.text, 512) ?? '') ?? str(record(e?.mentioned)?.name, 512) ?? '')),
+  );
+  for (const entity of mentions) {
+    if (record(entity?.mentioned)?.id !== botId) continue;
+    const before = out;
+    const mentionText = str(entity?.text, 512);
     if (mentionText) out = out.split(mentionText).join(' ');
-    const name = str(record(entity.mentioned)?.name, 512);
+    const name = str(record(entity?.mentioned)?.name, 512);
     if (name) out = out.split(`<at>${name}</at>`).join(' ');
+    if (out !== before) continue;
+    // Not found as written: a tag whose name overlaps the bot's (either way round), else the first unclaimed tag.
+    const names = [name, mentionText && tagName(mentionText)].filter((n): n is string => !!n).map(norm);
+    const overlaps = (tag: string) => names.some((n) => n && tag && (within(tag, n) || within(n, tag)));
+    out = out.replace(AT_TAG, (tag, inner: string) => (overlaps(norm(inner)) && !others.has(norm(inner)) ? ' ' : tag));
+    if (out !== before || !mentionText) continue;
+    let taken = false;
+    out = out.replace(AT_TAG, (tag, inner: string) => {
+      if (taken || others.has(norm(inner))) return tag;
+      taken = true;
+      return ' ';
+    });
   }
-  return decodeEntities(out.replace(/<at>([^<]*)<\/at>/g, '$1'))
-    .replace(/\s+/g, ' ')
-    .trim();
+  return decodeEntities(out.replace(AT_TAG, '$1')).replace(/\s+/g, ' ').trim();
 }
+
+/** A mention tag as Teams writes it (`<at>Name</at>`, sometimes with attributes: `<at id="0">Name</at>`). */
+const AT_TAG = /<at(?:\s[^>]*)?>([^<]*)<\/at>/g;
+/** The name inside a mention tag, if the text is one. */
+const tagName = (s: string): string | undefined => /^<at(?:\s[^>]*)?>([^<]*)<\/at>$/.exec(s.trim())?.[1];
+/** Every word of `a` is a word of `b`. */
+const within = (a: string, b: string): boolean => a.split(' ').every((w) => b.split(' ').includes(w));
+const norm = (s: string): string => decodeEntities(s).replace(/\s+/g, ' ').trim().toLowerCase();
 
 const HTML_ENTITIES: Record<string, string> = {
   nbsp: ' ',
@@ -201,6 +258,19 @@ export function parseSubmit(value: unknown): TurnAction | undefined {
   }
   if (v.switchboard === 'human') return { kind: 'human' };
   return undefined;
+}
+
+/** The turn id of a press on the bot's card `card` in `conversation`: the same for every press of that card. */
+export function pressId(conversation: string, card: string): string {
+  const c = createHash('sha256').update(conversation).digest('base64url').slice(0, 16);
+  return `press:${c}:${card}`;
+}
+
+/** What a pressed card shows instead of its buttons: the choice (its label as the button showed it), or the vote. */
+function pressNote(action: TurnAction, value: unknown): string {
+  if (action.kind === 'feedback') return action.rating === 'up' ? '👍' : '👎';
+  const label = str(record(value)?.label, MAX_LABEL);
+  return `✓ ${label ?? (action.kind === 'choice' ? action.intent : 'Talk to a person')}`;
 }
 
 function ignore(reason: IgnoreReason): TeamsInbound {

@@ -3,7 +3,8 @@
  * shows who is waiting (customer, channel, language, reason), what the NLU made of it (top 3 intents with scores,
  * entities), a transcript excerpt and the agents the ticket is meant for; its buttons follow the ticket's state: **Claim**
  * while queued, **Resolve** (with an intent label: one of the ticket's top intents or a name typed in) once claimed,
- * none when closed. Customer text on the card is escaped so it cannot format the card or add links.
+ * none when closed. Customer text on the card is escaped so it cannot format the card or add links. The card uses
+ * only what its declared version (1.4, every Teams client) defines: a test validates each state with Microsoft's parser.
  */
 import type { Attachment } from 'botbuilder';
 import type { AgentProfile } from '../../handoff/agent-routing.ts';
@@ -17,8 +18,11 @@ const EXCERPT_LINES = 6;
 const MAX_LINE = 280;
 /** Longest intent label accepted from the Resolve form. */
 export const MAX_LABEL = 100;
-/** The ChoiceSet value meaning "no label". */
-const NO_LABEL = '';
+/**
+ * The ChoiceSet value meaning "no label": a choice must have a value (an empty one is `PropertyCantBeNull` to Adaptive
+ * Cards), and intent names never contain `:`.
+ */
+export const NO_LABEL = 'switchboard:none';
 
 /** What an agent's button press asks for. */
 export interface TicketSubmit {
@@ -54,7 +58,6 @@ export function ticketCard(ticket: Ticket, view: TicketCardView): Attachment {
       weight: 'Bolder',
       size: 'Medium',
       wrap: true,
-      style: 'heading',
     },
     {
       type: 'FactSet',
@@ -183,7 +186,7 @@ export function parseTicketSubmit(value: unknown): TicketSubmit | undefined {
   if (v.switchboard !== 'ticket' || (v.action !== 'claim' && v.action !== 'resolve')) return undefined;
   if (typeof v.ticket !== 'string' || !/^[\w-]{1,64}$/.test(v.ticket)) return undefined;
   if (v.action === 'claim') return { action: 'claim', ticket: v.ticket };
-  const label = labelOf(v.label_text) ?? labelOf(v.label);
+  const label = labelOf(v.label_text) ?? (v.label === NO_LABEL ? undefined : labelOf(v.label));
   return { action: 'resolve', ticket: v.ticket, ...(label ? { label } : {}) };
 }
 

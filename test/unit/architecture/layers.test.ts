@@ -49,7 +49,7 @@ describe('the layer check', () => {
     const r = await check(base);
     expect(r.output).toContain('no dependency violations');
     expect(r.ok).toBe(true);
-  }, 30_000);
+  });
 
   it('fails an upward import, naming the rule', async () => {
     const r = await check({
@@ -59,7 +59,7 @@ describe('the layer check', () => {
     });
     expect(r.ok).toBe(false);
     expect(r.output).toContain('no-upward-from-handoff');
-  }, 30_000);
+  });
 
   it('fails a cycle within a layer', async () => {
     const r = await check({
@@ -69,7 +69,7 @@ describe('the layer check', () => {
     });
     expect(r.ok).toBe(false);
     expect(r.output).toContain('no-circular');
-  }, 30_000);
+  });
 
   it('fails serving code that imports training code', async () => {
     const r = await check({
@@ -79,5 +79,5 @@ describe('the layer check', () => {
     });
     expect(r.ok).toBe(false);
     expect(r.output).toContain('serving-not-training');
-  }, 30_000);
+  });
 });

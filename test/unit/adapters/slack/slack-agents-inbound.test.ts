@@ -112,6 +112,8 @@ describe('agentsInbound: thread replies', () => {
       [{ user: BOT_USER }, 'from_bot'],
       [{ bot_id: 'B0OTHER' }, 'from_bot'],
       [{ subtype: 'bot_message' }, 'from_bot'],
+      // Slackbot in a card's thread (a /remind firing there): its words never go to the customer.
+      [{ user: 'USLACKBOT', text: 'Reminder: call the customer back.' }, 'from_bot'],
       [{ subtype: 'message_changed' }, 'subtype'],
       [{ subtype: 'message_deleted' }, 'subtype'],
       [{ subtype: 'channel_join' }, 'subtype'],

@@ -159,6 +159,51 @@ describe('slackToTurn: events', () => {
     }
   });
 
+  it('ignores Slackbot (USLACKBOT): a system notice in the DM is not a customer', () => {
+    // As Slack delivers it (message.im): Slackbot writes as a user, with no bot_id and no subtype.
+    const removed = envelope(
+      {
+        type: 'message',
+        user: 'USLACKBOT',
+        text: 'You have been removed from #project-falcon by <@U061F7AUR>',
+        ts: '1712345678.000200',
+        event_ts: '1712345678.000200',
+        channel: 'D024BE91L',
+        channel_type: 'im',
+        team: TEAM,
+        blocks: [
+          {
+            type: 'rich_text',
+            block_id: 'Qm2',
+            elements: [
+              {
+                type: 'rich_text_section',
+                elements: [
+                  { type: 'text', text: 'You have been removed from ' },
+                  { type: 'channel', channel_id: 'C0FALCON' },
+                  { type: 'text', text: ' by ' },
+                  { type: 'user', user_id: 'U061F7AUR' },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+      'Ev0SLACKBOT1',
+    );
+    const r = slackToTurn(removed, me, NOW);
+    expect(r).toEqual({
+      kind: 'ignore',
+      reason: 'system_sender',
+      type: 'event_callback',
+      event_type: 'message',
+      event_id: 'Ev0SLACKBOT1',
+    });
+    // A Slackbot mention of the bot in a channel (a reminder quoting it) is no customer either.
+    const reminder = envelope(appMention({ user: 'USLACKBOT', text: `Reminder: <@${BOT_USER}> check the queue.` }));
+    expect(slackToTurn(reminder, me, NOW)).toMatchObject({ kind: 'ignore', reason: 'system_sender' });
+  });
+
   it('reads the words of a file shared with a comment, a thread broadcast and /me', () => {
     for (const subtype of ['file_share', 'thread_broadcast', 'me_message']) {
       const r = slackToTurn(envelope(directMessage({ subtype, text: 'the alarm does not ring' })), me, NOW);

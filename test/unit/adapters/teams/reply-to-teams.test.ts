@@ -61,8 +61,8 @@ describe('replyToTeams', () => {
     });
     expect(a.locale).toBe('es');
     expect(actionsOf(a).map((x) => [x.title, x.data])).toEqual([
-      ['Poner una alarma', { switchboard: 'choice', intent: 'alarm_set' }],
-      ['Ver mis alarmas', { switchboard: 'choice', intent: 'alarm_query' }],
+      ['Poner una alarma', { switchboard: 'choice', intent: 'alarm_set', label: 'Poner una alarma' }],
+      ['Ver mis alarmas', { switchboard: 'choice', intent: 'alarm_query', label: 'Ver mis alarmas' }],
     ]);
   });
 
@@ -74,7 +74,11 @@ describe('replyToTeams', () => {
       offerHuman: true,
     });
     expect(actionsOf(a)).toEqual([
-      { type: 'Action.Submit', title: 'Hablar con una persona', data: { switchboard: 'human' } },
+      {
+        type: 'Action.Submit',
+        title: 'Hablar con una persona',
+        data: { switchboard: 'human', label: 'Hablar con una persona' },
+      },
     ]);
   });
 

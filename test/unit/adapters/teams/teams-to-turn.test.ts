@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSubmit, stripBotMention, teamsToTurn } from '../../../../src/adapters/teams/teams-to-turn.ts';
+import { parseSubmit, pressId, stripBotMention, teamsToTurn } from '../../../../src/adapters/teams/teams-to-turn.ts';
 
 // Activities shaped as Teams posts them (Bot Framework Activity schema, Teams channelData/entities).
 const BOT = { id: '28:4f6c1d2e-bot-app-id', name: 'Switchboard' };
@@ -125,6 +125,47 @@ describe('teamsToTurn: messages', () => {
     expect(teamsToTurn(submit({ other: 'card' }), NOW)).toEqual({ kind: 'ignore', reason: 'unknown_submit' });
   });
 
+  it('a press on the bot’s card is keyed by the card: every press of one card is one turn, and says what was chosen', () => {
+    // As Teams posts an Action.Submit from a card in a personal chat: no text, `value` = the button's data merged with
+    // the card's inputs, `replyToId` = the id of the bot's message carrying the card.
+    const press = (id: string, value: Record<string, unknown>) => ({
+      ...personalMessage,
+      id,
+      text: undefined,
+      textFormat: undefined,
+      replyToId: '1712311200999',
+      value,
+      channelData: {
+        tenant: { id: '72f988bf-tenant' },
+        source: { name: 'message' },
+        legacy: { replyToId: '1712311200999' },
+      },
+    });
+    const first = teamsToTurn(
+      press('1712311500001', { switchboard: 'choice', intent: 'alarm_query', label: 'See my alarms' }),
+      NOW,
+    );
+    const second = teamsToTurn(
+      press('1712311500002', { switchboard: 'choice', intent: 'alarm_set', label: 'Set an alarm' }),
+      NOW,
+    );
+    const key = pressId('a:1pQ9-personal-conversation', '1712311200999');
+    expect(first).toMatchObject({
+      kind: 'turn',
+      turn: { id: key, action: { kind: 'choice', intent: 'alarm_query' } },
+      pressed: { activityId: '1712311200999', note: '✓ See my alarms' },
+      reference: { activityId: '1712311500001' },
+    });
+    expect(second).toMatchObject({ kind: 'turn', turn: { id: key } });
+    expect(key.length).toBeLessThan(100);
+    // The same card id in another conversation is another card.
+    expect(pressId('a:other', '1712311200999')).not.toBe(key);
+    const vote = teamsToTurn(press('1712311500003', { switchboard: 'feedback', rating: 'up', turn: 'teams:1' }), NOW);
+    expect(vote).toMatchObject({ pressed: { note: '👍' } });
+    const human = teamsToTurn(press('1712311500004', { switchboard: 'human' }), NOW);
+    expect(human).toMatchObject({ pressed: { note: '✓ Talk to a person' } });
+  });
+
   it('ignores the bot’s own messages, other bots, and messages with nothing in them', () => {
     expect(teamsToTurn({ ...personalMessage, from: BOT }, NOW)).toEqual({ kind: 'ignore', reason: 'own_message' });
     expect(teamsToTurn({ ...personalMessage, from: { id: '28:other', role: 'bot' } }, NOW)).toEqual({
@@ -204,10 +245,54 @@ describe('teamsToTurn: other activities', () => {
       kind: 'ignore',
       reason: 'members_added',
     });
-    expect(teamsToTurn({ ...botAdded, membersAdded: undefined, membersRemoved: [{ id: BOT.id }] }, NOW)).toEqual({
+  });
+
+  it('logs a member leaving as members_removed, other conversation updates as such: never a customer turn', () => {
+    // Microsoft's documented Teams `conversationUpdate` with `membersRemoved` (a user removed from the team).
+    const removed = {
+      membersRemoved: [
+        { id: '29:1_Fo7ANRbrOtNj-sLlAJKfMPK3K1OSlqLMD0y9uT7SNgjzcgM7xjU1gsXtZFEi0jdJ5', aadObjectId: 'c1-user' },
+      ],
+      type: 'conversationUpdate',
+      timestamp: '2024-04-05T11:20:00.000Z',
+      id: 'f:5b5bc1bc-members-removed',
+      channelId: 'msteams',
+      serviceUrl: 'https://smba.trafficmanager.net/emea/',
+      from: {
+        id: '29:1I9Is_Sx0O-Iy2rQ7Xz1lcaPKlO9eqmBRTBuW6XzXFBBUVHHyw0NR-dIbDSjERFBpSnQCFrG-gCBOrBOp',
+        aadObjectId: 'admin',
+      },
+      conversation: {
+        isGroup: true,
+        conversationType: 'channel',
+        tenantId: '72f988bf-tenant',
+        id: '19:efa9296d959346209fea44151c742e73@thread.skype',
+      },
+      recipient: BOT,
+      channelData: {
+        team: { aadGroupId: 'd3a4c0f0-team', name: 'Support', id: '19:efa9296d959346209fea44151c742e73@thread.skype' },
+        eventType: 'teamMemberRemoved',
+        tenant: { id: '72f988bf-tenant' },
+      },
+    };
+    expect(teamsToTurn(removed, NOW)).toEqual({ kind: 'ignore', reason: 'members_removed' });
+    // The bot itself removed: no welcome, no turn.
+    expect(teamsToTurn({ ...removed, membersRemoved: [{ id: BOT.id }] }, NOW)).toEqual({
       kind: 'ignore',
-      reason: 'members_added',
+      reason: 'members_removed',
     });
+    // A channel renamed (documented `channelRenamed`): no members at all.
+    const renamed = {
+      ...removed,
+      membersRemoved: undefined,
+      id: 'f:channel-renamed',
+      channelData: {
+        ...removed.channelData,
+        eventType: 'channelRenamed',
+        channel: { id: '19:c', name: 'Escalations' },
+      },
+    };
+    expect(teamsToTurn(renamed, NOW)).toEqual({ kind: 'ignore', reason: 'conversation_update' });
   });
 
   it('ignores reactions, invokes, typing, edits, deletions and unknown types', () => {
@@ -232,6 +317,33 @@ describe('stripBotMention / parseSubmit', () => {
     expect(stripBotMention('<at>Bot</at> hi <at>Bot</at>', [entity], 'b')).toBe('hi');
     expect(stripBotMention('hi <at>Ann</at>', [entity], 'b')).toBe('hi Ann');
     expect(stripBotMention('a  &amp;\n b', undefined, 'b')).toBe('a & b');
+  });
+
+  it('removes the bot’s mention when the entity’s text differs from the message’s', () => {
+    // As Teams posts it when the user picked the bot's full display name: the entity keeps the app's short name.
+    const bot = { id: BOT.id, name: 'Switchboard' };
+    const activity = {
+      ...channelMention,
+      id: '1712311400789',
+      text: '<at>Switchboard Bot</at> where is my invoice? cc <at>Berlin Team</at>',
+      entities: [
+        { mentioned: bot, text: '<at>Switchboard</at>', type: 'mention' },
+        { mentioned: { id: '19:berlin-team', name: 'Berlin Team' }, text: '<at>Berlin Team</at>', type: 'mention' },
+      ],
+    };
+    const r = teamsToTurn(activity, NOW);
+    expect(r).toMatchObject({ kind: 'turn', turn: { text: 'where is my invoice? cc Berlin Team' } });
+    // A long name split into one tag per word, the entity naming it whole.
+    const split = [
+      { type: 'mention', mentioned: { id: 'b', name: 'Switchboard Bot' }, text: '<at>Switchboard Bot</at>' },
+    ];
+    expect(stripBotMention('<at>Switchboard</at> <at>Bot</at> hello', split, 'b')).toBe('hello');
+    // A renamed bot (no word in common): the first tag no other mention entity claims is the bot's.
+    const renamed = [
+      { type: 'mention', mentioned: { id: 'u', name: 'Ann' }, text: '<at>Ann</at>' },
+      { type: 'mention', mentioned: { id: 'b', name: 'Old Name' }, text: '<at>Old Name</at>' },
+    ];
+    expect(stripBotMention('<at>Ann</at> and <at id="1">Helpdesk</at> hi', renamed, 'b')).toBe('Ann and hi');
   });
 
   it('accepts only the bot’s own button data', () => {

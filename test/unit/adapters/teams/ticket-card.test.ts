@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeMarkdown, parseTicketSubmit, ticketCard } from '../../../../src/adapters/teams/ticket-card.ts';
+import { escapeMarkdown, NO_LABEL, parseTicketSubmit, ticketCard } from '../../../../src/adapters/teams/ticket-card.ts';
 import { KeyedQueue } from '../../../../src/handoff/keyed-queue.ts';
 import type { Ticket } from '../../../../src/handoff/ticket.ts';
 import { refusalText, threadNote } from '../../../../src/handoff/ticket-thread-notes.ts';
@@ -79,9 +79,9 @@ describe('ticketCard', () => {
     expect(c.body[1].facts[0]).toEqual({ title: 'Customer', value: 'aad-1' });
     const [resolve] = c.actions;
     expect(resolve).toMatchObject({ type: 'Action.ShowCard', title: 'Resolve…' });
-    expect(resolve.card.body[1]).toMatchObject({ type: 'Input.ChoiceSet', id: 'label', value: '' });
+    expect(resolve.card.body[1]).toMatchObject({ type: 'Input.ChoiceSet', id: 'label', value: NO_LABEL });
     expect(resolve.card.body[1].choices.map((x: { value: string }) => x.value)).toEqual([
-      '',
+      'switchboard:none',
       'bill_query',
       'alarm_set',
       'weather_query',
@@ -145,6 +145,10 @@ describe('parseTicketSubmit', () => {
       action: 'resolve',
       ticket: 't_1',
     });
+    // "(no label)" as the form sends it (the choice's value), typed nothing.
+    expect(
+      parseTicketSubmit({ switchboard: 'ticket', action: 'resolve', ticket: 't_1', label: NO_LABEL, label_text: '' }),
+    ).toEqual({ action: 'resolve', ticket: 't_1' });
   });
 
   it('rejects anything else', () => {

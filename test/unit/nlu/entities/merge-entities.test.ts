@@ -66,7 +66,7 @@ describe('mergeEntities', () => {
     time(make(2_000)); // warm up
     const small = Math.min(time(make(2_000)), time(make(2_000)));
     const many = make(20_000);
-    const large = time(many);
+    const large = Math.min(time(many), time(many)); // the least of two: a run the scheduler paused is not the cost
     // Relative, not wall-clock: a busy machine slows both; a quadratic merge would be ~100× slower.
     expect(large).toBeLessThan(40 * small + 100);
     const merged = mergeEntities(many);

@@ -78,11 +78,34 @@ describe('PatternEntityRecognizer', () => {
   it('scans only the first MAX_PATTERN_TEXT characters and stays fast on odd input', () => {
     const long = `${'x'.repeat(MAX_PATTERN_TEXT)} ORD-123456`;
     expect(patterns.recognize(long)).toEqual([]);
-    const t = performance.now();
-    for (const odd of ['', '\u0000\u0001\uFFFF', '"unbalanced (quote', '🙂'.repeat(50_000), 'ORD-'.repeat(30_000)]) {
-      expect(() => patterns.recognize(odd)).not.toThrow();
-    }
-    expect(performance.now() - t).toBeLessThan(500);
+    // Relative, not wall-clock: odd and huge inputs cost about what scanning MAX_PATTERN_TEXT characters costs (no
+    // runaway backtracking); a busy machine slows both.
+    const ms = (f: () => void) => {
+      const t = performance.now();
+      f();
+      return performance.now() - t;
+    };
+    const plain = `${'ORD-1 x '.repeat(MAX_PATTERN_TEXT / 8)}`.slice(0, MAX_PATTERN_TEXT);
+    patterns.recognize(plain); // warm up
+    const reference = Math.min(
+      ms(() => patterns.recognize(plain)),
+      ms(() => patterns.recognize(plain)),
+    );
+    const once = () =>
+      ms(() => {
+        for (const text of [
+          '',
+          '\u0000\u0001\uFFFF',
+          '"unbalanced (quote',
+          '🙂'.repeat(50_000),
+          'ORD-'.repeat(30_000),
+        ]) {
+          expect(() => patterns.recognize(text)).not.toThrow();
+        }
+      });
+    // The least of three runs: a run the scheduler paused is not the code's cost.
+    const odd = Math.min(once(), once(), once());
+    expect(odd).toBeLessThan(20 * reference + 100);
     expect(patterns.recognize(undefined as unknown as string)).toEqual([]);
   });
 });
