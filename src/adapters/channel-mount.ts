@@ -11,6 +11,7 @@ import type { HandoffService } from '../handoff/handoff-service.ts';
 import type { RouteHandler } from '../http/http-utils.ts';
 import type { Logger } from '../log.ts';
 import type { ConversationStore } from '../store/conversation-store.ts';
+import type { EventFeed } from '../store/event-feed.ts';
 import type { ChannelName, Turn } from '../turn.ts';
 import type { PrepareTurn, Receipt } from '../turn-intake.ts';
 
@@ -23,6 +24,8 @@ export interface ChannelContext {
    */
   receive: (turn: Turn, address: unknown, prepare?: PrepareTurn) => Promise<Receipt>;
   store: ConversationStore;
+  /** The durable event feed shared by the instances (what a channel pushes to browsers). */
+  events: EventFeed;
   log: Logger;
   /**
    * The bot's greeting for a conversation it was just added to, in the language of `locale` when the bot speaks it,
@@ -35,6 +38,11 @@ export interface ChannelContext {
    * into `handoffs.claim / agentMessage / resolve`.
    */
   handoffs?: HandoffService;
+  /**
+   * Runs a chore only where no other instance sharing the database runs it now; false when another does (catch-up
+   * cards of an agents' desk).
+   */
+  exclusive: (name: string, work: () => Promise<void>) => Promise<boolean>;
   /** The bot config (agent profiles map channel users to agent ids). */
   config?: BotConfig;
 }

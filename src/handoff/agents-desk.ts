@@ -35,6 +35,11 @@ export interface AgentsDeskOptions<Card> {
   /** The bot config's agents (their platform ids, the routing of cards). */
   agents?: readonly AgentProfile[];
   log: Logger;
+  /**
+   * Runs a chore only where no other instance runs it now (false: another does); the catch-up uses it, so instances
+   * sharing a database post one card per ticket, not one each. Without it the chore just runs.
+   */
+  exclusive?: (name: string, work: () => Promise<void>) => Promise<boolean>;
 }
 
 /** Cards (and customer names) remembered in memory; beyond this, the oldest are looked up in the store again. */
@@ -81,14 +86,19 @@ export class AgentsDesk<Card> implements AgentSurface {
 
   /** Posts the cards of open tickets that have none (opened before the channel was known, or lost to a failure). */
   catchUp(): void {
-    this.queue.run('catch-up', async () => {
+    const work = async () => {
       for (const status of ['queued', 'claimed'] as const) {
         for (const ticket of await this.d.handoffs.list(status)) {
           if (!this.deskPort.cardOf(ticket.surfaces[this.name])) {
-            this.queue.run(ticket.id, async () => void (await this.ensure(ticket)));
+            await this.queue.run(ticket.id, async () => void (await this.ensure(ticket)));
           }
         }
       }
+    };
+    void this.queue.run('catch-up', async () => {
+      const exclusive = this.d.exclusive ?? (async (_name: string, w: () => Promise<void>) => (await w(), true));
+      if (!(await exclusive(`catch-up:${this.name}`, work)))
+        this.d.log.info('desk_catch_up_elsewhere', { desk: this.name });
     });
   }
 

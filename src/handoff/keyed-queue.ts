@@ -9,14 +9,15 @@ export class KeyedQueue {
 
   constructor(private readonly onError: (key: string, error: unknown) => void) {}
 
-  /** Runs `job` after the jobs already queued under `key`. */
-  run(key: string, job: () => Promise<void>): void {
+  /** Runs `job` after the jobs already queued under `key`; the promise settles (never rejects) when it is done. */
+  run(key: string, job: () => Promise<void>): Promise<void> {
     const previous = this.tails.get(key) ?? Promise.resolve();
     const next = previous.then(job).catch((e: unknown) => this.onError(key, e));
     this.tails.set(key, next);
     void next.then(() => {
       if (this.tails.get(key) === next) this.tails.delete(key);
     });
+    return next;
   }
 
   /** Keys with work pending. */

@@ -17,6 +17,7 @@ import type { RouteHandler } from '../http/http-utils.ts';
 import type { Logger } from '../log.ts';
 import { DriftMonitor, readBaseline } from '../metrics/drift.ts';
 import { Metrics } from '../metrics/prometheus.ts';
+import { runExclusive } from '../store/cluster-leases.ts';
 import { isUnavailable } from '../store/postgres-client.ts';
 import { TurnSpool } from '../store/turn-spool.ts';
 import type { ChannelName } from '../turn.ts';
@@ -74,13 +75,15 @@ export async function createApp({ configFile, storeFile, env, log }: AppOptions)
     isUnavailable,
     log,
   );
+  const owner = env.instanceId ?? defaultInstanceId(env.port, Boolean(env.databaseUrl));
   const intake: TurnIntake = new TurnIntake({
     inbox: stores.inbox,
     spool,
     handle: (turn, address) => handler.handle(turn, address),
     log,
-    owner: env.instanceId ?? defaultInstanceId(env.port, Boolean(env.databaseUrl)),
+    owner,
   });
+  const exclusive = (name: string, work: () => Promise<void>) => runExclusive(stores.leases, name, owner, work);
   const release = async (channels: ChannelMount[]) => {
     for (const channel of channels) await channel.close();
     await bot.release();
@@ -92,6 +95,8 @@ export async function createApp({ configFile, storeFile, env, log }: AppOptions)
   const context: ChannelContext = {
     env,
     store: stores.conversations,
+    events: stores.events,
+    exclusive,
     log,
     receive: (turn, address, prepare) => intake.receive(turn, address, prepare),
     handoffs: core.handoffs,
@@ -116,7 +121,7 @@ export async function createApp({ configFile, storeFile, env, log }: AppOptions)
       log,
     }),
   );
-  const maintenance = handoffMaintenance(core.handoffs, log);
+  const maintenance = handoffMaintenance(core.handoffs, exclusive, log);
   return {
     server,
     bot,
@@ -163,7 +168,7 @@ function handoffAndMeasurement(
     log,
     customerName: (channel, address) => CHANNELS.find((c) => c.name === channel)?.customerName?.(address),
   });
-  const hub = new ConsoleHub();
+  const hub = new ConsoleHub(stores.events);
   handoffs.addSurface(hub);
   const metrics = new Metrics(stores.handoffs);
   metrics.setModel(bot.modelVersion);
@@ -207,13 +212,22 @@ async function mountChannels(
   return { channels, routes };
 }
 
-/** Agent lines a crash or a channel failure left undelivered go now, then every 10 s with the queue sweep. */
-function handoffMaintenance(handoffs: HandoffService, log: Logger) {
+/**
+ * Agent lines a crash or a channel failure left undelivered go now, then every 10 s with the queue sweep — by one
+ * instance at a time when several share the database.
+ */
+function handoffMaintenance(
+  handoffs: HandoffService,
+  exclusive: (name: string, work: () => Promise<void>) => Promise<boolean>,
+  log: Logger,
+) {
   let sweeper: NodeJS.Timeout | undefined;
   const maintain = async () => {
     try {
-      await handoffs.redeliver();
-      await handoffs.sweep();
+      await exclusive('handoff-maintenance', async () => {
+        await handoffs.redeliver();
+        await handoffs.sweep();
+      });
     } catch (e) {
       log.warn('handoff_maintenance_failed', { message: (e as Error).message });
     }

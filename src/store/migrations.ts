@@ -1,6 +1,6 @@
 /**
  * The database schema, as numbered migrations applied in order and recorded in `schema_migrations` (the same SQL for
- * SQLite and PostgreSQL). Append new ones; never edit one that has shipped. Two processes starting at once on one
+ * SQLite and PostgreSQL, but for a `postgres` variant where they differ). Append new ones; never edit one that has shipped. Two processes starting at once on one
  * PostgreSQL serialize on an advisory lock; SQLite serializes writers itself.
  */
 import type { SqlClient, SqliteClient } from './sql-client.ts';
@@ -12,6 +12,8 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** PostgreSQL's own SQL, where the two differ (an auto-incremented key). */
+  postgres?: string;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -68,6 +70,23 @@ CREATE TABLE turn_inbox (
 CREATE INDEX turn_inbox_pending ON turn_inbox (created_at) WHERE status = 'pending';
 CREATE INDEX turn_inbox_finished ON turn_inbox (done_at) WHERE status <> 'pending';`,
   },
+  {
+    version: 5,
+    name: 'event feed (web chat streams, agent consoles) shared by instances',
+    sql: `
+CREATE TABLE feed_events (id INTEGER PRIMARY KEY AUTOINCREMENT, stream TEXT NOT NULL, data TEXT NOT NULL, at BIGINT NOT NULL);
+CREATE INDEX feed_events_stream ON feed_events (stream, id);
+CREATE INDEX feed_events_at ON feed_events (at);`,
+    postgres: `
+CREATE TABLE feed_events (id BIGSERIAL PRIMARY KEY, stream TEXT NOT NULL, data TEXT NOT NULL, at BIGINT NOT NULL);
+CREATE INDEX feed_events_stream ON feed_events (stream, id);
+CREATE INDEX feed_events_at ON feed_events (at);`,
+  },
+  {
+    version: 6,
+    name: 'cluster leases (chores run by one instance at a time)',
+    sql: `CREATE TABLE cluster_leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until BIGINT NOT NULL);`,
+  },
 ];
 
 /** SQLite: applies the migrations the file has not seen, synchronously (at construction); returns their versions. */
@@ -106,7 +125,7 @@ export async function migrate(client: SqlClient): Promise<number[]> {
     const applied: number[] = [];
     for (const m of MIGRATIONS) {
       if (done.has(m.version)) continue;
-      await tx.exec(m.sql);
+      await tx.exec(m.postgres ?? m.sql);
       await tx.run('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [m.version, Date.now()]);
       applied.push(m.version);
     }

@@ -66,7 +66,11 @@ class PgQueries implements SqlClient {
 }
 
 export class PostgresClient extends PgQueries {
-  private constructor(private readonly pool: pg.Pool) {
+  private constructor(
+    private readonly pool: pg.Pool,
+    /** The connection URL (for connections of their own: LISTEN). */
+    readonly url: string,
+  ) {
     super(pool);
   }
 
@@ -85,7 +89,7 @@ export class PostgresClient extends PgQueries {
         { cause: e },
       );
     }
-    return new PostgresClient(pool);
+    return new PostgresClient(pool, url);
   }
 
   override async transaction<T>(fn: (client: SqlClient) => Promise<T>): Promise<T> {
@@ -116,4 +120,57 @@ export class PostgresClient extends PgQueries {
   override async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+/**
+ * LISTENs on `channel` on a connection of its own (notifications need one that stays open), made again every second
+ * while it is down; `onLost` is called once it is back (notifications sent meanwhile were missed). Never throws into
+ * the process: a dropped connection is an `error` and an `end`, both handled here.
+ */
+export async function listenPostgres(
+  url: string,
+  channel: string,
+  onNotify: (payload: string) => void,
+  onLost: () => void,
+): Promise<{ close(): Promise<void> }> {
+  if (!/^\w+$/.test(channel)) throw new SwitchboardError('E_CONFIG', 'internal', `not a LISTEN channel: ${channel}`);
+  let current: pg.Client | undefined;
+  let closed = false;
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = () => {
+    if (closed || timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void connect().then(onLost, schedule);
+    }, 1000);
+    timer.unref();
+  };
+  const connect = async () => {
+    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+    c.on('error', () => {}); // followed by 'end'
+    c.on('end', () => {
+      if (current === c) current = undefined;
+      schedule();
+    });
+    c.on('notification', (m) => {
+      if (m.channel === channel && m.payload) onNotify(m.payload);
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${channel}`);
+    } catch (e) {
+      await c.end().catch(() => {});
+      throw e;
+    }
+    if (closed) await c.end().catch(() => {});
+    else current = c;
+  };
+  await connect().catch(schedule);
+  return {
+    close: async () => {
+      closed = true;
+      clearTimeout(timer);
+      await current?.end().catch(() => {});
+    },
+  };
 }

@@ -181,6 +181,7 @@ function mountAgents(
     conversations: context.store,
     config: context.config,
     log,
+    exclusive: context.exclusive,
   });
   handoffs.addSurface(agents);
   agents.start();

@@ -6,7 +6,7 @@
  * `slack:<user id>`. This module only turns Slack requests into the desk's {@link AgentAction}s.
  */
 import type { BotConfig } from '../../config/bot-config.ts';
-import { type AgentAction, AgentsDesk } from '../../handoff/agents-desk.ts';
+import { type AgentAction, AgentsDesk, type AgentsDeskOptions } from '../../handoff/agents-desk.ts';
 import type { HandoffService } from '../../handoff/handoff-service.ts';
 import type { Logger } from '../../log.ts';
 import type { ConversationStore } from '../../store/conversation-store.ts';
@@ -25,6 +25,8 @@ export interface SlackAgentsChannelOptions {
   conversations: ConversationStore;
   config?: Pick<BotConfig, 'agents'>;
   log: Logger;
+  /** Chores one instance at a time (the catch-up). */
+  exclusive?: AgentsDeskOptions<SlackCard>['exclusive'];
 }
 
 export class SlackAgentsChannel extends AgentsDesk<SlackCard> {
@@ -37,6 +39,7 @@ export class SlackAgentsChannel extends AgentsDesk<SlackCard> {
       conversations: o.conversations,
       agents: o.config?.agents,
       log: o.log,
+      exclusive: o.exclusive,
     });
     this.channel = o.channel;
   }

@@ -231,6 +231,7 @@ async function mountHandoff(
       conversations: context.store,
       config: context.config,
       log,
+      exclusive: context.exclusive,
     });
     await agents.start();
     handoffs.addSurface(agents);

@@ -7,7 +7,7 @@
  */
 import type { Activity, ConversationReference } from 'botbuilder';
 import type { BotConfig } from '../../config/bot-config.ts';
-import { type AgentAction, AgentsDesk } from '../../handoff/agents-desk.ts';
+import { type AgentAction, AgentsDesk, type AgentsDeskOptions } from '../../handoff/agents-desk.ts';
 import type { HandoffService } from '../../handoff/handoff-service.ts';
 import type { Logger } from '../../log.ts';
 import type { ConversationStore } from '../../store/conversation-store.ts';
@@ -29,6 +29,8 @@ export interface TeamsAgentsChannelOptions {
   conversations: ConversationStore;
   config?: Pick<BotConfig, 'agents'>;
   log: Logger;
+  /** Chores one instance at a time (the catch-up). */
+  exclusive?: AgentsDeskOptions<TeamsCard>['exclusive'];
 }
 
 const HELLO =
@@ -42,7 +44,14 @@ export class TeamsAgentsChannel extends AgentsDesk<TeamsCard> {
   constructor(private readonly o: TeamsAgentsChannelOptions) {
     const address = new AgentsChannelAddress(o);
     const cards = new TeamsTicketCards(address, o.sender, o.log);
-    super({ port: cards, handoffs: o.handoffs, conversations: o.conversations, agents: o.config?.agents, log: o.log });
+    super({
+      port: cards,
+      handoffs: o.handoffs,
+      conversations: o.conversations,
+      agents: o.config?.agents,
+      log: o.log,
+      exclusive: o.exclusive,
+    });
     this.address = address;
     this.cards = cards;
   }

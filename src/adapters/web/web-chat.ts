@@ -3,16 +3,18 @@
  * `POST /api/chat/conversations` → `{token, conversation}`, posts messages to
  * `POST /api/chat/messages {token, id?, text?, action?}` and receives everything the bot and agents say to it over
  * `GET /api/chat/events?token=…` (server-sent events). The token is the customer's credential (web-chat-token.ts); the
- * conversation id is a hash of it and opens nothing. Event streams are limited per client and in total (429). A
- * message sent while the page is not connected fails, so agent lines stay in the handoff outbox and are delivered
- * when it reconnects.
+ * conversation id is a hash of it and opens nothing. Event streams are limited per client and in total (429). What
+ * the bot and agents say goes into the durable event feed, so a message sent while the page is away waits for it, and
+ * reaches it on whichever instance its stream is.
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { ChannelSender, OutgoingMessage } from '../../channel-sender.ts';
 import { SwitchboardError } from '../../errors.ts';
 import { readJson, sendJson } from '../../http/http-utils.ts';
+import type { Logger } from '../../log.ts';
 import { MAX_CONVERSATION_ID } from '../../store/conversation-store.ts';
+import { ALL_STREAMS, type EventFeed } from '../../store/event-feed.ts';
 import type { Turn } from '../../turn.ts';
 import type { ChannelContext, ChannelMount, ChannelPlugin } from '../channel-mount.ts';
 import { parseTurnAction } from '../turn-action.ts';
@@ -36,40 +38,61 @@ export interface WebChatEvent {
   offer_human?: boolean;
 }
 
-/** Events kept per conversation for pages that reconnect (`Last-Event-ID`). */
-const REPLAY = 50;
+/** A connected page: its response stream and the id of the last event it was sent. */
+interface Page {
+  res: ServerResponse;
+  lastId: number;
+}
+
+/** The feed stream of a conversation's events. */
+const streamOf = (conversation: string) => `web:${conversation}`;
 
 /**
- * Pushes messages to the connected pages of each conversation. Each event has an id; a page that lost its stream
- * (a write can succeed into a connection that is already gone) reconnects with `Last-Event-ID` — EventSource does
- * so by itself — and gets what it missed, from the last {@link REPLAY} events of this process.
+ * Sends to customers' pages through the durable {@link EventFeed}: `send` appends the event to the conversation's
+ * stream (so it never fails because the page is away: the event waits), and every instance pushes new events of the
+ * streams its connected pages follow. A page that lost its stream reconnects with `Last-Event-ID` — EventSource does
+ * so by itself, to whichever instance the load balancer picks — and gets everything after it.
  */
 export class WebChatSender implements ChannelSender {
   readonly channel = 'web' as const;
-  private readonly pages = new Map<string, Set<ServerResponse>>();
-  private readonly recent = new Map<string, { id: number; data: string }[]>();
-  private nextId = 1;
+  private readonly pages = new Map<string, Set<Page>>();
+  /** Conversations being pushed now, and those to push again when that is done. */
+  private readonly pushing = new Map<string, boolean>();
+  private readonly unsubscribe: () => void;
 
-  attach(conversation: string, res: ServerResponse, lastEventId?: number): void {
+  constructor(
+    private readonly feed: EventFeed,
+    private readonly log: Logger,
+  ) {
+    this.unsubscribe = feed.subscribe((stream) => {
+      if (stream === ALL_STREAMS) for (const c of this.pages.keys()) this.push(c);
+      else if (stream.startsWith('web:')) {
+        const conversation = stream.slice(4);
+        if (this.pages.has(conversation)) this.push(conversation);
+      }
+    });
+  }
+
+  /** Turns `res` into the conversation's event stream: what came after `lastEventId` (else only what comes next). */
+  async attach(conversation: string, res: ServerResponse, lastEventId?: number): Promise<void> {
+    const lastId = lastEventId ?? (await this.feed.last(streamOf(conversation)));
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
     res.write(': connected\n\n');
-    if (lastEventId !== undefined)
-      for (const e of this.recent.get(conversation) ?? [])
-        if (e.id > lastEventId) res.write(`id: ${e.id}\ndata: ${e.data}\n\n`);
+    const page: Page = { res, lastId };
     let set = this.pages.get(conversation);
     if (!set) this.pages.set(conversation, (set = new Set()));
-    set.add(res);
+    set.add(page);
     res.on('close', () => {
-      set.delete(res);
-      if (set.size === 0) this.pages.delete(conversation);
+      set.delete(page);
+      if (set.size === 0 && this.pages.get(conversation) === set) this.pages.delete(conversation);
     });
+    if (lastEventId !== undefined) this.push(conversation);
   }
 
   async send(address: unknown, message: OutgoingMessage): Promise<void> {
     const conversation = (address as WebAddress | undefined)?.conversation;
-    const pages = conversation ? this.pages.get(conversation) : undefined;
-    if (!pages || pages.size === 0)
-      throw new SwitchboardError('E_NOT_CONNECTED', 'remote', 'the customer’s web chat page is not connected');
+    if (typeof conversation !== 'string' || !conversation)
+      throw new SwitchboardError('E_NOT_CONNECTED', 'remote', 'no web chat conversation to send to');
     const event: WebChatEvent = {
       text: message.reply.text,
       language: message.reply.language,
@@ -78,17 +101,46 @@ export class WebChatSender implements ChannelSender {
       ...(message.feedback ? { feedback_turn: message.turn } : {}),
       ...(message.offerHuman ? { offer_human: true } : {}),
     };
-    const entry = { id: this.nextId++, data: JSON.stringify(event) };
-    const recent = this.recent.get(conversation as string) ?? [];
-    recent.push(entry);
-    if (recent.length > REPLAY) recent.shift();
-    this.recent.set(conversation as string, recent);
-    if (this.recent.size > 10_000) this.recent.delete(this.recent.keys().next().value as string);
-    for (const p of pages) p.write(`id: ${entry.id}\ndata: ${entry.data}\n\n`);
+    await this.feed.append(streamOf(conversation), JSON.stringify(event));
+  }
+
+  /** Writes the conversation's new events to each of its pages (one read for all of them; repeats coalesce). */
+  private push(conversation: string): void {
+    if (this.pushing.has(conversation)) {
+      this.pushing.set(conversation, true);
+      return;
+    }
+    this.pushing.set(conversation, false);
+    void (async () => {
+      try {
+        do {
+          this.pushing.set(conversation, false);
+          const pages = [...(this.pages.get(conversation) ?? [])];
+          if (pages.length === 0) break;
+          const from = Math.min(...pages.map((p) => p.lastId));
+          for (;;) {
+            const events = await this.feed.since(streamOf(conversation), from, 100);
+            for (const p of pages)
+              for (const e of events)
+                if (e.id > p.lastId) {
+                  p.res.write(`id: ${e.id}\ndata: ${e.data}\n\n`);
+                  p.lastId = e.id;
+                }
+            if (events.length < 100) break;
+          }
+        } while (this.pushing.get(conversation));
+      } catch (e) {
+        // The database is away: the pages get the events on the next notification or when they reconnect.
+        this.log.warn('web_push_failed', { message: (e as Error).message });
+      } finally {
+        this.pushing.delete(conversation);
+      }
+    })();
   }
 
   close(): void {
-    for (const set of this.pages.values()) for (const p of set) p.end();
+    this.unsubscribe();
+    for (const set of this.pages.values()) for (const p of set) p.res.end();
     this.pages.clear();
   }
 }
@@ -107,7 +159,7 @@ function noToken(res: ServerResponse): void {
 /** Mounts the web chat channel (always on: it needs no configuration). */
 export async function mountWebChat(context: ChannelContext): Promise<ChannelMount> {
   const env = readWebEnv(context.env.vars);
-  const sender = new WebChatSender();
+  const sender = new WebChatSender(context.events, context.log);
   const limits = new StreamLimits(env.streamsPerClient, env.streamsMax);
   return {
     sender,
@@ -117,7 +169,7 @@ export async function mountWebChat(context: ChannelContext): Promise<ChannelMoun
         const token = newChatToken();
         sendJson(res, 201, { token, conversation: conversationOfToken(token) });
       },
-      'GET /api/chat/events': (req, res) => {
+      'GET /api/chat/events': async (req, res) => {
         const conversation = conversationOfRequest(req, new URL(req.url ?? '/', 'http://x').searchParams.get('token'));
         if (!conversation) return noToken(res);
         const client = clientOf(req);
@@ -138,7 +190,7 @@ export async function mountWebChat(context: ChannelContext): Promise<ChannelMoun
         }
         res.on('close', release);
         const last = Number(req.headers['last-event-id']);
-        sender.attach(conversation, res, Number.isInteger(last) ? last : undefined);
+        await sender.attach(conversation, res, Number.isInteger(last) && last >= 0 ? last : undefined);
       },
       'POST /api/chat/messages': async (req, res) => {
         const body = (await readJson(req)) as Record<string, unknown> | null;

@@ -11,6 +11,7 @@ import { HandoffService } from '../../../../src/handoff/handoff-service.ts';
 import { memoryLogger } from '../../../../src/log.ts';
 import { openStores } from '../../../../src/server/open-stores.ts';
 import { MemoryConversationStore } from '../../../../src/store/conversation-store.ts';
+import { MemoryEventFeed } from '../../../../src/store/event-feed.ts';
 import type { Turn } from '../../../../src/turn.ts';
 import type { TurnOutcome } from '../../../../src/turn-handler.ts';
 
@@ -18,6 +19,9 @@ const servers: Server[] = [];
 afterEach(async () => {
   for (const s of servers.splice(0)) await new Promise((resolve) => s.close(resolve));
 });
+
+/** One instance: every chore runs here. */
+const alone = async (_name: string, work: () => Promise<void>) => (await work(), true);
 
 type Handle = (turn: Turn, address: unknown) => Promise<TurnOutcome>;
 
@@ -31,6 +35,8 @@ function context(env: Record<string, string>, handle: Handle = vi.fn()) {
   return {
     env: readEnvConfig(env),
     store: new MemoryConversationStore(),
+    events: new MemoryEventFeed(),
+    exclusive: alone,
     log,
     receive: receiveVia(handle),
   } satisfies ChannelContext;
@@ -235,6 +241,8 @@ describe('mountTeams', () => {
       const mount = await mountTeams({
         env,
         store: stores.conversations,
+        events: stores.events,
+        exclusive: alone,
         log,
         receive: receiveVia(handle),
         handoffs,

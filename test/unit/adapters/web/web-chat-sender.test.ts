@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { WebChatSender } from '../../../../src/adapters/web/web-chat.ts';
-import { isSwitchboardError } from '../../../../src/errors.ts';
+import { memoryLogger } from '../../../../src/log.ts';
+import { MemoryEventFeed } from '../../../../src/store/event-feed.ts';
 
 /** Enough of a ServerResponse for the sender: records what it writes. */
 class FakeResponse extends EventEmitter {
@@ -26,35 +27,42 @@ const message = (text: string) => ({ reply: { text, language: 'en' }, turn: 'web
 
 describe('WebChatSender', () => {
   it('pushes to every page of the conversation, with feedback and quick replies', async () => {
-    const sender = new WebChatSender();
+    const sender = new WebChatSender(new MemoryEventFeed(), memoryLogger());
     const a = res();
     const b = res();
-    sender.attach('c1', a);
-    sender.attach('c1', b);
+    await sender.attach('c1', a);
+    await sender.attach('c1', b);
     await sender.send({ conversation: 'c1' }, message('hello'));
+    await vi.waitFor(() => expect(b.events).toHaveLength(1));
     expect(a.events).toEqual([{ text: 'hello', language: 'en', feedback_turn: 'web:1' }]);
-    expect(b.events).toHaveLength(1);
   });
 
-  it('refuses when no page is connected (the handoff outbox keeps the line)', async () => {
-    const sender = new WebChatSender();
+  it('a message sent while no page is connected waits in the feed for the page that comes back', async () => {
+    const feed = new MemoryEventFeed();
+    const sender = new WebChatSender(feed, memoryLogger());
     const a = res();
-    sender.attach('c2', a);
+    await sender.attach('c2', a);
+    await sender.send({ conversation: 'c2' }, message('first'));
+    await vi.waitFor(() => expect(a.events).toHaveLength(1));
+    const lastSeen = Number(a.chunks.find((c) => c.includes('"first"'))?.match(/id: (\d+)/)?.[1]);
     a.end();
-    await expect(sender.send({ conversation: 'c2' }, message('x'))).rejects.toSatisfy((e) =>
-      isSwitchboardError(e, 'E_NOT_CONNECTED'),
-    );
+    await sender.send({ conversation: 'c2' }, message('while away')); // no page: not an error
+    const again = new WebChatSender(feed, memoryLogger()); // another instance, or this one after a restart
+    const b = res();
+    await again.attach('c2', b, lastSeen);
+    await vi.waitFor(() => expect(b.events.map((e) => e.text)).toEqual(['while away']));
   });
 
-  it('replays what a page missed after its Last-Event-ID', async () => {
-    const sender = new WebChatSender();
+  it('a page without Last-Event-ID gets only what comes next; another conversation gets nothing', async () => {
+    const feed = new MemoryEventFeed();
+    const sender = new WebChatSender(feed, memoryLogger());
+    await sender.send({ conversation: 'c3' }, message('old'));
     const a = res();
-    sender.attach('c3', a);
-    await sender.send({ conversation: 'c3' }, message('one'));
-    await sender.send({ conversation: 'c3' }, message('two'));
-    const lastSeen = Number(a.chunks.find((c) => c.includes('"one"'))?.match(/id: (\d+)/)?.[1]);
-    const b = res();
-    sender.attach('c3', b, lastSeen);
-    expect(b.events.map((e) => e.text)).toEqual(['two']);
+    const other = res();
+    await sender.attach('c3', a);
+    await sender.attach('c4', other);
+    await sender.send({ conversation: 'c3' }, message('new'));
+    await vi.waitFor(() => expect(a.events.map((e) => e.text)).toEqual(['new']));
+    expect(other.events).toEqual([]);
   });
 });
