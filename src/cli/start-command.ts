@@ -10,6 +10,9 @@ import { oosProtectionProblem } from '../nlu/intent/intent-manifest.ts';
 import { createApp } from '../server/app-server.ts';
 import { parseCommandArgs } from './cli-args.ts';
 
+/** How long a stopping server waits for requests in flight before it closes the connections still open. */
+const SHUTDOWN_GRACE_MS = 3_000;
+
 /**
  * `switchboard start [--config bot.yaml] [--store FILE]`: the server (`src/server/app-server.ts`) on `HOST:PORT`
  * (default 127.0.0.1:3978) for a bot config (default config/demo.yaml), its state in PostgreSQL (`DATABASE_URL`) or the
@@ -44,7 +47,12 @@ export async function startCommand(args: string[]): Promise<number> {
   );
   await app.startMaintenance();
   await new Promise<void>((resolve) => {
-    const stop = () => app.server.close(() => resolve());
+    const stop = () => {
+      app.server.close(() => resolve());
+      // Event streams (web chat pages, agent consoles) never end by themselves and would keep the server open forever:
+      // after a grace for requests in flight, the remaining connections are closed (pages reconnect by themselves).
+      setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+    };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
