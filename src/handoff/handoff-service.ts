@@ -50,6 +50,9 @@ export interface HandoffServiceOptions {
   customerName?: (channel: ChannelName, address: unknown) => string | undefined;
 }
 
+/** How long a sender holds a line: longer than a send with its retries takes (Slack's wait out rate limits ~1 min). */
+const DELIVERY_LEASE_MS = 120_000;
+
 const DEFAULT_TEXTS = {
   queued: 'You are number {position} in the queue; a person will be with you shortly.',
   claimed: '{agent} has joined the conversation.',
@@ -291,6 +294,9 @@ export class HandoffService {
       return false;
     }
     const text = entry.from === 'agent' && entry.agent ? `${this.agentName(entry.agent)}: ${entry.text}` : entry.text;
+    // One sender per line: the instance that wrote it, or the redelivery — never both (a lease on the row).
+    const leased = entry.delivered === false;
+    if (leased && !(await this.store.leaseDelivery(ticket.id, entry.seq, DELIVERY_LEASE_MS))) return false;
     try {
       await sender.send(address.address, {
         reply: { text, language: ticket.language },
@@ -303,6 +309,7 @@ export class HandoffService {
         seq: entry.seq,
         message: (e as Error).message,
       });
+      if (leased) await this.store.releaseDelivery(ticket.id, entry.seq).catch(() => {});
       return false;
     }
     await this.store.markDelivered(ticket.id, entry.seq);

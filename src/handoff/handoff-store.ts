@@ -22,6 +22,13 @@ export interface HandoffStore {
   abandon(id: string, now: number): Promise<Ticket>;
   /** Appends a transcript line (atomic sequence number); returns it. */
   append(id: string, entry: Omit<TranscriptEntry, 'seq'>): Promise<TranscriptEntry>;
+  /**
+   * Takes the right to send an undelivered line for `ms` (true), so that no other instance — nor the redelivery —
+   * sends it meanwhile; false when it is delivered or another sender holds it.
+   */
+  leaseDelivery(id: string, seq: number, ms: number): Promise<boolean>;
+  /** Gives the right up after a failed send (the redelivery may try again at once). */
+  releaseDelivery(id: string, seq: number): Promise<void>;
   /** Marks an agent line delivered to the customer's channel. */
   markDelivered(id: string, seq: number): Promise<void>;
   /** Agent lines not yet delivered (an outbox: re-sent after a restart), oldest first. */

@@ -177,6 +177,20 @@ export class SqlHandoffStore implements HandoffStore {
     }
   }
 
+  async leaseDelivery(id: string, seq: number, ms: number): Promise<boolean> {
+    const now = Date.now();
+    const changed = await this.client.run(
+      `UPDATE ticket_messages SET send_lease = $3 WHERE ticket_id = $1 AND seq = $2 AND delivered = 0
+       AND (send_lease IS NULL OR send_lease < $4)`,
+      [id, seq, now + ms, now],
+    );
+    return changed === 1;
+  }
+
+  async releaseDelivery(id: string, seq: number): Promise<void> {
+    await this.client.run('UPDATE ticket_messages SET send_lease = NULL WHERE ticket_id = $1 AND seq = $2', [id, seq]);
+  }
+
   async markDelivered(id: string, seq: number): Promise<void> {
     await this.client.run('UPDATE ticket_messages SET delivered = 1 WHERE ticket_id = $1 AND seq = $2', [id, seq]);
   }

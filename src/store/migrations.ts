@@ -87,6 +87,11 @@ CREATE INDEX feed_events_at ON feed_events (at);`,
     name: 'cluster leases (chores run by one instance at a time)',
     sql: `CREATE TABLE cluster_leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until BIGINT NOT NULL);`,
   },
+  {
+    version: 7,
+    name: 'a per-line lease on the handoff outbox (one sender per line across instances)',
+    sql: 'ALTER TABLE ticket_messages ADD COLUMN send_lease BIGINT;',
+  },
 ];
 
 /** SQLite: applies the migrations the file has not seen, synchronously (at construction); returns their versions. */

@@ -104,6 +104,22 @@ for (const db of testDatabases()) {
       expect(full?.transcript.at(-1)).toMatchObject({ from: 'agent', agent: 'ann', delivered: true });
     });
 
+    it('one sender per outbox line: a lease taken once, given back after a failed send, none once delivered', async () => {
+      const { ticket: t } = await h.open(ticket('c5'), 600);
+      const line = await h.append(t.id, { at: 601, from: 'agent', agent: 'ann', text: 'Hi', delivered: false });
+      const both = await Promise.all([
+        h.leaseDelivery(t.id, line.seq, 60_000),
+        h.leaseDelivery(t.id, line.seq, 60_000),
+      ]);
+      expect(both.filter(Boolean)).toHaveLength(1);
+      await h.releaseDelivery(t.id, line.seq); // the send failed
+      expect(await h.leaseDelivery(t.id, line.seq, -1)).toBe(true); // a lease that already ran out (a dead sender)
+      expect(await h.leaseDelivery(t.id, line.seq, 60_000)).toBe(true);
+      await h.markDelivered(t.id, line.seq);
+      await h.releaseDelivery(t.id, line.seq);
+      expect(await h.leaseDelivery(t.id, line.seq, 60_000)).toBe(false);
+    });
+
     it('remembers where a surface shows a ticket and finds it back', async () => {
       const { ticket: t } = await h.open(ticket('c4'), 500);
       await h.setSurface(t.id, 'slack', { channel: 'CAGENTS', ts: '17.1' }, 'CAGENTS:17.1');
