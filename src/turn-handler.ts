@@ -2,7 +2,7 @@
  * One customer turn from any channel, end to end, readable in {@link TurnHandler.handle}:
  *
  *   (dedupe — done before, by the durable inbox at the door: server/turn-intake.ts)
- *   begin → feedback? → relay to the agent? → button or understand → decide → handoff → send → log
+ *   begin → feedback? → relay to the agent? → button or understand → decide → handoff → log → send
  *
  * Each step reads and writes one per-turn {@link TurnContext}. Channel adapters bring turns to the door after
  * recording them; nothing here knows Slack or Teams.
@@ -94,8 +94,16 @@ export class TurnHandler {
     else await this.understandAndDecide(t);
     const decision = t.decision as Decision;
     await this.handoff(t);
+    // Every database write of the turn comes before the send: a turn handled again after a database fault repeats
+    // only writes that are idempotent, and sends once.
+    await this.record(t);
     await this.send(t, { reply: t.reply as Reply, turn: t.key, feedback: decision.kind === 'answer' });
-    await this.log(t);
+    this.options.observe?.(
+      turn,
+      decision,
+      t.understanding === NO_TEXT ? undefined : t.understanding,
+      (performance.now() - t.started) / 1000,
+    );
     return {
       status: 'replied',
       decision,
@@ -143,7 +151,9 @@ export class TurnHandler {
     const handoffs = this.options.handoffs;
     if (!handoffs || t.turn.action) return undefined;
     const open = await handoffs.openFor(t.turn.conversation);
-    if (!open) return undefined;
+    // A ticket opened at or after this turn arrived is this turn's own (handled again after a database fault): the
+    // turn goes on to its handoff reply, which finds the ticket instead of opening another.
+    if (!open || open.created_at >= t.turn.receivedAt) return undefined;
     const { holding } = await handoffs.customerMessage(open, t.turn);
     if (holding) await this.send(t, { reply: holding, turn: t.key, feedback: false });
     return { status: 'relayed', ticket: open.id, ...(holding ? { reply: holding } : {}) };
@@ -186,13 +196,15 @@ export class TurnHandler {
     if (note) t.reply = { ...(t.reply as Reply), text: `${(t.reply as Reply).text} ${note}` };
   }
 
-  /** Metrics, and the turn into the log with what it says about the conversation's previous automated answer. */
-  private async log(t: TurnContext): Promise<void> {
+  /**
+   * The turn into the log (idempotent: one row per turn id) with what it says about the conversation's previous
+   * automated answer; its latency is up to the send.
+   */
+  private async record(t: TurnContext): Promise<void> {
     const { turn, key: id } = t;
     const decision = t.decision as Decision;
     const u = t.understanding;
     const latencyMs = performance.now() - t.started;
-    this.options.observe?.(turn, decision, u === NO_TEXT ? undefined : u, latencyMs / 1000);
     const turnLog = this.options.turnLog;
     if (!turnLog) return;
     const m = this.options.bot.config.measurement;

@@ -55,6 +55,10 @@ export class TurnIntake {
   private readonly inFlight = new Set<string>();
   /** Turns handled whose `complete` did not reach the database: marked by the next sweep, never handled again. */
   private readonly unmarked = new Set<string>();
+  /** Turns a database fault interrupted: handled again by the next sweep (their rows stay this instance's). */
+  private readonly interrupted = new Map<string, { turn: Turn; address: unknown }>();
+  /** Rows this instance's owner name recorded before this moment are a previous run's: taken up at once. */
+  private readonly startedAt = Date.now();
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<number> | undefined;
   private readonly leaseMs: number;
@@ -80,10 +84,18 @@ export class TurnIntake {
     return { status: 'accepted', outcome: Promise.resolve({ status: 'spooled' }) };
   }
 
-  /** A spooled turn, now that the database answers: recorded (a retry accepted meanwhile is refused), then handled. */
+  /**
+   * A spooled turn, now that the database answers: recorded (a retry accepted meanwhile is refused), then handled. A
+   * row this instance holds already is its own record whose insert the database failure hid: handled now.
+   */
   async fromSpool(turn: Turn, address: unknown): Promise<void> {
-    const status = await this.o.inbox.accept(turn, address, this.o.owner, this.leaseMs);
-    if (status === 'accepted') await this.work(inboxKey(turn), turn, address).catch(() => {});
+    const { inbox, owner } = this.o;
+    const key = inboxKey(turn);
+    const status = await inbox.accept(turn, address, owner, this.leaseMs);
+    if (status === 'accepted') return void (await this.work(key, turn, address).catch(() => {}));
+    if (this.inFlight.has(key) || this.interrupted.has(key)) return;
+    const own = await inbox.reclaim(key, owner, this.leaseMs);
+    if (own) await this.work(key, own.turn, own.address).catch(() => {});
   }
 
   /** Takes up unfinished turns now (at start), then every `intervalMs` (default 2 s). */
@@ -123,13 +135,20 @@ export class TurnIntake {
       }
       if (this.inFlight.size > 0) await inbox.renew([...this.inFlight], owner, this.leaseMs);
       await this.o.spool.drain();
-      const busy = new Set([...this.inFlight, ...this.unmarked]);
-      const taken = await inbox.take(owner, this.leaseMs, 50, busy);
+      let resumed = 0;
+      for (const [key, { turn, address }] of [...this.interrupted]) {
+        this.interrupted.delete(key);
+        log.warn('inbox_turn_resumed', { key, reason: 'database' });
+        resumed++;
+        await this.work(key, turn, address).catch(() => {});
+      }
+      const busy = new Set([...this.inFlight, ...this.unmarked, ...this.interrupted.keys()]);
+      const taken = await inbox.take(owner, this.leaseMs, 50, busy, this.startedAt);
       for (const entry of taken) {
         log.warn('inbox_turn_resumed', { key: entry.key, attempts: entry.attempts });
         await this.work(entry.key, entry.turn, entry.address).catch(() => {});
       }
-      return taken.length;
+      return resumed + taken.length;
     } catch (e) {
       if (!isUnavailable(e)) log.error('inbox_sweep_failed', { message: (e as Error).message });
       return 0;
@@ -149,8 +168,11 @@ export class TurnIntake {
       });
       return outcome;
     } catch (e) {
-      // The database failed mid-turn: the row stays pending and the next sweep after it answers handles the turn.
-      if (isUnavailable(e)) return { status: 'spooled' };
+      // The database failed mid-turn: the row stays pending (and this instance's) and the next sweep handles the turn.
+      if (isUnavailable(e)) {
+        this.interrupted.set(key, { turn, address });
+        return { status: 'spooled' };
+      }
       const code = (e as { code?: unknown })?.code;
       await inbox.fail(key, typeof code === 'string' ? code : 'E_INTERNAL').catch((err: unknown) => {
         log.warn('inbox_mark_failed', { key, message: (err as Error).message });

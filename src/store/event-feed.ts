@@ -16,8 +16,11 @@ export interface FeedEvent {
 export const ALL_STREAMS = '*';
 
 export interface EventFeed {
-  /** Appends an event to `stream` and tells every subscriber; resolves with its id once it is durable. */
-  append(stream: string, data: string): Promise<number>;
+  /**
+   * Appends an event to `stream` and tells every subscriber; resolves with its id once it is durable. With `dedupe`,
+   * a second append of the same key to the same stream (a retried send) is the first one's id, not a new event.
+   */
+  append(stream: string, data: string, dedupe?: string): Promise<number>;
   /** The events of `stream` after `afterId`, oldest first, at most `limit`. */
   since(stream: string, afterId: number, limit?: number): Promise<FeedEvent[]>;
   /** The id of the newest event of `stream`; 0 when it has none. */
@@ -31,9 +34,14 @@ export interface EventFeed {
 export class MemoryEventFeed implements EventFeed {
   private readonly events: { id: number; stream: string; data: string }[] = [];
   private readonly listeners = new Set<(stream: string) => void>();
+  private readonly keys = new Map<string, number>();
 
-  async append(stream: string, data: string): Promise<number> {
+  async append(stream: string, data: string, dedupe?: string): Promise<number> {
+    const key = dedupe === undefined ? undefined : `${stream}\n${dedupe}`;
+    const known = key === undefined ? undefined : this.keys.get(key);
+    if (known !== undefined) return known;
     const id = this.events.length + 1;
+    if (key !== undefined) this.keys.set(key, id);
     this.events.push({ id, stream, data });
     for (const l of this.listeners) l(stream);
     return id;

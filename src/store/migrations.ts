@@ -74,13 +74,17 @@ CREATE INDEX turn_inbox_finished ON turn_inbox (done_at) WHERE status <> 'pendin
     version: 5,
     name: 'event feed (web chat streams, agent consoles) shared by instances',
     sql: `
-CREATE TABLE feed_events (id INTEGER PRIMARY KEY AUTOINCREMENT, stream TEXT NOT NULL, data TEXT NOT NULL, at BIGINT NOT NULL);
+CREATE TABLE feed_events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, stream TEXT NOT NULL, data TEXT NOT NULL, at BIGINT NOT NULL, dedupe TEXT);
 CREATE INDEX feed_events_stream ON feed_events (stream, id);
-CREATE INDEX feed_events_at ON feed_events (at);`,
+CREATE INDEX feed_events_at ON feed_events (at);
+CREATE UNIQUE INDEX feed_events_dedupe ON feed_events (stream, dedupe) WHERE dedupe IS NOT NULL;`,
     postgres: `
-CREATE TABLE feed_events (id BIGSERIAL PRIMARY KEY, stream TEXT NOT NULL, data TEXT NOT NULL, at BIGINT NOT NULL);
+CREATE TABLE feed_events (
+  id BIGSERIAL PRIMARY KEY, stream TEXT NOT NULL, data TEXT NOT NULL, at BIGINT NOT NULL, dedupe TEXT);
 CREATE INDEX feed_events_stream ON feed_events (stream, id);
-CREATE INDEX feed_events_at ON feed_events (at);`,
+CREATE INDEX feed_events_at ON feed_events (at);
+CREATE UNIQUE INDEX feed_events_dedupe ON feed_events (stream, dedupe) WHERE dedupe IS NOT NULL;`,
   },
   {
     version: 6,

@@ -30,14 +30,22 @@ export class SqlEventFeed implements EventFeed {
     private readonly listen?: Listen,
   ) {}
 
-  async append(stream: string, data: string): Promise<number> {
+  async append(stream: string, data: string, dedupe?: string): Promise<number> {
     const now = Date.now();
     if (++this.appends % 1000 === 0)
       await this.client.run('DELETE FROM feed_events WHERE at < $1', [now - RETENTION_MS]);
-    const [row] = await this.client.query<{ id: number }>(
-      'INSERT INTO feed_events (stream, data, at) VALUES ($1, $2, $3) RETURNING id',
-      [stream, data, now],
+    let [row] = await this.client.query<{ id: number }>(
+      'INSERT INTO feed_events (stream, data, at, dedupe) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id',
+      [stream, data, now, dedupe ?? null],
     );
+    if (!row) {
+      // Appended before (a retried send): its id, and nothing new to announce.
+      [row] = await this.client.query<{ id: number }>('SELECT id FROM feed_events WHERE stream = $1 AND dedupe = $2', [
+        stream,
+        dedupe,
+      ]);
+      return Number(row?.id ?? 0);
+    }
     if (this.client.dialect === 'postgres')
       await this.client.query('SELECT pg_notify($1, $2)', [FEED_CHANNEL, stream]).catch(() => {});
     this.emit(stream); // here at once; other instances through the notification

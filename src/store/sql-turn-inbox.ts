@@ -55,14 +55,20 @@ export class SqlTurnInbox implements TurnInbox {
       );
   }
 
-  async take(owner: string, leaseMs: number, limit: number, exceptKeys: ReadonlySet<string>): Promise<InboxEntry[]> {
+  async take(
+    owner: string,
+    leaseMs: number,
+    limit: number,
+    exceptKeys: ReadonlySet<string>,
+    ownBefore: number,
+  ): Promise<InboxEntry[]> {
     const now = this.now();
     const lock = this.client.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
     return this.client.transaction(async (tx) => {
       const candidates = await tx.query<{ key: string }>(
-        `SELECT key FROM turn_inbox WHERE status = 'pending' AND (lease_until < $1 OR owner = $2)
+        `SELECT key FROM turn_inbox WHERE status = 'pending' AND (lease_until < $1 OR (owner = $2 AND created_at < $4))
          ORDER BY created_at LIMIT $3${lock}`,
-        [now, owner, limit + exceptKeys.size],
+        [now, owner, limit + exceptKeys.size, ownBefore],
       );
       const taken: InboxEntry[] = [];
       for (const { key } of candidates) {
@@ -90,6 +96,25 @@ export class SqlTurnInbox implements TurnInbox {
       }
       return taken;
     });
+  }
+
+  async reclaim(key: string, owner: string, leaseMs: number): Promise<InboxEntry | undefined> {
+    const [row] = await this.client.query<{ turn: string; address: string; attempts: number }>(
+      `UPDATE turn_inbox SET lease_until = $3, attempts = attempts + 1
+       WHERE key = $1 AND owner = $2 AND status = 'pending' RETURNING turn, address, attempts`,
+      [key, owner, this.now() + leaseMs],
+    );
+    if (!row) return undefined;
+    try {
+      return {
+        key,
+        turn: JSON.parse(row.turn) as Turn,
+        address: JSON.parse(row.address),
+        attempts: Number(row.attempts),
+      };
+    } catch {
+      return undefined;
+    }
   }
 
   async pending(): Promise<number> {

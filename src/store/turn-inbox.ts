@@ -29,11 +29,22 @@ export interface TurnInbox {
   /** Extends the lease of turns `owner` is still working on. */
   renew(keys: readonly string[], owner: string, leaseMs: number): Promise<void>;
   /**
-   * Takes up to `limit` unfinished turns for `owner`: those whose lease ran out, and those `owner` itself holds but is
-   * not working on (`exceptKeys`: a restart of the same instance, or a turn interrupted by a database fault). Oldest
-   * first; two instances never take the same row.
+   * Takes up to `limit` unfinished turns for `owner`: those whose lease ran out, and those `owner` recorded before
+   * `ownBefore` (its previous run: the restart of the same instance) that it is not working on now (`exceptKeys`).
+   * Oldest first; two instances never take the same row.
    */
-  take(owner: string, leaseMs: number, limit: number, exceptKeys: ReadonlySet<string>): Promise<InboxEntry[]>;
+  take(
+    owner: string,
+    leaseMs: number,
+    limit: number,
+    exceptKeys: ReadonlySet<string>,
+    ownBefore: number,
+  ): Promise<InboxEntry[]>;
+  /**
+   * The unfinished row `key` when `owner` holds it (its lease renewed), else undefined: a turn whose record this
+   * instance could not confirm (the database failed during the insert) is found again this way.
+   */
+  reclaim(key: string, owner: string, leaseMs: number): Promise<InboxEntry | undefined>;
   /** Unfinished turns (health, tests). */
   pending(): Promise<number>;
 }
@@ -90,13 +101,19 @@ export class MemoryTurnInbox implements TurnInbox {
     }
   }
 
-  async take(owner: string, leaseMs: number, limit: number, exceptKeys: ReadonlySet<string>): Promise<InboxEntry[]> {
+  async take(
+    owner: string,
+    leaseMs: number,
+    limit: number,
+    exceptKeys: ReadonlySet<string>,
+    ownBefore: number,
+  ): Promise<InboxEntry[]> {
     const now = this.now();
     const out: InboxEntry[] = [];
     const rows = [...this.rows.entries()].filter(([, r]) => r.status === 'pending').sort((a, b) => a[1].at - b[1].at);
     for (const [key, row] of rows) {
       if (out.length >= limit) break;
-      const free = row.leaseUntil < now || (row.owner === owner && !exceptKeys.has(key));
+      const free = row.leaseUntil < now || (row.owner === owner && row.at < ownBefore && !exceptKeys.has(key));
       if (!free) continue;
       row.owner = owner;
       row.leaseUntil = now + leaseMs;
@@ -104,6 +121,14 @@ export class MemoryTurnInbox implements TurnInbox {
       out.push({ key, turn: structuredClone(row.turn), address: structuredClone(row.address), attempts: row.attempts });
     }
     return out;
+  }
+
+  async reclaim(key: string, owner: string, leaseMs: number): Promise<InboxEntry | undefined> {
+    const row = this.rows.get(key);
+    if (row?.status !== 'pending' || row.owner !== owner) return undefined;
+    row.leaseUntil = this.now() + leaseMs;
+    row.attempts++;
+    return { key, turn: structuredClone(row.turn), address: structuredClone(row.address), attempts: row.attempts };
   }
 
   async pending(): Promise<number> {

@@ -107,6 +107,7 @@ describe('agent API', () => {
 
     base = await start();
     const again = new WebChatClient(base, 'c-restart', customer.token); // the page keeps its token
+    again.lastEventId = customer.lastEventId; // and, as EventSource does, the id of the last event it saw
     // The channel retries the customer's message after the restart: it is not recorded twice.
     await again.say('my number is 0612', 'm2');
     await again.connect();

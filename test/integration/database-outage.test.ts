@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { dbCutDrill } from '../fixtures/db-cut.ts';
 import { type RunningServer, spawnServer } from '../fixtures/spawn-server.ts';
 import { TcpProxy } from '../fixtures/tcp-proxy.ts';
 import { freshPostgresSchema, TEST_DATABASE_URL } from '../fixtures/test-databases.ts';
@@ -68,45 +69,18 @@ describe.skipIf(!TEST_DATABASE_URL)('database outage', () => {
     expect(customer.events.filter((e) => /forecast/.test(e.text))).toHaveLength(1);
   }, 60_000);
 
-  it('a cut in the middle of a burst: no crash, every message answered exactly once', async () => {
-    const schema = await freshPostgresSchema(TEST_DATABASE_URL as string);
-    const target = new URL(TEST_DATABASE_URL as string);
-    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.listen();
-    const previous = cleanup;
-    cleanup = async () => {
-      await previous?.();
-      await proxy.close();
-      await schema.drop();
-    };
-    const viaProxy = new URL(schema.url);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
-    const burst = await spawnServer(['--store', join(dir, 'unused2.db')], { DATABASE_URL: viaProxy.toString() });
-    try {
-      const customers = Array.from({ length: 6 }, (_, i) => new WebChatClient(burst.base, `burst${i}`));
-      for (const c of customers) await c.connect();
-      const posts: Promise<unknown>[] = [];
-      const ids: string[] = [];
-      for (let round = 0; round < 5; round++) {
-        for (const [i, c] of customers.entries()) {
-          const id = `m${round}-${i}`;
-          ids.push(`web:${id}`);
-          posts.push(c.say(`wake me up at ${round + 5} tomorrow`, id).then((r) => r.status));
-        }
-        if (round === 1) proxy.cut(); // mid-burst: turns in flight meet a dead connection
-        if (round === 3) setTimeout(() => proxy.restore(), 3000);
-      }
-      const statuses = await Promise.all(posts);
-      expect(statuses.every((s) => s === 200)).toBe(true); // every message acknowledged
-      const answered = () => customers.flatMap((c) => c.events.map((e) => e.feedback_turn)).filter(Boolean);
-      await expect.poll(() => answered().length, { timeout: 30_000, interval: 250 }).toBeGreaterThanOrEqual(30);
-      await new Promise((r) => setTimeout(r, 2500)); // one more sweep: nothing is answered again
-      expect(answered().sort()).toEqual([...ids].sort());
-      expect(burst.child.exitCode).toBeNull(); // still running
-    } finally {
-      burst.stop();
-    }
-  }, 90_000);
+  it('a cut in the middle of a burst of answers and handoffs: no crash, every message answered exactly once', async () => {
+    const r = await dbCutDrill({
+      databaseUrl: TEST_DATABASE_URL as string,
+      storeDir: dir,
+      messages: 30,
+      customers: 6,
+      cutMs: 3000,
+    });
+    expect(r).toMatchObject({ crashed: false, lost: 0, duplicated: 0 });
+    expect(r.acknowledged).toBe(r.messages);
+    expect(r.once).toBe(r.messages);
+  }, 150_000);
 });
 
 describe('database unreachable at startup', () => {

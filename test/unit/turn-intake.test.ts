@@ -112,6 +112,7 @@ describe('TurnIntake', () => {
     const { h, make, first } = setup();
     h.block();
     await first.intake.receive(turn('2'), {}); // the process "dies" here: its handler never finishes
+    await new Promise((r) => setTimeout(r, 5)); // a restart comes later
     const restarted = make('host:1');
     const again = recorder();
     h.handle = again.handle; // the new process's handler (the old one stays stuck)

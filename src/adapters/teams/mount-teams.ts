@@ -65,7 +65,7 @@ export async function mountTeams(context: ChannelContext): Promise<ChannelMount>
       // Recorded at the door before the Bot Connector hears 200 (a failure here is a 500: the connector retries).
       const started = Date.now();
       const receipt = await context.receive(inbound.turn, inbound.reference);
-      if (receipt.status === 'duplicate') return log.info('teams_duplicate', { id: inbound.turn.id, kind: 'turn' });
+      if (receipt.status === 'duplicate') return log.info('teams_turn', turnLogFields(inbound.turn, receipt, started));
       // A pressed card shows what was chosen instead of its buttons (as Slack's do), while the turn is handled.
       const { pressed } = inbound;
       const update = pressed

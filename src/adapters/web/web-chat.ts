@@ -101,7 +101,8 @@ export class WebChatSender implements ChannelSender {
       ...(message.feedback ? { feedback_turn: message.turn } : {}),
       ...(message.offerHuman ? { offer_human: true } : {}),
     };
-    await this.feed.append(streamOf(conversation), JSON.stringify(event));
+    // Once per message: a turn handled again after a database fault does not show its reply twice.
+    await this.feed.append(streamOf(conversation), JSON.stringify(event), message.turn);
   }
 
   /** Writes the conversation's new events to each of its pages (one read for all of them; repeats coalesce). */
