@@ -59,6 +59,26 @@ export interface SearchReport {
   fixed: Partial<TrainIntentOptions>;
   /** Held-out rows the trials were compared on. */
   comparedOn: number;
+  /** The linear member's penalty C: chosen on the held-out rows unless fixed by a flag. */
+  linearC?: LinearCReport;
+  seconds: number;
+}
+
+/** One penalty the linear-C search tried: the linear member alone, scored like a candidate. */
+export interface LinearCTrial {
+  c: number;
+  score: number;
+  seconds: number;
+}
+
+/** The linear-C search's account. */
+export interface LinearCReport {
+  chosen: number;
+  /** True when `--linear-c` fixed it (no search). */
+  fixed: boolean;
+  trials: LinearCTrial[];
+  /** Held-out rows the penalties were compared on. */
+  comparedOn: number;
   seconds: number;
 }
 
@@ -134,6 +154,29 @@ export function pickCandidate(trials: readonly Pick<SearchTrial, 'score'>[], hel
     if (t.score !== undefined && (best < 0 || t.score > (trials[best].score ?? -1) + margin)) best = i;
   });
   return best;
+}
+
+/** The linear member's default penalty (scikit-learn LinearSVC's default): kept unless another clearly wins. */
+export const DEFAULT_LINEAR_C = 1;
+/** Penalties the linear-C search tries, the default first. */
+export const LINEAR_C_GRID: readonly number[] = [DEFAULT_LINEAR_C, 0.25, 0.5, 2];
+
+/**
+ * The chosen penalty: the default ({@link DEFAULT_LINEAR_C}, or the first trial when the grid lacks it) unless another
+ * scores better by more than one held-out row's worth (1/n), as in {@link pickCandidate}; among those, the best score
+ * (ties: the one nearer the default, on a log scale).
+ */
+export function pickLinearC(trials: readonly Pick<LinearCTrial, 'c' | 'score'>[], heldOutRows: number): number {
+  if (trials.length === 0) return DEFAULT_LINEAR_C;
+  const base = trials.find((t) => t.c === DEFAULT_LINEAR_C) ?? trials[0];
+  const margin = 1 / Math.max(1, heldOutRows);
+  const distance = (c: number) => Math.abs(Math.log(c / DEFAULT_LINEAR_C));
+  let best = base;
+  for (const t of trials) {
+    if (t === base || !(t.score > base.score + margin)) continue;
+    if (best === base || t.score > best.score || (t.score === best.score && distance(t.c) < distance(best.c))) best = t;
+  }
+  return best.c;
 }
 
 /**
@@ -256,6 +299,61 @@ export async function trainIntentAuto(
       seconds: 0,
     });
   });
+  // The linear member's penalty C, chosen first (every candidate then trains with it) unless a flag fixed it: the
+  // linear member alone at each C of the grid, scored on the held-out rows like a candidate (on larger data, on the
+  // fold the candidates are compared on). Linear fits are cheap next to the towers.
+  let linearC: LinearCReport | undefined;
+  if (linear && fixed.linearC !== undefined) {
+    linearC = { chosen: fixed.linearC, fixed: true, trials: [], comparedOn: 0, seconds: 0 };
+  } else if (linear) {
+    const t0 = performance.now();
+    const p = prepare(caps[0]);
+    const heldFolds = full ? Math.max(1, ensemble) : 1;
+    const cTrials: LinearCTrial[] = [];
+    const cFits = new Map<number, LinearModel[]>();
+    let cRows = 0;
+    const tryC = async (c: number): Promise<void> => {
+      const t1 = performance.now();
+      const o: Partial<TrainIntentOptions> = {
+        ...base,
+        maxRows: caps[0],
+        dim: 0,
+        hidden: 0,
+        ensemble: 0,
+        heldFolds,
+        onlyTowers: 0,
+        linearC: c,
+        onProgress: opts.onProgress,
+      };
+      const members = await trainIntentMembers(p, o);
+      const v = assembleIntentModel(p, members, o).validation;
+      cFits.set(c, members.linearFits);
+      cRows = v.n;
+      cTrials.push({ c, score: v.objective ?? v.accuracy ?? v.microF1 ?? 0, seconds: (performance.now() - t1) / 1000 });
+    };
+    // One fit per penalty (larger data): two penalties at a time on the two cores; several folds: one at a time.
+    const workers = Math.max(1, opts.workers ?? 2);
+    const group = heldFolds === 1 || !p.folds ? workers : 1;
+    for (let i = 0; i < LINEAR_C_GRID.length; i += group) {
+      await Promise.all(LINEAR_C_GRID.slice(i, i + group).map(tryC));
+    }
+    cTrials.sort((a, b) => LINEAR_C_GRID.indexOf(a.c) - LINEAR_C_GRID.indexOf(b.c));
+    const chosenC = pickLinearC(cTrials, cRows);
+    base.linearC = chosenC;
+    fits.set(caps[0], cFits.get(chosenC) ?? []);
+    linearC = {
+      chosen: chosenC,
+      fixed: false,
+      trials: cTrials,
+      comparedOn: cRows,
+      seconds: (performance.now() - t0) / 1000,
+    };
+    log(
+      `search: linear C ${cTrials.map((t) => `${t.c}: ${(t.score * 100).toFixed(2)}`).join(', ')} on ${cRows} ` +
+        `held-out rows (${linearC.seconds.toFixed(1)} s); chose C ${chosenC}` +
+        (chosenC === DEFAULT_LINEAR_C ? '' : ` (better than C ${DEFAULT_LINEAR_C} by more than one row)`),
+    );
+  }
   // The cheapest candidate first (the linear member alone, when allowed): it also measures the machine's speed.
   await runTrial(0);
   // The rest in pairs (the machine's two cores), while their estimated time fits the budget.
@@ -300,6 +398,7 @@ export async function trainIntentAuto(
     dataDefaults: defaults,
     fixed,
     comparedOn,
+    ...(linearC ? { linearC } : {}),
     seconds: (performance.now() - started) / 1000,
   };
   return { trained, search };
