@@ -331,11 +331,13 @@ export async function trainIntentAuto(
       cRows = v.n;
       cTrials.push({ c, score: v.objective ?? v.accuracy ?? v.microF1 ?? 0, seconds: (performance.now() - t1) / 1000 });
     };
-    // One fit per penalty (larger data): two penalties at a time on the two cores; several folds: one at a time.
+    // One fit per penalty (larger data): two penalties at a time on the two cores, largest C (slowest to converge)
+    // first so that pairs take about as long; several folds per penalty: one penalty at a time.
     const workers = Math.max(1, opts.workers ?? 2);
     const group = heldFolds === 1 || !p.folds ? workers : 1;
-    for (let i = 0; i < LINEAR_C_GRID.length; i += group) {
-      await Promise.all(LINEAR_C_GRID.slice(i, i + group).map(tryC));
+    const order = [...LINEAR_C_GRID].sort((a, b) => b - a);
+    for (let i = 0; i < order.length; i += group) {
+      await Promise.all(order.slice(i, i + group).map(tryC));
     }
     cTrials.sort((a, b) => LINEAR_C_GRID.indexOf(a.c) - LINEAR_C_GRID.indexOf(b.c));
     const chosenC = pickLinearC(cTrials, cRows);
