@@ -81,7 +81,7 @@ function searchSection(search: Record<string, unknown> | undefined): string[] {
 interface LinearCRecord {
   chosen: number;
   fixed: boolean;
-  trials: { c: number; score: number; seconds: number }[];
+  trials: { c: number; score?: number; seconds: number; skipped?: string }[];
   comparedOn: number;
   seconds: number;
 }
@@ -95,7 +95,10 @@ function linearCLines(r: LinearCRecord | undefined): string[] {
     '',
     '| C | held-out score | seconds |',
     '| --- | --- | --- |',
-    ...r.trials.map((t) => `| ${String(t.c)} | ${(t.score * 100).toFixed(2)} | ${t.seconds.toFixed(1)} |`),
+    ...r.trials.map(
+      (t) =>
+        `| ${String(t.c)} | ${t.score === undefined ? escapeCell(`skipped: ${t.skipped}`) : (t.score * 100).toFixed(2)} | ${t.seconds.toFixed(1)} |`,
+    ),
     '',
   ];
 }

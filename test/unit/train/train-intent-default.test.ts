@@ -132,10 +132,11 @@ describe('linear C search', () => {
     // The best of those that clear the margin; on a tie, the one nearer 1.
     expect(pickLinearC([t(1, 0.8), t(0.25, 0.83), t(0.5, 0.84), t(2, 0.84)], 100)).toBe(0.5);
     expect(pickLinearC([t(1, 0.8), t(0.25, 0.85), t(0.5, 0.84), t(2, 0.85)], 100)).toBe(2);
-    // Only C = 1 measured, or nothing.
-    expect(pickLinearC([t(1, 0.5)], 10)).toBe(1);
+    // Only C = 1 measured (the others skipped), or nothing.
+    expect(pickLinearC([t(1, 0.5), { c: 2, score: undefined }], 10)).toBe(1);
+    expect(pickLinearC([{ c: 1, score: undefined }, t(0.5, 0.5)], 10)).toBe(0.5);
     expect(pickLinearC([], 10)).toBe(1);
-    expect(LINEAR_C_GRID[0]).toBe(1);
+    expect(LINEAR_C_GRID).toEqual([1, 0.5, 2]);
   });
 
   it('tries the grid on held-out rows, trains the model with the chosen C, and a fixed C is not searched', async () => {
@@ -149,7 +150,7 @@ describe('linear C search', () => {
     expect(lc.comparedOn).toBe(r.search.comparedOn);
     expect(lc.comparedOn).toBeGreaterThan(0);
     expect(lc.chosen).toBe(pickLinearC(lc.trials, lc.comparedOn));
-    expect(lc.trials.every((x) => x.score > 0.5 && x.score <= 1)).toBe(true);
+    expect(lc.trials.every((x) => x.score !== undefined && x.score > 0.5 && x.score <= 1)).toBe(true);
     expect(r.trained.options.linearC).toBe(lc.chosen);
     expect(lines.some((l) => /^search: linear C 1: .* chose C /.test(l))).toBe(true);
     // The same model as training with that C fixed (the search's fits are reused, not retrained differently).
@@ -161,6 +162,24 @@ describe('linear C search', () => {
     const g = await trainIntentDefault(shop, undefined, { ...bg, fixed: { ...bg.fixed, linearC: other } });
     expect(Array.from(g.trained.weights.linear!.weights)).not.toEqual(Array.from(r.trained.weights.linear!.weights));
   }, 120_000);
+
+  it('a binding budget skips the larger C (recorded), never C = 1 and 0.5', async () => {
+    const lines: string[] = [];
+    const r = await trainIntentDefault(shop, undefined, {
+      fixed: { seed: 3, ensemble: 0 },
+      background: false,
+      budgetSeconds: 0.001,
+      log: (l) => lines.push(l),
+    });
+    const lc = r.search.linearC!;
+    expect(lc.trials.map((x) => [x.c, x.score === undefined])).toEqual([
+      [1, false],
+      [0.5, false],
+      [2, true],
+    ]);
+    expect(lc.trials[2].skipped).toMatch(/^budget: /);
+    expect(lines.some((l) => /linear C .*2: skipped \(budget/.test(l))).toBe(true);
+  }, 60_000);
 });
 
 describe('crossValidateIntent', () => {
