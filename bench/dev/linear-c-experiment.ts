@@ -1,11 +1,13 @@
-// Dev tool: the linear member's penalty C on the default path (trainIntentDefault). Trains with the C search and, when
-// it chose another C, with C = 1 fixed; prints the search's held-out scores and both models' scores on the dataset's
+// Dev tool: the linear member's penalty C on the default path (trainIntentDefault). Trains with the opt-in C search
+// (linearCGrid, default LINEAR_C_SEARCH_GRID; "grid" in the JSON overrides it) and, when it chose another C, with the
+// default C = 1; prints the search's held-out scores and both models' scores on the dataset's
 // VALIDATION split (never test). Default mode "carve": no --valid is given, so the search chooses on rows held out of
 // train and the validation split is unseen by training and choice alike; mode "given" passes the validation split
 // (as the benchmark does) and only reports what the search chose.
-// Usage: tsx bench/dev/linear-c-experiment.ts multi3nlupp-english '{"ensemble":0}' [carve|given]
+// Usage: tsx bench/dev/linear-c-experiment.ts multi3nlupp-english '{"ensemble":0,"grid":[1,0.5,2]}' [carve|given]
 import { featurize } from '../../src/nlu/features/featurize.ts';
 import { forwardReference } from '../../src/nlu/intent/forward-reference.ts';
+import { LINEAR_C_SEARCH_GRID } from '../../src/train/intent-search.ts';
 import { trainIntentDefault } from '../../src/train/train-intent-default.ts';
 import type { TrainedIntentModel } from '../../src/train/train-intent-types.ts';
 import { loadDataset } from '../lib/bench-data.ts';
@@ -13,7 +15,8 @@ import type { Ranked } from '../lib/metrics.ts';
 import { evaluate } from '../lib/result.ts';
 
 const [name, json = '{}', mode = 'carve'] = process.argv.slice(2);
-const fixed = { seed: 13, ...JSON.parse(json) };
+const { grid = LINEAR_C_SEARCH_GRID, ...rest } = JSON.parse(json);
+const fixed = { seed: 13, ...rest };
 const ds = loadDataset(name, false, 13);
 // Without a validation split (Banking77) only the search's own held-out scores are reported.
 const valid = ds.valid ?? [];
@@ -26,10 +29,11 @@ function ranked(m: TrainedIntentModel): Ranked[] {
   });
 }
 
-async function run(extra: object) {
+async function run(extra: object, linearCGrid?: readonly number[]) {
   const t0 = performance.now();
   const r = await trainIntentDefault(ds.train, mode === 'given' && ds.valid ? valid : undefined, {
     fixed: { ...fixed, ...extra },
+    linearCGrid,
     log: (l) => console.error(l),
   });
   const seconds = (performance.now() - t0) / 1000;
@@ -39,12 +43,13 @@ async function run(extra: object) {
   return { r, seconds, score, metrics };
 }
 
-const searched = await run({});
+const searched = await run({}, grid);
 const lc = searched.r.search.linearC;
 const out: Record<string, unknown> = {
   name,
   mode,
   fixed,
+  grid,
   chosen: searched.r.search.chosen,
   linearC: lc && { chosen: lc.chosen, comparedOn: lc.comparedOn, seconds: +lc.seconds.toFixed(1), trials: lc.trials },
   seconds: +searched.seconds.toFixed(1),

@@ -89,6 +89,7 @@ interface LinearCRecord {
 function linearCLines(r: LinearCRecord | undefined): string[] {
   if (!r) return [];
   if (r.fixed) return [`Linear SVM penalty C = ${String(r.chosen)}, fixed by \`--linear-c\`.`, ''];
+  if (r.trials.length === 0) return [`Linear SVM penalty C = ${String(r.chosen)} (the default; not searched).`, ''];
   return [
     `Linear SVM penalty C = **${String(r.chosen)}**, chosen by the linear member alone on ${fmt(r.comparedOn)} held-out ` +
       `rows (C = 1 is kept unless another scores better by more than one row; ${r.seconds.toFixed(1)} s):`,

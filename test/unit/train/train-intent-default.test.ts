@@ -7,7 +7,7 @@ import {
   dataDefaults,
   defaultBudget,
   estimateModelBytes,
-  LINEAR_C_GRID,
+  LINEAR_C_SEARCH_GRID,
   pickCandidate,
   pickLinearC,
 } from '../../../src/train/intent-search.ts';
@@ -123,7 +123,7 @@ describe('search settings', () => {
   });
 });
 
-describe('linear C search', () => {
+describe('linear C (opt-in search)', () => {
   it('leaves C = 1 only for more than one held-out row', () => {
     const t = (c: number, score: number) => ({ c, score });
     // 100 rows: 0.5 of a row better is noise; 2 rows better wins.
@@ -136,16 +136,29 @@ describe('linear C search', () => {
     expect(pickLinearC([t(1, 0.5), { c: 2, score: undefined }], 10)).toBe(1);
     expect(pickLinearC([{ c: 1, score: undefined }, t(0.5, 0.5)], 10)).toBe(0.5);
     expect(pickLinearC([], 10)).toBe(1);
-    expect(LINEAR_C_GRID).toEqual([1, 0.5, 2]);
+    expect(LINEAR_C_SEARCH_GRID).toEqual([1, 0.5, 2]);
   });
+
+  it('default training fits C = 1 and does not search it', async () => {
+    const lines: string[] = [];
+    const r = await trainIntentDefault(shop, undefined, {
+      fixed: { seed: 3, ensemble: 0 },
+      background: false,
+      log: (l) => lines.push(l),
+    });
+    expect(r.search.linearC).toEqual({ chosen: 1, fixed: false, trials: [], comparedOn: 0, seconds: 0 });
+    expect(r.trained.options.linearC).toBe(1);
+    expect(lines.some((l) => l.startsWith('search: linear C'))).toBe(false);
+  }, 60_000);
 
   it('tries the grid on held-out rows, trains the model with the chosen C, and a fixed C is not searched', async () => {
     const lines: string[] = [];
     const bg = { fixed: { seed: 3, ensemble: 0 }, background: false as const };
-    const r = await trainIntentDefault(shop, undefined, { ...bg, log: (l) => lines.push(l) });
+    const grid = LINEAR_C_SEARCH_GRID;
+    const r = await trainIntentDefault(shop, undefined, { ...bg, linearCGrid: grid, log: (l) => lines.push(l) });
     const lc = r.search.linearC!;
     expect(lc.fixed).toBe(false);
-    expect(lc.trials.map((x) => x.c)).toEqual([...LINEAR_C_GRID]);
+    expect(lc.trials.map((x) => x.c)).toEqual([...grid]);
     // Compared on the same held-out rows as the candidates.
     expect(lc.comparedOn).toBe(r.search.comparedOn);
     expect(lc.comparedOn).toBeGreaterThan(0);
@@ -158,7 +171,7 @@ describe('linear C search', () => {
     expect(f.search.linearC).toMatchObject({ chosen: lc.chosen, fixed: true, trials: [] });
     expect(Array.from(f.trained.weights.linear!.weights)).toEqual(Array.from(r.trained.weights.linear!.weights));
     // A different C gives a different linear member.
-    const other = LINEAR_C_GRID.find((c) => c !== lc.chosen)!;
+    const other = grid.find((c) => c !== lc.chosen)!;
     const g = await trainIntentDefault(shop, undefined, { ...bg, fixed: { ...bg.fixed, linearC: other } });
     expect(Array.from(g.trained.weights.linear!.weights)).not.toEqual(Array.from(r.trained.weights.linear!.weights));
   }, 120_000);
@@ -169,6 +182,7 @@ describe('linear C search', () => {
       fixed: { seed: 3, ensemble: 0 },
       background: false,
       budgetSeconds: 0.001,
+      linearCGrid: LINEAR_C_SEARCH_GRID,
       log: (l) => lines.push(l),
     });
     const lc = r.search.linearC!;
