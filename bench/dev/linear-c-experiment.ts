@@ -4,6 +4,8 @@
 // VALIDATION split (never test). Default mode "carve": no --valid is given, so the search chooses on rows held out of
 // train and the validation split is unseen by training and choice alike; mode "given" passes the validation split
 // (as the benchmark does) and only reports what the search chose.
+// Issue 13's runs (stdout lines, the earliest from a version with the grid 1, 0.25, 0.5, 2 and no "grid" field):
+// bench/results/linear-c-validation.jsonl.
 // Usage: tsx bench/dev/linear-c-experiment.ts multi3nlupp-english '{"ensemble":0,"grid":[1,0.5,2]}' [carve|given]
 import { featurize } from '../../src/nlu/features/featurize.ts';
 import { forwardReference } from '../../src/nlu/intent/forward-reference.ts';
