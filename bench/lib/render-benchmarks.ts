@@ -127,7 +127,7 @@ function settingsLine(e: ResultEntry): string {
       ? pick(['C'])
       : e.system === 'fasttext'
         ? pick(['lr', 'epoch', 'loss', 'dim', 'wordNgrams', 'minn', 'maxn', 'bucket'])
-        : pick(['dim', 'hidden', 'ensemble', 'epochs', 'quantize']);
+        : pick(['dim', 'hidden', 'ensemble', 'epochs', 'linear_c', 'quantize']);
   return `- ${NAMES[e.system] ?? e.system}${chosen ? ` — ${chosen}` : ''}. ${e.notes.join('; ')}.`;
 }
 

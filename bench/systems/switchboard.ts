@@ -71,6 +71,15 @@ writeResult(args.out, {
     hidden: trained.options.hidden,
     towers: trained.options.ensemble,
     linear: trained.options.linear,
+    linear_c: trained.options.linear ? trained.options.linearC : undefined,
+    linear_c_search: search.linearC
+      ? {
+          fixed: search.linearC.fixed,
+          comparedOn: search.linearC.comparedOn,
+          seconds: search.linearC.seconds,
+          trials: search.linearC.trials,
+        }
+      : undefined,
     rows: trained.vocabulary.rows,
     quantize,
     combination: trained.combination,

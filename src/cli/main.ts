@@ -24,7 +24,7 @@ Usage:
   switchboard start [--config bot.yaml]               the server (HOST:PORT, default 127.0.0.1:3978; config/demo.yaml)
   switchboard train intent --data FILE... [--valid FILE] --out DIR [--seed N] [--budget S] [--no-background]
                      [--background DIR] [--dim D] [--hidden H] [--ensemble K] [--epochs E] [--max-rows R]
-                     [--quantize auto|on|off] [--describe TEXT] [--json]   no shape flag: searches on validation
+                     [--linear-c C] [--quantize auto|on|off] [--describe TEXT] [--json]   no shape flag: searches on validation
   switchboard eval intent --model DIR --data FILE [--json] [--report FILE.html] [--record NAME]
   switchboard eval intent --cv K --data FILE [--json] [--report FILE.html] [--seed N] [--budget S] [--no-background]
   switchboard train ner --data FILE.conll [--valid FILE] --out DIR [--seed N] [--epochs E] [--lowercase-rate P]

@@ -20,7 +20,7 @@ export function loudWarning(lines: string[]): string {
 
 /**
  * `switchboard train intent --data FILE... [--valid FILE] --out DIR [--seed N] [--budget S] [--no-background]
- * [--ensemble K] [--dim D] [--hidden H] [--epochs E] [--max-rows R] [--quantize auto|on|off] [--describe TEXT]
+ * [--ensemble K] [--dim D] [--hidden H] [--epochs E] [--max-rows R] [--linear-c C] [--quantize auto|on|off] [--describe TEXT]
  * [--json]`: trains, exports `model.onnx` + `manifest.json` + `MODEL_CARD.md`. Without shape flags the configuration
  * is searched on validation data (a held-out part of `--data` when there is no `--valid`); every flag given is fixed.
  */
@@ -41,6 +41,7 @@ export async function trainIntentCommand(args: string[]): Promise<number> {
       hidden: { type: 'string' },
       epochs: { type: 'string' },
       'max-rows': { type: 'string' },
+      'linear-c': { type: 'string' },
       quantize: { type: 'string' },
       describe: { type: 'string' },
       json: { type: 'boolean' },
@@ -73,6 +74,11 @@ export async function trainIntentCommand(args: string[]): Promise<number> {
   flag(values.hidden, 'hidden', 'hidden', 0);
   flag(values.epochs, 'epochs', 'maxEpochs', 1);
   flag(values['max-rows'], 'max-rows', 'maxRows', 100);
+  const linearC = numberFlag(values['linear-c'], 'linear-c');
+  if (linearC !== undefined) {
+    if (!(linearC > 0)) required(undefined, 'linear-c as a number > 0', cmd);
+    fixed.linearC = linearC;
+  }
   const budget = numberFlag(values.budget, 'budget');
   if (budget !== undefined && !(budget > 0)) required(undefined, 'budget as seconds > 0', cmd);
   const bar = new ProgressBar('training', process.stderr, process.stderr.isTTY === true && !values.json);

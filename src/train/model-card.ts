@@ -73,6 +73,34 @@ function searchSection(search: Record<string, unknown> | undefined): string[] {
         `${(t.bytes / 1e6).toFixed(1)} MB | ${t.seconds.toFixed(1)} |`,
     ),
     '',
+    ...linearCLines(search.linearC as LinearCRecord | undefined),
+  ];
+}
+
+/** The linear member's penalty C as recorded by the search (absent in models trained before it was searched). */
+interface LinearCRecord {
+  chosen: number;
+  fixed: boolean;
+  trials: { c: number; score?: number; seconds: number; skipped?: string }[];
+  comparedOn: number;
+  seconds: number;
+}
+
+function linearCLines(r: LinearCRecord | undefined): string[] {
+  if (!r) return [];
+  if (r.fixed) return [`Linear SVM penalty C = ${String(r.chosen)}, fixed by \`--linear-c\`.`, ''];
+  if (r.trials.length === 0) return [`Linear SVM penalty C = ${String(r.chosen)} (the default; not searched).`, ''];
+  return [
+    `Linear SVM penalty C = **${String(r.chosen)}**, chosen by the linear member alone on ${fmt(r.comparedOn)} held-out ` +
+      `rows (C = 1 is kept unless another scores better by more than one row; ${r.seconds.toFixed(1)} s):`,
+    '',
+    '| C | held-out score | seconds |',
+    '| --- | --- | --- |',
+    ...r.trials.map(
+      (t) =>
+        `| ${String(t.c)} | ${t.score === undefined ? escapeCell(`skipped: ${t.skipped}`) : (t.score * 100).toFixed(2)} | ${t.seconds.toFixed(1)} |`,
+    ),
+    '',
   ];
 }
 

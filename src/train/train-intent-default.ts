@@ -31,6 +31,8 @@ export interface DefaultTrainingOptions {
   /** The background corpus directory, or false to train without one (`--no-background`). */
   background?: string | false;
   workers?: number;
+  /** Penalties of the linear member to choose from on held-out rows (opt-in; default: C = 1). */
+  linearCGrid?: readonly number[];
   onProgress?: TrainIntentOptions['onProgress'];
   log?: (line: string) => void;
 }
@@ -123,6 +125,7 @@ export async function trainIntentDefault(
     onProgress: opts.onProgress,
     log,
     workers: opts.workers,
+    linearCGrid: opts.linearCGrid,
   });
   const dataOos = train.some((e) => e.intent === OUT_OF_SCOPE) || (valid ?? []).some((e) => e.intent === OUT_OF_SCOPE);
   const bgUsed = (lines?.held.length ?? 0) + (lines?.train.length ?? 0) > 0;

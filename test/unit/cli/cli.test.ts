@@ -106,13 +106,18 @@ describe('switchboard CLI', () => {
     expect(r.stderr).toMatch(/background: \d+ lines train the out-of-scope class/);
     expect(r.stderr).toMatch(/search: linear: /);
     expect(r.stderr).toMatch(/search: chose /);
+    expect(r.stderr).not.toMatch(/search: linear C/);
     expect(r.stdout).toMatch(/saved .*out-of-scope recall \d+\.\d% \(n=\d+\)/);
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.calibration.threshold).toBeTypeOf('number');
     expect(manifest.calibration.oos_protection.source).toBe('background');
     expect(manifest.training.search.trials.length).toBe(3);
+    // The linear member's C: the default, not searched, recorded.
+    expect(manifest.training.search.linearC).toMatchObject({ chosen: 1, fixed: false, trials: [] });
+    expect(manifest.training.options.linearC).toBe(1);
     const card = readFileSync(join(out, 'MODEL_CARD.md'), 'utf8');
     expect(card).toMatch(/## How the configuration was chosen/);
+    expect(card).toMatch(/Linear SVM penalty C = 1 \(the default; not searched\)/);
     expect(card).toMatch(/Tatoeba .*CC BY 2\.0 FR/);
     // Out-of-scope recall on the corpus's evaluation reserve when the data has no out_of_scope rows.
     const ev = cli(['eval', 'intent', '--model', out, '--data', `${data}/shop-bot.jsonl`, '--json']);
@@ -134,10 +139,17 @@ describe('switchboard CLI', () => {
       '--no-background',
       '--ensemble',
       '0',
+      '--linear-c',
+      '0.5',
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/OUT-OF-SCOPE PROTECTION NOT MEASURED/);
+    expect(r.stderr).not.toMatch(/search: linear C/);
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    // --linear-c fixes the penalty: no search.
+    expect(manifest.training.options.linearC).toBe(0.5);
+    expect(manifest.training.search.linearC).toMatchObject({ chosen: 0.5, fixed: true, trials: [] });
+    expect(readFileSync(join(out, 'MODEL_CARD.md'), 'utf8')).toMatch(/penalty C = 0\.5, fixed by `--linear-c`/);
     expect(manifest.calibration.oos_protection).toEqual({ source: 'none', held_out: 0 });
     expect(manifest.calibration.threshold).toBeGreaterThan(0);
     const ev = cli(['eval', 'intent', '--model', out, '--data', `${data}/shop-bot.jsonl`, '--json']);

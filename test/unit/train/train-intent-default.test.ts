@@ -3,7 +3,14 @@ import { isSwitchboardError } from '../../../src/errors.ts';
 import { featurize } from '../../../src/nlu/features/featurize.ts';
 import { forwardReference } from '../../../src/nlu/intent/forward-reference.ts';
 import { crossValidateIntent, effectiveFolds, meanStd } from '../../../src/train/cross-validate-intent.ts';
-import { dataDefaults, defaultBudget, estimateModelBytes, pickCandidate } from '../../../src/train/intent-search.ts';
+import {
+  dataDefaults,
+  defaultBudget,
+  estimateModelBytes,
+  LINEAR_C_SEARCH_GRID,
+  pickCandidate,
+  pickLinearC,
+} from '../../../src/train/intent-search.ts';
 import { readIntentData } from '../../../src/train/read-intent-data.ts';
 import { checkTrainable, trainIntentDefault } from '../../../src/train/train-intent-default.ts';
 import type { TrainedIntentModel } from '../../../src/train/train-intent-types.ts';
@@ -114,6 +121,79 @@ describe('search settings', () => {
     expect(pickCandidate([{ score: 0.8 }, { score: undefined }, { score: 0.9 }], 100)).toBe(2);
     expect(pickCandidate([{ score: undefined }, { score: 0.5 }], 100)).toBe(1);
   });
+});
+
+describe('linear C (opt-in search)', () => {
+  it('leaves C = 1 only for more than one held-out row', () => {
+    const t = (c: number, score: number) => ({ c, score });
+    // 100 rows: 0.5 of a row better is noise; 2 rows better wins.
+    expect(pickLinearC([t(1, 0.8), t(0.25, 0.805), t(0.5, 0.8), t(2, 0.79)], 100)).toBe(1);
+    expect(pickLinearC([t(1, 0.8), t(0.25, 0.82), t(0.5, 0.8), t(2, 0.79)], 100)).toBe(0.25);
+    // The best of those that clear the margin; on a tie, the one nearer 1.
+    expect(pickLinearC([t(1, 0.8), t(0.25, 0.83), t(0.5, 0.84), t(2, 0.84)], 100)).toBe(0.5);
+    expect(pickLinearC([t(1, 0.8), t(0.25, 0.85), t(0.5, 0.84), t(2, 0.85)], 100)).toBe(2);
+    // Only C = 1 measured (the others skipped), or nothing.
+    expect(pickLinearC([t(1, 0.5), { c: 2, score: undefined }], 10)).toBe(1);
+    expect(pickLinearC([{ c: 1, score: undefined }, t(0.5, 0.5)], 10)).toBe(0.5);
+    expect(pickLinearC([], 10)).toBe(1);
+    expect(LINEAR_C_SEARCH_GRID).toEqual([1, 0.5, 2]);
+  });
+
+  it('default training fits C = 1 and does not search it', async () => {
+    const lines: string[] = [];
+    const r = await trainIntentDefault(shop, undefined, {
+      fixed: { seed: 3, ensemble: 0 },
+      background: false,
+      log: (l) => lines.push(l),
+    });
+    expect(r.search.linearC).toEqual({ chosen: 1, fixed: false, trials: [], comparedOn: 0, seconds: 0 });
+    expect(r.trained.options.linearC).toBe(1);
+    expect(lines.some((l) => l.startsWith('search: linear C'))).toBe(false);
+  }, 60_000);
+
+  it('tries the grid on held-out rows, trains the model with the chosen C, and a fixed C is not searched', async () => {
+    const lines: string[] = [];
+    const bg = { fixed: { seed: 3, ensemble: 0 }, background: false as const };
+    const grid = LINEAR_C_SEARCH_GRID;
+    const r = await trainIntentDefault(shop, undefined, { ...bg, linearCGrid: grid, log: (l) => lines.push(l) });
+    const lc = r.search.linearC!;
+    expect(lc.fixed).toBe(false);
+    expect(lc.trials.map((x) => x.c)).toEqual([...grid]);
+    // Compared on the same held-out rows as the candidates.
+    expect(lc.comparedOn).toBe(r.search.comparedOn);
+    expect(lc.comparedOn).toBeGreaterThan(0);
+    expect(lc.chosen).toBe(pickLinearC(lc.trials, lc.comparedOn));
+    expect(lc.trials.every((x) => x.score !== undefined && x.score > 0.5 && x.score <= 1)).toBe(true);
+    expect(r.trained.options.linearC).toBe(lc.chosen);
+    expect(lines.some((l) => /^search: linear C 1: .* chose C /.test(l))).toBe(true);
+    // The same model as training with that C fixed (the search's fits are reused, not retrained differently).
+    const f = await trainIntentDefault(shop, undefined, { ...bg, fixed: { ...bg.fixed, linearC: lc.chosen } });
+    expect(f.search.linearC).toMatchObject({ chosen: lc.chosen, fixed: true, trials: [] });
+    expect(Array.from(f.trained.weights.linear!.weights)).toEqual(Array.from(r.trained.weights.linear!.weights));
+    // A different C gives a different linear member.
+    const other = grid.find((c) => c !== lc.chosen)!;
+    const g = await trainIntentDefault(shop, undefined, { ...bg, fixed: { ...bg.fixed, linearC: other } });
+    expect(Array.from(g.trained.weights.linear!.weights)).not.toEqual(Array.from(r.trained.weights.linear!.weights));
+  }, 120_000);
+
+  it('a binding budget skips the larger C (recorded), never C = 1 and 0.5', async () => {
+    const lines: string[] = [];
+    const r = await trainIntentDefault(shop, undefined, {
+      fixed: { seed: 3, ensemble: 0 },
+      background: false,
+      budgetSeconds: 0.001,
+      linearCGrid: LINEAR_C_SEARCH_GRID,
+      log: (l) => lines.push(l),
+    });
+    const lc = r.search.linearC!;
+    expect(lc.trials.map((x) => [x.c, x.score === undefined])).toEqual([
+      [1, false],
+      [0.5, false],
+      [2, true],
+    ]);
+    expect(lc.trials[2].skipped).toMatch(/^budget: /);
+    expect(lines.some((l) => /linear C .*2: skipped \(budget/.test(l))).toBe(true);
+  }, 60_000);
 });
 
 describe('crossValidateIntent', () => {
