@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, haveChromium, launchChromium } from '../fixtures/chromium.ts';
 import { type RunningServer, spawnServer } from '../fixtures/spawn-server.ts';
+import { RULE_WARM_UP_MS, untilRuleEntitiesReady, WAIT_MS } from '../fixtures/wait.ts';
 
 // The web chat and playground pages in headless Chromium (Debian `chromium` + playwright-core), against the real
 // server with the demo config. Skipped, with a message, on a machine without Chromium.
@@ -21,13 +22,9 @@ beforeAll(async () => {
   server = await spawnServer(['--store', join(storeDir, 'switchboard.db')], { SWITCHBOARD_AGENT_TOKEN: TOKEN });
   base = server.base;
   // The playground waits for every entity: let the rule recognizers' thread finish its warm-up first.
-  for (let i = 0; i < 120; i++) {
-    const health = (await (await fetch(`${base}/healthz`)).json()) as { rule_entities: { ready: boolean } };
-    if (health.rule_entities.ready) break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  await untilRuleEntitiesReady(base);
   context = await launchChromium(profile);
-}, 120_000);
+}, RULE_WARM_UP_MS);
 
 afterAll(async () => {
   await context?.close();
@@ -42,11 +39,11 @@ describe.skipIf(!haveChromium)('pages', () => {
     await page.goto(`${base}/`);
     await page.fill('#text', 'wake me up at 7 tomorrow');
     await page.press('#text', 'Enter');
-    await expect.poll(() => page.locator('.msg.bot').last().textContent(), { timeout: 10_000 }).toMatch(/Alarms/);
+    await expect.poll(() => page.locator('.msg.bot').last().textContent(), { timeout: WAIT_MS }).toMatch(/Alarms/);
     await page.fill('#text', 'I want to talk to a human');
     await page.press('#text', 'Enter');
     const notice = page.locator('.msg.handoff');
-    await notice.waitFor({ timeout: 10_000 });
+    await notice.waitFor({ timeout: WAIT_MS });
     expect(await notice.getAttribute('data-handoff')).toBe('true');
     expect(await notice.textContent()).toMatch(/colleague/);
     expect(await notice.textContent()).toMatch(/number \d+ in the queue/);
@@ -81,37 +78,37 @@ describe.skipIf(!haveChromium)('pages', () => {
     await customer.goto(`${base}/`);
     await customer.fill('#text', 'my parcel never arrived and I want to speak to a person');
     await customer.press('#text', 'Enter');
-    await customer.locator('.msg.handoff').first().waitFor({ timeout: 10_000 });
+    await customer.locator('.msg.handoff').first().waitFor({ timeout: WAIT_MS });
 
     const agent = await context.newPage();
     await agent.goto(`${base}/agents#token=${TOKEN}`);
     await agent.fill('#agent', 'ann');
     await agent.press('#agent', 'Tab');
     const card = agent.locator('#queued .ticket', { hasText: 'my parcel never arrived' });
-    await card.waitFor({ timeout: 10_000 });
+    await card.waitFor({ timeout: WAIT_MS });
     await card.click();
     await agent.click('#claim');
     await expect
-      .poll(() => customer.locator('.msg.bot').last().textContent(), { timeout: 10_000 })
+      .poll(() => customer.locator('.msg.bot').last().textContent(), { timeout: WAIT_MS })
       .toMatch(/Ann has joined/);
     // The customer writes while the agent handles the ticket: it reaches the console live, not the bot.
     await customer.fill('#text', 'order 5521, it was due Monday');
     await customer.press('#text', 'Enter');
-    await agent.locator('#transcript .line.customer', { hasText: 'order 5521' }).waitFor({ timeout: 10_000 });
+    await agent.locator('#transcript .line.customer', { hasText: 'order 5521' }).waitFor({ timeout: WAIT_MS });
     await agent.fill('#text', 'Sorry about that, I have sent a new one today.');
     await agent.press('#text', 'Enter');
     await expect
-      .poll(() => customer.locator('.msg.bot').last().textContent(), { timeout: 10_000 })
+      .poll(() => customer.locator('.msg.bot').last().textContent(), { timeout: WAIT_MS })
       .toBe('Ann: Sorry about that, I have sent a new one today.');
     await agent.fill('#label', 'delivery_missing');
     await agent.click('#resolve');
     await expect
-      .poll(() => customer.locator('.msg.bot').last().textContent(), { timeout: 10_000 })
+      .poll(() => customer.locator('.msg.bot').last().textContent(), { timeout: WAIT_MS })
       .toMatch(/I am back/);
     // The bot answers again.
     await customer.fill('#text', 'wake me up at 7 tomorrow');
     await customer.press('#text', 'Enter');
-    await expect.poll(() => customer.locator('.msg.bot').last().textContent(), { timeout: 10_000 }).toMatch(/Alarms/);
+    await expect.poll(() => customer.locator('.msg.bot').last().textContent(), { timeout: WAIT_MS }).toMatch(/Alarms/);
     const resolved = await fetch(`${base}/api/handoffs?status=resolved`, {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
@@ -123,7 +120,7 @@ describe.skipIf(!haveChromium)('pages', () => {
       await fetch(`${base}/api/audits?status=pending`, { headers: { authorization: `Bearer ${TOKEN}` } })
     ).json()) as unknown[];
     await agent.reload();
-    await expect.poll(() => agent.textContent('#audit-count'), { timeout: 10_000 }).toBe(String(pending.length));
+    await expect.poll(() => agent.textContent('#audit-count'), { timeout: WAIT_MS }).toBe(String(pending.length));
     await customer.close();
     await agent.close();
   });
@@ -133,7 +130,7 @@ describe.skipIf(!haveChromium)('pages', () => {
     await page.goto(`${base}/playground`);
     await page.fill('#text', 'wake me up at 7 tomorrow');
     await page.click('button');
-    await page.locator('#result').waitFor({ state: 'visible', timeout: 10_000 });
+    await page.locator('#result').waitFor({ state: 'visible', timeout: WAIT_MS });
     expect(await page.textContent('#decision')).toBe('answer · confident');
     expect(await page.textContent('#language')).toMatch(/^en/);
     expect(await page.locator('#intents .bar').count()).toBe(6);

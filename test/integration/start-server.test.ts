@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, spawnServer } from '../fixtures/spawn-server.ts';
+import { RULE_WARM_UP_MS, untilRuleEntitiesReady } from '../fixtures/wait.ts';
 
 // The real server (`switchboard start`) on a loopback port chosen by the OS, with the shipped model.
 let server: RunningServer | undefined;
@@ -12,7 +13,9 @@ let base = '';
 beforeAll(async () => {
   server = await spawnServer(['--store', join(storeDir, 'switchboard.db')]);
   base = server.base;
-});
+  // "finds entities" asks for every entity: it would wait behind the rule thread's warm-up (minutes when busy).
+  await untilRuleEntitiesReady(base);
+}, RULE_WARM_UP_MS);
 
 afterAll(() => {
   server?.stop();
