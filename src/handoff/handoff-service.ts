@@ -188,8 +188,11 @@ export class HandoffService {
     return ticket;
   }
 
-  /** An agent's message to the customer (only the agent who claimed the ticket). Durable: see the module doc. */
-  async agentMessage(id: string, agent: string, text: string): Promise<TranscriptEntry> {
+  /**
+   * An agent's message to the customer (only the agent who claimed the ticket). Durable: see the module doc. With
+   * `key` (the agent's client message id) a retried request writes and sends the line once.
+   */
+  async agentMessage(id: string, agent: string, text: string, key?: string): Promise<TranscriptEntry> {
     const ticket = await this.store.get(id);
     if (!ticket) throw new SwitchboardError('E_TICKET_NOT_FOUND', 'input', `no ticket ${id}`, { status: 404 });
     if (ticket.status !== 'claimed')
@@ -200,7 +203,7 @@ export class HandoffService {
       throw new SwitchboardError('E_NOT_CLAIMANT', 'input', `ticket ${id} is claimed by another agent`, {
         status: 403,
       });
-    return this.toCustomer(ticket, text, 'agent', agent);
+    return this.toCustomer(ticket, text, 'agent', agent, key);
   }
 
   /** The claiming agent resolves the ticket (optionally labelling the intent); the bot takes over again. */
@@ -273,14 +276,18 @@ export class HandoffService {
     text: string,
     from: 'bot' | 'agent',
     agent?: string,
+    key?: string,
   ): Promise<TranscriptEntry> {
-    const entry = await this.store.append(ticket.id, {
-      at: this.now(),
-      from,
-      text,
-      ...(agent ? { agent } : {}),
-      delivered: false,
-    });
+    const { repeated, ...entry } = await this.store.append(
+      ticket.id,
+      { at: this.now(), from, text, ...(agent ? { agent } : {}), delivered: false },
+      key,
+    );
+    if (repeated) {
+      // A retried request: the line is written already; sent, unless it still waits (then the lease decides).
+      if (!entry.delivered) await this.deliver(ticket, entry);
+      return entry;
+    }
     await this.deliver(ticket, entry);
     if (from === 'agent') await this.tell({ kind: 'message', ticket, entry });
     return entry;

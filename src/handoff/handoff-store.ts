@@ -21,7 +21,15 @@ export interface HandoffStore {
   /** queued → abandoned (waited too long). */
   abandon(id: string, now: number): Promise<Ticket>;
   /** Appends a transcript line (atomic sequence number); returns it. */
-  append(id: string, entry: Omit<TranscriptEntry, 'seq'>): Promise<TranscriptEntry>;
+  /**
+   * Appends a line; with `key` (an agent's client message id), a second append of the same key to the ticket returns
+   * the first line, `repeated: true`, instead of writing it again (a request retried after a lost answer).
+   */
+  append(
+    id: string,
+    entry: Omit<TranscriptEntry, 'seq'>,
+    key?: string,
+  ): Promise<TranscriptEntry & { repeated?: boolean }>;
   /**
    * Takes the right to send an undelivered line for `ms` (true), so that no other instance — nor the redelivery —
    * sends it meanwhile; false when it is delivered or another sender holds it.

@@ -153,13 +153,24 @@ export class SqlHandoffStore implements HandoffStore {
     return r ? this.toTicket(r) : this.refuse(id, 'queued');
   }
 
-  async append(id: string, entry: Omit<TranscriptEntry, 'seq'>): Promise<TranscriptEntry> {
+  async append(
+    id: string,
+    entry: Omit<TranscriptEntry, 'seq'>,
+    key?: string,
+  ): Promise<TranscriptEntry & { repeated?: boolean }> {
     // The next sequence number is computed in the INSERT; two concurrent appends can collide on (ticket, seq): retry.
     for (let attempt = 0; ; attempt++) {
+      if (key !== undefined) {
+        const [seen] = await this.client.query(
+          'SELECT * FROM ticket_messages WHERE ticket_id = $1 AND client_key = $2',
+          [id, key],
+        );
+        if (seen) return { ...toEntry(seen), repeated: true };
+      }
       try {
         const rows = await this.client.query(
-          `INSERT INTO ticket_messages (ticket_id, seq, at, sender, agent, text, delivered)
-           SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6 FROM ticket_messages WHERE ticket_id = $1
+          `INSERT INTO ticket_messages (ticket_id, seq, at, sender, agent, text, delivered, client_key)
+           SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6, $7 FROM ticket_messages WHERE ticket_id = $1
            RETURNING *`,
           [
             id,
@@ -168,6 +179,7 @@ export class SqlHandoffStore implements HandoffStore {
             entry.agent ?? null,
             entry.text,
             entry.delivered === undefined ? null : entry.delivered ? 1 : 0,
+            key ?? null,
           ],
         );
         return toEntry(rows[0]);

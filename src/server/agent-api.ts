@@ -2,7 +2,8 @@
  * The agent REST API (bearer token `SWITCHBOARD_AGENT_TOKEN`):
  * - `GET /api/handoffs?status=queued|claimed|resolved|abandoned` → tickets, oldest first;
  * - `GET /api/handoffs/{id}` → one ticket with its transcript;
- * - `POST /api/handoffs/{id}/claim {agent}`, `POST /api/handoffs/{id}/messages {agent, text}`,
+ * - `POST /api/handoffs/{id}/claim {agent}`, `POST /api/handoffs/{id}/messages {agent, text, id?}` (`id`: the
+ *   client's message id — a retried request with the same id writes and sends the line once),
  *   `POST /api/handoffs/{id}/resolve {agent, intent?}`;
  * - `GET /api/handoffs/events` → the console's live event stream.
  * No or bad token → 401; unknown ticket → 404; wrong state → 409; another agent's ticket → 403; bad body → 400.
@@ -75,7 +76,15 @@ export async function handleAgentApi(req: IncomingMessage, res: ServerResponse, 
           });
           return true;
         }
-        sendJson(res, 200, await o.handoffs.agentMessage(id, agent as string, body?.text as string));
+        const key = body?.id;
+        if (key !== undefined && !str(key, 100)) {
+          sendJson(res, 400, {
+            error: 'E_BAD_REQUEST',
+            message: 'id must be a non-empty string of at most 100 characters',
+          });
+          return true;
+        }
+        sendJson(res, 200, await o.handoffs.agentMessage(id, agent as string, body?.text as string, key as string));
         return true;
       }
       if (action === 'resolve') {

@@ -86,6 +86,34 @@ describe('agent API', () => {
     customer.disconnect();
   });
 
+  it("an agent's message sent again with the same id (an answer lost on the way) is written and delivered once", async () => {
+    const base = server.base;
+    const customer = new WebChatClient(base, 'c-retry');
+    await customer.connect();
+    await customer.say('let me speak to a human please', 'r1');
+    await customer.waitFor((e) => e.handoff === true);
+    const [ticket] = (
+      (await (await api(base, '?status=queued')).json()) as { id: string; conversation: string }[]
+    ).filter((t) => t.conversation === `web:${customer.conversation}`);
+    await api(base, `/${ticket.id}/claim`, { agent: 'ann' });
+    const line = { agent: 'ann', text: 'Looking into it.', id: 'console-line-1' };
+    const [first, again] = await Promise.all([
+      api(base, `/${ticket.id}/messages`, line),
+      api(base, `/${ticket.id}/messages`, line),
+    ]);
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(((await first.json()) as { seq: number }).seq).toBe(((await again.json()) as { seq: number }).seq);
+    await customer.waitFor((e) => e.text === 'Ann: Looking into it.');
+    const t = (await (await api(base, `/${ticket.id}`)).json()) as { transcript: { text: string }[] };
+    expect(t.transcript.filter((e) => e.text === 'Looking into it.')).toHaveLength(1);
+    // A later line proves the stream is past any second copy.
+    await api(base, `/${ticket.id}/messages`, { agent: 'ann', text: 'Done.' });
+    await customer.waitFor((e) => e.text === 'Ann: Done.');
+    expect(customer.events.filter((e) => e.text === 'Ann: Looking into it.')).toHaveLength(1);
+    expect((await api(base, `/${ticket.id}/messages`, { ...line, id: '' })).status).toBe(400);
+    customer.disconnect();
+  });
+
   it('a restart in the middle of a handoff loses nothing and repeats nothing', async () => {
     let base = server.base;
     const customer = new WebChatClient(base, 'c-restart');

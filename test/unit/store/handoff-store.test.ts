@@ -120,6 +120,16 @@ for (const db of testDatabases()) {
       expect(await h.leaseDelivery(t.id, line.seq, 60_000)).toBe(false);
     });
 
+    it("an agent's retried line (same client key) is written once, even concurrently", async () => {
+      const { ticket: t } = await h.open(ticket('c6'), 700);
+      const line = { at: 701, from: 'agent' as const, agent: 'ann', text: 'Once', delivered: false };
+      const [a, b] = await Promise.all([h.append(t.id, line, 'k1'), h.append(t.id, line, 'k1')]);
+      expect(a.seq).toBe(b.seq);
+      expect([a.repeated, b.repeated].filter(Boolean)).toHaveLength(1);
+      expect((await h.get(t.id))?.transcript.filter((e) => e.text === 'Once')).toHaveLength(1);
+      expect((await h.append(t.id, line, 'k2')).seq).not.toBe(a.seq); // another key: another line
+    });
+
     it('remembers where a surface shows a ticket and finds it back', async () => {
       const { ticket: t } = await h.open(ticket('c4'), 500);
       await h.setSurface(t.id, 'slack', { channel: 'CAGENTS', ts: '17.1' }, 'CAGENTS:17.1');
