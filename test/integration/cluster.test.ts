@@ -5,6 +5,7 @@
  * customer's stream is. Runs when TEST_DATABASE_URL is set and nginx is installed (`.ci/run` installs it).
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { consoleOn } from '../fixtures/console-client.ts';
 import { NGINX, type RunningNginx, startNginx } from '../fixtures/nginx.ts';
 import { type RunningServer, spawnServer } from '../fixtures/spawn-server.ts';
 import { freshPostgresSchema, TEST_DATABASE_URL } from '../fixtures/test-databases.ts';
@@ -21,42 +22,6 @@ afterAll(async () => {
   for (const s of servers) s.stop();
 });
 
-/** An agent console's event stream on one instance: every event with its arrival time. */
-async function consoleOn(base: string) {
-  const events: { kind: string; ticket: { id: string }; at: number }[] = [];
-  const abort = new AbortController();
-  const res = await fetch(`${base}/api/handoffs/events`, {
-    headers: { authorization: `Bearer ${TOKEN}` },
-    signal: abort.signal,
-  });
-  if (!res.ok || !res.body) throw new Error(`console stream: ${res.status}`);
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += value;
-        let i = buffer.indexOf('\n\n');
-        while (i >= 0) {
-          const line = buffer
-            .slice(0, i)
-            .split('\n')
-            .find((l) => l.startsWith('data: '));
-          if (line) events.push({ ...JSON.parse(line.slice(6)), at: Date.now() });
-          buffer = buffer.slice(i + 2);
-          i = buffer.indexOf('\n\n');
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
-  cleanups.push(async () => abort.abort());
-  return events;
-}
-
 describe.skipIf(!TEST_DATABASE_URL || !NGINX)('three instances behind nginx on one PostgreSQL', () => {
   it('behave as one: replies, tickets and agent lines cross instances, each once', async () => {
     const schema = await freshPostgresSchema(TEST_DATABASE_URL as string);
@@ -71,7 +36,13 @@ describe.skipIf(!TEST_DATABASE_URL || !NGINX)('three instances behind nginx on o
       );
     for (const s of servers) s.child.stderr?.resume();
     nginx = await startNginx(servers.map((s) => s.base));
-    const consoles = await Promise.all(servers.map((s) => consoleOn(s.base)));
+    const consoles = await Promise.all(
+      servers.map(async (s) => {
+        const c = await consoleOn(s.base, TOKEN);
+        cleanups.push(async () => c.close());
+        return c.events;
+      }),
+    );
 
     // Customers through the balancer: streams and messages spread over the instances.
     const customers = Array.from({ length: 9 }, (_, i) => new WebChatClient(nginx!.base, `cluster${i}`));
