@@ -17,7 +17,7 @@ import type { Decision } from '../router/decision.ts';
 import type { ConversationStore } from '../store/conversation-store.ts';
 import type { ChannelName, Turn } from '../turn.ts';
 import { type AgentProfile, eligibleAgents } from './agent-routing.ts';
-import type { HandoffStore } from './handoff-store.ts';
+import type { DeliverySender, HandoffStore } from './handoff-store.ts';
 import type { Ticket, TicketStatus, TranscriptEntry } from './ticket.ts';
 
 /** What changed on a ticket, as agent surfaces hear it. */
@@ -48,6 +48,8 @@ export interface HandoffServiceOptions {
    * channel registry.
    */
   customerName?: (channel: ChannelName, address: unknown) => string | undefined;
+  /** This instance's name among several on one database (the outbox's line leases); default: one instance. */
+  instance?: string;
 }
 
 /** How long a sender holds a line: longer than a send with its retries takes (Slack's wait out rate limits ~1 min). */
@@ -65,9 +67,12 @@ export class HandoffService {
   private readonly now: () => number;
   /** Tickets already alerted on (once per ticket per process). */
   private readonly alerted = new Set<string>();
+  /** This process as the sender of outbox lines (a restart takes back the lines its previous run held). */
+  private readonly sender: DeliverySender;
 
   constructor(private readonly options: HandoffServiceOptions) {
     this.now = options.now ?? Date.now;
+    this.sender = { owner: options.instance ?? 'local', startedAt: Date.now() };
   }
 
   private get store(): HandoffStore {
@@ -303,7 +308,7 @@ export class HandoffService {
     const text = entry.from === 'agent' && entry.agent ? `${this.agentName(entry.agent)}: ${entry.text}` : entry.text;
     // One sender per line: the instance that wrote it, or the redelivery — never both (a lease on the row).
     const leased = entry.delivered === false;
-    if (leased && !(await this.store.leaseDelivery(ticket.id, entry.seq, DELIVERY_LEASE_MS))) return false;
+    if (leased && !(await this.store.leaseDelivery(ticket.id, entry.seq, DELIVERY_LEASE_MS, this.sender))) return false;
     try {
       await sender.send(address.address, {
         reply: { text, language: ticket.language },

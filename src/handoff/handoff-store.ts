@@ -6,6 +6,12 @@
 import { SwitchboardError } from '../errors.ts';
 import type { NewTicket, Ticket, TicketStatus, TranscriptEntry } from './ticket.ts';
 
+/** Who sends an outbox line: the instance's owner name and when this run of it started. */
+export interface DeliverySender {
+  owner: string;
+  startedAt: number;
+}
+
 export interface HandoffStore {
   /** Opens a ticket; when the conversation already has an open one (queued or claimed), returns that one instead. */
   open(ticket: NewTicket, now: number): Promise<{ ticket: Ticket; created: boolean }>;
@@ -32,9 +38,11 @@ export interface HandoffStore {
   ): Promise<TranscriptEntry & { repeated?: boolean }>;
   /**
    * Takes the right to send an undelivered line for `ms` (true), so that no other instance — nor the redelivery —
-   * sends it meanwhile; false when it is delivered or another sender holds it.
+   * sends it meanwhile; false when it is delivered or another sender holds it. `sender` names this process: its
+   * instance and when it started — a lease a previous run of the same instance held (it stopped mid-send) is taken
+   * at once.
    */
-  leaseDelivery(id: string, seq: number, ms: number): Promise<boolean>;
+  leaseDelivery(id: string, seq: number, ms: number, sender?: DeliverySender): Promise<boolean>;
   /** Gives the right up after a failed send (the redelivery may try again at once). */
   releaseDelivery(id: string, seq: number): Promise<void>;
   /** Marks an agent line delivered to the customer's channel. */

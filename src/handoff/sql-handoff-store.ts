@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { SqlClient, SqlRow } from '../store/sql-client.ts';
-import { type HandoffStore, ticketError } from './handoff-store.ts';
+import { type DeliverySender, type HandoffStore, ticketError } from './handoff-store.ts';
 import type { NewTicket, Ticket, TicketStatus, TranscriptEntry } from './ticket.ts';
 
 const OPEN = "status IN ('queued', 'claimed')";
@@ -189,12 +189,15 @@ export class SqlHandoffStore implements HandoffStore {
     }
   }
 
-  async leaseDelivery(id: string, seq: number, ms: number): Promise<boolean> {
+  async leaseDelivery(id: string, seq: number, ms: number, sender?: DeliverySender): Promise<boolean> {
     const now = Date.now();
+    const owner = sender?.owner ?? null;
+    const boot = sender?.startedAt ?? now;
     const changed = await this.client.run(
-      `UPDATE ticket_messages SET send_lease = $3 WHERE ticket_id = $1 AND seq = $2 AND delivered = 0
-       AND (send_lease IS NULL OR send_lease < $4)`,
-      [id, seq, now + ms, now],
+      `UPDATE ticket_messages SET send_lease = $3, send_owner = $5, send_boot = $6
+       WHERE ticket_id = $1 AND seq = $2 AND delivered = 0
+       AND (send_lease IS NULL OR send_lease < $4 OR (send_owner = $5 AND send_boot < $6))`,
+      [id, seq, now + ms, now, owner, boot],
     );
     return changed === 1;
   }

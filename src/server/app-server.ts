@@ -58,7 +58,9 @@ export async function createApp({ configFile, storeFile, env, log }: AppOptions)
   const stores = await openStores({ databaseUrl: env.databaseUrl, sqliteFile: storeFile });
   const bot = await loadBot(configFile, stores);
   const senders: Partial<Record<ChannelName, ChannelSender>> = {};
-  const core = handoffAndMeasurement(bot, stores, senders, log);
+  // This instance's name in the leases (the inbox's, the outbox lines', the cluster chores').
+  const owner = env.instanceId ?? defaultInstanceId(env.port, Boolean(env.databaseUrl));
+  const core = handoffAndMeasurement(bot, stores, senders, owner, log);
   const handler = new TurnHandler({
     bot,
     store: stores.conversations,
@@ -75,7 +77,6 @@ export async function createApp({ configFile, storeFile, env, log }: AppOptions)
     isUnavailable,
     log,
   );
-  const owner = env.instanceId ?? defaultInstanceId(env.port, Boolean(env.databaseUrl));
   const intake: TurnIntake = new TurnIntake({
     inbox: stores.inbox,
     spool,
@@ -158,9 +159,11 @@ function handoffAndMeasurement(
   bot: Bot,
   stores: Stores,
   senders: Partial<Record<ChannelName, ChannelSender>>,
+  owner: string,
   log: Logger,
 ) {
   const handoffs = new HandoffService({
+    instance: owner,
     store: stores.handoffs,
     conversations: stores.conversations,
     senders,

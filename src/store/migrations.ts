@@ -96,6 +96,8 @@ CREATE UNIQUE INDEX feed_events_dedupe ON feed_events (stream, dedupe) WHERE ded
     name: 'a per-line lease on the handoff outbox (one sender per line across instances); agents’ client message ids',
     sql: `
 ALTER TABLE ticket_messages ADD COLUMN send_lease BIGINT;
+ALTER TABLE ticket_messages ADD COLUMN send_owner TEXT;
+ALTER TABLE ticket_messages ADD COLUMN send_boot BIGINT;
 ALTER TABLE ticket_messages ADD COLUMN client_key TEXT;
 CREATE UNIQUE INDEX ticket_messages_client_key ON ticket_messages (ticket_id, client_key) WHERE client_key IS NOT NULL;`,
   },

@@ -39,7 +39,7 @@ describe.skipIf(!TEST_DATABASE_URL)('PostgreSQL claims across two processes', ()
       }
       const file = join(dir, 'ids.json');
       writeFileSync(file, JSON.stringify(ids));
-      const startAt = String(Date.now() + 2500);
+      const startAt = String(Date.now() + 5000);
       const racer = (agent: string) =>
         run(
           process.execPath,
@@ -47,7 +47,7 @@ describe.skipIf(!TEST_DATABASE_URL)('PostgreSQL claims across two processes', ()
           {
             cwd: ROOT,
           },
-        ).then((r) => JSON.parse(r.stdout) as { won: string[]; lost: number });
+        ).then((r) => JSON.parse(r.stdout) as { won: string[]; lost: number; late: boolean });
       const [a, b] = await Promise.all([racer('agent-a'), racer('agent-b')]);
       expect(a.won.length + b.won.length).toBe(1000);
       expect(a.won.filter((id) => new Set(b.won).has(id))).toEqual([]);
@@ -57,8 +57,9 @@ describe.skipIf(!TEST_DATABASE_URL)('PostgreSQL claims across two processes', ()
       const winners = new Map(claimed.map((t) => [t.id, t.agent]));
       for (const id of a.won) expect(winners.get(id)).toBe('agent-a');
       for (const id of b.won) expect(winners.get(id)).toBe('agent-b');
-      // Both really raced: each won some (a 50-50 race over 1000 tickets).
-      expect(Math.min(a.won.length, b.won.length)).toBeGreaterThan(0);
+      // Both really raced: each won some (a 50-50 race over 1000 tickets) — when both were at the start line in time
+      // (on a busy machine one may connect after the start; the checks above hold either way).
+      if (!a.late && !b.late) expect(Math.min(a.won.length, b.won.length)).toBeGreaterThan(0);
       await stores.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

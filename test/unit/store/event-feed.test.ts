@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openStores, type Stores } from '../../../src/server/open-stores.ts';
 import { runExclusive } from '../../../src/store/cluster-leases.ts';
 import { freshPostgresSchema, TEST_DATABASE_URL, testDatabases } from '../../fixtures/test-databases.ts';
+import { WAIT_MS } from '../../fixtures/wait.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -30,7 +31,7 @@ describe.each(testDatabases())('event feed and cluster leases on $name', (databa
     expect(await events.since('web:c1', a)).toEqual([{ id: c, data: '{"text":"two"}' }]);
     expect(await events.last('web:c1')).toBe(c);
     expect(await events.last('web:none')).toBe(0);
-    await vi.waitFor(() => expect(heard).toEqual(expect.arrayContaining(['web:c1', 'web:c2'])));
+    await vi.waitFor(() => expect(heard).toEqual(expect.arrayContaining(['web:c1', 'web:c2'])), { timeout: WAIT_MS });
   });
 
   it('a lease is one instance’s at a time, until released or run out', async () => {

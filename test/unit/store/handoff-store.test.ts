@@ -115,6 +115,14 @@ for (const db of testDatabases()) {
       await h.releaseDelivery(t.id, line.seq); // the send failed
       expect(await h.leaseDelivery(t.id, line.seq, -1)).toBe(true); // a lease that already ran out (a dead sender)
       expect(await h.leaseDelivery(t.id, line.seq, 60_000)).toBe(true);
+      // A previous run of the same instance stopped mid-send: its restart takes the line back at once; others wait.
+      const old = { owner: 'host:1', startedAt: 1000 };
+      const restarted = { owner: 'host:1', startedAt: 2000 };
+      await h.releaseDelivery(t.id, line.seq);
+      expect(await h.leaseDelivery(t.id, line.seq, 60_000, old)).toBe(true);
+      expect(await h.leaseDelivery(t.id, line.seq, 60_000, { owner: 'host:2', startedAt: 3000 })).toBe(false);
+      expect(await h.leaseDelivery(t.id, line.seq, 60_000, restarted)).toBe(true);
+      expect(await h.leaseDelivery(t.id, line.seq, 60_000, restarted)).toBe(false); // held by this run now
       await h.markDelivered(t.id, line.seq);
       await h.releaseDelivery(t.id, line.seq);
       expect(await h.leaseDelivery(t.id, line.seq, 60_000)).toBe(false);

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { WebChatSender } from '../../../../src/adapters/web/web-chat.ts';
 import { memoryLogger } from '../../../../src/log.ts';
 import { MemoryEventFeed } from '../../../../src/store/event-feed.ts';
+import { WAIT_MS } from '../../../fixtures/wait.ts';
 
 /** Enough of a ServerResponse for the sender: records what it writes. */
 class FakeResponse extends EventEmitter {
@@ -23,7 +24,8 @@ class FakeResponse extends EventEmitter {
   }
 }
 const res = () => new FakeResponse() as unknown as ServerResponse & FakeResponse;
-const message = (text: string) => ({ reply: { text, language: 'en' }, turn: 'web:1', feedback: true });
+let turns = 0;
+const message = (text: string) => ({ reply: { text, language: 'en' }, turn: `web:${++turns}`, feedback: true });
 
 describe('WebChatSender', () => {
   it('pushes to every page of the conversation, with feedback and quick replies', async () => {
@@ -33,8 +35,8 @@ describe('WebChatSender', () => {
     await sender.attach('c1', a);
     await sender.attach('c1', b);
     await sender.send({ conversation: 'c1' }, message('hello'));
-    await vi.waitFor(() => expect(b.events).toHaveLength(1));
-    expect(a.events).toEqual([{ text: 'hello', language: 'en', feedback_turn: 'web:1' }]);
+    await vi.waitFor(() => expect(b.events).toHaveLength(1), { timeout: WAIT_MS });
+    expect(a.events).toEqual([{ text: 'hello', language: 'en', feedback_turn: expect.stringMatching(/^web:\d+$/) }]);
   });
 
   it('a message sent while no page is connected waits in the feed for the page that comes back', async () => {
@@ -43,14 +45,25 @@ describe('WebChatSender', () => {
     const a = res();
     await sender.attach('c2', a);
     await sender.send({ conversation: 'c2' }, message('first'));
-    await vi.waitFor(() => expect(a.events).toHaveLength(1));
+    await vi.waitFor(() => expect(a.events).toHaveLength(1), { timeout: WAIT_MS });
     const lastSeen = Number(a.chunks.find((c) => c.includes('"first"'))?.match(/id: (\d+)/)?.[1]);
     a.end();
     await sender.send({ conversation: 'c2' }, message('while away')); // no page: not an error
     const again = new WebChatSender(feed, memoryLogger()); // another instance, or this one after a restart
     const b = res();
     await again.attach('c2', b, lastSeen);
-    await vi.waitFor(() => expect(b.events.map((e) => e.text)).toEqual(['while away']));
+    await vi.waitFor(() => expect(b.events.map((e) => e.text)).toEqual(['while away']), { timeout: WAIT_MS });
+  });
+
+  it('the same message sent again (a turn handled again after a database fault) is shown once', async () => {
+    const sender = new WebChatSender(new MemoryEventFeed(), memoryLogger());
+    const a = res();
+    await sender.attach('c5', a);
+    const once = message('only once');
+    await sender.send({ conversation: 'c5' }, once);
+    await sender.send({ conversation: 'c5' }, once);
+    await sender.send({ conversation: 'c5' }, message('next'));
+    await vi.waitFor(() => expect(a.events.map((e) => e.text)).toEqual(['only once', 'next']), { timeout: WAIT_MS });
   });
 
   it('a page without Last-Event-ID gets only what comes next; another conversation gets nothing', async () => {
@@ -62,7 +75,7 @@ describe('WebChatSender', () => {
     await sender.attach('c3', a);
     await sender.attach('c4', other);
     await sender.send({ conversation: 'c3' }, message('new'));
-    await vi.waitFor(() => expect(a.events.map((e) => e.text)).toEqual(['new']));
+    await vi.waitFor(() => expect(a.events.map((e) => e.text)).toEqual(['new']), { timeout: WAIT_MS });
     expect(other.events).toEqual([]);
   });
 });
