@@ -1,3 +1,7 @@
+/**
+ * The types of language detection: the hints a channel and the conversation give about a turn's language, and what
+ * detection returns.
+ */
 import type { LanguageGuess } from '../understanding.ts';
 
 /**

@@ -1,3 +1,6 @@
+/**
+ * The languages switchboard knows: their ISO codes, names and scripts, and the errors for a language it does not.
+ */
 import { SwitchboardError } from '../../errors.ts';
 
 /**

@@ -1,3 +1,7 @@
+/**
+ * What a chat message says about its language: the text with code, markup, URLs, mentions and emoji codes removed,
+ * its letter runs and their scripts.
+ */
 import type { Script } from './languages.ts';
 
 /** Longest input, in UTF-16 code units, that language detection reads; the rest of a huge message is ignored. */
