@@ -21,6 +21,12 @@ export interface ChannelSender {
   readonly channel: ChannelName;
   /** Sends into the conversation at `address`; rejects with a SwitchboardError (`remote` or `transport`) on failure. */
   send(address: unknown, message: OutgoingMessage): Promise<void>;
+  /**
+   * Whether `message` (by its `turn` key) was already sent to `address` since `sinceMs` — asked before sending again
+   * what a crash may have sent already (a turn taken up after a restart, an outbox line whose sender stopped). Only
+   * channels that can look it up implement it; an error or no answer means "not known": the message is sent.
+   */
+  wasSent?(address: unknown, message: OutgoingMessage, sinceMs: number): Promise<boolean>;
 }
 
 /** A sender that keeps what it was asked to send: the test fake, and the web chat's (its replies go in the HTTP response). */

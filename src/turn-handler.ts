@@ -51,6 +51,8 @@ export interface TurnContext {
   /** `<channel>:<event id>`: the turn's id in the log and on its feedback buttons. */
   readonly key: string;
   readonly started: number;
+  /** Taken up again after a crash or a database fault: its reply may have gone out already (asked before sending). */
+  readonly resumed: boolean;
   /** The conversation's state before this turn. */
   readonly state: StoredConversation;
   /** The conversation's language so far (else the bot's default): the language of texts sent before understanding. */
@@ -85,8 +87,8 @@ export class TurnHandler {
    * so later messages — an agent's, in the handoff — can be sent there). Rejects only when the reply cannot be sent
    * (the turn's state is already saved).
    */
-  async handle(turn: Turn, address: unknown): Promise<TurnOutcome> {
-    const t = await this.begin(turn, address);
+  async handle(turn: Turn, address: unknown, resumed = false): Promise<TurnOutcome> {
+    const t = await this.begin(turn, address, resumed);
     if (turn.action?.kind === 'feedback') return this.feedback(t, turn.action);
     const relayed = await this.relayToAgent(t);
     if (relayed) return relayed;
@@ -114,7 +116,7 @@ export class TurnHandler {
   }
 
   /** Remembers where the conversation's replies go and reads its state. */
-  private async begin(turn: Turn, address: unknown): Promise<TurnContext> {
+  private async begin(turn: Turn, address: unknown, resumed: boolean): Promise<TurnContext> {
     const { store, bot } = this.options;
     const started = performance.now();
     await store.setAddress(turn.conversation, { channel: turn.channel, address });
@@ -124,6 +126,7 @@ export class TurnHandler {
       address,
       key: `${turn.channel}:${turn.id}`,
       started,
+      resumed,
       state,
       language: state.language ?? bot.config.default_language,
       understanding: NO_TEXT,
@@ -243,10 +246,14 @@ export class TurnHandler {
     }
   }
 
-  /** A message to the customer through the channel's sender. */
+  /**
+   * A message to the customer through the channel's sender — unless the turn was taken up again and the channel can
+   * tell that the message went out before the crash.
+   */
   private async send(t: TurnContext, message: OutgoingMessage): Promise<void> {
     const sender = this.options.senders[t.turn.channel];
     if (!sender) throw new SwitchboardError('E_NO_SENDER', 'internal', `no sender for channel ${t.turn.channel}`);
+    if (t.resumed && (await sender.wasSent?.(t.address, message, t.turn.receivedAt))) return;
     await sender.send(t.address, message);
   }
 }

@@ -31,7 +31,8 @@ export type PrepareTurn = (turn: Turn) => Promise<Turn>;
 export interface TurnIntakeOptions {
   inbox: TurnInbox;
   spool: TurnSpool;
-  handle: (turn: Turn, address: unknown) => Promise<TurnOutcome>;
+  /** The turn handler; `resumed`: taken up again (after a crash or a database fault), its reply may have gone out. */
+  handle: (turn: Turn, address: unknown, resumed: boolean) => Promise<TurnOutcome>;
   log: Logger;
   /** This instance's name in the inbox's leases (`SWITCHBOARD_INSTANCE_ID`, else host and port). */
   owner: string;
@@ -95,7 +96,7 @@ export class TurnIntake {
     if (status === 'accepted') return void (await this.work(key, turn, address).catch(() => {}));
     if (this.inFlight.has(key) || this.interrupted.has(key)) return;
     const own = await inbox.reclaim(key, owner, this.leaseMs);
-    if (own) await this.work(key, own.turn, own.address).catch(() => {});
+    if (own) await this.work(key, own.turn, own.address, undefined, true).catch(() => {});
   }
 
   /** Takes up unfinished turns now (at start), then every `intervalMs` (default 2 s). */
@@ -140,13 +141,13 @@ export class TurnIntake {
         this.interrupted.delete(key);
         log.warn('inbox_turn_resumed', { key, reason: 'database' });
         resumed++;
-        await this.work(key, turn, address).catch(() => {});
+        await this.work(key, turn, address, undefined, true).catch(() => {});
       }
       const busy = new Set([...this.inFlight, ...this.unmarked, ...this.interrupted.keys()]);
       const taken = await inbox.take(owner, this.leaseMs, 50, busy, this.startedAt);
       for (const entry of taken) {
         log.warn('inbox_turn_resumed', { key: entry.key, attempts: entry.attempts });
-        await this.work(entry.key, entry.turn, entry.address).catch(() => {});
+        await this.work(entry.key, entry.turn, entry.address, undefined, true).catch(() => {});
       }
       return resumed + taken.length;
     } catch (e) {
@@ -156,12 +157,18 @@ export class TurnIntake {
   }
 
   /** Handles a recorded turn and marks it: done, failed, or (database fault) left for the next sweep. */
-  private async work(key: string, turn: Turn, address: unknown, prepare?: PrepareTurn): Promise<TurnOutcome> {
+  private async work(
+    key: string,
+    turn: Turn,
+    address: unknown,
+    prepare?: PrepareTurn,
+    resumed = false,
+  ): Promise<TurnOutcome> {
     const { inbox, log } = this.o;
     this.inFlight.add(key);
     try {
       const ready = prepare ? await prepare(turn).catch(() => turn) : turn;
-      const outcome = await this.o.handle(ready, address);
+      const outcome = await this.o.handle(ready, address, resumed);
       await inbox.complete(key).catch((e: unknown) => {
         if (!isUnavailable(e)) throw e;
         this.unmarked.add(key);

@@ -270,7 +270,7 @@ export class HandoffService {
     for (const { ticket: id, entry } of await this.store.undelivered()) {
       const ticket = await this.store.get(id);
       if (!ticket) continue;
-      if (await this.deliver(ticket, entry)) sent++;
+      if (await this.deliver(ticket, entry, true)) sent++;
     }
     return sent;
   }
@@ -290,7 +290,7 @@ export class HandoffService {
     );
     if (repeated) {
       // A retried request: the line is written already; sent, unless it still waits (then the lease decides).
-      if (!entry.delivered) await this.deliver(ticket, entry);
+      if (!entry.delivered) await this.deliver(ticket, entry, true);
       return entry;
     }
     await this.deliver(ticket, entry);
@@ -298,7 +298,11 @@ export class HandoffService {
     return entry;
   }
 
-  private async deliver(ticket: Ticket, entry: TranscriptEntry): Promise<boolean> {
+  /**
+   * Sends a line under its lease and marks it delivered. `uncertain`: an earlier attempt may have reached the channel
+   * (a redelivery, a retried request) — a channel that can tell (`wasSent`) is asked first.
+   */
+  private async deliver(ticket: Ticket, entry: TranscriptEntry, uncertain = false): Promise<boolean> {
     const address = await this.options.conversations.getAddress(ticket.conversation);
     const sender = this.options.senders[ticket.channel];
     if (!address || !sender) {
@@ -309,12 +313,11 @@ export class HandoffService {
     // One sender per line: the instance that wrote it, or the redelivery — never both (a lease on the row).
     const leased = entry.delivered === false;
     if (leased && !(await this.store.leaseDelivery(ticket.id, entry.seq, DELIVERY_LEASE_MS, this.sender))) return false;
+    const message = { reply: { text, language: ticket.language }, turn: `${ticket.id}:${entry.seq}`, feedback: false };
     try {
-      await sender.send(address.address, {
-        reply: { text, language: ticket.language },
-        turn: `${ticket.id}:${entry.seq}`,
-        feedback: false,
-      });
+      if (uncertain && (await sender.wasSent?.(address.address, message, entry.at))) {
+        this.options.log.info('handoff_already_sent', { ticket: ticket.id, seq: entry.seq });
+      } else await sender.send(address.address, message);
     } catch (e) {
       this.options.log.warn('handoff_send_failed', {
         ticket: ticket.id,

@@ -80,7 +80,7 @@ export async function createApp({ configFile, storeFile, env, log }: AppOptions)
   const intake: TurnIntake = new TurnIntake({
     inbox: stores.inbox,
     spool,
-    handle: (turn, address) => handler.handle(turn, address),
+    handle: (turn, address, resumed) => handler.handle(turn, address, resumed),
     log,
     owner,
   });

@@ -164,4 +164,19 @@ describe('TurnHandler with the turn log', () => {
     expect((await stores.turns.get(id))?.feedback).toBe('down');
     await stores.close();
   });
+
+  it('a turn taken up again does not send a reply the channel says went out before the crash', async () => {
+    const store = new MemoryConversationStore();
+    const sender = Object.assign(new MemorySender('slack'), {
+      wasSent: async (_address: unknown, m: { turn: string }) => m.turn === 'slack:EvSentBefore',
+    });
+    const handler = new TurnHandler({ bot, store, senders: { slack: sender } });
+    const sent = turn({ id: 'EvSentBefore', text: 'wake me up at 7 tomorrow' });
+    expect(await handler.handle(sent, {}, true)).toMatchObject({ status: 'replied' });
+    expect(sender.sent).toHaveLength(0); // sent before the crash: not again
+    await handler.handle(turn({ id: 'EvNotSent', text: 'wake me up at 7 tomorrow' }), {}, true);
+    expect(sender.sent).toHaveLength(1); // not found: sent
+    await handler.handle(turn({ id: 'EvSentBefore', text: 'wake me up at 7 tomorrow' }), {});
+    expect(sender.sent).toHaveLength(2); // a first attempt never asks
+  });
 });

@@ -15,7 +15,14 @@ export interface SlackChatClient {
     postMessage(args: webApi.ChatPostMessageArguments): Promise<unknown>;
     update(args: webApi.ChatUpdateArguments): Promise<unknown>;
   };
+  conversations?: {
+    history(args: webApi.ConversationsHistoryArguments): Promise<unknown>;
+    replies(args: webApi.ConversationsRepliesArguments): Promise<unknown>;
+  };
 }
+
+/** The message metadata event that carries a message's key (Slack keeps it with the message; `wasSent` reads it). */
+const METADATA_EVENT = 'switchboard_message';
 
 export class SlackSender implements ChannelSender {
   readonly channel = 'slack' as const;
@@ -34,9 +41,33 @@ export class SlackSender implements ChannelSender {
         blocks,
         unfurl_links: false,
         unfurl_media: false,
+        metadata: { event_type: METADATA_EVENT, event_payload: { key: message.turn } },
       });
     } catch (e) {
       throw slackError('chat.postMessage', e);
+    }
+  }
+
+  /**
+   * Looks for the bot's message with this key (message metadata) in the conversation — the thread when the address
+   * has one — since `sinceMs`: a message a crash may have sent is not sent twice.
+   */
+  async wasSent(address: unknown, message: OutgoingMessage, sinceMs: number): Promise<boolean> {
+    const conversations = this.client.conversations;
+    if (!conversations) return false;
+    const { channel, thread_ts } = toAddress(address);
+    const oldest = ((sinceMs - 60_000) / 1000).toFixed(6); // a minute of clock skew
+    try {
+      const page = (await (thread_ts
+        ? conversations.replies({ channel, ts: thread_ts, oldest, include_all_metadata: true, limit: 200 })
+        : conversations.history({ channel, oldest, include_all_metadata: true, limit: 200 }))) as {
+        messages?: { metadata?: { event_type?: string; event_payload?: { key?: unknown } } }[];
+      };
+      return (page.messages ?? []).some(
+        (m) => m.metadata?.event_type === METADATA_EVENT && m.metadata.event_payload?.key === message.turn,
+      );
+    } catch {
+      return false; // not known: sent again (at least once)
     }
   }
 
