@@ -8,7 +8,7 @@
  *
  *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/cluster-load.ts [--seconds 300] [--slack-rate 200] [--web-rate 100] [--write-docs]
  */
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { consoleOn } from '../test/fixtures/console-client.ts';
@@ -74,9 +74,23 @@ for (const name of ['a', 'b', 'c'])
       SLACK_API_URL: fake.url,
     }),
   );
-for (const s of servers) s.child.stderr?.resume();
-const rss = (s: RunningServer) =>
-  Number(readFileSync(`/proc/${s.child.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/)?.[1] ?? Number.NaN) / 1024;
+for (const [i, s] of servers.entries()) {
+  // CLUSTER_LOG=dir keeps each instance's log (dir/instance-0.log …); else it is drained.
+  const dir = process.env.CLUSTER_LOG;
+  if (dir) s.child.stderr?.pipe(createWriteStream(join(dir, `instance-${i}.log`)));
+  else s.child.stderr?.resume();
+  s.child.once('exit', (code, signal) => {
+    if (!stopping) process.stderr.write(`instance ${i} exited: ${code ?? signal}\n`);
+  });
+}
+let stopping = false;
+const rss = (s: RunningServer) => {
+  try {
+    return Number(readFileSync(`/proc/${s.child.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/)?.[1]) / 1024;
+  } catch {
+    return Number.NaN; // the instance is gone
+  }
+};
 for (const s of servers) {
   const t0 = Date.now();
   for (;;) {
@@ -218,6 +232,8 @@ for (const key of keys) {
 }
 for (const c of consoles) c.close();
 for (const c of [...customers, ...askers]) c.disconnect();
+stopping = true;
+const crashed = servers.filter((s) => s.child.exitCode !== null || s.child.signalCode !== null).length;
 await nginx.stop();
 for (const s of servers) s.stop();
 await fake.close();
@@ -226,9 +242,9 @@ await schema.drop().catch(() => {});
 
 const growth = rssEnd.map((r, i) => (rssMinute1[i] ? ((r - rssMinute1[i]) / rssMinute1[i]) * 100 : Number.NaN));
 const table = [
-  '| seconds | Slack events | web-chat messages | achieved rate /s | errors | lost | answered twice | ticket events | seen by every console | console spread p50 / p99 | RSS minute 1 → end (growth) |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-  `| ${SECONDS} | ${slackSent.length} | ${webSent.length} | ${((slackSent.length + webSent.length) / sentSeconds).toFixed(0)} | **${errors}** | **${lost}** | **${duplicated}** | ${keys.size} | ${keys.size - unseen} | ${q(spreads, 0.5)} / **${q(spreads, 0.99)} ms** | ${rssMinute1.map((r, i) => `${r.toFixed(0)} → ${rssEnd[i].toFixed(0)} MB (${growth[i] >= 0 ? '+' : ''}${growth[i].toFixed(0)}%)`).join('; ')} |`,
+  '| seconds | instances that died | Slack events | web-chat messages | achieved rate /s | errors | lost | answered twice | ticket events | seen by every console | console spread p50 / p99 | RSS minute 1 → end (growth) |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  `| ${SECONDS} | **${crashed}** | ${slackSent.length} | ${webSent.length} | ${((slackSent.length + webSent.length) / sentSeconds).toFixed(0)} | **${errors}** | **${lost}** | **${duplicated}** | ${keys.size} | ${keys.size - unseen} | ${q(spreads, 0.5)} / **${q(spreads, 0.99)} ms** | ${rssMinute1.map((r, i) => `${r.toFixed(0)} → ${rssEnd[i].toFixed(0)} MB (${growth[i] >= 0 ? '+' : ''}${growth[i].toFixed(0)}%)`).join('; ')} |`,
 ].join('\n');
 console.log(table);
 if (values['write-docs'])

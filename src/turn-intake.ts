@@ -61,6 +61,7 @@ export class TurnIntake {
   /** Rows this instance's owner name recorded before this moment are a previous run's: taken up at once. */
   private readonly startedAt = Date.now();
   private timer: NodeJS.Timeout | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<number> | undefined;
   private readonly leaseMs: number;
 
@@ -99,15 +100,26 @@ export class TurnIntake {
     if (own) await this.work(key, own.turn, own.address, undefined, true).catch(() => {});
   }
 
-  /** Takes up unfinished turns now (at start), then every `intervalMs` (default 2 s). */
+  /**
+   * Takes up unfinished turns now (at start), then every `intervalMs` (default 2 s); renews the leases of the turns
+   * in progress every third of a lease, on a timer of its own (a long sweep must not let them run out).
+   */
   async start(): Promise<void> {
     await this.sweep();
     this.timer = setInterval(() => void this.sweep(), this.o.intervalMs ?? 2000);
     this.timer.unref();
+    this.renewTimer = setInterval(() => void this.renew(), this.leaseMs / 3);
+    this.renewTimer.unref();
   }
 
   stop(): void {
     clearInterval(this.timer);
+    clearInterval(this.renewTimer);
+  }
+
+  private async renew(): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    await this.o.inbox.renew([...this.inFlight], this.o.owner, this.leaseMs).catch(() => {});
   }
 
   /** Turns being handled by this instance. */
@@ -116,7 +128,7 @@ export class TurnIntake {
   }
 
   /**
-   * One pass: marks the turns whose completion was not recorded, renews this instance's leases, drains the spool,
+   * One pass: marks the turns whose completion was not recorded, drains the spool,
    * takes unfinished turns (this instance's own after a restart or a database fault; any whose lease ran out) and
    * handles them. Returns how many it took.
    */
@@ -134,7 +146,6 @@ export class TurnIntake {
         await inbox.complete(key);
         this.unmarked.delete(key);
       }
-      if (this.inFlight.size > 0) await inbox.renew([...this.inFlight], owner, this.leaseMs);
       await this.o.spool.drain();
       let resumed = 0;
       for (const [key, { turn, address }] of [...this.interrupted]) {

@@ -48,11 +48,15 @@ export class SqlTurnInbox implements TurnInbox {
 
   async renew(keys: readonly string[], owner: string, leaseMs: number): Promise<void> {
     const until = this.now() + leaseMs;
-    for (const key of keys)
+    // One statement per 500 keys (a busy instance has hundreds in progress).
+    for (let i = 0; i < keys.length; i += 500) {
+      const batch = keys.slice(i, i + 500);
+      const list = batch.map((_k, j) => `$${j + 3}`).join(', ');
       await this.client.run(
-        "UPDATE turn_inbox SET lease_until = $3 WHERE key = $1 AND owner = $2 AND status = 'pending'",
-        [key, owner, until],
+        `UPDATE turn_inbox SET lease_until = $2 WHERE owner = $1 AND status = 'pending' AND key IN (${list})`,
+        [owner, until, ...batch],
       );
+    }
   }
 
   async take(
