@@ -77,7 +77,9 @@ export class WebChatSender implements ChannelSender {
   async attach(conversation: string, res: ServerResponse, lastEventId?: number): Promise<void> {
     const lastId = lastEventId ?? (await this.feed.last(streamOf(conversation)));
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
-    res.write(': connected\n\n');
+    // An id-only event: the page's EventSource takes it as its last event id, so a page that has seen nothing yet
+    // still reconnects from here (and gets what was sent while it was away).
+    res.write(`: connected\nid: ${lastId}\n\n`);
     const page: Page = { res, lastId };
     let set = this.pages.get(conversation);
     if (!set) this.pages.set(conversation, (set = new Set()));

@@ -55,6 +55,21 @@ describe('WebChatSender', () => {
     await vi.waitFor(() => expect(b.events.map((e) => e.text)).toEqual(['while away']), { timeout: WAIT_MS });
   });
 
+  it('a page that has seen nothing yet is given an id to reconnect from, and misses nothing sent meanwhile', async () => {
+    const feed = new MemoryEventFeed();
+    const sender = new WebChatSender(feed, memoryLogger());
+    await sender.send({ conversation: 'c6' }, message('before'));
+    const a = res();
+    await sender.attach('c6', a);
+    const given = Number(a.chunks[0].match(/^id: (\d+)$/m)?.[1]);
+    expect(given).toBeGreaterThan(0);
+    a.end(); // gone before any event reached it
+    await sender.send({ conversation: 'c6' }, message('while away'));
+    const b = res();
+    await new WebChatSender(feed, memoryLogger()).attach('c6', b, given);
+    await vi.waitFor(() => expect(b.events.map((e) => e.text)).toEqual(['while away']), { timeout: WAIT_MS });
+  });
+
   it('the same message sent again (a turn handled again after a database fault) is shown once', async () => {
     const sender = new WebChatSender(new MemoryEventFeed(), memoryLogger());
     const a = res();
