@@ -96,7 +96,12 @@ export class AgentsDesk<Card> implements AgentSurface {
       }
     };
     void this.queue.run('catch-up', async () => {
-      const exclusive = this.d.exclusive ?? (async (_name: string, w: () => Promise<void>) => (await w(), true));
+      const exclusive =
+        this.d.exclusive ??
+        (async (_name: string, w: () => Promise<void>) => {
+          await w();
+          return true;
+        });
       if (!(await exclusive(`catch-up:${this.name}`, work)))
         this.d.log.info('desk_catch_up_elsewhere', { desk: this.name });
     });

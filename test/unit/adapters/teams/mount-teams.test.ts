@@ -21,7 +21,10 @@ afterEach(async () => {
 });
 
 /** One instance: every chore runs here. */
-const alone = async (_name: string, work: () => Promise<void>) => (await work(), true);
+const alone = async (_name: string, work: () => Promise<void>) => {
+  await work();
+  return true;
+};
 
 type Handle = (turn: Turn, address: unknown) => Promise<TurnOutcome>;
 
