@@ -82,7 +82,7 @@ export class TurnIntake {
       }
     }
     spool.add({ turn, address });
-    void spool.drain();
+    void spool.drain().catch((e: unknown) => this.o.log.error('spool_drain_failed', { message: (e as Error).message }));
     return { status: 'accepted', outcome: Promise.resolve({ status: 'spooled' }) };
   }
 

@@ -71,8 +71,10 @@ export async function createApp({ configFile, storeFile, env, log }: AppOptions)
   });
   // Every turn is recorded in the inbox before its channel is acknowledged; turns that find the database down wait in
   // a local spool (fsynced) and are recorded and handled, in order, when it is back.
+  // One spool file per instance: instances on one PostgreSQL may share a data directory.
+  const spoolName = env.databaseUrl ? `turn-spool-${owner.replace(/[^\w.-]+/g, '_')}.jsonl` : 'turn-spool.jsonl';
   const spool = new TurnSpool(
-    join(dirname(storeFile), 'turn-spool.jsonl'),
+    join(dirname(storeFile), spoolName),
     (turn, address) => intake.fromSpool(turn, address),
     isUnavailable,
     log,

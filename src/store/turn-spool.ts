@@ -80,7 +80,12 @@ export class TurnSpool {
         }
         this.pending.shift();
         done++;
-        this.rewrite();
+        try {
+          this.rewrite();
+        } catch (e) {
+          // The file could not be rewritten (the disk): the turn is handled; a restart may handle it again.
+          this.log.error('spool_rewrite_failed', { file: this.file, message: (e as Error).message });
+        }
       }
     } finally {
       this.draining = false;
