@@ -83,14 +83,9 @@ export class SqlTurnInbox implements TurnInbox {
           [key, owner, now + leaseMs],
         );
         if (!row) continue;
-        try {
-          taken.push({
-            key,
-            turn: JSON.parse(row.turn) as Turn,
-            address: JSON.parse(row.address),
-            attempts: Number(row.attempts),
-          });
-        } catch {
+        const entry = toEntry(key, row);
+        if (entry) taken.push(entry);
+        else {
           // A damaged row cannot be handled; it is marked so it is not taken again.
           await tx.run("UPDATE turn_inbox SET status = 'failed', error = 'E_INBOX_ROW', done_at = $2 WHERE key = $1", [
             key,
@@ -108,17 +103,7 @@ export class SqlTurnInbox implements TurnInbox {
        WHERE key = $1 AND owner = $2 AND status = 'pending' RETURNING turn, address, attempts`,
       [key, owner, this.now() + leaseMs],
     );
-    if (!row) return undefined;
-    try {
-      return {
-        key,
-        turn: JSON.parse(row.turn) as Turn,
-        address: JSON.parse(row.address),
-        attempts: Number(row.attempts),
-      };
-    } catch {
-      return undefined;
-    }
+    return row ? toEntry(key, row) : undefined;
   }
 
   async pending(): Promise<number> {
@@ -126,5 +111,19 @@ export class SqlTurnInbox implements TurnInbox {
       "SELECT COUNT(*) AS n FROM turn_inbox WHERE status = 'pending'",
     );
     return Number(row?.n ?? 0);
+  }
+}
+
+/** A row taken back as an entry; undefined when its stored turn cannot be read. */
+function toEntry(key: string, row: { turn: string; address: string; attempts: number }): InboxEntry | undefined {
+  try {
+    return {
+      key,
+      turn: JSON.parse(row.turn) as Turn,
+      address: JSON.parse(row.address),
+      attempts: Number(row.attempts),
+    };
+  } catch {
+    return undefined;
   }
 }

@@ -244,6 +244,7 @@ async function mountHandoff(
       conversations: context.store,
       log,
       context: teams.handoffContext,
+      exclusive: context.exclusive,
     });
     handoffs.addSurface(hub);
     hub.catchUp();

@@ -45,6 +45,8 @@ export interface TeamsHubHandoffOptions {
   /** Hub-specific context merged into the event's `value` (`SWITCHBOARD_TEAMS_HANDOFF_CONTEXT`). */
   context?: Record<string, unknown>;
   now?: () => number;
+  /** Chores one instance at a time (the catch-up), as the agents' desks do. */
+  exclusive?: (name: string, work: () => Promise<void>) => Promise<boolean>;
 }
 
 export class TeamsHubHandoff implements AgentSurface {
@@ -74,13 +76,22 @@ export class TeamsHubHandoff implements AgentSurface {
 
   /** Initiates the queued Teams tickets whose event never reached the Connector (a crash, a failure). */
   catchUp(): void {
-    this.queue.run('catch-up', async () => {
+    const work = async () => {
       for (const ticket of await this.o.handoffs.list('queued')) {
         const hub = ticket.surfaces[this.name] as HubState | undefined;
         if (ticket.channel === 'teams' && hub?.state !== 'sent') {
-          this.queue.run(ticket.id, () => this.initiate(ticket));
+          await this.queue.run(ticket.id, () => this.initiate(ticket));
         }
       }
+    };
+    void this.queue.run('catch-up', async () => {
+      const exclusive =
+        this.o.exclusive ??
+        (async (_name: string, w: () => Promise<void>) => {
+          await w();
+          return true;
+        });
+      if (!(await exclusive(`catch-up:${this.name}`, work))) this.o.log.info('hub_catch_up_elsewhere', {});
     });
   }
 
