@@ -60,6 +60,10 @@ export const ERROR_CODES = {
     meaning: 'the database could not be opened at startup (or the store file is missing)',
   },
   E_STORE_UNAVAILABLE: { kind: 'transport', meaning: 'the database is unreachable right now', status: 503 },
+  E_LISTEN: {
+    kind: 'input',
+    meaning: 'the server cannot listen on HOST:PORT (the port is in use or needs privileges)',
+  },
   // The server's APIs
   E_BAD_REQUEST: { kind: 'input', meaning: 'a request body or parameter is invalid (the field is named)', status: 400 },
   E_UNAUTHORIZED: { kind: 'input', meaning: 'no or a wrong bearer token', status: 401 },

@@ -2,8 +2,10 @@
  * `switchboard start`: reads the environment, builds the server (`createApp`), listens on `HOST:PORT`, prints where
  * everything is served, and shuts down cleanly on SIGINT/SIGTERM.
  */
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { readEnvConfig } from '../config/env-config.ts';
+import { SwitchboardError } from '../errors.ts';
 import { createLogger } from '../log.ts';
 import { DEFAULT_BOT_CONFIG } from '../nlu/default-model.ts';
 import { oosProtectionProblem } from '../nlu/intent/intent-manifest.ts';
@@ -24,9 +26,14 @@ export async function startCommand(args: string[]): Promise<number> {
   const configFile = values.config ?? DEFAULT_BOT_CONFIG;
   const env = readEnvConfig();
   const log = createLogger({ logText: env.logText });
+  // The port is tried before the models load (seconds), so a second `start` fails at once and says why.
+  await listenOn(createServer(), env.port, env.host).then((probe) => new Promise((r) => probe.close(r)));
   const app = await createApp({ configFile, storeFile: values.store ?? join('data', 'switchboard.db'), env, log });
   // Loopback unless HOST says otherwise (HOST=0.0.0.0 to accept traffic from other machines).
-  await new Promise<void>((resolve) => app.server.listen(env.port, env.host, resolve));
+  await listenOn(app.server, env.port, env.host).catch(async (e) => {
+    await app.close();
+    throw e;
+  });
   const bound = (app.server.address() as { port: number }).port;
   const say = (line: string) => process.stderr.write(`${line}\n`);
   say(
@@ -58,4 +65,50 @@ export async function startCommand(args: string[]): Promise<number> {
   });
   await app.close();
   return 0;
+}
+
+/** Listens on `port`; a port in use or one that needs privileges is an error that says what to do, not a stack. */
+export function listenOn<S extends Server>(
+  server: S,
+  port: number,
+  host: string,
+): Promise<S> {
+  return new Promise((resolve, reject) => {
+    const failed = (e: NodeJS.ErrnoException) => {
+      server.off('listening', listening);
+      const where = `${host}:${port}`;
+      if (e.code === 'EADDRINUSE')
+        reject(
+          new SwitchboardError(
+            'E_LISTEN',
+            'input',
+            `port ${port} is already in use on ${host} (another switchboard still running?): stop it, or start on another port, e.g. PORT=${port + 1} npx switchboard start`,
+          ),
+        );
+      else if (e.code === 'EACCES')
+        reject(
+          new SwitchboardError(
+            'E_LISTEN',
+            'input',
+            `not allowed to listen on ${where} (ports below 1024 need privileges): use PORT=3978, behind a reverse proxy`,
+          ),
+        );
+      else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND')
+        reject(
+          new SwitchboardError(
+            'E_LISTEN',
+            'input',
+            `HOST=${host} is not an address of this machine (use 127.0.0.1, or 0.0.0.0 for every interface)`,
+          ),
+        );
+      else reject(new SwitchboardError('E_LISTEN', 'input', `cannot listen on ${where}: ${e.message}`));
+    };
+    const listening = () => {
+      server.off('error', failed);
+      resolve(server);
+    };
+    server.once('error', failed);
+    server.once('listening', listening);
+    server.listen(port, host);
+  });
 }

@@ -1,0 +1,32 @@
+import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+let holder: Server;
+let port: number;
+
+beforeAll(async () => {
+  holder = createServer();
+  await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+  port = (holder.address() as { port: number }).port;
+});
+afterAll(() => new Promise<void>((r) => holder.close(() => r())));
+
+describe('switchboard start: errors a person understands', () => {
+  it('a port in use says so and what to do, without a Node stack', async () => {
+    const r = await run(process.execPath, ['bin/switchboard.js', 'start'], {
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: '' },
+      timeout: 120_000,
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`port ${port} is already in use`);
+    expect(r.stderr).toContain(`PORT=${port + 1}`);
+    expect(r.stderr).toContain('[E_LISTEN]');
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
