@@ -10,6 +10,11 @@
 export class ProgressBar {
   private readonly enabled: boolean;
   private lastDraw = 0;
+  /** The fraction drawn last in this stage: the bar never moves backwards. */
+  private shown = 0;
+  private stage = 1;
+  /** Whether the bar is drawn on the current line (not cleared for a printed line). */
+  private onLine = false;
 
   constructor(
     private readonly label: string,
@@ -19,17 +24,31 @@ export class ProgressBar {
     this.enabled = enabled;
   }
 
-  /** Redraws the bar at `fraction` (0–1) with a detail text; throttled to 10 redraws a second. */
+  /**
+   * Redraws the bar at `fraction` (0–1) with a detail text; throttled to 10 redraws a second. A fraction clearly below
+   * the last one is a new stage of the work (the next candidate of a search): the finished bar stays on its line and a
+   * new one starts below, so no bar ever moves backwards.
+   */
   update(fraction: number, detail = ''): void {
     if (!this.enabled) return;
+    const next = Math.min(1, Math.max(0, fraction));
+    if (next < this.shown - 0.05) {
+      if (this.onLine) this.stream.write('\n');
+      this.stage++;
+      this.shown = 0;
+      this.lastDraw = 0;
+    }
     const now = Date.now();
-    if (now - this.lastDraw < 100 && fraction < 1) return;
+    if (now - this.lastDraw < 100 && next < 1) return;
     this.lastDraw = now;
-    const width = Math.max(10, Math.min(40, (this.stream.columns ?? 80) - this.label.length - detail.length - 12));
-    const f = Math.min(1, Math.max(0, fraction));
+    const f = Math.max(this.shown, next);
+    this.shown = f;
+    const label = this.stage > 1 ? `${this.label} (stage ${this.stage})` : this.label;
+    const width = Math.max(10, Math.min(40, (this.stream.columns ?? 80) - label.length - detail.length - 12));
     const filled = Math.round(f * width);
     const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-    this.stream.write(`\r\x1b[2K${this.label} ${bar} ${(f * 100).toFixed(0).padStart(3)}% ${detail}`);
+    this.onLine = true;
+    this.stream.write(`\r\x1b[2K${label} ${bar} ${(f * 100).toFixed(0).padStart(3)}% ${detail}`);
   }
 
   /** Erases the bar from its line so another line can be printed (it is redrawn at the next update). */
@@ -37,6 +56,7 @@ export class ProgressBar {
     if (!this.enabled) return;
     this.stream.write('\r\x1b[2K');
     this.lastDraw = 0;
+    this.onLine = false;
   }
 
   /** Clears the bar and prints a final line (on a terminal only). */
