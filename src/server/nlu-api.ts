@@ -53,6 +53,7 @@ export async function handleParse(
   };
   const bad = (message: string) => sendJson(res, 400, { error: 'E_BAD_REQUEST', message });
   if (typeof body?.text !== 'string') return bad('text must be a string');
+  if (body.text.trim() === '') return bad('text is empty: there is nothing to understand');
   const hints = parseHints(body.language, body.hints);
   if (typeof hints === 'string') return bad(hints);
   const id = body.conversation;

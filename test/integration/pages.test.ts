@@ -136,6 +136,28 @@ describe.skipIf(!haveChromium)('pages', () => {
     expect(await page.locator('#intents .bar').count()).toBe(6);
     expect(await page.locator('#marked mark.rule small').allTextContents()).toContain('datetime');
     expect(await page.textContent('#timings')).toMatch(/total [\d.]+ ms/);
+    // Entity values as a person reads them ("2026-12-07 07:00 (or 2026-12-07 19:00?)"), never raw JSON.
+    const values = await page.locator('#entities td:nth-child(4)').allTextContents();
+    expect(values.join(' ')).toMatch(/\d{4}-\d{2}-\d{2} 07:00/);
+    expect(values.join(' ')).not.toMatch(/[{}"]/);
+    await page.close();
+  });
+
+  it('playground: an empty message is refused on the page and by the API', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/playground`);
+    let parsed = 0;
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/nlu/parse')) parsed++;
+    });
+    await page.fill('#text', '   ');
+    await page.click('button');
+    expect(await page.textContent('#error')).toMatch(/Type a customer message first/);
+    expect(await page.locator('#result').isHidden()).toBe(true);
+    expect(parsed).toBe(0);
+    const res = await fetch(`${base}/api/nlu/parse`, { method: 'POST', body: JSON.stringify({ text: ' ' }) });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toMatch(/empty/);
     await page.close();
   });
 });
