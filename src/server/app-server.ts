@@ -150,8 +150,12 @@ async function loadBot(configFile: string, stores: Stores): Promise<Bot> {
     throw e;
   });
   // The thread compiles the recognizers' expressions in the background (seconds for French), not on a first message.
+  // Measured and reported at each start: it takes seconds on a quiet machine and several times that on a busy one.
+  process.stderr.write(
+    'switchboard: rule recognizers (dates, times, amounts, numbers) warming up in the background: turns are answered meanwhile, without those entities\n',
+  );
   void bot.nlu.entities.warmUp().then((ms) => {
-    process.stderr.write(`switchboard: rule recognizers warmed up in ${(ms / 1000).toFixed(1)} s\n`);
+    process.stderr.write(`switchboard: rule recognizers warmed up in ${(ms / 1000).toFixed(1)} s (measured now)\n`);
   });
   return bot;
 }

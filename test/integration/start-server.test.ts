@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, spawnServer } from '../fixtures/spawn-server.ts';
-import { RULE_WARM_UP_MS, untilRuleEntitiesReady } from '../fixtures/wait.ts';
+import { RULE_WARM_UP_MS, untilRuleEntitiesReady, WAIT_MS } from '../fixtures/wait.ts';
 
 // The real server (`switchboard start`) on a loopback port chosen by the OS, with the shipped model.
 let server: RunningServer | undefined;
@@ -25,6 +25,12 @@ afterAll(() => {
 const parse = (body: string) => fetch(`${base}/api/nlu/parse`, { method: 'POST', body });
 
 describe('switchboard start', () => {
+  it("measures the rule recognizers' warm-up and reports it", async () => {
+    await expect
+      .poll(() => server?.stderr(), { timeout: WAIT_MS })
+      .toMatch(/rule recognizers warmed up in \d+\.\d s \(measured now\)/);
+  });
+
   it('answers /healthz', async () => {
     const r = await fetch(`${base}/healthz`);
     expect(r.status).toBe(200);
