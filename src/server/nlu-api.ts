@@ -20,7 +20,7 @@ export function parseHints(language: unknown, hints: unknown): LanguageHints | s
   }
   if (hints === undefined) return out;
   if (typeof hints !== 'object' || hints === null || Array.isArray(hints)) return 'hints must be an object';
-  for (const key of ['previous', 'locale', 'default'] as const) {
+  for (const key of ['previous', 'locale', 'default', 'browser'] as const) {
     const v = (hints as Record<string, unknown>)[key];
     if (v === undefined) continue;
     if (typeof v !== 'string') return `hints.${key} must be a string`;

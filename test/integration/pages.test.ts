@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, haveChromium, launchChromium } from '../fixtures/chromium.ts';
+import { CHROMIUM, haveChromium, launchChromium, newChatCustomer } from '../fixtures/chromium.ts';
 import { type RunningServer, spawnServer } from '../fixtures/spawn-server.ts';
 import { RULE_WARM_UP_MS, untilRuleEntitiesReady, WAIT_MS } from '../fixtures/wait.ts';
 
@@ -35,8 +35,7 @@ afterAll(async () => {
 
 describe.skipIf(!haveChromium)('pages', () => {
   it('web chat: the bot answers, and hands over when asked for a person', async () => {
-    const page = await context.newPage();
-    await page.goto(`${base}/`);
+    const page = await newChatCustomer(context, base);
     await page.fill('#text', 'wake me up at 7 tomorrow');
     await page.press('#text', 'Enter');
     await expect.poll(() => page.locator('.msg.bot').last().textContent(), { timeout: WAIT_MS }).toMatch(/Alarms/);
@@ -60,6 +59,11 @@ describe.skipIf(!haveChromium)('pages', () => {
       if (a) authorizations.push(a);
     });
     await page.goto(`${base}/`);
+    // A customer of its own: forget the conversation an earlier test left in this browser, and watch from here.
+    await page.evaluate(() => localStorage.removeItem('switchboard.chat'));
+    urls.length = 0;
+    authorizations.length = 0;
+    await page.reload();
     await page.fill('#text', 'wake me up at 7 tomorrow');
     await page.press('#text', 'Enter');
     await expect.poll(() => page.locator('.msg.bot').last().textContent(), { timeout: 10_000 }).toMatch(/Alarms/);
@@ -74,8 +78,7 @@ describe.skipIf(!haveChromium)('pages', () => {
   });
 
   it('handoff end to end in two browsers: a web chat customer, an agent in the console', async () => {
-    const customer = await context.newPage();
-    await customer.goto(`${base}/`);
+    const customer = await newChatCustomer(context, base);
     await customer.fill('#text', 'my parcel never arrived and I want to speak to a person');
     await customer.press('#text', 'Enter');
     await customer.locator('.msg.handoff').first().waitFor({ timeout: WAIT_MS });

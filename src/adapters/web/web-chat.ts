@@ -2,7 +2,9 @@
  * The web chat as a channel (the demo page at `/`): the page starts a conversation with
  * `POST /api/chat/conversations` → `{token, conversation}`, posts messages to
  * `POST /api/chat/messages {token, id?, text?, action?}` and receives everything the bot and agents say to it over
- * `GET /api/chat/events?token=…` (server-sent events). The token is the customer's credential (web-chat-token.ts); the
+ * `GET /api/chat/events?token=…[&after=N]` (server-sent events); a reloaded page reads the conversation so far with
+ * `GET /api/chat/history?token=…` (the customer's own lines are kept next to the replies for it). The token is the
+ * customer's credential (web-chat-token.ts), kept by the page across reloads; the
  * conversation id is a hash of it and opens nothing. Event streams are limited per client and in total (429). What
  * the bot and agents say goes into the durable event feed, so a message sent while the page is away waits for it, and
  * reaches it on whichever instance its stream is.
@@ -37,6 +39,22 @@ export interface WebChatEvent {
   feedback_turn?: string;
   offer_human?: boolean;
 }
+
+/**
+ * What the customer said, as the page's history shows it after a reload (kept in the conversation's stream next to
+ * the replies; `message` is the page's message id, so the page that sent it shows it once).
+ */
+export interface WebChatEcho {
+  from: 'customer';
+  message: string;
+  text: string;
+}
+
+/** Events per history request (the page asks again with `after` while `more`). */
+const HISTORY_LIMIT = 500;
+
+/** The longest label a button echo may carry into the history. */
+const MAX_LABEL = 200;
 
 /** A connected page: its response stream and the id of the last event it was sent. */
 interface Page {
@@ -166,7 +184,7 @@ export async function mountWebChat(context: ChannelContext): Promise<ChannelMoun
   const limits = new StreamLimits(env.streamsPerClient, env.streamsMax);
   return {
     sender,
-    summary: `web chat at / (POST /api/chat/conversations, POST /api/chat/messages, GET /api/chat/events; at most ${env.streamsPerClient} streams per client, ${env.streamsMax} in all)`,
+    summary: `web chat at / (POST /api/chat/conversations, POST /api/chat/messages, GET /api/chat/events, GET /api/chat/history; at most ${env.streamsPerClient} streams per client, ${env.streamsMax} in all)`,
     routes: {
       'POST /api/chat/conversations': (_req, res) => {
         const token = newChatToken();
@@ -192,8 +210,30 @@ export async function mountWebChat(context: ChannelContext): Promise<ChannelMoun
           });
         }
         res.on('close', release);
-        const last = Number(req.headers['last-event-id']);
+        // EventSource's own reconnection sends Last-Event-ID; a page (re)loaded with its kept token asks for its
+        // history with `after=0` (the feed keeps a day of it).
+        const header = Number(req.headers['last-event-id']);
+        const query = new URL(req.url ?? '/', 'http://x').searchParams.get('after');
+        const after = query === null || query === '' ? Number.NaN : Number(query);
+        const last = Number.isInteger(header) && header >= 0 ? header : after;
         await sender.attach(conversation, res, Number.isInteger(last) && last >= 0 ? last : undefined);
+      },
+      // The conversation so far, for a page that was reloaded or opened in another tab (the feed keeps a day of it).
+      'GET /api/chat/history': async (req, res) => {
+        const url = new URL(req.url ?? '/', 'http://x');
+        const conversation = conversationOfRequest(req, url.searchParams.get('token'));
+        if (!conversation) return noToken(res);
+        const after = Number(url.searchParams.get('after') ?? 0);
+        if (!Number.isSafeInteger(after) || after < 0)
+          return sendJson(res, 400, {
+            error: 'E_BAD_REQUEST',
+            message: 'after must be an event id (a whole number ≥ 0)',
+          });
+        const events = await context.events.since(streamOf(conversation), after, HISTORY_LIMIT);
+        sendJson(res, 200, {
+          events: events.map((e) => ({ ...(JSON.parse(e.data) as object), id: e.id })),
+          more: events.length === HISTORY_LIMIT,
+        });
       },
       'POST /api/chat/messages': async (req, res) => {
         const body = (await readJson(req)) as Record<string, unknown> | null;
@@ -205,13 +245,30 @@ export async function mountWebChat(context: ChannelContext): Promise<ChannelMoun
           return sendJson(res, 400, { error: 'E_BAD_REQUEST', message: 'text must be a string (or give an action)' });
         const id = body?.id === undefined ? randomUUID() : body.id;
         if (!validId(id)) return sendJson(res, 400, { error: 'E_BAD_REQUEST', message: 'id must be an id' });
+        const label = body?.label;
+        if (label !== undefined && (typeof label !== 'string' || label.length > MAX_LABEL))
+          return sendJson(res, 400, {
+            error: 'E_BAD_REQUEST',
+            message: `label must be a string of at most ${MAX_LABEL} characters`,
+          });
+        const locale = body?.locale;
+        // The customer's line goes into the conversation's history first (once per id), so a reloaded page shows it
+        // before its answer. A history that cannot be written loses only that line of history, never the turn.
+        const said = action ? label : (body?.text as string);
+        if (typeof said === 'string' && said.trim() !== '') {
+          const echo: WebChatEcho = { from: 'customer', message: id, text: said };
+          await context.events
+            .append(streamOf(conversation), JSON.stringify(echo), `customer:${id}`)
+            .catch((e) => context.log.warn('web_history_failed', { message: (e as Error).message }));
+        }
         const turn: Turn = {
           id,
           channel: 'web',
           conversation: `web:${conversation}`,
           user: visitorName(conversation), // the ticket's customer, as agents see it (never the token)
           text: action ? '' : (body?.text as string),
-          ...(typeof body?.locale === 'string' ? { locale: body.locale } : {}),
+          // The browser's language says what the device is set to, not what the customer types: a tie-breaker.
+          ...(typeof locale === 'string' && locale.length <= 35 ? { hints: { browser: locale } } : {}),
           ...(action ? { action } : {}),
           receivedAt: Date.now(),
         };

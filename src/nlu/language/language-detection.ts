@@ -13,8 +13,13 @@ export interface LanguageHints {
   previous?: string;
   /** The channel's locale for this user: Teams `activity.locale`, Slack `users.info` `locale` (e.g. `es-ES`). */
   locale?: string;
-  /** The workspace's or bot's default language: the weakest hint. */
+  /** The workspace's or bot's default language: a weak hint. */
   default?: string;
+  /**
+   * The web browser's language (`navigator.language`): what the device is set to, not what the customer types — the
+   * weakest hint, a tie-breaker only ("Hallo" from an en-US browser is German).
+   */
+  browser?: string;
 }
 
 /**

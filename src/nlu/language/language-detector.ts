@@ -20,7 +20,12 @@ import { baseLanguage, LANGUAGES, normalizeLanguages, type Script } from './lang
 import { candidateLanguages, textEvidence } from './text-evidence.ts';
 
 /** Weight of each hint relative to the profile's hint bonus: the conversation's own history counts most. */
-export const HINT_WEIGHTS: Readonly<Record<keyof LanguageHints, number>> = { previous: 1, locale: 0.5, default: 0.25 };
+export const HINT_WEIGHTS: Readonly<Record<keyof LanguageHints, number>> = {
+  previous: 1,
+  locale: 0.5,
+  default: 0.25,
+  browser: 0.1,
+};
 /**
  * The logit a `previous` hint adds on the fallback path: the largest a wrong hint can be given for ≤ 0.5 points lost,
  * on MASSIVE + Multi3NLU++ validation splits (`npx tsx bench/dev/franc-scale.ts`: 0.15). Fallback scores sit close
@@ -151,7 +156,7 @@ export class LanguageDetector {
   /** Hint weight per configured language (hints naming other languages, or nothing known, are ignored). */
   private hintPrior(hints: LanguageHints): Map<string, number> {
     const prior = new Map<string, number>();
-    for (const key of ['previous', 'locale', 'default'] as const) {
+    for (const key of ['previous', 'locale', 'default', 'browser'] as const) {
       const code = baseLanguage(hints?.[key]);
       if (code && this.languages.includes(code)) prior.set(code, (prior.get(code) ?? 0) + HINT_WEIGHTS[key]);
     }

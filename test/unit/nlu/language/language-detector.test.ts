@@ -103,6 +103,13 @@ describe('LanguageDetector with the shipped profile', () => {
     expect(r.language).toBe('de');
   });
 
+  it('takes the browser language as a tie-breaker only: "Hallo" from an en-US browser is German', () => {
+    expect(detector.detect('Hallo', { locale: 'en-US' }).language).toBe('en'); // a channel's user locale may tip it
+    expect(detector.detect('Hallo', { browser: 'en-US' }).language).toBe('de');
+    expect(detector.detect('Guten Morgen', { browser: 'en-US' }).language).toBe('de');
+    expect(detector.detect('12345', { browser: 'fr-FR' }).language).toBe('fr'); // no letters: the hint is all there is
+  });
+
   it('ignores hints for languages the bot is not configured for, or unknown tags', () => {
     const plain = detector.detect('hotel');
     expect(detector.detect('hotel', { previous: 'it', locale: 'xx-YY', default: '' })).toEqual(plain);
