@@ -42,10 +42,17 @@ export class StreamLimits {
 }
 
 /**
- * The client a request counts against: the peer's IP address (an IPv4-mapped IPv6 address as plain IPv4). Behind a
- * reverse proxy every customer is the proxy: raise `SWITCHBOARD_WEB_STREAMS_PER_CLIENT` there.
+ * The client a request comes from: its socket's address, or — when that is a trusted reverse proxy
+ * (`SWITCHBOARD_TRUSTED_PROXIES`) — the nearest address in `X-Forwarded-For` that is not one of them. Without trusted
+ * proxies the header is ignored (anyone can write it); behind nginx without them every customer would share the
+ * proxy's limit.
  */
-export function clientOf(req: IncomingMessage): string {
-  const address = req.socket.remoteAddress ?? 'unknown';
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
+export function clientOf(req: IncomingMessage, trustedProxies: ReadonlySet<string> = new Set()): string {
+  const plain = (a: string) => (a.startsWith('::ffff:') ? a.slice(7) : a);
+  const address = plain(req.socket.remoteAddress ?? 'unknown');
+  if (!trustedProxies.has(address)) return address;
+  const header = req.headers['x-forwarded-for'];
+  const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((h) => plain(h.trim()));
+  for (let i = hops.length - 1; i >= 0; i--) if (hops[i] && !trustedProxies.has(hops[i])) return hops[i];
+  return address;
 }

@@ -193,7 +193,7 @@ export async function mountWebChat(context: ChannelContext): Promise<ChannelMoun
       'GET /api/chat/events': async (req, res) => {
         const conversation = conversationOfRequest(req, new URL(req.url ?? '/', 'http://x').searchParams.get('token'));
         if (!conversation) return noToken(res);
-        const client = clientOf(req);
+        const client = clientOf(req, env.trustedProxies);
         const release = limits.take(client);
         if (typeof release === 'string') {
           context.log.warn('web_stream_refused', {
