@@ -39,6 +39,7 @@ Usage:
   switchboard export-training [--since 30d] [--store FILE] --out FILE.jsonl   agent-labelled turns as intent data
   switchboard gate --candidate DIR --current DIR --data FILE [--behaviour DIR] [--max-drop 0.005] [--json]
   switchboard baseline --model DIR --data FILE [--threshold T]   validation baseline for drift checks
+  switchboard backup --out FILE [--store FILE]        a consistent copy of the SQLite store, safe while it runs
   switchboard help
 
 NLU flags (predict): --model DIR (intent) --language-model DIR|none --languages en,es,… --ner-model DIR|none
@@ -65,6 +66,7 @@ const commands: Record<string, () => Promise<Command>> = {
   'export-training': async () => (await import('./measure-commands.ts')).exportTrainingCommand,
   gate: async () => (await import('./measure-commands.ts')).gateCommand,
   baseline: async () => (await import('./measure-commands.ts')).baselineCommand,
+  backup: async () => (await import('./backup-command.ts')).backupCommand,
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */

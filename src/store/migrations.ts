@@ -3,6 +3,7 @@
  * SQLite and PostgreSQL, but for a `postgres` variant where they differ). Append new ones; never edit one that has shipped. Two processes starting at once on one
  * PostgreSQL serialize on an advisory lock; SQLite serializes writers itself.
  */
+import { SwitchboardError } from '../errors.ts';
 import type { SqlClient, SqliteClient } from './sql-client.ts';
 
 const CREATE_LOG =
@@ -103,6 +104,21 @@ CREATE UNIQUE INDEX ticket_messages_client_key ON ticket_messages (ticket_id, cl
   },
 ];
 
+/**
+ * Refuses a database a newer switchboard has migrated: this code does not know its tables, and writing to them could
+ * lose what the newer one keeps (an upgrade is undone by restoring the backup taken before it, docs/deploy.md).
+ */
+function refuseNewer(done: ReadonlySet<number>): void {
+  const known = Math.max(...MIGRATIONS.map((m) => m.version));
+  const newest = Math.max(0, ...done);
+  if (newest > known)
+    throw new SwitchboardError(
+      'E_STORE_OPEN',
+      'input',
+      `the database has schema version ${newest}, from a newer switchboard (this one knows up to ${known}): run the newer version, or restore the backup taken before the upgrade`,
+    );
+}
+
 /** SQLite: applies the migrations the file has not seen, synchronously (at construction); returns their versions. */
 export function migrateSqlite(client: SqliteClient): number[] {
   const db = client.db;
@@ -112,6 +128,7 @@ export function migrateSqlite(client: SqliteClient): number[] {
       const done = new Set(
         (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
       );
+      refuseNewer(done);
       const applied: number[] = [];
       for (const m of MIGRATIONS) {
         if (done.has(m.version)) continue;
@@ -136,6 +153,7 @@ export async function migrate(client: SqlClient): Promise<number[]> {
     const done = new Set(
       (await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)),
     );
+    refuseNewer(done);
     const applied: number[] = [];
     for (const m of MIGRATIONS) {
       if (done.has(m.version)) continue;
