@@ -62,10 +62,11 @@ describe('StreamLimits', () => {
 
 describe('readWebEnv', () => {
   it('defaults, overrides, and names an invalid variable', () => {
-    expect(readWebEnv({})).toEqual({ streamsPerClient: 20, streamsMax: 2000 });
+    expect(readWebEnv({})).toEqual({ streamsPerClient: 20, streamsMax: 2000, trustedProxies: new Set() });
     expect(readWebEnv({ SWITCHBOARD_WEB_STREAMS_PER_CLIENT: '3', SWITCHBOARD_WEB_STREAMS_MAX: ' ' })).toEqual({
       streamsPerClient: 3,
       streamsMax: 2000,
+      trustedProxies: new Set(),
     });
     expect(() => readWebEnv({ SWITCHBOARD_WEB_STREAMS_MAX: '0' })).toThrow(/SWITCHBOARD_WEB_STREAMS_MAX/);
     expect(() => readWebEnv({ SWITCHBOARD_WEB_STREAMS_PER_CLIENT: 'many' })).toThrow(
