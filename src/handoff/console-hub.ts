@@ -56,6 +56,7 @@ export class ConsoleHub implements AgentSurface {
       ...(event.kind === 'message' ? { entry: event.entry } : {}),
       ...(event.kind === 'alert' ? { waited_ms: event.waitedMs } : {}),
       ...(event.kind === 'opened' ? { agents: event.agents.map((a) => a.id) } : {}),
+      ...(event.kind === 'claimed' && event.override ? { override: event.override } : {}),
     });
     await this.feed.append(STREAM, data);
     await this.idle();
