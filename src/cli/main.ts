@@ -39,6 +39,8 @@ Usage:
   switchboard export-training [--since 30d] [--store FILE] --out FILE.jsonl   agent-labelled turns as intent data
   switchboard gate --candidate DIR --current DIR --data FILE [--behaviour DIR] [--max-drop 0.005] [--json]
   switchboard baseline --model DIR --data FILE [--threshold T]   validation baseline for drift checks
+  switchboard agent hash-password                     reads a password (stdin), prints its hash for bot.yaml
+                     agents[].password_hash or SWITCHBOARD_AGENT_PASSWORD_HASHES (id=hash,id=hash)
   switchboard help
 
 NLU flags (predict): --model DIR (intent) --language-model DIR|none --languages en,es,… --ner-model DIR|none
@@ -65,6 +67,7 @@ const commands: Record<string, () => Promise<Command>> = {
   'export-training': async () => (await import('./measure-commands.ts')).exportTrainingCommand,
   gate: async () => (await import('./measure-commands.ts')).gateCommand,
   baseline: async () => (await import('./measure-commands.ts')).baselineCommand,
+  'agent hash-password': async () => (await import('./agent-commands.ts')).hashPasswordCommand,
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */

@@ -189,7 +189,7 @@ function handoffAndMeasurement(
     log,
     customerName: (channel, address) => CHANNELS.find((c) => c.name === channel)?.customerName?.(address),
   });
-  const hub = new ConsoleHub(stores.events);
+  const hub = new ConsoleHub(stores.events, (ticket) => handoffs.customerName(ticket));
   handoffs.addSurface(hub);
   const metrics = new Metrics(stores.handoffs);
   metrics.setModel(bot.modelVersion);
