@@ -86,6 +86,11 @@ export const ERROR_CODES = {
     status: 403,
   },
   E_SIGN_IN: { kind: 'input', meaning: 'an agent sign-in with a wrong id, password or sign-in link', status: 401 },
+  E_SIGN_IN_LOCKED: {
+    kind: 'input',
+    meaning: 'too many wrong passwords for this agent id: sign-in paused for a minute',
+    status: 429,
+  },
   E_NOT_YOU: {
     kind: 'input',
     meaning: 'a signed-in agent named another agent in a request (a session acts only as its own agent)',

@@ -5,7 +5,8 @@
  * Everything else needs `Authorization: Bearer <session token>` (a signed-in agent: requests act as that agent, and a
  * body naming another agent is 403 E_NOT_YOU) or `Bearer <SWITCHBOARD_AGENT_TOKEN>` (a machine: it names the agent in
  * `agent`):
- * - `GET /api/agents/me` → who the token is (`{machine: true}` or the agent's id, name, languages, skills);
+ * - `GET /api/agents/me` → who the token is (`{machine: true}` or the agent's id, name, languages, skills), with
+ *   `alert_after_minutes` and the server's `now` (the console marks tickets waiting longer);
  * - `GET /api/handoffs?status=queued|claimed|resolved|abandoned` → tickets, oldest first (each with `customer_name`);
  * - `GET /api/handoffs/{id}` → one ticket with its transcript;
  * - `POST /api/handoffs/{id}/claim {agent?, override?}` (a ticket outside the agent's languages or skills: 403
@@ -27,6 +28,8 @@ export interface AgentApiOptions {
   handoffs: HandoffService;
   hub: ConsoleHub;
   auth: AgentAuth;
+  /** bot.yaml's `handoff.alert_after_minutes`: told to consoles, which mark tickets waiting longer. */
+  alertAfterMinutes?: number;
 }
 
 const str = (v: unknown, max = 200) => typeof v === 'string' && v.trim().length > 0 && v.length <= max;
@@ -87,13 +90,12 @@ export async function handleAgentApi(req: IncomingMessage, res: ServerResponse, 
     if (agents) {
       if (req.method === 'GET' && url.pathname === '/api/agents/me') {
         const p = caller.kind === 'agent' ? o.auth.profile(caller.agent) : undefined;
-        sendJson(
-          res,
-          200,
+        const who =
           caller.kind === 'machine'
             ? { machine: true }
-            : { agent: caller.agent, name: p?.name ?? caller.agent, languages: p?.languages, skills: p?.skills },
-        );
+            : { agent: caller.agent, name: p?.name ?? caller.agent, languages: p?.languages, skills: p?.skills };
+        // The console marks a ticket waiting longer than the alert threshold, by the server's clock.
+        sendJson(res, 200, { ...who, alert_after_minutes: o.alertAfterMinutes, now: Date.now() });
       } else sendJson(res, 404, { error: 'E_NOT_FOUND', message: `${req.method} ${url.pathname} is not served` });
       return true;
     }

@@ -4,7 +4,8 @@
  *
  * An agent signs in with their id and password (bot.yaml `agents[].password_hash` or
  * `SWITCHBOARD_AGENT_PASSWORD_HASHES`, scrypt hashes from `switchboard agent hash-password`), or with a one-time
- * sign-in link printed at start for each configured agent without a password. A session token is
+ * sign-in link printed at start for each configured agent without a password. Five wrong passwords in a row for one
+ * id pause its sign-in for a minute (429). A session token is
  * `sb1.<payload>.<HMAC-SHA256>`: the payload names the agent and the expiry, the key is derived from the agent token,
  * so instances sharing `SWITCHBOARD_AGENT_TOKEN` accept each other's sessions and nothing is stored. One-time links
  * live in this process's memory (printed by the instance that made them, good for 24 h, once).
@@ -42,6 +43,9 @@ export interface AgentAuthOptions {
 }
 
 const LINK_MS = 24 * 3600_000;
+/** Wrong passwords for one agent id before sign-in pauses for it, and for how long. */
+const MAX_FAILURES = 5;
+const LOCK_MS = 60_000;
 /** A hash checked when the agent id is unknown, so a wrong id takes as long as a wrong password. */
 const DUMMY = hashPassword('switchboard: no such agent');
 
@@ -51,6 +55,8 @@ export class AgentAuth {
   private readonly sessionMs: number;
   /** One-time sign-in codes (sha256 of the code → agent and expiry). */
   private readonly links = new Map<string, { agent: string; expires: number }>();
+  /** Wrong passwords per agent id (this process): after {@link MAX_FAILURES}, a pause of {@link LOCK_MS}. */
+  private readonly failures = new Map<string, { count: number; until: number }>();
 
   constructor(private readonly o: AgentAuthOptions) {
     this.key = createHash('sha256').update(`switchboard agent sessions\n${o.machineToken}`).digest();
@@ -127,11 +133,25 @@ export class AgentAuth {
       throw new SwitchboardError('E_BAD_REQUEST', 'input', 'give {agent, password} or {code}', { status: 400 });
     const hash = this.hashOf(agent);
     const known = this.o.agents.some((a) => a.id === agent);
+    const failed = this.failures.get(agent);
+    if (failed && failed.count >= MAX_FAILURES && failed.until > this.now()) {
+      this.o.log.warn('agent_sign_in_locked', { agent: known ? agent : '(unknown id)' });
+      throw new SwitchboardError(
+        'E_SIGN_IN_LOCKED',
+        'input',
+        `too many wrong passwords: try again in ${Math.ceil((failed.until - this.now()) / 1000)} s`,
+        { status: 429 },
+      );
+    }
     const ok = await verifyPassword(password, hash && known ? hash : await DUMMY);
     if (!ok || !hash || !known) {
+      const count = (failed && failed.until > this.now() ? failed.count : 0) + 1;
+      if (this.failures.size > 10_000) this.failures.clear(); // a flood of made-up ids cannot grow it without bound
+      this.failures.set(agent, { count, until: this.now() + LOCK_MS });
       this.o.log.warn('agent_sign_in_refused', { by: 'password', agent: known ? agent : '(unknown id)' });
       throw new SwitchboardError('E_SIGN_IN', 'input', 'wrong agent id or password', { status: 401 });
     }
+    this.failures.delete(agent);
     return this.session(agent, 'password');
   }
 

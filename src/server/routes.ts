@@ -65,7 +65,13 @@ export function routeRequests(d: RouteDeps): (req: IncomingMessage, res: ServerR
       if (route) await route(req, res);
       return route !== undefined;
     },
-    (req, res) => handleAgentApi(req, res, { handoffs: d.handoffs, hub: d.hub, auth: d.agentAuth }),
+    (req, res) =>
+      handleAgentApi(req, res, {
+        handoffs: d.handoffs,
+        hub: d.hub,
+        auth: d.agentAuth,
+        alertAfterMinutes: d.bot.config.handoff.alert_after_minutes,
+      }),
     (req, res) =>
       handleAdminApi(req, res, {
         bot: d.bot,

@@ -86,7 +86,7 @@ describe('agent API', () => {
     const ann = await sessionOf(base, 'ann');
     expect(
       await (await fetch(`${base}/api/agents/me`, { headers: { authorization: `Bearer ${ann}` } })).json(),
-    ).toMatchObject({ agent: 'ann', name: 'Ann', languages: ['en', 'de'] });
+    ).toMatchObject({ agent: 'ann', name: 'Ann', languages: ['en', 'de'], alert_after_minutes: 5 });
     // A session token is no machine token: a forged one is refused like no token at all.
     expect((await api(base, '?status=queued', undefined, `${ann}x`)).status).toBe(401);
 

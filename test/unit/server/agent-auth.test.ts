@@ -73,4 +73,22 @@ describe('AgentAuth', () => {
     expect(await auth.signIn({ agent: 'luis', password: 'luis password 2' })).toMatchObject({ agent: 'luis' });
     expect(auth.issueLinks()).toEqual([]);
   });
+
+  it('five wrong passwords in a row pause that agent id’s sign-in for a minute, even with the right one', async () => {
+    const now = { t: 0 };
+    const auth = new AgentAuth({
+      agents: (await config()).agents,
+      machineToken: 'm',
+      log: memoryLogger(),
+      now: () => now.t,
+    });
+    for (let i = 0; i < 5; i++)
+      await expect(auth.signIn({ agent: 'ann', password: `guess ${i}` })).rejects.toMatchObject({ code: 'E_SIGN_IN' });
+    await expect(auth.signIn({ agent: 'ann', password: 'ann password 1' })).rejects.toMatchObject({
+      code: 'E_SIGN_IN_LOCKED',
+      status: 429,
+    });
+    now.t += 61_000;
+    expect(await auth.signIn({ agent: 'ann', password: 'ann password 1' })).toMatchObject({ agent: 'ann' });
+  });
 });
