@@ -208,6 +208,28 @@ describe.skipIf(!haveChromium)('pages', () => {
     await agent.close();
   });
 
+  it('agent console: the one-time link printed at start signs the agent in, also pasted into an open tab', async () => {
+    const code = server?.output().match(/sign-in link for agent luis[^\n]*#signin=([\w-]+)/)?.[1];
+    expect(code).toBeDefined();
+    const page = await context.newPage();
+    await page.goto(`${base}/agents`);
+    await page.locator('#signin').waitFor({ state: 'visible', timeout: WAIT_MS });
+    await page.evaluate((c) => {
+      location.hash = `signin=${c}`;
+    }, code as string);
+    await expect.poll(() => page.textContent('#me'), { timeout: WAIT_MS }).toMatch(/Signed in as Luis \(luis\)/);
+    expect(page.url()).not.toContain(code as string);
+    // Used: a second page with the same link is told so and stays at the sign-in form.
+    const again = await context.newPage();
+    await again.goto(`${base}/agents#signin=${code}`);
+    await expect
+      .poll(() => again.textContent('#signin-error'), { timeout: WAIT_MS })
+      .toMatch(/used already or has expired/);
+    expect(await again.locator('#console').isVisible()).toBe(false);
+    await page.close();
+    await again.close();
+  });
+
   it('playground: language, intent bars, highlighted entities, the decision and timings', async () => {
     const page = await context.newPage();
     await page.goto(`${base}/playground`);
