@@ -41,14 +41,20 @@ const sessionOf = async (base: string, agent: keyof typeof PASSWORDS) => {
   expect(r.status).toBe(200);
   return ((await r.json()) as { token: string }).token;
 };
-/** A web chat customer whose conversation was handed to a person; the ticket's id. */
+/** What the tests read of a ticket from the API. */
+interface ApiTicket {
+  id: string;
+  conversation: string;
+  customer_name: string;
+}
+/** A web chat customer whose conversation was handed to a person, and their ticket. */
 const handedOff = async (base: string, name: string, text: string) => {
   const customer = new WebChatClient(base, name);
   await customer.connect();
   await customer.say(text);
   await customer.waitFor((e) => e.handoff === true);
-  const queued = (await (await api(base, '?status=queued')).json()) as Record<string, any>[];
-  const ticket = queued.find((t) => t.conversation === `web:${customer.conversation}`) as Record<string, any>;
+  const queued = (await (await api(base, '?status=queued')).json()) as ApiTicket[];
+  const ticket = queued.find((t) => t.conversation === `web:${customer.conversation}`) as ApiTicket;
   return { customer, ticket };
 };
 const api = (base: string, path: string, body?: unknown, token = TOKEN) =>
