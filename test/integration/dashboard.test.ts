@@ -207,6 +207,10 @@ describe.skipIf(!haveChromium)('dashboard', () => {
 
     // Charts: a point per day, a bar per handoff reason, ten confidence bins holding every question, four latencies.
     expect(await page.locator('#chart-days circle.point').count()).toBe(report.by_day.length);
+    // A day with too few audits is drawn at its upper bound, saying why.
+    const day = page.locator('#chart-days circle.point').first();
+    expect(await day.getAttribute('class')).toBe('point bound');
+    expect(await day.locator('title').textContent()).toContain('precision not estimated yet');
     // One day of traffic: its interval is a whisker (a band needs two days or more).
     expect(await page.locator('#chart-days .whisker, #chart-days .band').count()).toBe(1);
     expect(Object.keys(report.handoff_reasons).sort()).toEqual(['human_requested', 'low_confidence', 'no_answer']);
