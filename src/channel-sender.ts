@@ -15,6 +15,11 @@ export interface OutgoingMessage {
   feedback: boolean;
   /** Offer a "Talk to a person" button (after 👎). */
   offerHuman?: boolean;
+  /**
+   * A line an agent wrote (`reply.text` is then `<name>: <text>`, what a plain-text channel shows): the agent's display
+   * name and their words alone, for a channel that shows who wrote it on its own (the web chat).
+   */
+  agent?: { name: string; text: string };
 }
 
 export interface ChannelSender {

@@ -84,6 +84,22 @@ export const ERROR_CODES = {
   E_TICKET_NOT_FOUND: { kind: 'input', meaning: 'no such ticket', status: 404 },
   E_TICKET_STATE: { kind: 'input', meaning: "the ticket's state does not allow the move", status: 409 },
   E_NOT_CLAIMANT: { kind: 'input', meaning: 'another agent claimed the ticket', status: 403 },
+  E_NOT_ELIGIBLE: {
+    kind: 'input',
+    meaning: "the agent lacks the ticket's language or skill (bot.yaml agents); claim with override to take it anyway",
+    status: 403,
+  },
+  E_SIGN_IN: { kind: 'input', meaning: 'an agent sign-in with a wrong id, password or sign-in link', status: 401 },
+  E_SIGN_IN_LOCKED: {
+    kind: 'input',
+    meaning: 'too many wrong passwords for this agent id: sign-in paused for a minute',
+    status: 429,
+  },
+  E_NOT_YOU: {
+    kind: 'input',
+    meaning: 'a signed-in agent named another agent in a request (a session acts only as its own agent)',
+    status: 403,
+  },
   E_TOO_LONG: { kind: 'input', meaning: "an agent's message is longer than a customer can be sent" },
   E_TURN_NOT_FOUND: { kind: 'input', meaning: 'no such turn in the turn log', status: 404 },
   E_NOT_SAMPLED: { kind: 'input', meaning: 'the turn is not in the audit sample', status: 409 },

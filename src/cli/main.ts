@@ -40,6 +40,8 @@ Usage:
   switchboard gate --candidate DIR --current DIR --data FILE [--behaviour DIR] [--max-drop 0.005] [--json]
   switchboard baseline --model DIR --data FILE [--threshold T]   validation baseline for drift checks
   switchboard backup --out FILE [--store FILE]        a consistent copy of the SQLite store, safe while it runs
+  switchboard agent hash-password                     reads a password (stdin), prints its hash for bot.yaml
+                     agents[].password_hash or SWITCHBOARD_AGENT_PASSWORD_HASHES (id=hash,id=hash)
   switchboard help
 
 NLU flags (predict): --model DIR (intent) --language-model DIR|none --languages en,es,… --ner-model DIR|none
@@ -67,6 +69,7 @@ const commands: Record<string, () => Promise<Command>> = {
   gate: async () => (await import('./measure-commands.ts')).gateCommand,
   baseline: async () => (await import('./measure-commands.ts')).baselineCommand,
   backup: async () => (await import('./backup-command.ts')).backupCommand,
+  'agent hash-password': async () => (await import('./agent-commands.ts')).hashPasswordCommand,
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */

@@ -18,8 +18,10 @@ export function formatReport(r: AutomationReport): string {
   const lines = [
     `switchboard automation report ${r.since.slice(0, 16)} → ${r.until.slice(0, 16)}`,
     `questions ${r.questions}, automated ${r.automated} (${pct(r.automated_share)}), audited ${r.audited}`,
-    `automation rate ${pct(r.automation_rate)} (95% interval ${pct(lo)}–${pct(hi)}); precision ${pct(r.precision)} (${pct(r.precision_ci[0])}–${pct(r.precision_ci[1])})`,
-    `wrong answers ${pct(r.wrong_answer_rate)}, handoffs ${pct(r.handoff_rate)}, clarifications ${pct(r.clarify_rate)}`,
+    r.precision_estimated
+      ? `automation rate ${pct(r.automation_rate)} (95% interval ${pct(lo)}–${pct(hi)}); precision ${pct(r.precision)} (${pct(r.precision_ci[0])}–${pct(r.precision_ci[1])})`
+      : `automation rate at most ${pct(r.automated_share)} (the automated share); precision not estimated yet — audit ${r.audits_needed} more answers`,
+    `${r.precision_estimated ? `wrong answers ${pct(r.wrong_answer_rate)}, ` : ''}handoffs ${pct(r.handoff_rate)}, clarifications ${pct(r.clarify_rate)}`,
     `handoff reasons: ${
       Object.entries(r.handoff_reasons)
         .sort((a, b) => b[1] - a[1])

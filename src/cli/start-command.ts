@@ -18,8 +18,9 @@ const SHUTDOWN_GRACE_MS = 3_000;
 /**
  * `switchboard start [--config bot.yaml] [--store FILE]`: the server (`src/server/app-server.ts`) on `HOST:PORT`
  * (default 127.0.0.1:3978) for a bot config (default config/demo.yaml), its state in PostgreSQL (`DATABASE_URL`) or the
- * SQLite file (`--store`, default data/switchboard.db). Prints where it listens, each channel, and the agent console
- * and dashboard URLs (with a token generated for the run when none is configured); stops on SIGINT/SIGTERM.
+ * SQLite file (`--store`, default data/switchboard.db). Prints where it listens, each channel, the agent console (and a
+ * one-time sign-in link for each configured agent without a password), the machine token of the agent API and the
+ * dashboard URL (with tokens generated for the run when none is configured); stops on SIGINT/SIGTERM.
  */
 export async function startCommand(args: string[]): Promise<number> {
   const { values } = parseCommandArgs(args, { config: { type: 'string' }, store: { type: 'string' } }, 'start');
@@ -47,7 +48,15 @@ export async function startCommand(args: string[]): Promise<number> {
     token.generated
       ? `http://localhost:${bound}/${page}#token=${token.token} (${name} is not set: this token was generated for this run)`
       : `http://localhost:${bound}/${page} (token: ${name})`;
-  say(`switchboard: agent console ${url('agents', app.agentToken, 'SWITCHBOARD_AGENT_TOKEN')}`);
+  say(`switchboard: agent console http://localhost:${bound}/agents (each agent signs in)`);
+  // Agents without a password get a one-time sign-in link (this instance's, good for 24 h).
+  for (const { agent, code } of app.agentAuth.issueLinks())
+    say(`switchboard: sign-in link for agent ${agent} (once, 24 h): http://localhost:${bound}/agents#signin=${code}`);
+  say(
+    app.agentToken.generated
+      ? `switchboard: agent API for machines: Authorization: Bearer ${app.agentToken.token} (SWITCHBOARD_AGENT_TOKEN is not set: generated for this run)`
+      : 'switchboard: agent API for machines: Authorization: Bearer <SWITCHBOARD_AGENT_TOKEN>',
+  );
   say(`switchboard: dashboard ${url('dashboard', app.adminToken, 'SWITCHBOARD_ADMIN_TOKEN')}`);
   say(
     `switchboard: Prometheus metrics at http://localhost:${bound}/metrics ${env.metricsToken ? '(token: SWITCHBOARD_METRICS_TOKEN)' : '(open: set SWITCHBOARD_METRICS_TOKEN to require a bearer token)'}`,

@@ -9,6 +9,7 @@ import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { SwitchboardError } from '../errors.ts';
 import { baseLanguage } from '../nlu/language/languages.ts';
+import { PASSWORD_HASH } from '../util/password-hash.ts';
 
 const language = z
   .string()
@@ -75,6 +76,11 @@ export const BotConfigSchema = z
             /** The agent's user id in Slack (for mentions on cards) and Teams. */
             slack_user: z.string().optional(),
             teams_user: z.string().optional(),
+            /** The agent's console password as a hash from `switchboard agent hash-password` (never the password). */
+            password_hash: z
+              .string()
+              .regex(PASSWORD_HASH, { message: 'must be a hash from switchboard agent hash-password (scrypt$…)' })
+              .optional(),
           })
           .strict(),
       )

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { SwitchboardError } from '../errors.ts';
+import { PASSWORD_HASH } from '../util/password-hash.ts';
 
 /** An optional variable: trimmed, blank = unset. */
 export const optional = z
@@ -51,6 +52,29 @@ const EnvSchema = z.object({
   DATABASE_URL: optional,
   SWITCHBOARD_AGENT_TOKEN: optional,
   SWITCHBOARD_ADMIN_TOKEN: optional,
+  /**
+   * Agents' password hashes, `ann=scrypt$…,luis=scrypt$…` (from `switchboard agent hash-password`); an agent listed here
+   * and in bot.yaml (`agents[].password_hash`) takes this one.
+   */
+  SWITCHBOARD_AGENT_PASSWORD_HASHES: optional.transform((s, ctx) => {
+    const hashes: Record<string, string> = {};
+    for (const part of (s ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean)) {
+      const eq = part.indexOf('=');
+      const [agent, hash] = [part.slice(0, eq).trim(), part.slice(eq + 1).trim()];
+      if (eq < 1 || !PASSWORD_HASH.test(hash)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `each entry must be <agent id>=scrypt$… (from switchboard agent hash-password); got ${JSON.stringify(part.slice(0, 20))}…`,
+        });
+        return z.NEVER;
+      }
+      hashes[agent] = hash;
+    }
+    return hashes;
+  }),
   /** This instance's name in the inbox's leases (default: host and port). Unique per instance on one database. */
   SWITCHBOARD_INSTANCE_ID: optional,
   /** When set, `GET /metrics` needs `Authorization: Bearer <it>` (unset: open, as Prometheus scrapes by default). */
@@ -73,6 +97,8 @@ export interface EnvConfig {
   databaseUrl?: string;
   agentToken?: string;
   adminToken?: string;
+  /** `SWITCHBOARD_AGENT_PASSWORD_HASHES`: agent id → password hash. */
+  agentPasswordHashes: Record<string, string>;
   /** `SWITCHBOARD_INSTANCE_ID`: this instance's name among several on one database. */
   instanceId?: string;
   /** `SWITCHBOARD_METRICS_TOKEN`: the bearer token `/metrics` needs; unset, `/metrics` is open. */
@@ -99,6 +125,7 @@ export function readEnvConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     databaseUrl: e.DATABASE_URL,
     agentToken: e.SWITCHBOARD_AGENT_TOKEN,
     adminToken: e.SWITCHBOARD_ADMIN_TOKEN,
+    agentPasswordHashes: e.SWITCHBOARD_AGENT_PASSWORD_HASHES,
     instanceId: e.SWITCHBOARD_INSTANCE_ID,
     metricsToken: e.SWITCHBOARD_METRICS_TOKEN,
     logText: e.SWITCHBOARD_LOG_TEXT,

@@ -179,6 +179,9 @@ export class AgentsDesk<Card> implements AgentSurface {
     }
     if (!isSwitchboardError(e) || e.kind !== 'input') throw e;
     this.d.log.info(`${this.name}_agents_refused`, { ticket: id, action: verb, agent, code: e.code });
+    // Not the agent's language or skill: the routing's reason (an override is the web console's, where it is logged).
+    if (e.code === 'E_NOT_ELIGIBLE')
+      return this.deskPort.tell(replyTo, `⚠️ ${this.deskPort.escape(e.message)} (in the web console at /agents).`);
     const ticket = await this.d.handoffs.ticket(id);
     await this.deskPort.tell(
       replyTo,

@@ -7,6 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import { ALL_STREAMS, type EventFeed, MemoryEventFeed } from '../store/event-feed.ts';
 import type { AgentSurface, TicketEvent } from './handoff-service.ts';
+import type { Ticket } from './ticket.ts';
 
 /** The feed stream of ticket events for consoles. */
 const STREAM = 'console';
@@ -21,7 +22,14 @@ export class ConsoleHub implements AgentSurface {
   private pushing: Promise<void> | undefined;
   private again = false;
 
-  constructor(private readonly feed: EventFeed = new MemoryEventFeed()) {
+  /**
+   * @param names the customer's display name for a ticket (their channel's: a Teams or Slack profile name, "Visitor
+   *   3F2A"), added to each event's ticket as `customer_name`; without it, the ticket's customer id.
+   */
+  constructor(
+    private readonly feed: EventFeed = new MemoryEventFeed(),
+    private readonly names?: (ticket: Ticket) => Promise<string | undefined>,
+  ) {
     this.lastId = feed.last(STREAM).catch(() => 0);
     this.unsubscribe = feed.subscribe((stream) => {
       if (stream === STREAM || stream === ALL_STREAMS) this.push();
@@ -50,12 +58,14 @@ export class ConsoleHub implements AgentSurface {
   }
 
   async notify(event: TicketEvent): Promise<void> {
+    const name = await this.names?.(event.ticket).catch(() => undefined);
     const data = JSON.stringify({
       kind: event.kind,
-      ticket: event.ticket,
+      ticket: { ...event.ticket, customer_name: name ?? event.ticket.customer },
       ...(event.kind === 'message' ? { entry: event.entry } : {}),
       ...(event.kind === 'alert' ? { waited_ms: event.waitedMs } : {}),
       ...(event.kind === 'opened' ? { agents: event.agents.map((a) => a.id) } : {}),
+      ...(event.kind === 'claimed' && event.override ? { override: event.override } : {}),
     });
     await this.feed.append(STREAM, data);
     await this.idle();

@@ -23,7 +23,12 @@ import type { Ticket, TicketStatus, TranscriptEntry } from './ticket.ts';
 /** What changed on a ticket, as agent surfaces hear it. */
 export type TicketEvent =
   | { kind: 'opened'; ticket: Ticket; agents: AgentProfile[] }
-  | { kind: 'claimed' | 'resolved' | 'abandoned'; ticket: Ticket }
+  | {
+      kind: 'claimed';
+      ticket: Ticket /** What the claiming agent overrode (`language:de`, `skill:…`). */;
+      override?: string[];
+    }
+  | { kind: 'resolved' | 'abandoned'; ticket: Ticket }
   | { kind: 'message'; ticket: Ticket; entry: TranscriptEntry }
   | { kind: 'alert'; ticket: Ticket; waitedMs: number };
 
@@ -185,10 +190,41 @@ export class HandoffService {
     return { entry, ...(note ? { holding: { text: note, language: ticket.language } } : {}) };
   }
 
-  /** An agent claims a queued ticket; the customer is told who joined. */
-  async claim(id: string, agent: string): Promise<Ticket> {
+  /**
+   * What a configured agent lacks to take the ticket under the routing (agent-routing.ts): `['language:de']`,
+   * `['skill:alarm_set']`; [] when the routing sends the ticket to them, or the agent is not in the config (a Slack or
+   * Teams user the config does not list has no profile to check).
+   */
+  routingGap(ticket: Pick<Ticket, 'language' | 'intents'>, agent: string): string[] {
+    const agents = this.options.config.agents;
+    const profile = agents.find((a) => a.id === agent);
+    if (!profile) return [];
+    const intent = ticket.intents[0]?.intent;
+    if (eligibleAgents(agents, ticket.language, intent).some((a) => a.id === agent)) return [];
+    const speaks = profile.languages.length === 0 || profile.languages.includes(ticket.language);
+    return speaks ? [`skill:${intent ?? 'none'}`] : [`language:${ticket.language}`];
+  }
+
+  /**
+   * An agent claims a queued ticket; the customer is told who joined. A configured agent the routing does not send
+   * the ticket to (not their language or skill) is refused with E_NOT_ELIGIBLE unless `override` is set; an override
+   * is logged (`claim_override`) and the `claimed` event carries what was overridden.
+   */
+  async claim(id: string, agent: string, options: { override?: boolean } = {}): Promise<Ticket> {
+    const current = await this.store.get(id);
+    const gap = current?.status === 'queued' ? this.routingGap(current, agent) : [];
+    if (gap.length > 0 && !options.override) {
+      const [what, value] = gap[0].split(':');
+      throw new SwitchboardError(
+        'E_NOT_ELIGIBLE',
+        'input',
+        `ticket ${id} is routed to agents with ${what === 'language' ? `the language ${value}` : `the skill ${value}`}, which ${this.agentName(agent)} does not have in bot.yaml; claim with override to take it anyway`,
+        { status: 403 },
+      );
+    }
     const ticket = await this.store.claim(id, agent, this.now());
-    await this.tell({ kind: 'claimed', ticket });
+    if (gap.length > 0) this.options.log.warn('claim_override', { ticket: id, agent, overridden: gap.join(',') });
+    await this.tell({ kind: 'claimed', ticket, ...(gap.length > 0 ? { override: gap } : {}) });
     await this.toCustomer(ticket, this.text(ticket, 'claimed').replace('{agent}', this.agentName(agent)), 'bot');
     return ticket;
   }
@@ -309,11 +345,17 @@ export class HandoffService {
       this.options.log.warn('handoff_undeliverable', { ticket: ticket.id, channel: ticket.channel });
       return false;
     }
-    const text = entry.from === 'agent' && entry.agent ? `${this.agentName(entry.agent)}: ${entry.text}` : entry.text;
+    const agentName = entry.from === 'agent' && entry.agent ? this.agentName(entry.agent) : undefined;
+    const text = agentName !== undefined ? `${agentName}: ${entry.text}` : entry.text;
     // One sender per line: the instance that wrote it, or the redelivery — never both (a lease on the row).
     const leased = entry.delivered === false;
     if (leased && !(await this.store.leaseDelivery(ticket.id, entry.seq, DELIVERY_LEASE_MS, this.sender))) return false;
-    const message = { reply: { text, language: ticket.language }, turn: `${ticket.id}:${entry.seq}`, feedback: false };
+    const message = {
+      reply: { text, language: ticket.language },
+      turn: `${ticket.id}:${entry.seq}`,
+      feedback: false,
+      ...(agentName !== undefined ? { agent: { name: agentName, text: entry.text } } : {}),
+    };
     try {
       if (uncertain && (await sender.wasSent?.(address.address, message, entry.at))) {
         this.options.log.info('handoff_already_sent', { ticket: ticket.id, seq: entry.seq });

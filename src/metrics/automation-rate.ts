@@ -18,6 +18,12 @@ import type { TurnRecord } from './turn-log.ts';
 /** Monte Carlo draws per estimate. */
 export const DRAWS = 4000;
 
+/**
+ * Audits needed before precision counts as estimated: with fewer, the prior (½ correct) weighs as much as the
+ * evidence — 20 audits all correct still leave a 95% interval reaching down to about 0.88.
+ */
+export const MIN_AUDITS = 20;
+
 export interface AutomationEstimate {
   /** Customer questions (text turns; a quick-reply choice continues its question). */
   questions: number;
@@ -28,6 +34,13 @@ export interface AutomationEstimate {
   audited_correct: number;
   /** Automated answers with 👎, an escalation or a re-contact. */
   negative_signals: number;
+  /**
+   * Whether the audits are enough to estimate precision ({@link MIN_AUDITS} or more). Until then `precision` (and the
+   * automation and wrong-answer rates derived from it) rests on the prior, not on evidence: show "not estimated yet".
+   */
+  precision_estimated: boolean;
+  /** Audits still needed before precision is estimated (0 once it is). */
+  audits_needed: number;
   /** Estimated precision of automated answers and its 95% interval. */
   precision: number;
   precision_ci: [number, number];
@@ -167,6 +180,8 @@ export function estimateFromCounts(c: AutomationCounts, seed = 1, draws = DRAWS)
     audited: auditedN,
     audited_correct: auditedCorrect,
     negative_signals: strata[1].size,
+    precision_estimated: auditedN >= MIN_AUDITS,
+    audits_needed: Math.max(0, MIN_AUDITS - auditedN),
     precision,
     precision_ci: ci(precisions),
     automation_rate: share * precision,

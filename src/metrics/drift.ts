@@ -46,7 +46,8 @@ export interface DriftCheck {
   window_turns: number;
   /** Too few questions in the window to judge. */
   insufficient: boolean;
-  signals: Record<DriftSignal, number>;
+  /** The signals of the window; empty when there is no baseline or too few questions (a value would mean nothing). */
+  signals: Partial<Record<DriftSignal, number>>;
   drifting: DriftSignal[];
 }
 
@@ -148,18 +149,19 @@ export class DriftMonitor {
         min_turns: minTurns,
         window_turns: 0,
         insufficient: true,
-        signals: { confidence_psi: 0, language_tvd: 0, low_confidence_excess: 0 },
+        signals: {},
         drifting: [],
       };
       return this.last;
     }
     const turns = await this.o.turns.range(now - (this.o.windowMs ?? 24 * 3_600_000), now + 1, 20_000);
     const questions = turns.filter(isQuestion).length;
-    const signals = driftSignals(turns, baseline, this.o.threshold());
     const insufficient = questions < minTurns;
-    const drifting = insufficient
-      ? []
-      : (Object.keys(DRIFT_LIMITS) as DriftSignal[]).filter((k) => signals[k] > DRIFT_LIMITS[k]);
+    // Too few questions: no signal is computed (a PSI over an empty or tiny window is noise, not a measurement).
+    const signals = insufficient ? undefined : driftSignals(turns, baseline, this.o.threshold());
+    const drifting = signals
+      ? (Object.keys(DRIFT_LIMITS) as DriftSignal[]).filter((k) => signals[k] > DRIFT_LIMITS[k])
+      : [];
     this.last = {
       checked: true,
       at: new Date(now).toISOString(),
@@ -168,14 +170,14 @@ export class DriftMonitor {
       min_turns: minTurns,
       window_turns: questions,
       insufficient,
-      signals,
+      signals: signals ?? {},
       drifting,
     };
-    this.o.onSignals?.(signals);
+    if (signals) this.o.onSignals?.(signals);
     const fresh = drifting.filter((s) => !this.alerting.has(s));
     this.alerting = new Set(drifting);
     if (fresh.length > 0) {
-      const detail = fresh.map((s) => `${s} ${signals[s].toFixed(3)} (limit ${DRIFT_LIMITS[s]})`).join(', ');
+      const detail = fresh.map((s) => `${s} ${signals?.[s]?.toFixed(3)} (limit ${DRIFT_LIMITS[s]})`).join(', ');
       this.o.log.warn('drift_alert', { signals: fresh, questions });
       await this.o.onAlert?.(
         `Drift: the last ${questions} questions differ from the model's validation data: ${detail}.`,

@@ -4,9 +4,10 @@
  * - `POST /api/admin/models/reload {dir?}` → replaces the intent model without a restart; a model that does not load,
  *   misses the config's intents or cannot classify is refused (422) and the old one keeps serving;
  * - `GET /api/admin/drift` → the last drift check.
- * And the agents' audit queue (bearer `SWITCHBOARD_AGENT_TOKEN`):
+ * And the agents' audit queue (a signed-in agent's session token, or `SWITCHBOARD_AGENT_TOKEN` from a machine):
  * - `GET /api/audits?status=pending|done` → sampled automated answers (redacted text, intent, answer);
- * - `POST /api/audits/{turn id} {agent, verdict: correct|wrong, intent?}` → 404 unknown, 409 not sampled or done.
+ * - `POST /api/audits/{turn id} {agent?, verdict: correct|wrong, intent?}` (the audit is the signed-in agent's; a
+ *   machine names the agent) → 404 unknown, 409 not sampled or done.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Bot } from '../bot.ts';
@@ -15,13 +16,15 @@ import { decodePathSegment, readJson, sendJson } from '../http/http-utils.ts';
 import { automationReport, parseTime } from '../metrics/automation-report.ts';
 import type { DriftMonitor } from '../metrics/drift.ts';
 import type { TurnLog } from '../metrics/turn-log.ts';
+import { actingAgent, agentUnauthorized } from './agent-api.ts';
+import type { AgentAuth } from './agent-auth.ts';
 import { hasBearer } from './bearer-token.ts';
 
 export interface AdminApiOptions {
   bot: Bot;
   turns: TurnLog;
   adminToken: string;
-  agentToken: string;
+  agentAuth: AgentAuth;
   drift?: DriftMonitor;
   /** Called after a successful reload (metrics). */
   onReload?: (version: string) => void;
@@ -37,8 +40,15 @@ export async function handleAdminApi(req: IncomingMessage, res: ServerResponse, 
   const admin = path.startsWith('/api/admin/');
   const audits = path === '/api/audits' || path.startsWith('/api/audits/');
   if (!admin && !audits) return false;
-  if (admin && !hasBearer(req, o.adminToken)) return (unauthorized(res, 'SWITCHBOARD_ADMIN_TOKEN'), true);
-  if (audits && !hasBearer(req, o.agentToken)) return (unauthorized(res, 'SWITCHBOARD_AGENT_TOKEN'), true);
+  if (admin && !hasBearer(req, o.adminToken)) {
+    unauthorized(res, 'SWITCHBOARD_ADMIN_TOKEN');
+    return true;
+  }
+  const caller = audits ? o.agentAuth.caller(req) : undefined;
+  if (audits && !caller) {
+    agentUnauthorized(res);
+    return true;
+  }
   try {
     if (req.method === 'GET' && path === '/api/admin/report') {
       let since: number;
@@ -92,13 +102,17 @@ export async function handleAdminApi(req: IncomingMessage, res: ServerResponse, 
     const id = path.startsWith('/api/audits/') ? decodePathSegment(path.slice('/api/audits/'.length)) : '';
     if (req.method === 'POST' && id) {
       const body = (await readJson(req)) as Record<string, unknown> | null;
-      const agent = body?.agent;
       const verdict = body?.verdict;
       const intent = body?.intent;
-      if (typeof agent !== 'string' || !agent.trim() || (verdict !== 'correct' && verdict !== 'wrong')) {
-        sendJson(res, 400, { error: 'E_BAD_REQUEST', message: 'give {agent, verdict: correct|wrong, intent?}' });
+      if (verdict !== 'correct' && verdict !== 'wrong') {
+        sendJson(res, 400, {
+          error: 'E_BAD_REQUEST',
+          message: 'give {verdict: correct|wrong, intent?} (and agent, from a machine)',
+        });
         return true;
       }
+      const agent = caller && actingAgent(caller, body?.agent, res);
+      if (agent === undefined) return true;
       if (intent !== undefined && typeof intent !== 'string') {
         sendJson(res, 400, { error: 'E_BAD_REQUEST', message: 'intent must be a string' });
         return true;

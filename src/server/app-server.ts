@@ -23,6 +23,7 @@ import { TurnSpool } from '../store/turn-spool.ts';
 import type { ChannelName } from '../turn.ts';
 import { TurnHandler } from '../turn-handler.ts';
 import { defaultInstanceId, TurnIntake } from '../turn-intake.ts';
+import { AgentAuth } from './agent-auth.ts';
 import { tokenOrRandom } from './bearer-token.ts';
 import { openStores, type Stores } from './open-stores.ts';
 import { routeRequests } from './routes.ts';
@@ -42,6 +43,8 @@ export interface App {
   storeDescription: string;
   agentToken: { token: string; generated: boolean };
   adminToken: { token: string; generated: boolean };
+  /** Agents' sign-in: passwords, sessions and the one-time links printed at start. */
+  agentAuth: AgentAuth;
   /**
    * Takes up the inbox's unfinished turns (a previous run's, a crashed instance's) now and every 2 s; redelivers the
    * handoff outbox and sweeps the queue now, then every 10 s.
@@ -109,6 +112,18 @@ export async function createApp({ configFile, storeFile, env, log }: AppOptions)
   const { channels, routes } = await mountChannels(context, senders, release);
   const agentToken = tokenOrRandom(env.agentToken);
   const adminToken = tokenOrRandom(env.adminToken);
+  const agentAuth = new AgentAuth({
+    agents: bot.config.agents,
+    hashes: env.agentPasswordHashes,
+    machineToken: agentToken.token,
+    log,
+  });
+  for (const agent of Object.keys(env.agentPasswordHashes))
+    if (!bot.config.agents.some((a) => a.id === agent))
+      log.warn('agent_password_unknown_agent', {
+        agent,
+        hint: 'SWITCHBOARD_AGENT_PASSWORD_HASHES names an agent bot.yaml does not list',
+      });
   const server = createServer(
     routeRequests({
       channelRoutes: routes,
@@ -117,7 +132,7 @@ export async function createApp({ configFile, storeFile, env, log }: AppOptions)
       ...core,
       spool,
       intake,
-      agentToken: agentToken.token,
+      agentAuth,
       adminToken: adminToken.token,
       ...(env.metricsToken ? { metricsToken: env.metricsToken } : {}),
       configFile,
@@ -132,6 +147,7 @@ export async function createApp({ configFile, storeFile, env, log }: AppOptions)
     storeDescription: stores.description,
     agentToken,
     adminToken,
+    agentAuth,
     startMaintenance: async () => {
       await intake.start();
       await maintenance.start();
@@ -177,7 +193,7 @@ function handoffAndMeasurement(
     log,
     customerName: (channel, address) => CHANNELS.find((c) => c.name === channel)?.customerName?.(address),
   });
-  const hub = new ConsoleHub(stores.events);
+  const hub = new ConsoleHub(stores.events, (ticket) => handoffs.customerName(ticket));
   handoffs.addSurface(hub);
   const metrics = new Metrics(stores.handoffs);
   metrics.setModel(bot.modelVersion);

@@ -17,6 +17,7 @@ import type { TurnSpool } from '../store/turn-spool.ts';
 import type { TurnIntake } from '../turn-intake.ts';
 import { handleAdminApi } from './admin-api.ts';
 import { handleAgentApi } from './agent-api.ts';
+import type { AgentAuth } from './agent-auth.ts';
 import { hasBearer } from './bearer-token.ts';
 import { sendError } from './http-errors.ts';
 import { handleParse } from './nlu-api.ts';
@@ -44,7 +45,8 @@ export interface RouteDeps {
   drift: DriftMonitor;
   spool: TurnSpool;
   intake: TurnIntake;
-  agentToken: string;
+  /** Who may use the agent API: signed-in agents, and machines with `SWITCHBOARD_AGENT_TOKEN`. */
+  agentAuth: AgentAuth;
   adminToken: string;
   /** `SWITCHBOARD_METRICS_TOKEN`: when set, `/metrics` needs it as a bearer token. */
   metricsToken?: string;
@@ -63,13 +65,19 @@ export function routeRequests(d: RouteDeps): (req: IncomingMessage, res: ServerR
       if (route) await route(req, res);
       return route !== undefined;
     },
-    (req, res) => handleAgentApi(req, res, { handoffs: d.handoffs, hub: d.hub, token: d.agentToken }),
+    (req, res) =>
+      handleAgentApi(req, res, {
+        handoffs: d.handoffs,
+        hub: d.hub,
+        auth: d.agentAuth,
+        alertAfterMinutes: d.bot.config.handoff.alert_after_minutes,
+      }),
     (req, res) =>
       handleAdminApi(req, res, {
         bot: d.bot,
         turns: d.stores.turns,
         adminToken: d.adminToken,
-        agentToken: d.agentToken,
+        agentAuth: d.agentAuth,
         drift: d.drift,
         onReload: (version) => d.metrics.setModel(version),
       }),

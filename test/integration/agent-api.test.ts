@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../src/util/password-hash.ts';
 import { type RunningServer, spawnServer } from '../fixtures/spawn-server.ts';
 import { WAIT_MS } from '../fixtures/wait.ts';
 import { WebChatClient } from '../fixtures/web-chat-client.ts';
@@ -19,9 +20,42 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+// Ann and Luis (config/demo.yaml) have passwords; Claire and Priya sign in with the links the server prints.
+const PASSWORDS = { ann: 'ann-secret-1', luis: 'luis-secret-2' };
+const hashes = Promise.all(Object.entries(PASSWORDS).map(async ([id, pw]) => `${id}=${await hashPassword(pw)}`));
 const start = async () => {
-  server = await spawnServer(['--store', store], { SWITCHBOARD_AGENT_TOKEN: TOKEN });
+  server = await spawnServer(['--store', store], {
+    SWITCHBOARD_AGENT_TOKEN: TOKEN,
+    SWITCHBOARD_AGENT_PASSWORD_HASHES: (await hashes).join(','),
+  });
   return server.base;
+};
+const signIn = (base: string, body: unknown) =>
+  fetch(`${base}/api/agents/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+const sessionOf = async (base: string, agent: keyof typeof PASSWORDS) => {
+  const r = await signIn(base, { agent, password: PASSWORDS[agent] });
+  expect(r.status).toBe(200);
+  return ((await r.json()) as { token: string }).token;
+};
+/** What the tests read of a ticket from the API. */
+interface ApiTicket {
+  id: string;
+  conversation: string;
+  customer_name: string;
+}
+/** A web chat customer whose conversation was handed to a person, and their ticket. */
+const handedOff = async (base: string, name: string, text: string) => {
+  const customer = new WebChatClient(base, name);
+  await customer.connect();
+  await customer.say(text);
+  await customer.waitFor((e) => e.handoff === true);
+  const queued = (await (await api(base, '?status=queued')).json()) as ApiTicket[];
+  const ticket = queued.find((t) => t.conversation === `web:${customer.conversation}`) as ApiTicket;
+  return { customer, ticket };
 };
 const api = (base: string, path: string, body?: unknown, token = TOKEN) =>
   fetch(`${base}/api/handoffs${path}`, {
@@ -42,6 +76,83 @@ describe('agent API', () => {
     expect((await api(base, '', undefined, 'wrong-token')).status).toBe(401);
     expect((await api(base, '?status=queued')).status).toBe(200);
     expect((await api(base, '?status=bogus')).status).toBe(400);
+  });
+
+  it('agents sign in: a wrong password or a made-up id is refused; a session acts as its own agent only', async () => {
+    const base = server.base;
+    for (const body of [
+      { agent: 'ann', password: 'wrong' },
+      { agent: 'bob', password: 'ann-secret-1' },
+    ]) {
+      const r = await signIn(base, body);
+      expect(r.status).toBe(401);
+      expect(await r.json()).toMatchObject({ error: 'E_SIGN_IN' });
+    }
+    expect((await signIn(base, { agent: 'ann' })).status).toBe(400);
+    const ann = await sessionOf(base, 'ann');
+    expect(
+      await (await fetch(`${base}/api/agents/me`, { headers: { authorization: `Bearer ${ann}` } })).json(),
+    ).toMatchObject({ agent: 'ann', name: 'Ann', languages: ['en', 'de'], alert_after_minutes: 5 });
+    // A session token is no machine token: a forged one is refused like no token at all.
+    expect((await api(base, '?status=queued', undefined, `${ann}x`)).status).toBe(401);
+
+    const { customer, ticket } = await handedOff(base, 'c-session', 'I need to talk to a real person about my bill');
+    expect(ticket.customer_name).toMatch(/^Visitor [0-9A-F]{4}$/);
+    // Ann's session cannot act as someone else, and needs no agent field: the claim is hers.
+    const asLuis = await api(base, `/${ticket.id}/claim`, { agent: 'luis' }, ann);
+    expect(asLuis.status).toBe(403);
+    expect(await asLuis.json()).toMatchObject({ error: 'E_NOT_YOU' });
+    const claimed = await api(base, `/${ticket.id}/claim`, {}, ann);
+    expect(claimed.status).toBe(200);
+    expect(await claimed.json()).toMatchObject({ status: 'claimed', agent: 'ann' });
+    expect((await api(base, `/${ticket.id}/messages`, { text: 'Which invoice?' }, ann)).status).toBe(200);
+    // The web chat hears an agent's line as such: who wrote it, and their words apart from the name.
+    const line = await customer.waitFor((e) => e.from === 'agent');
+    expect(line).toMatchObject({
+      from: 'agent',
+      agent_name: 'Ann',
+      agent_text: 'Which invoice?',
+      text: 'Ann: Which invoice?',
+    });
+    expect(customer.events.filter((e) => e.from !== 'agent').every((e) => e.from === 'bot')).toBe(true);
+    expect((await api(base, `/${ticket.id}/resolve`, {}, ann)).status).toBe(200);
+    customer.disconnect();
+  });
+
+  it('routing at claim: an agent without the skill or language is refused; an explicit override claims', async () => {
+    const base = server.base;
+    const luis = await sessionOf(base, 'luis');
+    // Luis speaks English but handles only alarms, takeaway and transport; a billing question is not his.
+    const { customer, ticket } = await handedOff(base, 'c-routing', 'I need to talk to a real person about my bill');
+    const refused = await api(base, `/${ticket.id}/claim`, {}, luis);
+    expect(refused.status).toBe(403);
+    const why = (await refused.json()) as { error: string; message: string };
+    expect(why.error).toBe('E_NOT_ELIGIBLE');
+    expect(why.message).toMatch(/skill/);
+    expect(why.message).toMatch(/override/);
+    expect((await (await api(base, `/${ticket.id}`)).json()) as object).toMatchObject({ status: 'queued' });
+    expect((await api(base, `/${ticket.id}/claim`, { override: 'yes' }, luis)).status).toBe(400);
+    const forced = await api(base, `/${ticket.id}/claim`, { override: true }, luis);
+    expect(forced.status).toBe(200);
+    expect(await forced.json()).toMatchObject({ status: 'claimed', agent: 'luis' });
+    const overrideLogged = () =>
+      server
+        .output()
+        .split('\n')
+        .some((l) => l.includes('"event":"claim_override"') && l.includes('"agent":"luis"'));
+    await expect.poll(overrideLogged, { timeout: WAIT_MS }).toBe(true);
+    customer.disconnect();
+  });
+
+  it('one-time sign-in links for the agents without a password: printed at start, good once', async () => {
+    const base = server.base;
+    const code = server.output().match(/sign-in link for agent claire[^\n]*#signin=([\w-]+)/)?.[1];
+    expect(code).toBeDefined();
+    expect(server.output()).not.toMatch(/sign-in link for agent ann/); // Ann has a password
+    const first = await signIn(base, { code });
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({ agent: 'claire', name: 'Claire' });
+    expect((await signIn(base, { code })).status).toBe(401);
   });
 
   it('a ticket from a handoff: claim, relay both ways, resolve with a label; wrong moves are refused', async () => {

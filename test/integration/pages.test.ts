@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../src/util/password-hash.ts';
 import { CHROMIUM, haveChromium, launchChromium, newChatCustomer } from '../fixtures/chromium.ts';
+import { writeDemoConfig } from '../fixtures/demo-config-copy.ts';
 import { type RunningServer, spawnServer } from '../fixtures/spawn-server.ts';
 import { RULE_WARM_UP_MS, untilRuleEntitiesReady, WAIT_MS } from '../fixtures/wait.ts';
 
@@ -16,10 +18,16 @@ let context: import('playwright-core').BrowserContext;
 const profile = mkdtempSync(join(tmpdir(), 'switchboard-chromium-'));
 const storeDir = mkdtempSync(join(tmpdir(), 'switchboard-store-'));
 const TOKEN = 'page-test-agent-token';
+const ANN_PASSWORD = 'ann page password';
 
 beforeAll(async () => {
   if (!haveChromium) return;
-  server = await spawnServer(['--store', join(storeDir, 'switchboard.db')], { SWITCHBOARD_AGENT_TOKEN: TOKEN });
+  // The demo bot with every automated answer sampled for audit (the audit panel has something to show).
+  const config = writeDemoConfig(storeDir, 'measurement:\n  audit_sample: 1');
+  server = await spawnServer(['--store', join(storeDir, 'switchboard.db'), '--config', config], {
+    SWITCHBOARD_AGENT_TOKEN: TOKEN,
+    SWITCHBOARD_AGENT_PASSWORD_HASHES: `ann=${await hashPassword(ANN_PASSWORD)}`,
+  });
   base = server.base;
   // The playground waits for every entity: let the rule recognizers' thread finish its warm-up first.
   await untilRuleEntitiesReady(base);
@@ -34,6 +42,81 @@ afterAll(async () => {
 });
 
 describe.skipIf(!haveChromium)('pages', () => {
+  it('agent console: sign in (a wrong password is refused), empty states say what to do, claims are the agent’s', async () => {
+    const agent = await context.newPage();
+    await agent.goto(`${base}/agents`);
+    await agent.locator('#signin').waitFor({ state: 'visible', timeout: WAIT_MS });
+    expect(await agent.locator('#console').isVisible()).toBe(false);
+    expect(await agent.textContent('#signin-help')).toMatch(/hash-password/);
+    await agent.fill('#signin-agent', 'ann');
+    await agent.fill('#signin-password', 'not the password');
+    await agent.click('#signin-form button');
+    await expect
+      .poll(() => agent.textContent('#signin-error'), { timeout: WAIT_MS })
+      .toMatch(/wrong agent id or password/);
+    await agent.fill('#signin-password', ANN_PASSWORD);
+    await agent.click('#signin-form button');
+    await expect.poll(() => agent.textContent('#me'), { timeout: WAIT_MS }).toMatch(/Signed in as Ann \(ann\)/);
+    await expect.poll(() => agent.textContent('#status'), { timeout: WAIT_MS }).toBe('live');
+    // Nothing yet: each list says what will appear there, and how.
+    expect(await agent.textContent('#queued')).toMatch(/No customer is waiting/);
+    expect(await agent.textContent('#claimed')).toMatch(/Claim/);
+    await expect.poll(() => agent.textContent('#audits'), { timeout: WAIT_MS }).toMatch(/Nothing to audit/);
+
+    const customer = await context.newPage();
+    await customer.goto(`${base}/`);
+    await customer.fill('#text', 'I want to talk to a human');
+    await customer.press('#text', 'Enter');
+    await customer.locator('.msg.handoff').first().waitFor({ timeout: WAIT_MS });
+    const card = agent.locator('#queued .ticket').first();
+    await card.waitFor({ timeout: WAIT_MS });
+    // A web customer by a display name, never a raw id; a ticket a second old is not "waiting long".
+    expect(await card.locator('.who').textContent()).toMatch(/^Visitor [0-9A-F]{4}$/);
+    const badge = card.locator('.badge.alert');
+    expect(await badge.count()).toBe(1);
+    expect(await badge.isVisible()).toBe(false);
+    expect(await badge.evaluate((e) => getComputedStyle(e).display)).toBe('none');
+    // No agent id to type: the claim is the signed-in agent's.
+    await card.click();
+    await agent.click('#claim');
+    await expect
+      .poll(() => customer.locator('.msg.bot').last().textContent(), { timeout: WAIT_MS })
+      .toMatch(/Ann has joined/);
+    const claimed = (await (
+      await fetch(`${base}/api/handoffs?status=claimed`, { headers: { authorization: `Bearer ${TOKEN}` } })
+    ).json()) as { agent: string }[];
+    expect(claimed.map((t) => t.agent)).toEqual(['ann']);
+    await agent.click('#resolve');
+    await expect
+      .poll(() => customer.locator('.msg.bot').last().textContent(), { timeout: WAIT_MS })
+      .toMatch(/I am back/);
+
+    // An automated answer is sampled for audit: its card's controls stay inside the card.
+    await customer.fill('#text', 'wake me up at 7 tomorrow');
+    await customer.press('#text', 'Enter');
+    await expect.poll(() => customer.locator('.msg.bot').last().textContent(), { timeout: WAIT_MS }).toMatch(/Alarms/);
+    await agent.reload(); // the session survives a reload (this tab's)
+    await expect.poll(() => agent.textContent('#me'), { timeout: WAIT_MS }).toMatch(/Signed in as Ann/);
+    const audit = agent.locator('#audits .audit').first();
+    await audit.waitFor({ timeout: WAIT_MS });
+    const box = await audit.boundingBox();
+    for (const part of ['.ok', '.bad', '.right']) {
+      const b = await audit.locator(part).boundingBox();
+      expect(b && box && b.x + b.width <= box.x + box.width + 0.5).toBe(true);
+    }
+    await audit.locator('.ok').click();
+    // The verdict is the signed-in agent's.
+    const audited = async () =>
+      (
+        (await (
+          await fetch(`${base}/api/audits?status=done`, { headers: { authorization: `Bearer ${TOKEN}` } })
+        ).json()) as { audit?: string; audit_agent?: string }[]
+      ).map((t) => `${t.audit} by ${t.audit_agent}`);
+    await expect.poll(audited, { timeout: WAIT_MS }).toContain('correct by ann');
+    await customer.close();
+    await agent.close();
+  });
+
   it('web chat: the bot answers, and hands over when asked for a person', async () => {
     const page = await newChatCustomer(context, base);
     await page.fill('#text', 'wake me up at 7 tomorrow');
@@ -126,6 +209,28 @@ describe.skipIf(!haveChromium)('pages', () => {
     await expect.poll(() => agent.textContent('#audit-count'), { timeout: WAIT_MS }).toBe(String(pending.length));
     await customer.close();
     await agent.close();
+  });
+
+  it('agent console: the one-time link printed at start signs the agent in, also pasted into an open tab', async () => {
+    const code = server?.output().match(/sign-in link for agent luis[^\n]*#signin=([\w-]+)/)?.[1];
+    expect(code).toBeDefined();
+    const page = await context.newPage();
+    await page.goto(`${base}/agents`);
+    await page.locator('#signin').waitFor({ state: 'visible', timeout: WAIT_MS });
+    await page.evaluate((c) => {
+      location.hash = `signin=${c}`;
+    }, code as string);
+    await expect.poll(() => page.textContent('#me'), { timeout: WAIT_MS }).toMatch(/Signed in as Luis \(luis\)/);
+    expect(page.url()).not.toContain(code as string);
+    // Used: a second page with the same link is told so and stays at the sign-in form.
+    const again = await context.newPage();
+    await again.goto(`${base}/agents#signin=${code}`);
+    await expect
+      .poll(() => again.textContent('#signin-error'), { timeout: WAIT_MS })
+      .toMatch(/used already or has expired/);
+    expect(await again.locator('#console').isVisible()).toBe(false);
+    await page.close();
+    await again.close();
   });
 
   it('playground: language, intent bars, highlighted entities, the decision and timings', async () => {

@@ -27,7 +27,7 @@ const parse = (body: string) => fetch(`${base}/api/nlu/parse`, { method: 'POST',
 describe('switchboard start', () => {
   it("measures the rule recognizers' warm-up and reports it", async () => {
     await expect
-      .poll(() => server?.stderr(), { timeout: WAIT_MS })
+      .poll(() => server?.output(), { timeout: WAIT_MS })
       .toMatch(/rule recognizers warmed up in \d+\.\d s \(measured now\)/);
   });
 

@@ -331,7 +331,7 @@ describe('Teams agents’ channel', () => {
     // Agents see a display name for the web customer, never the token that opens the conversation.
     expect(card(call).body[1].facts).toContainEqual({
       title: 'Customer',
-      value: expect.stringMatching(/^Web visitor /),
+      value: expect.stringMatching(/^Visitor [0-9A-F]{4}$/),
     });
     expect(JSON.stringify(fake.calls)).not.toContain(web.token);
     await post(press(ANN, thread, { switchboard: 'ticket', action: 'claim', ticket }));

@@ -212,4 +212,13 @@ declare module '../../turn.ts' {
 }
 
 /** The slack channel for the registry. */
-export const slackChannel: ChannelPlugin = { name: 'slack', readEnv: readSlackEnv, mount: mountSlack };
+export const slackChannel: ChannelPlugin = {
+  name: 'slack',
+  readEnv: readSlackEnv,
+  mount: mountSlack,
+  /** The profile name the customer's message event carried (`user_profile`), when it carried one. */
+  customerName(address) {
+    const name = (address as { name?: unknown } | undefined)?.name;
+    return typeof name === 'string' && name.trim() ? name.trim().slice(0, 100) : undefined;
+  },
+};

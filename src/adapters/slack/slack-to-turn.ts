@@ -13,6 +13,8 @@ import { decodeFeedback, markClicked, SLACK_ACTION, type SlackMessage } from './
 export interface SlackAddress {
   channel: string;
   thread_ts?: string;
+  /** The customer's Slack display (else real) name, when the event's `user_profile` carried one (shown to agents). */
+  name?: string;
 }
 
 /** What the adapter knows of the bot itself (from `auth.test`), to recognise its own messages and mentions. */
@@ -158,7 +160,9 @@ function eventToTurn(b: Json, identity: SlackIdentity, now: number): SlackInboun
     text,
     receivedAt: now,
   };
-  return { kind: 'turn', turn, address: { channel, thread_ts: threadTs }, team };
+  const profile = obj(event.user_profile);
+  const shown = (str(profile?.display_name) || str(profile?.real_name))?.replace(/\s+/g, ' ').trim().slice(0, 100);
+  return { kind: 'turn', turn, address: { channel, thread_ts: threadTs, ...(shown ? { name: shown } : {}) }, team };
 }
 
 function actionToTurn(b: Json, now: number): SlackInbound {

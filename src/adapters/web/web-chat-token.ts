@@ -36,7 +36,13 @@ export function conversationOfRequest(req: IncomingMessage, given: unknown): str
   return typeof token === 'string' && TOKEN.test(token) ? conversationOfToken(token) : undefined;
 }
 
-/** What agents see for a web chat customer: a display name from the conversation id (never the token). */
+/**
+ * What agents see for a web chat customer: "Visitor" and four hex digits of a hash of the conversation id (never the
+ * token, never the raw id).
+ *
+ * @example visitorName('dQw4w9WgXcQ-3fZr8k1m2n4p') // e.g. 'Visitor 3F2A'
+ */
 export function visitorName(conversation: string): string {
-  return `Web visitor ${conversation.slice(0, 6)}`;
+  const tag = createHash('sha256').update(`switchboard visitor\n${conversation}`).digest('hex').slice(0, 4);
+  return `Visitor ${tag.toUpperCase()}`;
 }

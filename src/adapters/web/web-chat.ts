@@ -31,7 +31,13 @@ export interface WebAddress {
 
 /** What the page receives for one message. */
 export interface WebChatEvent {
+  /** The line as a plain-text channel shows it (an agent's: `<name>: <words>`). */
   text: string;
+  /** Who wrote it: the bot (its answers and notices) or an agent. */
+  from: 'bot' | 'agent';
+  /** An agent's line: the agent's display name, and their words without the name. */
+  agent_name?: string;
+  agent_text?: string;
   language: string;
   handoff?: boolean;
   quick_replies?: { intent: string; label: string }[];
@@ -115,6 +121,8 @@ export class WebChatSender implements ChannelSender {
       throw new SwitchboardError('E_NOT_CONNECTED', 'remote', 'no web chat conversation to send to');
     const event: WebChatEvent = {
       text: message.reply.text,
+      from: message.agent ? 'agent' : 'bot',
+      ...(message.agent ? { agent_name: message.agent.name, agent_text: message.agent.text } : {}),
       language: message.reply.language,
       ...(message.reply.handoff ? { handoff: true } : {}),
       ...(message.reply.quick_replies ? { quick_replies: message.reply.quick_replies } : {}),

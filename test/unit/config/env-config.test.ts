@@ -13,6 +13,23 @@ describe('readEnvConfig', () => {
     expect(readEnvConfig({ SWITCHBOARD_METRICS_TOKEN: ' m3trics ' }).metricsToken).toBe('m3trics');
   });
 
+  it('SWITCHBOARD_AGENT_PASSWORD_HASHES: id=hash pairs; a malformed entry fails naming the variable', () => {
+    const hash = `scrypt$16384$8$1$${'a'.repeat(22)}$${'b'.repeat(43)}`;
+    expect(readEnvConfig({}).agentPasswordHashes).toEqual({});
+    expect(
+      readEnvConfig({ SWITCHBOARD_AGENT_PASSWORD_HASHES: ` ann=${hash}, luis = ${hash} ` }).agentPasswordHashes,
+    ).toEqual({
+      ann: hash,
+      luis: hash,
+    });
+    expect(() => readEnvConfig({ SWITCHBOARD_AGENT_PASSWORD_HASHES: 'ann=hunter2' })).toThrow(
+      /SWITCHBOARD_AGENT_PASSWORD_HASHES: each entry must be <agent id>=scrypt/,
+    );
+    expect(() => readEnvConfig({ SWITCHBOARD_AGENT_PASSWORD_HASHES: hash })).toThrow(
+      /SWITCHBOARD_AGENT_PASSWORD_HASHES/,
+    );
+  });
+
   it('reads the SDKs’ variable names, trims values, and treats blank ones as unset', () => {
     const c = readEnvConfig({
       PORT: '0',

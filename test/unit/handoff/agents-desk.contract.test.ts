@@ -16,6 +16,7 @@ import { HandoffService } from '../../../src/handoff/handoff-service.ts';
 import type { Ticket } from '../../../src/handoff/ticket.ts';
 import { memoryLogger } from '../../../src/log.ts';
 import { handleAgentApi } from '../../../src/server/agent-api.ts';
+import { AgentAuth } from '../../../src/server/agent-auth.ts';
 import { sendError } from '../../../src/server/http-errors.ts';
 import { openStores, type Stores } from '../../../src/server/open-stores.ts';
 import { FakeSlackClient, FakeTeamsPoster } from '../../fixtures/desk-fakes.ts';
@@ -29,9 +30,10 @@ const config = BotConfigSchema.parse({
   agents: [
     { id: 'ann', name: 'Ann', languages: ['en'], slack_user: 'U0ANN', teams_user: 'aad-ann' },
     { id: 'sam', name: 'Sam', languages: ['en'], slack_user: 'U0SAM', teams_user: 'aad-sam' },
+    { id: 'kai', name: 'Kai', languages: ['de'], slack_user: 'U0KAI', teams_user: 'aad-kai' },
   ],
 });
-type Agent = 'ann' | 'sam';
+type Agent = 'ann' | 'sam' | 'kai';
 
 /** One agent surface driven the way its agents drive it. */
 interface Desk {
@@ -71,7 +73,7 @@ async function slackDesk({ handoffs, stores }: Rig): Promise<Desk> {
     log: memoryLogger(),
   });
   handoffs.addSurface(channel);
-  const user = (a: Agent) => (a === 'ann' ? 'U0ANN' : 'U0SAM');
+  const user = (a: Agent) => `U0${a.toUpperCase()}`;
   const cardTs = (t: Ticket) => (t.surfaces.slack as { ts: string } | undefined)?.ts ?? '';
   const fresh = async (t: Ticket) => (await handoffs.ticket(t.id)) as Ticket;
   let toldSeen = 0;
@@ -183,9 +185,10 @@ async function consoleDesk({ handoffs }: Rig): Promise<Desk> {
     end: () => {},
   } as never);
   const log = memoryLogger();
+  const auth = new AgentAuth({ agents: config.agents, machineToken: 'tok', log });
   const server: Server = createServer(async (req, res) => {
     try {
-      if (!(await handleAgentApi(req, res, { handoffs, hub, token: 'tok' }))) res.writeHead(404).end();
+      if (!(await handleAgentApi(req, res, { handoffs, hub, auth }))) res.writeHead(404).end();
     } catch (e) {
       sendError(res, e, log, req.url);
     }
@@ -332,5 +335,17 @@ describe.each(Object.entries(SURFACES))('the agents’ desk contract: %s', (_nam
     await handoffs.customerMessage(ticket, { ...turn, text: 'Are you there?' });
     await desk.settle();
     expect(desk.shown((await handoffs.ticket(ticket.id)) as Ticket)).toEqual(['Customer: Are you there?']);
+  });
+
+  it('an agent without the ticket’s language is refused, with the reason; the ticket stays queued', async () => {
+    const { desk, open, said, handoffs } = await setup(make);
+    const ticket = await open('web:c5'); // English; Kai speaks only German
+    await desk.claim(ticket, 'kai');
+    await desk.settle();
+    const told = desk.told();
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatch(/language en/);
+    expect(said()).toEqual([]);
+    expect(await handoffs.ticket(ticket.id)).toMatchObject({ status: 'queued' });
   });
 });

@@ -118,4 +118,26 @@ describe('HandoffService', () => {
     expect(sender.sent.at(-1)?.message.reply.text).toMatch(/nobody could take your question/);
     expect(await stores.handoffs.openFor('c3')).toBeUndefined();
   });
+
+  it('routing at claim: an agent without the language is refused; an override claims and is logged', async () => {
+    const now = { t: 1000 };
+    const { service, sender, events, log, stores } = await setup(now);
+    await stores.conversations.setAddress('c4', { channel: 'slack', address: { channel: 'D4' } });
+    const decision = { kind: 'handoff', reason: 'low_confidence', language: 'es' } as const;
+    const { ticket } = await service.open(turn('c4', 'hola'), u, decision, { text: 'x', language: 'es' });
+    // Ben speaks English only; the Spanish ticket goes to Ana.
+    await expect(service.claim(ticket.id, 'ben')).rejects.toMatchObject({ code: 'E_NOT_ELIGIBLE', status: 403 });
+    expect(await service.ticket(ticket.id)).toMatchObject({ status: 'queued' });
+    expect(sender.sent).toHaveLength(0);
+    expect(log.lines.some((l) => l.event === 'claim_override')).toBe(false);
+    const claimed = await service.claim(ticket.id, 'ben', { override: true });
+    expect(claimed).toMatchObject({ status: 'claimed', agent: 'ben' });
+    expect(log.lines).toContainEqual(
+      expect.objectContaining({ event: 'claim_override', ticket: ticket.id, agent: 'ben', overridden: 'language:es' }),
+    );
+    expect(events.find((e) => e.kind === 'claimed')).toMatchObject({ override: ['language:es'] });
+    // The agent the routing sends it to needs no override; an agent the config does not list is not checked.
+    expect(service.routingGap(ticket, 'ana')).toEqual([]);
+    expect(service.routingGap(ticket, 'slack:U9')).toEqual([]);
+  });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bot } from '../../../src/bot.ts';
 import { readBotConfig } from '../../../src/config/bot-config.ts';
-import { estimateAutomation } from '../../../src/metrics/automation-rate.ts';
+import { estimateAutomation, MIN_AUDITS } from '../../../src/metrics/automation-rate.ts';
 import type { TurnRecord } from '../../../src/metrics/turn-log.ts';
 import { DEFAULT_BOT_CONFIG } from '../../../src/nlu/default-model.ts';
 import { Random } from '../../../src/util/random.ts';
@@ -29,6 +29,17 @@ describe('estimateAutomation', () => {
   it('an empty log: zeros, no crash', () => {
     const e = estimateAutomation([]);
     expect(e).toMatchObject({ questions: 0, automated: 0, automation_rate: 0, automation_rate_ci: [0, 0] });
+  });
+
+  it('precision counts as estimated only from MIN_AUDITS audits on; until then, how many are still needed', () => {
+    const none = estimateAutomation(Array.from({ length: 50 }, () => turn({})));
+    expect(none).toMatchObject({ audited: 0, precision_estimated: false, audits_needed: MIN_AUDITS });
+    const audited = (k: number) =>
+      estimateAutomation(
+        Array.from({ length: 50 }, (_, i) => turn(i < k ? { audit_sampled: true, audit: 'correct' } : {})),
+      );
+    expect(audited(MIN_AUDITS - 1)).toMatchObject({ precision_estimated: false, audits_needed: 1 });
+    expect(audited(MIN_AUDITS)).toMatchObject({ precision_estimated: true, audits_needed: 0 });
   });
 
   it('without audits the interval stays wide: not contradicted is not correct', () => {

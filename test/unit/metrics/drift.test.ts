@@ -60,8 +60,11 @@ describe('drift', () => {
         nlu_ms: 1,
         audit_sampled: false,
       });
+    const empty = await monitor.check();
+    expect(empty).toMatchObject({ insufficient: true, window_turns: 0, signals: {} });
     for (let i = 0; i < 50; i++) await add(i, 0.3, 'th');
-    expect((await monitor.check())?.insufficient).toBe(true);
+    // A window too small to judge carries no signal value (a PSI beside "50 questions" would read as a measurement).
+    expect(await monitor.check()).toMatchObject({ insufficient: true, window_turns: 50, signals: {}, drifting: [] });
     expect(alerts).toHaveLength(0);
     for (let i = 50; i < 300; i++) await add(i, i % 2 ? 0.3 : 0.95, i % 3 ? 'th' : 'en');
     const check = await monitor.check();

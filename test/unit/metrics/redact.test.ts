@@ -34,4 +34,15 @@ describe('redactText', () => {
   it('ignores spans outside the text and overlapping spans', () => {
     expect(redactText('pay 10', [m('number', '10', 4), m('money', 'pay 10', 0), m('number', 'x', 50)])).toBe('[money]');
   });
+
+  it('never eats a word: a lone spelled-out number ("un", "one") stays; digits and read-out sequences go', () => {
+    // What the French rule recognizer reports for "Mets un réveil": a number span over the article.
+    expect(redactText('Mets un réveil à 7 heures', [m('number', 'un', 5), m('number', '7', 17)])).toBe(
+      'Mets un réveil à [number] heures',
+    );
+    expect(redactText('I need one ticket', [m('number', 'one', 7)])).toBe('I need one ticket');
+    expect(redactText('the first stop', [m('ordinal', 'first', 4)])).toBe('the first stop');
+    expect(redactText('call four five six seven', [m('number', 'four five six seven', 5)])).toBe('call [number]');
+    expect(redactText('it costs five euros', [m('money', 'five euros', 9)])).toBe('it costs [money]');
+  });
 });

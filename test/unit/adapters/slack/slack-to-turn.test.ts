@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { slackChannel } from '../../../../src/adapters/slack/mount-slack.ts';
 import { replyToSlack } from '../../../../src/adapters/slack/reply-to-slack.ts';
 import { slackTextToPlain, slackToTurn } from '../../../../src/adapters/slack/slack-to-turn.ts';
 import {
@@ -31,6 +32,22 @@ describe('slackToTurn: events', () => {
       address: { channel: 'D024BE91L', thread_ts: '1355517523.000005' },
       team: TEAM,
     });
+  });
+
+  it('the profile name an event carries (user_profile) is kept in the address: agents see it, not the user id', () => {
+    const profile = { display_name: '', real_name: 'Rosa  Díaz', name: 'rosa' };
+    const r = slackToTurn(envelope(directMessage({ user_profile: profile })), me, NOW);
+    expect(r).toMatchObject({ kind: 'turn', address: { channel: 'D024BE91L', name: 'Rosa Díaz' } });
+    const address = r.kind === 'turn' ? r.address : undefined;
+    expect(slackChannel.customerName?.(address)).toBe('Rosa Díaz');
+    const shown = slackToTurn(
+      envelope(directMessage({ user_profile: { ...profile, display_name: 'rosa.d' } })),
+      me,
+      NOW,
+    );
+    expect(shown.kind === 'turn' && shown.address.name).toBe('rosa.d');
+    // No profile in the payload: no name (the ticket falls back to the user id).
+    expect(slackChannel.customerName?.({ channel: 'D1' })).toBeUndefined();
   });
 
   it('a DM inside a thread replies in that thread; the DM stays one conversation', () => {

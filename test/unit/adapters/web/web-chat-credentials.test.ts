@@ -37,8 +37,12 @@ describe('web chat tokens', () => {
     const t = newChatToken();
     const conversation = conversationOfToken(t);
     const name = webChannel.customerName?.({ conversation });
-    expect(name).toBe(`Web visitor ${conversation.slice(0, 6)}`);
-    expect(name).not.toContain(t.slice(0, 6));
+    expect(name).toMatch(/^Visitor [0-9A-F]{4}$/);
+    // Stable for the conversation, different for another, and never a piece of the raw id or the token.
+    expect(webChannel.customerName?.({ conversation })).toBe(name);
+    expect(webChannel.customerName?.({ conversation: conversationOfToken(newChatToken()) })).toMatch(/^Visitor /);
+    expect(name).not.toContain(conversation.slice(0, 4));
+    expect(name).not.toContain(t.slice(0, 4));
   });
 });
 

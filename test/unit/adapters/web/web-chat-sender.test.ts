@@ -36,7 +36,25 @@ describe('WebChatSender', () => {
     await sender.attach('c1', b);
     await sender.send({ conversation: 'c1' }, message('hello'));
     await vi.waitFor(() => expect(b.events).toHaveLength(1), { timeout: WAIT_MS });
-    expect(a.events).toEqual([{ text: 'hello', language: 'en', feedback_turn: expect.stringMatching(/^web:\d+$/) }]);
+    expect(a.events).toEqual([
+      { text: 'hello', from: 'bot', language: 'en', feedback_turn: expect.stringMatching(/^web:\d+$/) },
+    ]);
+  });
+
+  it('an agent’s line says so: from agent, the agent’s name and words apart (the page styles them differently)', async () => {
+    const sender = new WebChatSender(new MemoryEventFeed(), memoryLogger());
+    const a = res();
+    await sender.attach('c9', a);
+    const line = { ...message('Ann: Which invoice?'), feedback: false, agent: { name: 'Ann', text: 'Which invoice?' } };
+    await sender.send({ conversation: 'c9' }, line);
+    await vi.waitFor(() => expect(a.events).toHaveLength(1), { timeout: WAIT_MS });
+    expect(a.events[0]).toEqual({
+      text: 'Ann: Which invoice?',
+      from: 'agent',
+      agent_name: 'Ann',
+      agent_text: 'Which invoice?',
+      language: 'en',
+    });
   });
 
   it('a message sent while no page is connected waits in the feed for the page that comes back', async () => {
