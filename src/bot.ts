@@ -15,6 +15,7 @@ import { type Reply, renderReply } from './responses/render-reply.ts';
 import { type ConversationState, decide } from './router/decide.ts';
 import type { Decision } from './router/decision.ts';
 import { type Policy, PolicySchema } from './router/policy.ts';
+import { SMALLTALK_KINDS, Smalltalk } from './router/smalltalk.ts';
 import { within } from './util/within.ts';
 
 export interface TurnResult {
@@ -49,7 +50,12 @@ export class Bot {
     private readonly answerAll: boolean,
     /** Where the intent model was loaded from (a reload without a directory reads it again). */
     public intentModelDir?: string,
-  ) {}
+  ) {
+    this.smalltalk = smalltalkOf(config);
+  }
+
+  /** The config's small talk (undefined without a `smalltalk` section). */
+  private readonly smalltalk: Smalltalk | undefined;
 
   /** Loads a bot config and its models; unknown intents in the config fail here, with their names. */
   static async load(configFile: string, overrides: BotOverrides = {}): Promise<Bot> {
@@ -103,7 +109,11 @@ export class Bot {
   ): Promise<TurnResult> {
     const turn = await this.nlu.analyzeTurn(text, { previous: state.language, ...hints });
     let { understanding } = turn;
-    const decision = decide(text, understanding, this.policy, state, { hasAnswer: this.hasAnswer });
+    const smalltalk = this.smalltalk;
+    const decision = decide(text, understanding, this.policy, state, {
+      hasAnswer: this.hasAnswer,
+      ...(smalltalk ? { smalltalk: (t: string, detected?: string) => smalltalk.match(t, detected) } : {}),
+    });
     let reply = renderReply(decision, understanding, this.config);
     // An answer whose template needs an entity the rule thread has not delivered yet waits for it (bounded).
     if (turn.late && decision.kind === 'answer' && decision.intent) {
@@ -163,13 +173,14 @@ export class Bot {
   }
 
   /**
-   * The bot's greeting for a conversation it was just added to: the config's `general_greet` answer in the language of
-   * `locale` when the bot speaks it, else in its default language; undefined when the config has none.
+   * The bot's greeting for a conversation it was just added to: the config's small-talk greeting (else its
+   * `general_greet` answer) in the language of `locale` when the bot speaks it, else in its default language;
+   * undefined when the config has none.
    *
    * @example bot.welcome('de-AT') // the German greeting, when the config has one
    */
   welcome(locale: string | undefined): string | undefined {
-    const greet = this.config.answers.general_greet;
+    const greet = this.config.smalltalk?.greet?.answer ?? this.config.answers.general_greet;
     const language = baseLanguage(locale);
     return (language && greet?.[language]) || greet?.[this.config.default_language];
   }
@@ -177,6 +188,14 @@ export class Bot {
   async release(): Promise<void> {
     await this.nlu.release();
   }
+}
+
+/** The small-talk recogniser of a config, if it has a `smalltalk` section with a kind. */
+function smalltalkOf(config: BotConfig): Smalltalk | undefined {
+  const section = config.smalltalk;
+  if (!section || !SMALLTALK_KINDS.some((k) => section[k])) return undefined;
+  const phrases = Object.fromEntries(SMALLTALK_KINDS.flatMap((k) => (section[k] ? [[k, section[k].phrases]] : [])));
+  return new Smalltalk({ phrases, fillers: section.fillers }, config.languages);
 }
 
 /** The routing policy of a config with a model: thresholds from the config, else the model's calibration. */

@@ -14,9 +14,22 @@ const language = z
   .string()
   .refine((s) => baseLanguage(s) === s, { message: 'not an ISO 639-1 code switchboard knows' });
 const perLanguage = z.record(language, z.string().min(1));
+/** Phrases per language (small talk, leaving the queue). */
+const phrasesPerLanguage = z.record(language, z.array(z.string().min(1)).min(1));
+/** One kind of small talk: what customers write, what the bot says back. */
+const smalltalkKind = z
+  .object({
+    /** Whole messages (with filler words around them) that are this kind of small talk, per language. */
+    phrases: phrasesPerLanguage,
+    /** The bot's reply, in every configured language. */
+    answer: perLanguage,
+  })
+  .strict();
 
 export const BotConfigSchema = z
   .object({
+    /** The bot's name, shown to customers (the web chat's header). */
+    name: z.string().trim().min(1).max(80).optional(),
     languages: z.array(language).min(1),
     default_language: language,
     models: z
@@ -54,6 +67,15 @@ export const BotConfigSchema = z
         closing: perLanguage.optional(),
         /** Said when nobody claimed the ticket in time. */
         abandoned: perLanguage.optional(),
+        /**
+         * What a queued customer writes to leave the queue and go back to the bot (whole messages, like small talk);
+         * English ones ("cancel", "never mind") are always understood.
+         */
+        cancel: phrasesPerLanguage.optional(),
+        /** Said when the customer left the queue; the bot answers again. */
+        cancelled: perLanguage.optional(),
+        /** The label of the button that leaves the queue (on channels with buttons). */
+        cancel_label: perLanguage.optional(),
         /** A queued ticket nobody claimed within this many minutes is abandoned (the customer is told). */
         abandon_after_minutes: z.number().positive().default(60),
         /** A ticket waiting longer than this many minutes raises an alert to the agents. */
@@ -79,6 +101,20 @@ export const BotConfigSchema = z
           .strict(),
       )
       .default([]),
+    /**
+     * Small talk the bot answers itself, before the intent model decides (greetings, thanks, goodbyes, "are you a
+     * bot?"): a message made only of these phrases and filler words; `fillers`: more filler words per language.
+     */
+    smalltalk: z
+      .object({
+        greet: smalltalkKind.optional(),
+        thanks: smalltalkKind.optional(),
+        bye: smalltalkKind.optional(),
+        bot_identity: smalltalkKind.optional(),
+        fillers: z.record(language, z.array(z.string().min(1))).optional(),
+      })
+      .strict()
+      .optional(),
     /** After 👎 on an answer: an apology offering a person (default: an English one). */
     feedback: z.object({ sorry: perLanguage.optional() }).strict().optional(),
     clarify: z.object({ prompt: perLanguage }).strict(),
@@ -123,6 +159,10 @@ export const BotConfigSchema = z
     for (const [intent, texts] of Object.entries(c.answers)) need(['answers', intent], texts);
     need(['handoff', 'message'], c.handoff.message);
     need(['clarify', 'prompt'], c.clarify.prompt);
+    for (const kind of ['greet', 'thanks', 'bye', 'bot_identity'] as const) {
+      const st = c.smalltalk?.[kind];
+      if (st) need(['smalltalk', kind, 'answer'], st.answer);
+    }
   });
 export type BotConfig = z.infer<typeof BotConfigSchema>;
 

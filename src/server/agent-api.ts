@@ -1,6 +1,6 @@
 /**
  * The agent REST API (bearer token `SWITCHBOARD_AGENT_TOKEN`):
- * - `GET /api/handoffs?status=queued|claimed|resolved|abandoned` → tickets, oldest first;
+ * - `GET /api/handoffs?status=queued|claimed|resolved|abandoned|cancelled` → tickets, oldest first;
  * - `GET /api/handoffs/{id}` → one ticket with its transcript;
  * - `POST /api/handoffs/{id}/claim {agent}`, `POST /api/handoffs/{id}/messages {agent, text, id?}` (`id`: the
  *   client's message id — a retried request with the same id writes and sends the line once),
