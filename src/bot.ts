@@ -92,6 +92,17 @@ export class Bot {
     );
   }
 
+  /**
+   * Which answer thresholds apply and where each comes from — the config's `policy` (an override) or the model's
+   * calibration (`switchboard calibrate`) — as lines for the start banner; a config value that hides a calibrated one
+   * says so.
+   *
+   * @example bot.thresholdLines('bot.yaml') // ['answer threshold 0.6 — bot.yaml policy.threshold, overriding the model's calibrated 0.42', …]
+   */
+  thresholdLines(configName = 'the config'): string[] {
+    return describeThresholds(this.config, this.nlu.intents.manifest.calibration, configName);
+  }
+
   /** The intent model's version: the first 12 hex digits of its ONNX file's sha256 (recorded with every turn). */
   get modelVersion(): string {
     return this.nlu.intents.manifest.onnx.sha256.slice(0, 12);
@@ -188,6 +199,48 @@ export class Bot {
   async release(): Promise<void> {
     await this.nlu.release();
   }
+}
+
+/** See {@link Bot.thresholdLines}. */
+export function describeThresholds(
+  config: BotConfig,
+  calibration: { threshold?: number; thresholds?: Record<string, number>; target?: { precision: number } },
+  configName: string,
+): string[] {
+  const target = calibration.target ? ` for precision ${calibration.target.precision}` : '';
+  const global = config.policy.threshold;
+  const lines: string[] = [];
+  if (global !== undefined)
+    lines.push(
+      `answer threshold ${global} — ${configName} policy.threshold` +
+        (calibration.threshold !== undefined && calibration.threshold !== global
+          ? `, overriding the model's calibrated ${calibration.threshold}${target} (delete policy.threshold to use it)`
+          : ''),
+    );
+  else if (calibration.threshold !== undefined)
+    lines.push(`answer threshold ${calibration.threshold} — the intent model's calibration${target}`);
+  else
+    lines.push('answer threshold 0.5 — the default (the model has no calibrated threshold: run switchboard calibrate)');
+  const own = config.policy.intent_thresholds;
+  const modelOwn = calibration.thresholds ?? {};
+  if (own) {
+    const hidden = Object.keys(modelOwn).length;
+    lines.push(
+      `per-intent thresholds: ${Object.keys(own).length} from ${configName} policy.intent_thresholds` +
+        (hidden > 0 ? `, replacing the model's ${hidden} calibrated ones` : ''),
+    );
+  } else if (Object.keys(modelOwn).length > 0) {
+    const list = Object.entries(modelOwn)
+      .slice(0, 6)
+      .map(([intent, t]) => `${intent} ${t}`)
+      .join(', ');
+    const more = Object.keys(modelOwn).length > 6 ? ', …' : '';
+    lines.push(
+      `per-intent thresholds: ${Object.keys(modelOwn).length} from the intent model's calibration (${list}${more})` +
+        (global !== undefined ? `; they apply to those intents instead of ${configName}'s policy.threshold` : ''),
+    );
+  }
+  return lines;
 }
 
 /** The small-talk recogniser of a config, if it has a `smalltalk` section with a kind. */
