@@ -119,8 +119,9 @@ interface Entry<K> {
 /** Phrases by kind and language: `{ greet: { en: ['hello', 'hi'], de: ['hallo'] } }`. */
 export type PhraseTable<K extends string> = Partial<Record<K, Record<string, readonly string[]>>>;
 
-/** Longest message considered (folded characters): small talk is short; a long message is a question. */
+/** Longest message considered (folded characters, words): small talk is short; a long message is a question. */
 const MAX_CHARS = 80;
+const MAX_WORDS = 12;
 
 export class PhraseMatcher<K extends string> {
   /** Folded phrase (Latin/Devanagari: words separated by one space) → its kinds (none for a filler) and languages. */
@@ -130,8 +131,8 @@ export class PhraseMatcher<K extends string> {
   private readonly thaiLengths: number[];
   /** Most words a phrase or filler spans. */
   private readonly maxSpan: number;
-  /** Phrases long enough for a fuzzy match, by length. */
-  private readonly fuzzy: { text: string; entries: Entry<K>[] }[] = [];
+  /** Phrases long enough for a fuzzy match, by length (UTF-16 units). */
+  private readonly fuzzy = new Map<number, { chars: string[]; entries: Entry<K>[] }[]>();
 
   constructor(phrases: PhraseTable<K>, fillers: Record<string, readonly string[]> = {}, builtinFillers = true) {
     const add = (raw: string, kind: K | undefined, language: string) => {
@@ -152,8 +153,11 @@ export class PhraseMatcher<K extends string> {
     for (const table of allFillers)
       for (const [language, list] of Object.entries(table)) for (const f of list) add(f, undefined, language);
     for (const [text, entries] of this.spaced)
-      if ([...text].length >= 4 && entries.some((e) => e.kind !== undefined))
-        this.fuzzy.push({ text, entries: entries.filter((e) => e.kind !== undefined) });
+      if ([...text].length >= 4 && entries.some((e) => e.kind !== undefined)) {
+        const bucket = this.fuzzy.get(text.length) ?? [];
+        bucket.push({ chars: [...text], entries: entries.filter((e) => e.kind !== undefined) });
+        this.fuzzy.set(text.length, bucket);
+      }
     this.maxSpan = Math.max(1, ...[...this.spaced.keys()].map((k) => k.split(' ').length));
     this.thaiLengths = [...new Set([...this.thai.keys()].map((k) => k.length))].sort((a, b) => b - a);
   }
@@ -168,54 +172,62 @@ export class PhraseMatcher<K extends string> {
     const folded = foldPhrase(text.slice(0, MAX_CHARS * 4));
     if (!folded || folded.length > MAX_CHARS) return undefined;
     const words = folded.split(' ');
-    // best[i]: the fewest fuzzy edits to cover words[0..i) (then the most phrases), with what covered them.
-    type Path = { edits: number; found: Entry<K>[] };
-    const best: (Path | undefined)[] = Array.from({ length: words.length + 1 }, () => undefined);
-    best[0] = { edits: 0, found: [] };
-    const better = (a: Path, b: Path | undefined) => !b || a.edits < b.edits;
+    if (words.length > MAX_WORDS) return undefined;
+    // best[i]: the fewest fuzzy edits that cover words[0..i), with the step that got there (a back-pointer).
+    type Step = { edits: number; from: number; entries: Entry<K>[] };
+    const best: (Step | undefined)[] = Array.from({ length: words.length + 1 }, () => undefined);
+    best[0] = { edits: 0, from: -1, entries: [] };
+    const seen = new Map<string, { edits: number; entries: Entry<K>[] } | null>();
     for (let i = 0; i < words.length; i++) {
       const at = best[i];
       if (!at) continue;
       for (let n = 1; n <= this.maxSpan && i + n <= words.length; n++) {
         const span = words.slice(i, i + n).join(' ');
-        for (const hit of this.spanHits(span)) {
-          const next = { edits: at.edits + hit.edits, found: [...at.found, ...hit.entries] };
-          if (better(next, best[i + n])) best[i + n] = next;
+        let hit = seen.get(span);
+        if (hit === undefined) {
+          hit = this.spanHit(span) ?? null;
+          seen.set(span, hit);
         }
+        if (!hit) continue;
+        const edits = at.edits + hit.edits;
+        const there = best[i + n];
+        if (!there || edits < there.edits) best[i + n] = { edits, from: i, entries: hit.entries };
       }
     }
-    const done = best[words.length];
-    if (!done) return undefined;
-    const kinds = [...new Set(done.found.flatMap((e) => (e.kind === undefined ? [] : [e.kind])))];
+    if (!best[words.length]) return undefined;
+    const found: Entry<K>[] = [];
+    for (let i = words.length; i > 0; i = (best[i] as Step).from) found.push(...(best[i] as Step).entries);
+    const kinds = [...new Set(found.flatMap((e) => (e.kind === undefined ? [] : [e.kind])))];
     if (kinds.length === 0) return undefined;
     const languages = new Map<string, number>();
-    for (const e of done.found)
+    for (const e of found)
       if (e.kind !== undefined) for (const l of e.languages) languages.set(l, (languages.get(l) ?? 0) + 1);
     return { kinds, languages };
   }
 
-  /** The ways a span of words is covered: exactly, by Thai segmentation, or (5+ letters) within one or two edits. */
-  private spanHits(span: string): { edits: number; entries: Entry<K>[] }[] {
+  /** How a span of words is covered: exactly, by Thai segmentation, or (5+ letters) within one or two edits. */
+  private spanHit(span: string): { edits: number; entries: Entry<K>[] } | undefined {
     const exact = this.spaced.get(span);
-    if (exact) return [{ edits: 0, entries: exact }];
+    if (exact) return { edits: 0, entries: exact };
     if (THAI.test(span)) {
       const thai = this.segmentThai(span.replace(/ /g, ''));
-      return thai ? [{ edits: 0, entries: thai }] : [];
+      return thai ? { edits: 0, entries: thai } : undefined;
     }
     const length = [...span].length;
-    if (length < 5) return [];
+    if (length < 5) return undefined;
     const allowed = length >= 8 ? 2 : 1;
+    const chars = [...span];
     let bestD = allowed + 1;
     let entries: Entry<K>[] = [];
-    for (const f of this.fuzzy) {
-      if (Math.abs(f.text.length - span.length) > allowed) continue;
-      const d = boundedEditDistance(span, f.text, allowed);
-      if (d < bestD) {
-        bestD = d;
-        entries = f.entries;
+    for (let l = span.length - allowed; l <= span.length + allowed; l++)
+      for (const f of this.fuzzy.get(l) ?? []) {
+        const d = boundedEditDistance(chars, f.chars, allowed);
+        if (d < bestD) {
+          bestD = d;
+          entries = f.entries;
+        }
       }
-    }
-    return bestD <= allowed ? [{ edits: bestD, entries }] : [];
+    return bestD <= allowed ? { edits: bestD, entries } : undefined;
   }
 
   /** A Thai run as a sequence of known Thai phrases and particles (longest first, with backtracking), or undefined. */
@@ -244,9 +256,7 @@ export class PhraseMatcher<K extends string> {
 }
 
 /** Levenshtein distance with adjacent swaps counted once, giving up (returning limit + 1) once it exceeds `limit`. */
-function boundedEditDistance(a: string, b: string, limit: number): number {
-  const x = [...a];
-  const y = [...b];
+function boundedEditDistance(x: readonly string[], y: readonly string[], limit: number): number {
   let prev2: number[] = [];
   let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
   for (let i = 1; i <= x.length; i++) {
