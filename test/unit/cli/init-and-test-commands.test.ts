@@ -54,3 +54,16 @@ describe('switchboard test', () => {
     expect(cli(['test']).stderr).toMatch(/give behaviour files, or --config bot\.yaml/);
   });
 });
+
+describe('switchboard eval route with small talk in the config', () => {
+  it('counts small talk apart: not an answer the model could get right or wrong', () => {
+    const file = join(dir, 'route.jsonl');
+    writeFileSync(
+      file,
+      `${JSON.stringify({ text: 'Hallo', intent: 'general_greet' })}\n${JSON.stringify({ text: 'wake me up at seven tomorrow', intent: 'alarm_set' })}\n`,
+    );
+    const r = cli(['eval', 'route', '--config', 'config/demo.yaml', '--data', file, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ n: 2, smalltalk: 0.5, answered: 0.5, precision: 1 });
+  });
+});
