@@ -146,7 +146,13 @@ export class Bot {
       ...(understanding.pending ? { late: turn.late } : {}),
       state: {
         clarifications: decision.kind === 'clarify' ? state.clarifications + 1 : 0,
-        language: detected && detected !== 'und' ? detected : state.language,
+        // Small talk names its language better than a detector can on one word ("Hallo"): the conversation keeps it.
+        language:
+          decision.reason === 'smalltalk'
+            ? decision.language
+            : detected && detected !== 'und'
+              ? detected
+              : state.language,
       },
     };
   }

@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Bot } from '../../../src/bot.ts';
+import { DEFAULT_BOT_CONFIG } from '../../../src/nlu/default-model.ts';
 import { foldPhrase, PhraseMatcher } from '../../../src/router/phrase-matcher.ts';
 import { Smalltalk, smalltalkKind } from '../../../src/router/smalltalk.ts';
 
@@ -77,5 +79,19 @@ describe('PhraseMatcher', () => {
     expect(m.match('Never mind, please')).toBeDefined();
     expect(m.match('cancelar por favor')?.languages.get('es')).toBe(1);
     expect(m.match('cancel my order')).toBeUndefined();
+  });
+});
+
+describe('small talk in the demo bot', () => {
+  let bot: Bot;
+  beforeAll(async () => {
+    bot = await Bot.load(DEFAULT_BOT_CONFIG);
+  });
+  afterAll(async () => bot.release());
+
+  it('the conversation keeps the language of the small talk, whatever the detector said', async () => {
+    const r = await bot.respond('Hallo', { locale: 'en-US' });
+    expect(r.decision).toMatchObject({ reason: 'smalltalk', language: 'de' });
+    expect(r.state.language).toBe('de');
   });
 });
