@@ -15,6 +15,7 @@ import { type Reply, renderReply } from './responses/render-reply.ts';
 import { type ConversationState, decide } from './router/decide.ts';
 import type { Decision } from './router/decision.ts';
 import { type Policy, PolicySchema } from './router/policy.ts';
+import { SMALLTALK_KINDS, Smalltalk } from './router/smalltalk.ts';
 import { within } from './util/within.ts';
 
 export interface TurnResult {
@@ -49,7 +50,12 @@ export class Bot {
     private readonly answerAll: boolean,
     /** Where the intent model was loaded from (a reload without a directory reads it again). */
     public intentModelDir?: string,
-  ) {}
+  ) {
+    this.smalltalk = smalltalkOf(config);
+  }
+
+  /** The config's small talk (undefined without a `smalltalk` section). */
+  private readonly smalltalk: Smalltalk | undefined;
 
   /** Loads a bot config and its models; unknown intents in the config fail here, with their names. */
   static async load(configFile: string, overrides: BotOverrides = {}): Promise<Bot> {
@@ -86,6 +92,17 @@ export class Bot {
     );
   }
 
+  /**
+   * Which answer thresholds apply and where each comes from — the config's `policy` (an override) or the model's
+   * calibration (`switchboard calibrate`) — as lines for the start banner; a config value that hides a calibrated one
+   * says so.
+   *
+   * @example bot.thresholdLines('bot.yaml') // ['answer threshold 0.6 — bot.yaml policy.threshold, overriding the model's calibrated 0.42', …]
+   */
+  thresholdLines(configName = 'the config'): string[] {
+    return describeThresholds(this.config, this.nlu.intents.manifest.calibration, configName);
+  }
+
   /** The intent model's version: the first 12 hex digits of its ONNX file's sha256 (recorded with every turn). */
   get modelVersion(): string {
     return this.nlu.intents.manifest.onnx.sha256.slice(0, 12);
@@ -103,7 +120,11 @@ export class Bot {
   ): Promise<TurnResult> {
     const turn = await this.nlu.analyzeTurn(text, { previous: state.language, ...hints });
     let { understanding } = turn;
-    const decision = decide(text, understanding, this.policy, state, { hasAnswer: this.hasAnswer });
+    const smalltalk = this.smalltalk;
+    const decision = decide(text, understanding, this.policy, state, {
+      hasAnswer: this.hasAnswer,
+      ...(smalltalk ? { smalltalk: (t: string, detected?: string) => smalltalk.match(t, detected) } : {}),
+    });
     let reply = renderReply(decision, understanding, this.config);
     // An answer whose template needs an entity the rule thread has not delivered yet waits for it (bounded).
     if (turn.late && decision.kind === 'answer' && decision.intent) {
@@ -125,7 +146,13 @@ export class Bot {
       ...(understanding.pending ? { late: turn.late } : {}),
       state: {
         clarifications: decision.kind === 'clarify' ? state.clarifications + 1 : 0,
-        language: detected && detected !== 'und' ? detected : state.language,
+        // Small talk names its language better than a detector can on one word ("Hallo"): the conversation keeps it.
+        language:
+          decision.reason === 'smalltalk'
+            ? decision.language
+            : detected && detected !== 'und'
+              ? detected
+              : state.language,
       },
     };
   }
@@ -163,13 +190,14 @@ export class Bot {
   }
 
   /**
-   * The bot's greeting for a conversation it was just added to: the config's `general_greet` answer in the language of
-   * `locale` when the bot speaks it, else in its default language; undefined when the config has none.
+   * The bot's greeting for a conversation it was just added to: the config's small-talk greeting (else its
+   * `general_greet` answer) in the language of `locale` when the bot speaks it, else in its default language;
+   * undefined when the config has none.
    *
    * @example bot.welcome('de-AT') // the German greeting, when the config has one
    */
   welcome(locale: string | undefined): string | undefined {
-    const greet = this.config.answers.general_greet;
+    const greet = this.config.smalltalk?.greet?.answer ?? this.config.answers.general_greet;
     const language = baseLanguage(locale);
     return (language && greet?.[language]) || greet?.[this.config.default_language];
   }
@@ -177,6 +205,56 @@ export class Bot {
   async release(): Promise<void> {
     await this.nlu.release();
   }
+}
+
+/** See {@link Bot.thresholdLines}. */
+export function describeThresholds(
+  config: BotConfig,
+  calibration: { threshold?: number; thresholds?: Record<string, number>; target?: { precision: number } },
+  configName: string,
+): string[] {
+  const target = calibration.target ? ` for precision ${calibration.target.precision}` : '';
+  const global = config.policy.threshold;
+  const lines: string[] = [];
+  if (global !== undefined)
+    lines.push(
+      `answer threshold ${global} — ${configName} policy.threshold` +
+        (calibration.threshold !== undefined && calibration.threshold !== global
+          ? `, overriding the model's calibrated ${calibration.threshold}${target} (delete policy.threshold to use it)`
+          : ''),
+    );
+  else if (calibration.threshold !== undefined)
+    lines.push(`answer threshold ${calibration.threshold} — the intent model's calibration${target}`);
+  else
+    lines.push('answer threshold 0.5 — the default (the model has no calibrated threshold: run switchboard calibrate)');
+  const own = config.policy.intent_thresholds;
+  const modelOwn = calibration.thresholds ?? {};
+  if (own) {
+    const hidden = Object.keys(modelOwn).length;
+    lines.push(
+      `per-intent thresholds: ${Object.keys(own).length} from ${configName} policy.intent_thresholds` +
+        (hidden > 0 ? `, replacing the model's ${hidden} calibrated ones` : ''),
+    );
+  } else if (Object.keys(modelOwn).length > 0) {
+    const list = Object.entries(modelOwn)
+      .slice(0, 6)
+      .map(([intent, t]) => `${intent} ${t}`)
+      .join(', ');
+    const more = Object.keys(modelOwn).length > 6 ? ', …' : '';
+    lines.push(
+      `per-intent thresholds: ${Object.keys(modelOwn).length} from the intent model's calibration (${list}${more})` +
+        (global !== undefined ? `; they apply to those intents instead of ${configName}'s policy.threshold` : ''),
+    );
+  }
+  return lines;
+}
+
+/** The small-talk recogniser of a config, if it has a `smalltalk` section with a kind. */
+function smalltalkOf(config: BotConfig): Smalltalk | undefined {
+  const section = config.smalltalk;
+  if (!section || !SMALLTALK_KINDS.some((k) => section[k])) return undefined;
+  const phrases = Object.fromEntries(SMALLTALK_KINDS.flatMap((k) => (section[k] ? [[k, section[k].phrases]] : [])));
+  return new Smalltalk({ phrases, fillers: section.fillers }, config.languages);
 }
 
 /** The routing policy of a config with a model: thresholds from the config, else the model's calibration. */

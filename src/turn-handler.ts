@@ -2,7 +2,7 @@
  * One customer turn from any channel, end to end, readable in {@link TurnHandler.handle}:
  *
  *   (dedupe — done before, by the durable inbox at the door: server/turn-intake.ts)
- *   begin → feedback? → relay to the agent? → button or understand → decide → handoff → log → send
+ *   begin → feedback? → leave the queue? → relay to the agent? → button or understand → decide → handoff → log → send
  *
  * Each step reads and writes one per-turn {@link TurnContext}. Channel adapters bring turns to the door after
  * recording them; nothing here knows Slack or Teams.
@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import type { Bot, TurnResult } from './bot.ts';
 import type { ChannelSender, OutgoingMessage } from './channel-sender.ts';
 import { SwitchboardError } from './errors.ts';
-import type { HandoffService } from './handoff/handoff-service.ts';
+import { CANCEL_QUEUE_CHOICE, type HandoffService } from './handoff/handoff-service.ts';
 import { redactText } from './metrics/redact.ts';
 import type { TurnLog } from './metrics/turn-log.ts';
 import type { Understanding } from './nlu/understanding.ts';
@@ -29,6 +29,8 @@ export type TurnOutcome =
   | { status: 'feedback'; recorded: boolean; reply?: Reply }
   /** The conversation has an open handoff ticket: the message went to the agents (and a holding message, if queued). */
   | { status: 'relayed'; ticket: string; reply?: Reply }
+  /** The customer left the handoff queue ("cancel", the button): the ticket is cancelled, the bot answers again. */
+  | { status: 'left_queue'; ticket?: string; reply: Reply }
   | { status: 'replied'; decision: Decision; reply: Reply; understanding?: Understanding; late?: TurnResult['late'] };
 
 export interface TurnHandlerOptions {
@@ -90,6 +92,8 @@ export class TurnHandler {
   async handle(turn: Turn, address: unknown, resumed = false): Promise<TurnOutcome> {
     const t = await this.begin(turn, address, resumed);
     if (turn.action?.kind === 'feedback') return this.feedback(t, turn.action);
+    const left = await this.leaveQueue(t);
+    if (left) return left;
     const relayed = await this.relayToAgent(t);
     if (relayed) return relayed;
     if (turn.action) await this.button(t, turn.action);
@@ -99,7 +103,9 @@ export class TurnHandler {
     // Every database write of the turn comes before the send: a turn handled again after a database fault repeats
     // only writes that are idempotent, and sends once.
     await this.record(t);
-    await this.send(t, { reply: t.reply as Reply, turn: t.key, feedback: decision.kind === 'answer' });
+    // Small talk ("hello", "thanks") is answered without 👍/👎: there is nothing to rate.
+    const rated = decision.kind === 'answer' && decision.reason !== 'smalltalk';
+    await this.send(t, { reply: t.reply as Reply, turn: t.key, feedback: rated });
     this.options.observe?.(
       turn,
       decision,
@@ -149,6 +155,32 @@ export class TurnHandler {
     return { status: 'feedback', recorded, reply };
   }
 
+  /**
+   * A queued customer who writes "cancel" (or the like: see `HandoffService.isCancel`) or presses the button leaves the
+   * queue: the ticket is cancelled and the bot is back. A claimed ticket is not left this way (the message goes to the
+   * agent); the button pressed after the ticket closed only says the bot is back (it never opens a ticket).
+   */
+  private async leaveQueue(t: TurnContext): Promise<TurnOutcome | undefined> {
+    const handoffs = this.options.handoffs;
+    const action = t.turn.action;
+    const button = action?.kind === 'choice' && action.intent === CANCEL_QUEUE_CHOICE;
+    if (!handoffs || (action && !button)) return undefined;
+    if (!button && !handoffs.isCancel(t.turn.text)) return undefined;
+    const open = await handoffs.openFor(t.turn.conversation);
+    const queued = open && open.status === 'queued' && open.created_at < t.turn.receivedAt ? open : undefined;
+    const left = queued ? await handoffs.cancelByCustomer(queued, t.turn) : undefined;
+    if (!left) {
+      if (!button) return undefined; // not queued: the words go on to the agent or the bot
+      if (open) return { status: 'relayed', ticket: open.id }; // claimed meanwhile: the agent is there
+      const reply: Reply = { text: handoffs.cancelledText(t.language), language: t.language };
+      await this.send(t, { reply, turn: t.key, feedback: false });
+      return { status: 'left_queue', reply };
+    }
+    await this.options.store.set(t.turn.conversation, { ...t.state, clarifications: 0 });
+    await this.send(t, { reply: left.reply, turn: t.key, feedback: false });
+    return { status: 'left_queue', ticket: left.ticket.id, reply: left.reply };
+  }
+
   /** A conversation with an open ticket: the message goes to the agents (a holding message back, if queued). */
   private async relayToAgent(t: TurnContext): Promise<TurnOutcome | undefined> {
     const handoffs = this.options.handoffs;
@@ -195,8 +227,9 @@ export class TurnHandler {
   private async handoff(t: TurnContext): Promise<void> {
     const { handoffs } = this.options;
     if (!handoffs || t.decision?.kind !== 'handoff') return;
-    const { note } = await handoffs.open(t.turn, t.understanding, t.decision, t.reply as Reply);
-    if (note) t.reply = { ...(t.reply as Reply), text: `${(t.reply as Reply).text} ${note}` };
+    const { ticket, note } = await handoffs.open(t.turn, t.understanding, t.decision, t.reply as Reply);
+    if (note)
+      t.reply = { ...(t.reply as Reply), ...handoffs.withCancelButton(ticket, `${(t.reply as Reply).text} ${note}`) };
   }
 
   /**
@@ -216,7 +249,7 @@ export class TurnHandler {
     // new question is not).
     if (decision.kind === 'handoff' && decision.reason === 'human_requested')
       await turnLog.markEscalation(turn.conversation, turn.receivedAt, windowMs);
-    else if (decision.kind === 'answer' && decision.intent && !turn.action)
+    else if (decision.kind === 'answer' && decision.reason !== 'smalltalk' && decision.intent && !turn.action)
       await turnLog.markRecontact(turn.conversation, decision.intent, turn.receivedAt, windowMs);
     const text = (entities: Understanding['entities']) =>
       !turn.text || m.store_text === 'none'
@@ -238,7 +271,8 @@ export class TurnHandler {
       ...(u === NO_TEXT ? {} : { nlu_ms: u.timings.total_ms }),
       model_version: this.options.bot.modelVersion,
       ...(text(u.entities) !== undefined ? { text: text(u.entities) } : {}),
-      audit_sampled: decision.kind === 'answer' && inSample(id, m.audit_sample),
+      // Small talk is an automated answer, but not one worth an agent's audit.
+      audit_sampled: decision.kind === 'answer' && decision.reason !== 'smalltalk' && inSample(id, m.audit_sample),
     });
     // Rule entities that arrive after the reply redact the stored text again (off the reply path).
     if (t.late && m.store_text === 'redacted' && turn.text) {

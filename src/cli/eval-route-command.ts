@@ -17,7 +17,8 @@ const round = (x: number) => Number(x.toFixed(6));
  * `switchboard eval route --model DIR --data FILE [--config bot.yaml] [--json]`: the offline automation rate. Every
  * labelled message goes through the NLU and the router as a fresh conversation; a clarify counts as not answered.
  * Prints shares in 0..1: `answered`, `precision` (of the answers, the right intent), `clarified`, `handed_off`,
- * `oos_answered` (of the `out_of_scope` rows, the share answered by mistake), `automation` (answered correctly / n).
+ * `oos_answered` (of the `out_of_scope` rows, the share answered by mistake), `smalltalk` (answered by the config's small
+ * talk: not scored), `automation` (answered correctly / n).
  * Without `--config`, every intent counts as having an answer and the thresholds come from the model's manifest.
  */
 export async function evalRouteCommand(args: string[]): Promise<number> {
@@ -50,13 +51,16 @@ export async function evalRouteCommand(args: string[]): Promise<number> {
   let handedOff = 0;
   let oos = 0;
   let oosAnswered = 0;
+  // Small talk the config answers itself ("hello") has no model intent to be right or wrong about: counted apart.
+  let smalltalk = 0;
   const reasons: Record<string, number> = {};
   for (const [i, e] of data.examples.entries()) {
     const { decision } = await bot.respond(e.text, e.language ? { default: e.language } : {});
     const gold = e.intent as string;
     if (gold === OUT_OF_SCOPE) oos++;
     reasons[decision.reason] = (reasons[decision.reason] ?? 0) + 1;
-    if (decision.kind === 'answer') {
+    if (decision.kind === 'answer' && decision.reason === 'smalltalk') smalltalk++;
+    else if (decision.kind === 'answer') {
       answered++;
       if (decision.intent === gold) right++;
       if (gold === OUT_OF_SCOPE) oosAnswered++;
@@ -74,6 +78,7 @@ export async function evalRouteCommand(args: string[]): Promise<number> {
     clarified: round(clarified / n),
     handed_off: round(handedOff / n),
     oos_answered: round(oos ? oosAnswered / oos : 0),
+    smalltalk: round(smalltalk / n),
     automation: round(right / n),
     reasons,
   };
@@ -82,7 +87,8 @@ export async function evalRouteCommand(args: string[]): Promise<number> {
     process.stdout.write(
       `n ${n}: answered ${(100 * out.answered).toFixed(1)}% (precision ${(100 * out.precision).toFixed(1)}%), ` +
         `clarified ${(100 * out.clarified).toFixed(1)}%, handed off ${(100 * out.handed_off).toFixed(1)}%; ` +
-        `automation ${(100 * out.automation).toFixed(1)}%; out-of-scope answered ${(100 * out.oos_answered).toFixed(1)}%\n`,
+        `automation ${(100 * out.automation).toFixed(1)}%; out-of-scope answered ${(100 * out.oos_answered).toFixed(1)}%` +
+        `${smalltalk ? `; small talk ${(100 * out.smalltalk).toFixed(1)}% (not scored)` : ''}\n`,
     );
   }
   return 0;

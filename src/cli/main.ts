@@ -21,7 +21,10 @@ function debugging(): boolean {
 const USAGE = `switchboard — customer-support NLU, routing and handoff
 
 Usage:
+  switchboard init [DIR] [--name NAME] [--force]      a starter bot in DIR (default mybot): bot.yaml, data, behaviour tests
   switchboard start [--config bot.yaml]               the server (HOST:PORT, default 127.0.0.1:3978; config/demo.yaml)
+  switchboard test [--config bot.yaml] [FILE.yaml...] [--json]   behaviour tests (default: behaviour.yaml beside the config)
+  switchboard train intent --config bot.yaml [flags]  data/intents.jsonl (+ data/validation.jsonl) beside it → its models.intent
   switchboard train intent --data FILE... [--valid FILE] --out DIR [--seed N] [--budget S] [--no-background]
                      [--background DIR] [--dim D] [--hidden H] [--ensemble K] [--epochs E] [--max-rows R]
                      [--linear-c C] [--quantize auto|on|off] [--describe TEXT] [--json]   no shape flag: searches on validation
@@ -64,6 +67,8 @@ const commands: Record<string, () => Promise<Command>> = {
   calibrate: async () => (await import('./calibrate-command.ts')).calibrateCommand,
   predict: async () => (await import('./predict-command.ts')).predictCommand,
   start: async () => (await import('./start-command.ts')).startCommand,
+  init: async () => (await import('./init-command.ts')).initCommand,
+  test: async () => (await import('./behaviour-command.ts')).behaviourCommand,
   report: async () => (await import('./report-command.ts')).reportCommand,
   'export-training': async () => (await import('./measure-commands.ts')).exportTrainingCommand,
   gate: async () => (await import('./measure-commands.ts')).gateCommand,

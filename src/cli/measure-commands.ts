@@ -9,9 +9,8 @@
  *   a retrained model only when every behaviour test passes with it and its accuracy on a held-out labelled file (e.g.
  *   the validation file the current model was calibrated on) drops by at most `--max-drop`; exit 0 accepted, 1 refused.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { Bot } from '../bot.ts';
 import { readBotConfig } from '../config/bot-config.ts';
 import { readEnvConfig } from '../config/env-config.ts';
@@ -22,6 +21,7 @@ import { IntentClassifier } from '../nlu/intent/intent-classifier.ts';
 import { OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
 import { openStores } from '../server/open-stores.ts';
 import { readIntentData } from '../train/read-intent-data.ts';
+import { checkCase, readBehaviourFile } from './behaviour-command.ts';
 import { numberFlag, parseCommandArgs, required } from './cli-args.ts';
 
 const round = (x: number) => Number(x.toFixed(6));
@@ -113,35 +113,22 @@ export async function exportTrainingCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-interface BehaviourCase {
-  text: string;
-  language?: string;
-  intent?: string;
-  decision?: string;
-  reason?: string;
-}
-
 /** Runs the behaviour files of `dir` with `modelDir` as the intent model; returns the failures. */
 async function behaviourFailures(dir: string, modelDir: string): Promise<string[]> {
   const failures: string[] = [];
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.yaml'))) {
-    const spec = parseYaml(readFileSync(join(dir, f), 'utf8')) as { config: string; cases: BehaviourCase[] };
+    const spec = readBehaviourFile(join(dir, f));
     let bot: Bot;
     try {
-      bot = await Bot.fromConfig(readBotConfig(resolve(dir, spec.config)), { intentModelDir: modelDir });
+      if (!spec.config) throw new Error('the file names no config');
+      bot = await Bot.fromConfig(readBotConfig(spec.config), { intentModelDir: modelDir });
     } catch (e) {
       failures.push(`${f}: the bot does not load with this model: ${(e as Error).message}`);
       continue;
     }
     try {
       for (const c of spec.cases) {
-        const { understanding: u, decision } = await bot.respond(c.text);
-        const wrong = [
-          c.language && u.language?.language !== c.language && `language ${u.language?.language}`,
-          c.intent && u.intents[0]?.intent !== c.intent && `intent ${u.intents[0]?.intent}`,
-          c.decision && decision.kind !== c.decision && `decision ${decision.kind}`,
-          c.reason && decision.reason !== c.reason && `reason ${decision.reason}`,
-        ].filter(Boolean);
+        const wrong = await checkCase(bot, c);
         if (wrong.length) failures.push(`${f}: "${c.text}": ${wrong.join(', ')}`);
       }
     } finally {

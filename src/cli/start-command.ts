@@ -42,6 +42,7 @@ export async function startCommand(args: string[]): Promise<number> {
       `store ${app.storeDescription})`,
   );
   for (const channel of app.channels) say(`switchboard: ${channel.summary}`);
+  for (const line of app.bot.thresholdLines(configFile)) say(`switchboard: ${line}`);
   const oos = oosProtectionProblem(app.bot.nlu.intents.manifest);
   if (oos) say(`switchboard: WARNING: ${oos}`);
   const url = (page: string, token: { token: string; generated: boolean }, name: string) =>

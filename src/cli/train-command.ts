@@ -2,6 +2,9 @@
  * `switchboard train intent`: reads the data, trains the default way (`train-intent-default.ts`: background corpus,
  * configuration search) and saves the model directory.
  */
+import { existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { readBotConfig } from '../config/bot-config.ts';
 import { readIntentData, readIntentFiles } from '../train/read-intent-data.ts';
 import { saveIntentModel } from '../train/save-intent-model.ts';
 import { trainIntentDefault } from '../train/train-intent-default.ts';
@@ -18,17 +21,34 @@ export function loudWarning(lines: string[]): string {
   return `${bar}\n${lines.map((l) => `! ${l}`).join('\n')}\n${bar}\n`;
 }
 
+/** Where `--config` puts the data and the model: beside the config (see {@link trainIntentCommand}). */
+function configDefaults(file: string): { data: string; valid?: string; out?: string } {
+  const config = readBotConfig(file);
+  const dir = dirname(file);
+  const valid = join(dir, 'data', 'validation.jsonl');
+  const out = config.models.intent;
+  return {
+    data: join(dir, 'data', 'intents.jsonl'),
+    ...(existsSync(valid) ? { valid } : {}),
+    ...(out ? { out: relative(process.cwd(), out) || '.' } : {}),
+  };
+}
+
 /**
  * `switchboard train intent --data FILE... [--valid FILE] --out DIR [--seed N] [--budget S] [--no-background]
  * [--ensemble K] [--dim D] [--hidden H] [--epochs E] [--max-rows R] [--linear-c C] [--quantize auto|on|off] [--describe TEXT]
  * [--json]`: trains, exports `model.onnx` + `manifest.json` + `MODEL_CARD.md`. Without shape flags the configuration
  * is searched on validation data (a held-out part of `--data` when there is no `--valid`); every flag given is fixed.
+ *
+ * `--config bot.yaml` (what `switchboard init` writes): the data defaults to `data/intents.jsonl` beside the config,
+ * the validation data to `data/validation.jsonl` there (when it exists), and `--out` to the config's `models.intent`.
  */
 export async function trainIntentCommand(args: string[]): Promise<number> {
   const cmd = 'train intent';
   const { values } = parseCommandArgs(
     args,
     {
+      config: { type: 'string' },
       data: { type: 'string', multiple: true },
       valid: { type: 'string' },
       out: { type: 'string' },
@@ -48,9 +68,15 @@ export async function trainIntentCommand(args: string[]): Promise<number> {
     },
     cmd,
   );
-  const dataFiles = values.data ?? [];
-  if (dataFiles.length === 0) required(undefined, 'data', cmd);
-  const out = required(values.out, 'out', cmd);
+  const fromConfig = values.config ? configDefaults(values.config) : undefined;
+  const dataFiles = values.data ?? (fromConfig ? [fromConfig.data] : []);
+  if (dataFiles.length === 0) required(undefined, 'data FILE (or --config bot.yaml)', cmd);
+  const out = required(values.out ?? fromConfig?.out, 'out DIR (or --config bot.yaml with models.intent)', cmd);
+  if (values.valid === undefined && fromConfig?.valid) values.valid = fromConfig.valid;
+  if (fromConfig)
+    process.stderr.write(
+      `training on ${[...dataFiles, ...(values.valid ? [`validation ${values.valid}`] : [])].join(', ')} → ${out} (from ${values.config})\n`,
+    );
   const quantize = values.quantize ?? 'auto';
   if (!['auto', 'on', 'off'].includes(quantize)) required(undefined, 'quantize auto|on|off', cmd);
   const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -15,9 +15,22 @@ const language = z
   .string()
   .refine((s) => baseLanguage(s) === s, { message: 'not an ISO 639-1 code switchboard knows' });
 const perLanguage = z.record(language, z.string().min(1));
+/** Phrases per language (small talk, leaving the queue). */
+const phrasesPerLanguage = z.record(language, z.array(z.string().min(1)).min(1));
+/** One kind of small talk: what customers write, what the bot says back. */
+const smalltalkKind = z
+  .object({
+    /** Whole messages (with filler words around them) that are this kind of small talk, per language. */
+    phrases: phrasesPerLanguage,
+    /** The bot's reply, in every configured language. */
+    answer: perLanguage,
+  })
+  .strict();
 
 export const BotConfigSchema = z
   .object({
+    /** The bot's name, shown to customers (the web chat's header). */
+    name: z.string().trim().min(1).max(80).optional(),
     languages: z.array(language).min(1),
     default_language: language,
     models: z
@@ -55,6 +68,15 @@ export const BotConfigSchema = z
         closing: perLanguage.optional(),
         /** Said when nobody claimed the ticket in time. */
         abandoned: perLanguage.optional(),
+        /**
+         * What a queued customer writes to leave the queue and go back to the bot (whole messages, like small talk);
+         * English ones ("cancel", "never mind") are always understood.
+         */
+        cancel: phrasesPerLanguage.optional(),
+        /** Said when the customer left the queue; the bot answers again. */
+        cancelled: perLanguage.optional(),
+        /** The label of the button that leaves the queue (on channels with buttons). */
+        cancel_label: perLanguage.optional(),
         /** A queued ticket nobody claimed within this many minutes is abandoned (the customer is told). */
         abandon_after_minutes: z.number().positive().default(60),
         /** A ticket waiting longer than this many minutes raises an alert to the agents. */
@@ -85,6 +107,20 @@ export const BotConfigSchema = z
           .strict(),
       )
       .default([]),
+    /**
+     * Small talk the bot answers itself, before the intent model decides (greetings, thanks, goodbyes, "are you a
+     * bot?"): a message made only of these phrases and filler words; `fillers`: more filler words per language.
+     */
+    smalltalk: z
+      .object({
+        greet: smalltalkKind.optional(),
+        thanks: smalltalkKind.optional(),
+        bye: smalltalkKind.optional(),
+        bot_identity: smalltalkKind.optional(),
+        fillers: z.record(language, z.array(z.string().min(1))).optional(),
+      })
+      .strict()
+      .optional(),
     /** After 👎 on an answer: an apology offering a person (default: an English one). */
     feedback: z.object({ sorry: perLanguage.optional() }).strict().optional(),
     clarify: z.object({ prompt: perLanguage }).strict(),
@@ -129,6 +165,10 @@ export const BotConfigSchema = z
     for (const [intent, texts] of Object.entries(c.answers)) need(['answers', intent], texts);
     need(['handoff', 'message'], c.handoff.message);
     need(['clarify', 'prompt'], c.clarify.prompt);
+    for (const kind of ['greet', 'thanks', 'bye', 'bot_identity'] as const) {
+      const st = c.smalltalk?.[kind];
+      if (st) need(['smalltalk', kind, 'answer'], st.answer);
+    }
   });
 export type BotConfig = z.infer<typeof BotConfigSchema>;
 
@@ -163,8 +203,10 @@ function editDistance(a: string, b: string): number {
 
 /**
  * Reads and validates a bot config; model paths come back absolute. Errors: `E_CONFIG` naming the file, and for each
- * problem its path and line (`answers.card_lost.es: required (line 12)`); an unknown key is an error, with the key it
- * was probably meant to be (`answrs: unknown key — did you mean "answers"? (line 9)`).
+ * problem its path and line:column (`answers.card_lost.es: required in answers.card_lost (line 12:5)`); an unknown key
+ * is an error, with the key it was probably meant to be (`answrs: unknown key — did you mean "answers"? (line 9:1)`),
+ * and a required key missing because it is misspelt names the misspelling (`handoff: required — misspelt as "handof"
+ * (line 3:1)?`).
  */
 export function readBotConfig(file: string): BotConfig {
   let raw: unknown;
@@ -179,20 +221,33 @@ export function readBotConfig(file: string): BotConfig {
   }
   const parsed = BotConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    // The line of a path: the key's line for an unknown key, else the value's (or its nearest parent's).
+    // Where a path is: the key's line:column for an unknown key, else the value's (or its nearest parent's).
+    const at = (offset: number) => {
+      const p = lineCounter.linePos(offset);
+      return ` (line ${p.line}:${p.col})`;
+    };
+    const keyAt = (path: (string | number)[], key: string): string | undefined => {
+      const node = path.length === 0 ? doc.contents : doc.getIn(path, true);
+      if (!isMap(node)) return undefined;
+      const pair = node.items.find((it) => isScalar(it.key) && String(it.key.value) === key);
+      const offset = (pair?.key as { range?: [number, number, number] } | undefined)?.range?.[0];
+      return offset === undefined ? undefined : at(offset);
+    };
     const lineOf = (path: (string | number)[], key?: string): string => {
+      if (key !== undefined) {
+        const found = keyAt(path, key);
+        if (found) return found;
+      }
       for (let n = path.length; n >= 0; n--) {
         const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
-        if (key !== undefined && n === path.length && isMap(node)) {
-          const pair = node.items.find((it) => isScalar(it.key) && String(it.key.value) === key);
-          const at = (pair?.key as { range?: [number, number, number] } | undefined)?.range?.[0];
-          if (at !== undefined) return ` (line ${lineCounter.linePos(at).line})`;
-        }
-        const at = (node as { range?: [number, number, number] } | null | undefined)?.range?.[0];
-        if (at !== undefined) return ` (line ${lineCounter.linePos(at).line})`;
+        const offset = (node as { range?: [number, number, number] } | null | undefined)?.range?.[0];
+        if (offset !== undefined) return at(offset);
       }
       return '';
     };
+    const unknownKeys = parsed.error.issues.flatMap((i) =>
+      i.code === 'unrecognized_keys' ? i.keys.map((k) => ({ path: i.path, key: k })) : [],
+    );
     const lines = parsed.error.issues.slice(0, 10).flatMap((i) => {
       if (i.code === 'unrecognized_keys') {
         const known = knownKeys(i.path);
@@ -203,6 +258,17 @@ export function readBotConfig(file: string): BotConfig {
         });
       }
       const message = i.message === 'Required' ? 'required' : i.message;
+      if (message === 'required' && i.path.length > 0) {
+        // A required key that is missing because it is misspelt: name the misspelling and where it is.
+        const parent = i.path.slice(0, -1);
+        const missing = String(i.path.at(-1));
+        const typo = unknownKeys.find(
+          (u) => u.path.join('.') === parent.join('.') && closestKey(u.key, knownKeys(parent)) === missing,
+        );
+        if (typo) return [`  ${i.path.join('.')}: required — misspelt as "${typo.key}"${lineOf(parent, typo.key)}?`];
+        const inside = parent.length > 0 ? ` in ${parent.join('.')}${lineOf(parent)}` : '';
+        return [`  ${i.path.join('.')}: required${inside}`];
+      }
       return [`  ${i.path.join('.') || '(top)'}: ${message}${lineOf(i.path)}`];
     });
     throw new SwitchboardError('E_CONFIG', 'input', `${file} is not a valid bot config:\n${lines.join('\n')}`);

@@ -201,7 +201,7 @@ export class AgentsDesk<Card> implements AgentSurface {
     const note = threadNote(safe, (a) => this.markupName(a));
     // A waiting alert also shows in the channel, where everyone sees it.
     if (note) await this.deskPort.note(card, note, event.kind === 'alert');
-    if (event.kind === 'resolved' || event.kind === 'abandoned') {
+    if (event.kind === 'resolved' || event.kind === 'abandoned' || event.kind === 'cancelled') {
       this.cardCache.delete(ticket.id);
       this.customers.delete(ticket.id);
     }

@@ -14,6 +14,7 @@ import type { Logger } from '../log.ts';
 import type { Understanding } from '../nlu/understanding.ts';
 import type { Reply } from '../responses/render-reply.ts';
 import type { Decision } from '../router/decision.ts';
+import { PhraseMatcher } from '../router/phrase-matcher.ts';
 import type { ConversationStore } from '../store/conversation-store.ts';
 import type { ChannelName, Turn } from '../turn.ts';
 import { type AgentProfile, eligibleAgents } from './agent-routing.ts';
@@ -28,7 +29,7 @@ export type TicketEvent =
       ticket: Ticket /** What the claiming agent overrode (`language:de`, `skill:…`). */;
       override?: string[];
     }
-  | { kind: 'resolved' | 'abandoned'; ticket: Ticket }
+  | { kind: 'resolved' | 'abandoned' | 'cancelled'; ticket: Ticket }
   | { kind: 'message'; ticket: Ticket; entry: TranscriptEntry }
   | { kind: 'alert'; ticket: Ticket; waitedMs: number };
 
@@ -61,14 +62,36 @@ export interface HandoffServiceOptions {
 const DELIVERY_LEASE_MS = 120_000;
 
 const DEFAULT_TEXTS = {
-  queued: 'You are number {position} in the queue; a person will be with you shortly.',
+  queued:
+    "You are number {position} in the queue; a person will be with you shortly. Write 'cancel' to go back to the bot.",
+  cancelled: 'OK, you have left the queue. I am back: ask me anything.',
+  cancel_label: 'Cancel',
   claimed: '{agent} has joined the conversation.',
   closing: 'The conversation with our agent is closed. I am back: ask me anything.',
   abandoned: 'Sorry, nobody could take your question in time. Please write again and I will try to help.',
 };
 
+/** Always understood as leaving the queue, besides the config's `handoff.cancel` phrases. */
+const DEFAULT_CANCEL = [
+  'cancel',
+  'cancel it',
+  'never mind',
+  'nevermind',
+  'forget it',
+  'stop waiting',
+  'leave the queue',
+];
+
+/**
+ * The quick-reply "intent" of the button that leaves the queue: a channel sends it back as a choice like any quick
+ * reply (model intents are `\w+`, so it is never one of them).
+ */
+export const CANCEL_QUEUE_CHOICE = 'handoff.cancel';
+
 export class HandoffService {
   readonly surfaces: AgentSurface[] = [];
+  /** The phrases that leave the queue (whole messages: "cancel please" is one, "cancel my order" is not). */
+  private readonly cancelPhrases: PhraseMatcher<'cancel'>;
   private readonly now: () => number;
   /** Tickets already alerted on (once per ticket per process). */
   private readonly alerted = new Set<string>();
@@ -78,6 +101,21 @@ export class HandoffService {
   constructor(private readonly options: HandoffServiceOptions) {
     this.now = options.now ?? Date.now;
     this.sender = { owner: options.instance ?? 'local', startedAt: Date.now() };
+    const configured = options.config.handoff.cancel ?? {};
+    this.cancelPhrases = new PhraseMatcher({
+      cancel: { ...configured, en: [...DEFAULT_CANCEL, ...(configured.en ?? [])] },
+    });
+  }
+
+  /** What the customer is told on leaving the queue, in `language`. */
+  cancelledText(language: string): string {
+    const texts = this.options.config.handoff.cancelled;
+    return texts?.[language] ?? texts?.[this.options.config.default_language] ?? DEFAULT_TEXTS.cancelled;
+  }
+
+  /** Does the customer's message ask to leave the queue ("cancel", "never mind", the config's phrases)? */
+  isCancel(text: string): boolean {
+    return this.cancelPhrases.match(text) !== undefined;
   }
 
   private get store(): HandoffStore {
@@ -181,13 +219,47 @@ export class HandoffService {
     return { ticket, note: await this.queueNote(ticket) };
   }
 
-  /** A customer message while the conversation has an open ticket: into the transcript, to the agents. */
+  /** The reply that carries the queue note, with a button to leave the queue (channels without buttons show none). */
+  withCancelButton(ticket: Ticket, text: string): Reply {
+    return {
+      text,
+      language: ticket.language,
+      ...(ticket.status === 'queued'
+        ? { quick_replies: [{ intent: CANCEL_QUEUE_CHOICE, label: this.text(ticket, 'cancel_label') }] }
+        : {}),
+    };
+  }
+
+  /**
+   * A customer message while the conversation has an open ticket: into the transcript, to the agents; while queued,
+   * the holding note back (with the button that leaves the queue).
+   */
   async customerMessage(ticket: Ticket, turn: Turn): Promise<{ entry: TranscriptEntry; holding?: Reply }> {
     const entry = await this.store.append(ticket.id, { at: turn.receivedAt, from: 'customer', text: turn.text });
     await this.tell({ kind: 'message', ticket, entry });
     if (ticket.status !== 'queued') return { entry };
     const note = await this.queueNote(ticket);
-    return { entry, ...(note ? { holding: { text: note, language: ticket.language } } : {}) };
+    return { entry, ...(note ? { holding: this.withCancelButton(ticket, note) } : {}) };
+  }
+
+  /**
+   * The customer leaves the queue (they wrote "cancel" or pressed the button): the ticket is closed as cancelled by
+   * the customer, every agent surface hears it, and the reply says the bot is back. Undefined when the ticket is no
+   * longer queued (an agent claimed it meanwhile: the message goes to the agent instead).
+   */
+  async cancelByCustomer(ticket: Ticket, turn: Turn): Promise<{ ticket: Ticket; reply: Reply } | undefined> {
+    let gone: Ticket;
+    try {
+      gone = await this.store.cancel(ticket.id, this.now());
+    } catch (e) {
+      if ((e as { code?: string }).code === 'E_TICKET_STATE') return undefined;
+      throw e;
+    }
+    const text = this.text(gone, 'cancelled');
+    if (turn.text) await this.store.append(gone.id, { at: turn.receivedAt, from: 'customer', text: turn.text });
+    await this.store.append(gone.id, { at: this.now(), from: 'bot', text });
+    await this.tell({ kind: 'cancelled', ticket: gone });
+    return { ticket: gone, reply: { text, language: gone.language } };
   }
 
   /**

@@ -26,6 +26,8 @@ export interface HandoffStore {
   resolve(id: string, agent: string, now: number, label?: string): Promise<Ticket>;
   /** queued → abandoned (waited too long). */
   abandon(id: string, now: number): Promise<Ticket>;
+  /** queued → cancelled (the customer left the queue). E_TICKET_STATE when it is not queued (claimed meanwhile). */
+  cancel(id: string, now: number): Promise<Ticket>;
   /** Appends a transcript line (atomic sequence number); returns it. */
   /**
    * Appends a line; with `key` (an agent's client message id), a second append of the same key to the ticket returns

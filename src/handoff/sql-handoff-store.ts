@@ -153,6 +153,14 @@ export class SqlHandoffStore implements HandoffStore {
     return r ? this.toTicket(r) : this.refuse(id, 'queued');
   }
 
+  async cancel(id: string, now: number): Promise<Ticket> {
+    const [r] = await this.client.query(
+      "UPDATE tickets SET status = 'cancelled', closed_at = $2 WHERE id = $1 AND status = 'queued' RETURNING *",
+      [id, now],
+    );
+    return r ? this.toTicket(r) : this.refuse(id, 'queued');
+  }
+
   async append(
     id: string,
     entry: Omit<TranscriptEntry, 'seq'>,

@@ -22,6 +22,8 @@ export function threadNote(event: TicketEvent, agentName: (agent: string) => str
       return `${who} resolved this ticket${ticket.label ? ` (intent: ${ticket.label})` : ''}. The bot answers the customer again.`;
     case 'abandoned':
       return 'Closed without an agent: the customer was told to write again and the bot answers them.';
+    case 'cancelled':
+      return 'The customer left the queue: cancelled by the customer, the bot answers them again.';
     case 'alert':
       return `⏰ Waiting for ${Math.max(1, Math.round(event.waitedMs / 60_000))} min: can someone claim it?`;
     default:
@@ -41,7 +43,7 @@ export function refusalText(
 ): string {
   const unsent = action === 'message' ? ' Your message was not sent.' : '';
   if (!ticket) return '⚠️ There is no such ticket.';
-  if (ticket.status === 'resolved' || ticket.status === 'abandoned') {
+  if (ticket.status === 'resolved' || ticket.status === 'abandoned' || ticket.status === 'cancelled') {
     return `⚠️ This ticket is closed (${ticket.status}).${unsent}`;
   }
   const claimant = ticket.agent ? agentName(ticket.agent) : 'another agent';
@@ -70,5 +72,7 @@ export function ticketStatusLine(ticket: Ticket, who: string, label: string | un
       return `✅ Resolved by ${who}${label ? ` — intent: ${label}` : ''}`;
     case 'abandoned':
       return '⚪ Closed without an agent';
+    case 'cancelled':
+      return '⚪ Cancelled by the customer';
   }
 }

@@ -1,14 +1,15 @@
 /**
  * A handoff ticket: a conversation the router handed to a person. Lifecycle: `queued` (waiting for an agent) →
  * `claimed` (one agent talks to the customer through the bot) → `resolved` (the bot takes over again; the agent may
- * label the intent, which becomes a training example) or `abandoned` (nobody claimed it in time, or the customer left).
+ * label the intent, which becomes a training example), `abandoned` (nobody claimed it in time) or `cancelled` (the
+ * customer left the queue and is back with the bot).
  */
 import type { EntityMention, IntentGuess } from '../nlu/understanding.ts';
 import type { DecisionReason } from '../router/decision.ts';
 import type { ChannelName } from '../turn.ts';
 
-export type TicketStatus = 'queued' | 'claimed' | 'resolved' | 'abandoned';
-export const TICKET_STATUSES: readonly TicketStatus[] = ['queued', 'claimed', 'resolved', 'abandoned'];
+export type TicketStatus = 'queued' | 'claimed' | 'resolved' | 'abandoned' | 'cancelled';
+export const TICKET_STATUSES: readonly TicketStatus[] = ['queued', 'claimed', 'resolved', 'abandoned', 'cancelled'];
 
 /** Longest agent message accepted (characters), from any agent surface. */
 export const MAX_AGENT_TEXT = 4000;

@@ -94,7 +94,8 @@ export class SqlTurnLog implements TurnLog {
 
   private async lastAnswer(conversation: string, at: number, windowMs: number): Promise<SqlRow | undefined> {
     const [row] = await this.client.query(
-      "SELECT id, intent FROM turns WHERE conversation = $1 AND decision = 'answer' AND at < $2 AND at >= $3 ORDER BY at DESC LIMIT 1",
+      // Small talk ("hello") is not the answer a request for a person or a repeated question speaks about.
+      "SELECT id, intent FROM turns WHERE conversation = $1 AND decision = 'answer' AND reason <> 'smalltalk' AND at < $2 AND at >= $3 ORDER BY at DESC LIMIT 1",
       [conversation, at, at - windowMs],
     );
     return row;

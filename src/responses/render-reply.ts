@@ -5,6 +5,7 @@
 import type { BotConfig } from '../config/bot-config.ts';
 import type { EntityMention, Understanding } from '../nlu/understanding.ts';
 import type { Decision } from '../router/decision.ts';
+import { smalltalkKind } from '../router/smalltalk.ts';
 
 /** What the bot says back: text, quick replies for a clarification, whether a person takes over. */
 export interface Reply {
@@ -25,6 +26,8 @@ export function fillSlots(template: string, entities: readonly EntityMention[]):
 export function renderReply(decision: Decision, u: Understanding, config: BotConfig): Reply {
   const l = decision.language;
   const pick = (texts: Record<string, string> | undefined) => texts?.[l] ?? texts?.[config.default_language] ?? '';
+  const small = decision.kind === 'answer' ? smalltalkKind(decision.intent) : undefined;
+  if (small) return { text: pick(config.smalltalk?.[small]?.answer), language: l };
   if (decision.kind === 'answer' && decision.intent) {
     return { text: fillSlots(pick(config.answers[decision.intent]), u.entities), language: l };
   }

@@ -3,6 +3,8 @@
  * no randomness, so every rule below is tested exhaustively (test/unit/router/decide.test.ts).
  *
  * In order:
+ * 0. the whole message is small talk the bot knows (a greeting, thanks, a goodbye, "are you a bot?": see smalltalk.ts)
+ *    → answer `smalltalk` (before the request for a person: "are you a human?" is a question about the bot);
  * 1. a stage of the NLU failed → handoff `nlu_error`;
  * 2. the customer asks for a person → handoff `human_requested`;
  * 3. the language is not one the bot serves (a script none of its languages uses) → handoff `unsupported_language`;
@@ -19,6 +21,7 @@ import type { Understanding } from '../nlu/understanding.ts';
 import type { Decision } from './decision.ts';
 import { asksForHuman } from './human-request.ts';
 import { type Policy, thresholdFor } from './policy.ts';
+import { type SmalltalkHit, smalltalkIntent } from './smalltalk.ts';
 
 /** What the router knows of the conversation so far. */
 export interface ConversationState {
@@ -30,6 +33,8 @@ export interface ConversationState {
 export interface RouterContext {
   /** Does the bot have an answer for this intent in this language? */
   hasAnswer: (intent: string, language: string) => boolean;
+  /** The small talk the text is, with the language to answer in (`detected`: the detector's verdict), if any. */
+  smalltalk?: (text: string, detected: string | undefined) => SmalltalkHit | undefined;
 }
 
 /** Decides what to do with one turn. */
@@ -46,6 +51,9 @@ export function decide(
   const guess = top ? { intent: top.intent, score: top.score } : {};
   const handoff = (reason: Decision['reason']): Decision => ({ kind: 'handoff', reason, language, ...guess });
 
+  const small = context.smalltalk?.(text, detected === 'und' ? undefined : detected);
+  if (small)
+    return { kind: 'answer', reason: 'smalltalk', intent: smalltalkIntent(small.kind), language: small.language };
   if (u.errors && u.errors.length > 0) return handoff('nlu_error');
   if (asksForHuman(text, language)) return handoff('human_requested');
   if (u.language?.reason === 'unsupported_script' || (detected !== 'und' && !policy.languages.includes(detected))) {

@@ -12,7 +12,8 @@ export type DecisionKind = 'answer' | 'clarify' | 'handoff';
  * (handoff: a clarification already failed), `low_confidence`, `out_of_scope`, `unsupported_language`, `no_answer`
  * (the intent has no answer configured), `human_requested`, `nlu_error` (a stage failed on this turn), and
  * `chosen` (answer: the customer picked the intent from a clarifying question's quick replies — the measurement must
- * tell these from the model's own answers).
+ * tell these from the model's own answers), `smalltalk` (answer: a greeting, thanks, goodbye or "are you a bot?" the
+ * bot answers itself; the intent is `smalltalk.<kind>`).
  */
 export type DecisionReason =
   | 'confident'
@@ -24,7 +25,8 @@ export type DecisionReason =
   | 'no_answer'
   | 'human_requested'
   | 'nlu_error'
-  | 'chosen';
+  | 'chosen'
+  | 'smalltalk';
 
 /** The router's verdict on one turn. */
 export interface Decision {

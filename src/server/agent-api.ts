@@ -7,7 +7,7 @@
  * `agent`):
  * - `GET /api/agents/me` → who the token is (`{machine: true}` or the agent's id, name, languages, skills), with
  *   `alert_after_minutes` and the server's `now` (the console marks tickets waiting longer);
- * - `GET /api/handoffs?status=queued|claimed|resolved|abandoned` → tickets, oldest first (each with `customer_name`);
+ * - `GET /api/handoffs?status=queued|claimed|resolved|abandoned|cancelled` → tickets, oldest first (each with `customer_name`);
  * - `GET /api/handoffs/{id}` → one ticket with its transcript;
  * - `POST /api/handoffs/{id}/claim {agent?, override?}` (a ticket outside the agent's languages or skills: 403
  *   E_NOT_ELIGIBLE unless `override: true`, which is logged), `POST /api/handoffs/{id}/messages {agent?, text, id?}`

@@ -139,6 +139,41 @@ describe('TurnHandler with the turn log', () => {
     await stores.close();
   });
 
+  it('small talk is logged as an automated answer under smalltalk.<kind>: no 👍/👎, no audit, not escalated by a later request', async () => {
+    const { openStores } = await import('../../src/server/open-stores.ts');
+    const stores = await openStores({ sqliteFile: ':memory:' });
+    const sender = new MemorySender('slack');
+    const handler = new TurnHandler({
+      bot,
+      store: stores.conversations,
+      senders: { slack: sender },
+      turnLog: stores.turns,
+    });
+    const conversation = 'slack:T1:D42';
+    const t0 = Date.now();
+    const hi = turn({ text: 'Guten Morgen!', conversation, receivedAt: t0 });
+    const r = await handler.handle(hi, {});
+    expect(r).toMatchObject({
+      status: 'replied',
+      decision: { kind: 'answer', reason: 'smalltalk', intent: 'smalltalk.greet', language: 'de' },
+    });
+    expect(sender.sent[0].message.feedback).toBe(false);
+    expect(sender.sent[0].message.reply.text).toBe(bot.config.smalltalk?.greet?.answer.de);
+    expect(await stores.turns.get(`slack:${hi.id}`)).toMatchObject({
+      decision: 'answer',
+      reason: 'smalltalk',
+      intent: 'smalltalk.greet',
+      audit_sampled: false,
+    });
+    // Asking for a person next is not a complaint about the greeting.
+    await handler.handle(
+      turn({ text: 'ich möchte mit einem Menschen sprechen', conversation, receivedAt: t0 + 1000 }),
+      {},
+    );
+    expect((await stores.turns.get(`slack:${hi.id}`))?.escalated).toBeFalsy();
+    await stores.close();
+  });
+
   it('feedback and buttons count only for turns of the conversation that sends them', async () => {
     const { openStores } = await import('../../src/server/open-stores.ts');
     const stores = await openStores({ sqliteFile: ':memory:' });

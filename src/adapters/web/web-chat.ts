@@ -1,6 +1,7 @@
 /**
  * The web chat as a channel (the demo page at `/`): the page starts a conversation with
- * `POST /api/chat/conversations` → `{token, conversation}`, posts messages to
+ * `POST /api/chat/conversations` → `{token, conversation, bot: {name, languages, default_language}}` (the bot as the
+ * page shows it, also at `GET /api/chat/bot`), posts messages to
  * `POST /api/chat/messages {token, id?, text?, action?}` and receives everything the bot and agents say to it over
  * `GET /api/chat/events?token=…[&after=N]` (server-sent events); a reloaded page reads the conversation so far with
  * `GET /api/chat/history?token=…` (the customer's own lines are kept next to the replies for it). The token is the
@@ -190,13 +191,20 @@ export async function mountWebChat(context: ChannelContext): Promise<ChannelMoun
   const env = readWebEnv(context.env.vars);
   const sender = new WebChatSender(context.events, context.log);
   const limits = new StreamLimits(env.streamsPerClient, env.streamsMax);
+  // What the page shows of the bot (its header): the config's `name`, its languages. Public: no customer data.
+  const bot = {
+    name: context.config?.name ?? 'switchboard',
+    languages: context.config?.languages ?? [],
+    default_language: context.config?.default_language,
+  };
   return {
     sender,
-    summary: `web chat at / (POST /api/chat/conversations, POST /api/chat/messages, GET /api/chat/events, GET /api/chat/history; at most ${env.streamsPerClient} streams per client, ${env.streamsMax} in all)`,
+    summary: `web chat at / (GET /api/chat/bot, POST /api/chat/conversations, POST /api/chat/messages, GET /api/chat/events, GET /api/chat/history; at most ${env.streamsPerClient} streams per client, ${env.streamsMax} in all)`,
     routes: {
+      'GET /api/chat/bot': (_req, res) => sendJson(res, 200, bot),
       'POST /api/chat/conversations': (_req, res) => {
         const token = newChatToken();
-        sendJson(res, 201, { token, conversation: conversationOfToken(token) });
+        sendJson(res, 201, { token, conversation: conversationOfToken(token), bot });
       },
       'GET /api/chat/events': async (req, res) => {
         const conversation = conversationOfRequest(req, new URL(req.url ?? '/', 'http://x').searchParams.get('token'));

@@ -40,10 +40,10 @@ describe('readBotConfig', () => {
 
   it('refuses unknown keys, suggesting the key meant and naming the line', () => {
     const typo = write('f.yaml', `${base}answrs: { balance: { en: a, es: b } }\n`);
-    expect(() => readBotConfig(typo)).toThrow(/answrs: unknown key — did you mean "answers"\? \(line 5\)/);
+    expect(() => readBotConfig(typo)).toThrow(/answrs: unknown key — did you mean "answers"\? \(line 5:1\)/);
     const nested = write('g.yaml', `${base}policy:\n  treshold: 0.5\n`);
     expect(() => readBotConfig(nested)).toThrow(
-      /policy\.treshold: unknown key — did you mean "threshold"\? \(line 6\)/,
+      /policy\.treshold: unknown key — did you mean "threshold"\? \(line 6:3\)/,
     );
     // A misspelt required key: both the missing key and the misspelling, each with its line.
     const required = write('h.yaml', base.replace('handoff:', 'handof:'));
@@ -53,16 +53,41 @@ describe('readBotConfig', () => {
     } catch (e) {
       message = (e as Error).message;
     }
-    expect(message).toMatch(/handoff: required/);
-    expect(message).toMatch(/handof: unknown key — did you mean "handoff"\? \(line 3\)/);
+    expect(message).toMatch(/handoff: required — misspelt as "handof" \(line 3:1\)\?/);
+    expect(message).toMatch(/handof: unknown key — did you mean "handoff"\? \(line 3:1\)/);
+    // Nested: the misspelt required key inside a mapping, at its column.
+    const nestedRequired = write('h2.yaml', base.replace('clarify: { prompt:', 'clarify: { promt:'));
+    expect(() => readBotConfig(nestedRequired)).toThrow(
+      /clarify\.prompt: required — misspelt as "promt" \(line 4:12\)\?/,
+    );
     // Nothing close: the known keys are listed instead.
     const far = write('i.yaml', `${base}measurement: { zzzzzzzz: 1 }\n`);
     expect(() => readBotConfig(far)).toThrow(/measurement\.zzzzzzzz: unknown key \(known keys: audit_sample, /);
     // Agents are an array of objects: unknown keys inside an item are caught too.
     const agent = write('j.yaml', `${base}agents:\n  - id: ana\n    langauges: [es]\n`);
     expect(() => readBotConfig(agent)).toThrow(
-      /agents\.0\.langauges: unknown key — did you mean "languages"\? \(line 7\)/,
+      /agents\.0\.langauges: unknown key — did you mean "languages"\? \(line 7:5\)/,
     );
+  });
+
+  it('checks the small-talk section and the bot name like the rest (unknown keys, answers in every language)', () => {
+    const ok = readBotConfig(
+      write(
+        'k.yaml',
+        `name: Acme help\n${base}smalltalk:\n  greet: { phrases: { en: [hi], es: [hola] }, answer: { en: Hi!, es: ¡Hola! } }\n`,
+      ),
+    );
+    expect(ok.name).toBe('Acme help');
+    expect(ok.smalltalk?.greet?.phrases.es).toEqual(['hola']);
+    const typo = write('l.yaml', `${base}smalltalk:\n  greet: { phrases: { en: [hi] }, answr: { en: Hi } }\n`);
+    expect(() => readBotConfig(typo)).toThrow(
+      /smalltalk\.greet\.answr: unknown key — did you mean "answer"\? \(line 6:35\)/,
+    );
+    const missing = write(
+      'm.yaml',
+      `${base}smalltalk:\n  thanks: { phrases: { en: [thanks] }, answer: { en: You're welcome } }\n`,
+    );
+    expect(() => readBotConfig(missing)).toThrow(/smalltalk\.thanks\.answer\.es: required \(a configured language\)/);
   });
 
   it('lists intents the model does not know', () => {

@@ -140,4 +140,35 @@ describe('HandoffService', () => {
     expect(service.routingGap(ticket, 'ana')).toEqual([]);
     expect(service.routingGap(ticket, 'slack:U9')).toEqual([]);
   });
+
+  it('a queued customer leaves the queue: cancelled by the customer, surfaces told; a claimed ticket stays', async () => {
+    const now = { t: 1000 };
+    const { service, events, stores } = await setup(now);
+    await stores.conversations.setAddress('c9', { channel: 'slack', address: { channel: 'D9' } });
+    const decision = { kind: 'handoff', reason: 'human_requested', language: 'en' } as const;
+    const { ticket, note } = await service.open(turn('c9', 'human'), u, decision, { text: 'x', language: 'en' });
+    expect(service.withCancelButton(ticket, note).quick_replies).toEqual([
+      { intent: 'handoff.cancel', label: 'Cancel' },
+    ]);
+    expect(service.isCancel('Never mind!')).toBe(true);
+    expect(service.isCancel('cancel my order')).toBe(false);
+    now.t = 2000;
+    const left = await service.cancelByCustomer(ticket, turn('c9', 'cancel', 1500));
+    expect(left?.ticket).toMatchObject({ status: 'cancelled', closed_at: 2000 });
+    expect(left?.reply.text).toBe('OK, you have left the queue. I am back: ask me anything.');
+    expect(events.at(-1)).toMatchObject({ kind: 'cancelled', ticket: { id: ticket.id } });
+    expect((await service.ticket(ticket.id))?.transcript.map((e) => e.from)).toEqual([
+      'customer',
+      'bot',
+      'customer',
+      'bot',
+    ]);
+    expect(await service.openFor('c9')).toBeUndefined();
+    expect((await service.list('cancelled')).map((t) => t.id)).toEqual([ticket.id]);
+    // Claimed meanwhile: not cancelled (the message goes to the agent).
+    const second = await service.open(turn('c9', 'human again', 3000), u, decision, { text: 'x', language: 'en' });
+    await service.claim(second.ticket.id, 'ben');
+    expect(await service.cancelByCustomer(second.ticket, turn('c9', 'cancel', 4000))).toBeUndefined();
+    expect((await service.ticket(second.ticket.id))?.status).toBe('claimed');
+  });
 });
