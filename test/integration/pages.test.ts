@@ -183,9 +183,11 @@ describe.skipIf(!haveChromium)('pages', () => {
     await agent.locator('#transcript .line.customer', { hasText: 'order 5521' }).waitFor({ timeout: WAIT_MS });
     await agent.fill('#text', 'Sorry about that, I have sent a new one today.');
     await agent.press('#text', 'Enter');
+    // The agent's line: their name above their words, not the bot's style.
     await expect
-      .poll(() => customer.locator('.msg.bot').last().textContent(), { timeout: WAIT_MS })
-      .toBe('Ann: Sorry about that, I have sent a new one today.');
+      .poll(() => customer.locator('.msg.agent').last().textContent(), { timeout: WAIT_MS })
+      .toBe('AnnSorry about that, I have sent a new one today.');
+    expect(await customer.locator('.msg.agent .who').last().textContent()).toBe('Ann');
     await agent.fill('#label', 'delivery_missing');
     await agent.click('#resolve');
     await expect

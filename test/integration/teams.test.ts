@@ -357,7 +357,8 @@ describe('Teams with an app id: Bot Framework tokens validated', () => {
     const reply = await replyIn(fake, 'a:auth-ok');
     expect(reply.replyToId).toBe(a.id);
     expect(reply.activity.text).toMatch(/passing you to a colleague/);
-    expect(buttons(reply)).toEqual([]);
+    // The only button: leaving the queue.
+    expect(buttons(reply).map((b) => b.title)).toEqual(['Cancel']);
     // The bot got its token from the (loopback) login endpoint with its app id and password, for the Connector.
     expect(reply.authorization).toMatch(/^Bearer bot-token-\d+$/);
     expect(fake.tokenRequests[0]).toEqual({
