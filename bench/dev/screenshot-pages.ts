@@ -49,9 +49,11 @@ await agent.click('#claim');
 await agent.fill('#reply #text', 'Hi, I am Ann. Sorry about the parcel: could you send me the order number?');
 await agent.press('#reply #text', 'Enter');
 await customer.locator('.msg.agent').waitFor();
-await say('Sure, it is 5521');
-await customer.screenshot({ path: 'docs/images/web-chat.png' });
+// To the agent now, not the bot: no reply to wait for.
+await customer.fill('#text', 'Sure, it is 5521');
+await customer.press('#text', 'Enter');
 await agent.locator('#transcript .line.customer', { hasText: '5521' }).waitFor();
+await customer.screenshot({ path: 'docs/images/web-chat.png' });
 await agent.screenshot({ path: 'docs/images/agent-console.png' });
 await agent.context().close();
 await context.close();
