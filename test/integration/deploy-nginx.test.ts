@@ -1,12 +1,11 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NGINX } from '../fixtures/nginx.ts';
+import { freePort, NGINX, type RunningNginx, runNginx } from '../fixtures/nginx.ts';
 import { type RunningServer, spawnServer } from '../fixtures/spawn-server.ts';
 import { WAIT_MS } from '../fixtures/wait.ts';
 
@@ -22,17 +21,9 @@ if (!can) console.warn('deploy nginx test skipped: needs nginx and openssl (apt-
 const AGENT_TOKEN = 'deploy-test-agent-token';
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-deploy-'));
 let server: RunningServer | undefined;
-let nginx: ChildProcess | undefined;
+let nginx: RunningNginx | undefined;
 let https = 0;
 let http = 0;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** `from` replaced by `to` in `text`, failing loudly when the shipped file no longer has the line. */
 function edit(text: string, from: string, to: string): string {
@@ -137,43 +128,11 @@ beforeAll(async () => {
     join(dir, 'staff.conf'),
     edit(readFileSync('docs/deploy/switchboard-staff.conf', 'utf8'), 'allow 10.0.0.0/8;', 'allow 127.0.0.1;'),
   );
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    `worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  include ${dir}/site.conf;
-}
-`,
-  );
-  nginx = spawn(NGINX as string, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let err = '';
-  nginx.stderr?.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  for (;;) {
-    if (nginx.exitCode !== null) throw new Error(`nginx exited: ${err}`);
-    const up = await call('127.0.0.1', 'GET', '/healthz').then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (up) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  nginx = await runNginx(() => `  include ${dir}/site.conf;`, `http://127.0.0.1:${http}`);
 }, 180_000);
 
 afterAll(async () => {
-  nginx?.kill('SIGTERM');
+  await nginx?.stop();
   server?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
