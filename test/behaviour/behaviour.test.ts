@@ -16,21 +16,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Bot } from '../../src/bot.ts';
 import { MemorySender } from '../../src/channel-sender.ts';
+import type { BehaviourCase } from '../../src/cli/behaviour-command.ts';
 import { CANCEL_QUEUE_CHOICE, HandoffService } from '../../src/handoff/handoff-service.ts';
 import { memoryLogger } from '../../src/log.ts';
 import { openStores } from '../../src/server/open-stores.ts';
 import type { Turn } from '../../src/turn.ts';
 import { TurnHandler } from '../../src/turn-handler.ts';
 
-interface Case {
-  text: string;
-  language?: string;
-  intent?: string;
-  decision?: string;
-  reason?: string;
-  answered?: string;
-  reply_language?: string;
-  reply?: string;
+/** A case as `switchboard test` reads it, plus the entities this suite also checks. */
+interface Case extends BehaviourCase {
   entities?: { type: string; text: string }[];
 }
 
