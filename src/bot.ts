@@ -207,6 +207,9 @@ export class Bot {
   }
 }
 
+/** A threshold as people read it (0.551912248134613 → 0.552). */
+const round = (t: number) => Number(t.toFixed(3));
+
 /** See {@link Bot.thresholdLines}. */
 export function describeThresholds(
   config: BotConfig,
@@ -215,16 +218,22 @@ export function describeThresholds(
 ): string[] {
   const target = calibration.target ? ` for precision ${calibration.target.precision}` : '';
   const global = config.policy.threshold;
+  const calibrated = calibration.threshold;
   const lines: string[] = [];
+  // A calibrated threshold of 0 answers every message: keeping an override then is the right advice, not deleting it.
+  const advice =
+    calibrated !== undefined && calibrated > 0
+      ? ' (delete policy.threshold to use it)'
+      : ' (which answers every message: keep the override, or run switchboard calibrate)';
   if (global !== undefined)
     lines.push(
-      `answer threshold ${global} — ${configName} policy.threshold` +
-        (calibration.threshold !== undefined && calibration.threshold !== global
-          ? `, overriding the model's calibrated ${calibration.threshold}${target} (delete policy.threshold to use it)`
+      `answer threshold ${round(global)} — ${configName} policy.threshold` +
+        (calibrated !== undefined && calibrated !== global
+          ? `, overriding the model's calibrated ${round(calibrated)}${target}${advice}`
           : ''),
     );
-  else if (calibration.threshold !== undefined)
-    lines.push(`answer threshold ${calibration.threshold} — the intent model's calibration${target}`);
+  else if (calibrated !== undefined)
+    lines.push(`answer threshold ${round(calibrated)} — the intent model's calibration${target}`);
   else
     lines.push('answer threshold 0.5 — the default (the model has no calibrated threshold: run switchboard calibrate)');
   const own = config.policy.intent_thresholds;
@@ -238,7 +247,7 @@ export function describeThresholds(
   } else if (Object.keys(modelOwn).length > 0) {
     const list = Object.entries(modelOwn)
       .slice(0, 6)
-      .map(([intent, t]) => `${intent} ${t}`)
+      .map(([intent, t]) => `${intent} ${round(t)}`)
       .join(', ');
     const more = Object.keys(modelOwn).length > 6 ? ', …' : '';
     lines.push(

@@ -36,7 +36,7 @@ Usage:
                      [--min-count C] [--describe TEXT] [--json]   extends the shipped profile unless --base none
   switchboard eval language --data FILE [--languages en,es,…] [--model DIR|none] [--json] [--record NAME]
   switchboard eval route --model DIR --data FILE [--config bot.yaml] [--json]   offline automation rate
-  switchboard calibrate --model DIR --data FILE --precision P [--min-support N] [--json]
+  switchboard calibrate --model DIR --data FILE --precision P [--min-support N] [--oos-share S] [--json]
   switchboard predict [NLU flags] [--top K]           one text per stdin line → one JSON per stdout line
   switchboard report [--since 7d] [--until T] [--store FILE] [--json]   automation rate with its 95% interval
   switchboard export-training [--since 30d] [--store FILE] --out FILE.jsonl   agent-labelled turns as intent data

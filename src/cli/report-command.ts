@@ -30,12 +30,16 @@ export function formatReport(r: AutomationReport): string {
     }`,
     `latency p50 ${r.latency_ms.p50.toFixed(1)} ms, p99 ${r.latency_ms.p99.toFixed(1)} ms`,
     '',
-    'by intent (questions, automation rate [95%]):',
+    'by intent (questions, automation rate [95%], or "≤ automated share" while its precision is not estimated):',
     ...r.by_intent
       .slice(0, 20)
       .map(
         (g) =>
-          `  ${g.key.padEnd(28)} ${String(g.questions).padStart(6)}  ${pct(g.automation_rate).padStart(6)} [${pct(g.automation_rate_ci[0])}–${pct(g.automation_rate_ci[1])}]`,
+          `  ${g.key.padEnd(28)} ${String(g.questions).padStart(6)}  ${
+            g.precision_estimated
+              ? `${pct(g.automation_rate).padStart(6)} [${pct(g.automation_rate_ci[0])}–${pct(g.automation_rate_ci[1])}]`
+              : `≤ ${pct(g.automated_share)} (audit ${g.audits_needed} more)`
+          }`,
       ),
   ];
   return `${lines.join('\n')}\n`;

@@ -78,11 +78,7 @@ export async function startCommand(args: string[]): Promise<number> {
 }
 
 /** Listens on `port`; a port in use or one that needs privileges is an error that says what to do, not a stack. */
-export function listenOn<S extends Server>(
-  server: S,
-  port: number,
-  host: string,
-): Promise<S> {
+export function listenOn<S extends Server>(server: S, port: number, host: string): Promise<S> {
   return new Promise((resolve, reject) => {
     const failed = (e: NodeJS.ErrnoException) => {
       server.off('listening', listening);
@@ -92,7 +88,7 @@ export function listenOn<S extends Server>(
           new SwitchboardError(
             'E_LISTEN',
             'input',
-            `port ${port} is already in use on ${host} (another switchboard still running?): stop it, or start on another port, e.g. PORT=${port + 1} npx switchboard start`,
+            `port ${port} is already in use on ${host} (another switchboard still running?): stop it, or start on another port, e.g. PORT=${port + 1} npx switchboard ${['start', ...process.argv.slice(3)].join(' ')}`,
           ),
         );
       else if (e.code === 'EACCES')

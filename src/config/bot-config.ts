@@ -4,7 +4,7 @@
  * path in the file (`answers.card_lost.es: required`). Paths are relative to the config file.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { SwitchboardError } from '../errors.ts';
@@ -217,7 +217,14 @@ export function readBotConfig(file: string): BotConfig {
     if (doc.errors.length > 0) throw doc.errors[0];
     raw = doc.toJS();
   } catch (e) {
-    throw new SwitchboardError('E_CONFIG', 'input', `${file}: ${(e as Error).message}`, { cause: e });
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EISDIR'
+        ? `is a directory: give the bot's YAML file, e.g. --config ${join(file, 'bot.yaml')}`
+        : code === 'ENOENT'
+          ? 'no such file'
+          : (e as Error).message;
+    throw new SwitchboardError('E_CONFIG', 'input', `${file}: ${why}`, { cause: e });
   }
   const parsed = BotConfigSchema.safeParse(raw);
   if (!parsed.success) {

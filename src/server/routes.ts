@@ -83,6 +83,8 @@ export function routeRequests(d: RouteDeps): (req: IncomingMessage, res: ServerR
       }),
     (req, res) => req.method === 'GET' && req.url === '/metrics' && metrics(req, res, d),
     (req, res, path) => req.method === 'GET' && Object.hasOwn(PAGES, path) && page(res, PAGES[path]),
+    // Browsers ask every page's site for an icon: no content, rather than a 404 in every console.
+    (req, res, path) => req.method === 'GET' && path === '/favicon.ico' && (res.writeHead(204).end(), true),
     (req, res) => req.method === 'GET' && req.url === '/healthz' && health(res, d),
     async (req, res) => {
       if (req.method !== 'POST' || req.url !== '/api/nlu/parse') return false;

@@ -177,6 +177,19 @@ describe('the web chat token', () => {
     expect(ticket?.customer).not.toContain(customer.conversation.slice(0, 4));
     expect(JSON.stringify(tickets)).not.toContain(customer.token);
   });
+
+  it('an empty or blank message is refused (400): no turn, no ticket with no question', async () => {
+    const customer = new WebChatClient(base, 'blank');
+    for (const text of ['', '   ', '\n\t']) {
+      const r = await customer.say(text);
+      expect(r.status).toBe(400);
+      expect(((await r.json()) as { message: string }).message).toMatch(/text is empty/);
+    }
+    const tickets = (await (await fetch(`${base}/api/handoffs?status=queued`, { headers: auth(AGENT) })).json()) as {
+      conversation: string;
+    }[];
+    expect(tickets.some((t) => t.conversation === `web:${customer.conversation}`)).toBe(false);
+  });
 });
 
 describe('feedback counts only for the turns of the conversation that sends it', () => {
