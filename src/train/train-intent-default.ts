@@ -26,8 +26,11 @@ export const DEFAULT_MAX_IN_SCOPE_LOSS = 0.01;
 export interface DefaultTrainingOptions {
   /** Options the user fixed (flags); everything else is searched or follows from the data. */
   fixed?: Partial<TrainIntentOptions>;
-  /** Search budget in seconds (default: scales with the data). */
-  budgetSeconds?: number;
+  /**
+   * Search budget in work units (default: scales with the data); one unit is about one second of training on a quiet
+   * 2-core machine, counted from the trials' sizes (`intent-search.ts`), so the choice never depends on machine load.
+   */
+  budgetUnits?: number;
   /** The background corpus directory, or false to train without one (`--no-background`). */
   background?: string | false;
   workers?: number;
@@ -120,7 +123,7 @@ export async function trainIntentDefault(
   };
   const { trained, search } = await trainIntentAuto(train, valid, {
     fixed,
-    budgetSeconds: opts.budgetSeconds,
+    budgetUnits: opts.budgetUnits,
     background: lines,
     onProgress: opts.onProgress,
     log,

@@ -181,7 +181,7 @@ describe('linear C (opt-in search)', () => {
     const r = await trainIntentDefault(shop, undefined, {
       fixed: { seed: 3, ensemble: 0 },
       background: false,
-      budgetSeconds: 0.001,
+      budgetUnits: 0.001,
       linearCGrid: LINEAR_C_SEARCH_GRID,
       log: (l) => lines.push(l),
     });
