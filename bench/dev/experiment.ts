@@ -42,7 +42,7 @@ const m = auto
   ? (
       await trainIntentAuto(train, valid, {
         fixed: { ...fixed, featurizer },
-        budgetSeconds: budget,
+        budgetUnits: budget,
         background,
         onProgress,
         log: (l) => console.error(l),

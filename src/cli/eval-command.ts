@@ -207,7 +207,7 @@ async function backgroundRecall(
 const pct = (x: number) => `${(x * 100).toFixed(2)}`;
 const ms = (m: { mean: number; std: number }) => `${pct(m.mean)} ± ${pct(m.std)}`;
 
-/** `eval intent --cv K --data FILE [--json] [--report FILE.html] [--seed N] [--budget S] [--no-background]`. */
+/** `eval intent --cv K --data FILE [--json] [--report FILE.html] [--seed N] [--budget UNITS] [--no-background]`. */
 async function crossValidateCommand(
   dataFile: string,
   k: number,
@@ -220,7 +220,7 @@ async function crossValidateCommand(
   const report = await crossValidateIntent(data.examples, k, {
     seed,
     fixed: { seed },
-    budgetSeconds: numberFlag(values.budget, 'budget'),
+    budgetUnits: numberFlag(values.budget, 'budget'),
     background: values['no-background'] ? false : undefined,
     onFold: (f, n) => bar.update(f / n, `fold ${f + 1}/${n}`),
     onProgress: undefined,

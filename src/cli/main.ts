@@ -25,11 +25,13 @@ Usage:
   switchboard start [--config bot.yaml]               the server (HOST:PORT, default 127.0.0.1:3978; config/demo.yaml)
   switchboard test [--config bot.yaml] [FILE.yaml...] [--json]   behaviour tests (default: behaviour.yaml beside the config)
   switchboard train intent --config bot.yaml [flags]  data/intents.jsonl (+ data/validation.jsonl) beside it → its models.intent
-  switchboard train intent --data FILE... [--valid FILE] --out DIR [--seed N] [--budget S] [--no-background]
+  switchboard train intent --data FILE... [--valid FILE] --out DIR [--seed N] [--budget UNITS] [--no-background]
                      [--background DIR] [--dim D] [--hidden H] [--ensemble K] [--epochs E] [--max-rows R]
                      [--linear-c C] [--quantize auto|on|off] [--describe TEXT] [--json]   no shape flag: searches on validation
+                     --budget: work units of the search (1 unit ≈ 1 s of training on a quiet 2-core machine, counted
+                     from the model sizes, not timed: the choice never depends on load; default 60 + 20 per 1,000 examples, ≤ 600)
   switchboard eval intent --model DIR --data FILE [--json] [--report FILE.html] [--record NAME]
-  switchboard eval intent --cv K --data FILE [--json] [--report FILE.html] [--seed N] [--budget S] [--no-background]
+  switchboard eval intent --cv K --data FILE [--json] [--report FILE.html] [--seed N] [--budget UNITS] [--no-background]
   switchboard train ner --data FILE.conll [--valid FILE] --out DIR [--seed N] [--epochs E] [--lowercase-rate P]
   switchboard eval ner --model DIR --data FILE.conll [--lowercase] [--json] [--record NAME]
   switchboard train language --data FILE... [--valid FILE...] --out DIR [--base DIR|none] [--max-n N] [--alpha A]

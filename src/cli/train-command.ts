@@ -35,7 +35,7 @@ function configDefaults(file: string): { data: string; valid?: string; out?: str
 }
 
 /**
- * `switchboard train intent --data FILE... [--valid FILE] --out DIR [--seed N] [--budget S] [--no-background]
+ * `switchboard train intent --data FILE... [--valid FILE] --out DIR [--seed N] [--budget UNITS] [--no-background]
  * [--ensemble K] [--dim D] [--hidden H] [--epochs E] [--max-rows R] [--linear-c C] [--quantize auto|on|off] [--describe TEXT]
  * [--json]`: trains, exports `model.onnx` + `manifest.json` + `MODEL_CARD.md`. Without shape flags the configuration
  * is searched on validation data (a held-out part of `--data` when there is no `--valid`); every flag given is fixed.
@@ -106,11 +106,11 @@ export async function trainIntentCommand(args: string[]): Promise<number> {
     fixed.linearC = linearC;
   }
   const budget = numberFlag(values.budget, 'budget');
-  if (budget !== undefined && !(budget > 0)) required(undefined, 'budget as seconds > 0', cmd);
+  if (budget !== undefined && !(budget > 0)) required(undefined, 'budget as work units > 0', cmd);
   const bar = new ProgressBar('training', process.stderr, process.stderr.isTTY === true && !values.json);
   const result = await trainIntentDefault(data.examples, valid?.examples, {
     fixed,
-    budgetSeconds: budget,
+    budgetUnits: budget,
     background: values['no-background'] ? false : values.background,
     onProgress: (p) => bar.update(p.fraction, p.status),
     log: (line) => {

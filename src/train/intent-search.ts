@@ -5,9 +5,15 @@
  * budget; the ensemble size, the folds and the epoch cap follow from the data's size, and early stopping picks the
  * epoch. Trials are compared on the same held-out rows (one fold, or the given validation set); the winner's first
  * tower and the linear fits are reused by the final model. Every flag the user gives is fixed, not searched.
+ *
+ * The budget counts work, not time: a trial's cost is the multiply-adds its members train for (`member-pool.ts`,
+ * {@link towerWorkMadds}, {@link linearWorkMadds}) in work units ({@link TOWER_MADDS_PER_UNIT}, about one second on
+ * a quiet 2-core machine). What the search tries, and so what it chooses, depends on the data and the budget only —
+ * never on how busy the machine is. The clock only reports how long trials took.
  */
 import type { IntentExample } from '../nlu/intent/intent-example.ts';
 import type { LinearModel } from './linear-svm.ts';
+import { linearWorkMadds, towerWorkMadds } from './member-pool.ts';
 import {
   assembleIntentModel,
   type BackgroundLines,
@@ -17,7 +23,7 @@ import {
   trainIntentMembers,
 } from './train-intent.ts';
 import type { TrainedIntentModel, TrainIntentOptions } from './train-intent-types.ts';
-import { secondsPerExampleEpoch, type TowerResult } from './train-tower.ts';
+import type { TowerResult } from './train-tower.ts';
 
 /** The size budget of a model (each model ≤ 15 MB; a margin for the manifest, dense layers and features.bin). */
 export const MODEL_BYTES_BUDGET = 14_000_000;
@@ -43,6 +49,8 @@ export interface SearchTrial {
   score?: number;
   /** Estimated size of the final model in bytes. */
   bytes: number;
+  /** Estimated work of the trial in work units (what the budget counts; 0 for the linear member's own trial). */
+  units: number;
   seconds: number;
   /** Why it was not trained, if it was not. */
   skipped?: string;
@@ -50,7 +58,10 @@ export interface SearchTrial {
 
 /** The search's account, recorded in the manifest and the model card. */
 export interface SearchReport {
-  budgetSeconds: number;
+  /** The budget in work units ({@link TOWER_MADDS_PER_UNIT}): what `--budget` sets. */
+  budgetUnits: number;
+  /** Work units the search spent on trials (estimated by the cost model, as the budget counts them). */
+  spentUnits: number;
   trials: SearchTrial[];
   chosen: string;
   /** Options the search set from the data's size. */
@@ -89,8 +100,13 @@ export interface LinearCReport {
 export interface IntentSearchOptions {
   /** Options the user set (CLI flags): never searched. */
   fixed?: Partial<TrainIntentOptions>;
-  /** Seconds the search may spend on trials (default: scales with the data, {@link defaultBudget}). */
-  budgetSeconds?: number;
+  /**
+   * Work units the search may spend on trials (default: scales with the data, {@link defaultBudget}); one unit is
+   * about one second of training on a quiet 2-core machine, counted from the trials' sizes, not measured.
+   */
+  budgetUnits?: number;
+  /** The clock (ms) that times trials for the report (default `performance.now`); it never steers the search. */
+  clock?: () => number;
   background?: BackgroundLines;
   onProgress?: TrainIntentOptions['onProgress'];
   log?: (line: string) => void;
@@ -102,14 +118,25 @@ export interface IntentSearchOptions {
   linearCGrid?: readonly number[];
 }
 
-/** Default search budget in seconds: 60 s plus 20 s per 1,000 training examples, at most 10 minutes. */
+/**
+ * Multiply-adds of tower training one work unit stands for: about what one second trains on a quiet 2-core machine
+ * (AMD EPYC, Node 20: 300–400 M/s per thread for the 64- and 128-dim towers, bench/dev/budget-calibration.ts), so
+ * that a budget in units explores what the former budget in seconds explored on a quiet machine.
+ */
+export const TOWER_MADDS_PER_UNIT = 350e6;
+/** Multiply-adds of linear fitting one work unit stands for (about 250 M/s per thread, same calibration). */
+export const LINEAR_MADDS_PER_UNIT = 250e6;
+/** Share of the epoch cap a tower is expected to train for (early stopping). */
+const EXPECTED_EPOCH_SHARE = 0.75;
+
+/** Default search budget in work units: 60 plus 20 per 1,000 training examples, at most 600 (about 10 minutes). */
 export function defaultBudget(examples: number): number {
   return Math.min(600, 60 + (20 * examples) / 1000);
 }
 
 /** Small data is cheap to search: the default budget binds only larger data; a --budget always binds. */
 function enforceBudget(opts: IntentSearchOptions, full: boolean): boolean {
-  return opts.budgetSeconds !== undefined || !full;
+  return opts.budgetUnits !== undefined || !full;
 }
 
 /** Options that follow from the data's size and label mode (all overridable). */
@@ -207,7 +234,8 @@ export async function trainIntentAuto(
   valid: IntentExample[] | undefined,
   opts: IntentSearchOptions = {},
 ): Promise<{ trained: TrainedIntentModel; search: SearchReport }> {
-  const started = performance.now();
+  const clock = opts.clock ?? (() => performance.now());
+  const started = clock();
   const log = opts.log ?? (() => {});
   const fixed = opts.fixed ?? {};
   const mode = Array.isArray(train[0]?.intent) ? 'multi' : 'single';
@@ -219,7 +247,10 @@ export async function trainIntentAuto(
   };
   const ensemble = base.ensemble ?? DEFAULT_TRAIN_OPTIONS.ensemble;
   const linear = base.linear ?? true;
-  const budget = opts.budgetSeconds ?? defaultBudget(train.length);
+  const budget = opts.budgetUnits ?? defaultBudget(train.length);
+  const workers = Math.max(1, opts.workers ?? 2);
+  // Work units spent so far (as the cost model counts them): what the budget is checked against.
+  let spent = 0;
   const labelCount = new Set(train.flatMap((e) => (Array.isArray(e.intent) ? e.intent : [e.intent]))).size + 1;
   let candidates: SearchCandidate[] = SEARCH_CANDIDATES.map((c) => ({ ...c, ensemble: c.dim === 0 ? 0 : ensemble }));
   if (!linear) candidates = candidates.filter((c) => c.dim > 0);
@@ -253,7 +284,7 @@ export async function trainIntentAuto(
     const c = candidates[i];
     const p = prepare(caps[i]);
     const trial = trials[i];
-    const t0 = performance.now();
+    const t0 = clock();
     const towersToTrain = c.ensemble === 0 ? 0 : full ? c.ensemble : 1;
     const trialOpts: Partial<TrainIntentOptions> = {
       ...base,
@@ -271,7 +302,7 @@ export async function trainIntentAuto(
     const model = assembleIntentModel(p, members, trialOpts);
     const v = model.validation;
     trial.score = v.objective ?? v.accuracy ?? v.microF1 ?? 0;
-    trial.seconds = (performance.now() - t0) / 1000;
+    trial.seconds = (clock() - t0) / 1000;
     comparedOn = v.n;
     results[i] = { towers: members.towers.map((weights, k) => ({ weights, validLogits: members.towerLogits[k] })) };
     const w = model.combination;
@@ -281,32 +312,35 @@ export async function trainIntentAuto(
           ? ` (in-scope ${(v.inScopeAccuracy * 100).toFixed(1)}, out-of-scope recall ${(v.oosRecall * 100).toFixed(1)}, weighted ${(1 - (base.oosShare ?? 0.2)).toFixed(1)}/${(base.oosShare ?? 0.2).toFixed(1)})`
           : ''
       } on ${v.n} held-out rows, ${trial.rows} feature rows, ` +
-        `~${(trial.bytes / 1e6).toFixed(1)} MB, ${trial.seconds.toFixed(1)} s` +
+        `~${(trial.bytes / 1e6).toFixed(1)} MB, ~${trial.units.toFixed(0)} work units, ${trial.seconds.toFixed(1)} s` +
         (c.ensemble > 0 ? ` (stacking weights: towers ${w.deep.toFixed(2)}, linear ${w.linear.toFixed(2)})` : ''),
     );
   };
   /**
-   * Estimated seconds of a trial: its towers' examples × epochs (three quarters of the cap: early stopping) at the
-   * speed a short probe of this shape measures on this machine.
+   * Estimated work units of a candidate's trial: its towers' training (the fit rows × three quarters of the epoch cap,
+   * early stopping) at {@link TOWER_MADDS_PER_UNIT}, two towers at a time on two workers. Linear fits are counted where
+   * they train ({@link linearUnits}).
    */
-  const estimate = (i: number): number => {
+  const towerUnits = (i: number): number => {
     const c = candidates[i];
     if (c.ensemble === 0) return 0;
     const p = prepare(caps[i]);
     const towers = full ? c.ensemble : 1;
-    const fitRows = p.folds ? Math.round(p.train.bags.length * (1 - 1 / p.folds.count)) : p.train.bags.length;
-    const o = { ...DEFAULT_TRAIN_OPTIONS, ...base, dim: c.dim, hidden: c.hidden };
-    const probe = secondsPerExampleEpoch({
-      train: p.train,
-      valid: p.train,
-      idf: p.idf,
-      labels: p.labels.length,
-      rows: p.vocabulary.rows,
-      mode: p.mode,
-      k: 0,
-      opts: o,
-    });
-    return towers * fitRows * o.maxEpochs * 0.75 * probe;
+    const bags = p.folds ? p.train.bags.filter((_, k) => p.folds!.fold[k] !== 0) : p.train.bags;
+    const o = { ...DEFAULT_TRAIN_OPTIONS, ...base };
+    const madds = towerWorkMadds(bags, c.dim, c.hidden, p.labels.length, o.maxEpochs * EXPECTED_EPOCH_SHARE);
+    return (towers * madds) / TOWER_MADDS_PER_UNIT;
+  };
+  /** Work units of `fits` linear fits on a preparation (each on its fit rows), `workers` at a time. */
+  const linearUnits = (p: PreparedIntentData, fits: number): number => {
+    const rows = p.folds ? p.train.linear.filter((_, k) => p.folds!.fold[k] !== 0) : p.train.linear;
+    return (Math.ceil(fits / workers) * linearWorkMadds(rows, p.labels.length)) / LINEAR_MADDS_PER_UNIT;
+  };
+  const linearFitCount = (p: PreparedIntentData) => (p.folds ? Math.min(Math.max(1, ensemble), p.folds.count) : 1);
+  /** Estimated work units of a trial: its towers, and its linear fits unless an earlier trial trained them. */
+  const trialUnits = (i: number): number => {
+    const p = prepare(caps[i]);
+    return towerUnits(i) + (linear && !fits.has(caps[i]) ? linearUnits(p, linearFitCount(p)) : 0);
   };
   candidates.forEach((c, i) => {
     const p = prepare(caps[i]);
@@ -314,6 +348,7 @@ export async function trainIntentAuto(
       candidate: c,
       rows: p.vocabulary.rows,
       bytes: estimateModelBytes(p.vocabulary.rows, c, p.labels.length, linear),
+      units: 0,
       seconds: 0,
     });
   });
@@ -327,14 +362,14 @@ export async function trainIntentAuto(
     base.linearC = chosen;
     linearC = { chosen, fixed: fixed.linearC !== undefined, trials: [], comparedOn: 0, seconds: 0 };
   } else if (linear) {
-    const t0 = performance.now();
+    const t0 = clock();
     const p = prepare(caps[0]);
     const heldFolds = full ? Math.max(1, ensemble) : 1;
     const cTrials: LinearCTrial[] = [];
     const cFits = new Map<number, LinearModel[]>();
     let cRows = 0;
     const tryC = async (c: number): Promise<void> => {
-      const t1 = performance.now();
+      const t1 = clock();
       const o: Partial<TrainIntentOptions> = {
         ...base,
         maxRows: caps[0],
@@ -350,28 +385,29 @@ export async function trainIntentAuto(
       const v = assembleIntentModel(p, members, o).validation;
       cFits.set(c, members.linearFits);
       cRows = v.n;
-      cTrials.push({ c, score: v.objective ?? v.accuracy ?? v.microF1 ?? 0, seconds: (performance.now() - t1) / 1000 });
+      cTrials.push({ c, score: v.objective ?? v.accuracy ?? v.microF1 ?? 0, seconds: (clock() - t1) / 1000 });
     };
+    // One fit per held-out fold at C = 1; a larger C converges more slowly (about in proportion).
+    const perPenalty = (c: number) => Math.max(1, c / DEFAULT_LINEAR_C) * linearUnits(p, heldFolds);
     // One fit per penalty (larger data): the default and the next C together on the two cores; several folds per
     // penalty: one penalty at a time. The rest only while the budget's share allows (where the budget binds).
-    const workers = Math.max(1, opts.workers ?? 2);
     const parallel = heldFolds === 1 || !p.folds;
     const first = grid.slice(0, parallel ? Math.min(2, workers) : 1);
     if (parallel) await Promise.all(first.map(tryC));
     else for (const c of first) await tryC(c);
-    const perFit = Math.max(...cTrials.map((t) => t.seconds));
+    spent += parallel ? Math.max(...first.map(perPenalty)) : first.reduce((a, c) => a + perPenalty(c), 0);
     for (const c of grid.slice(first.length)) {
-      const elapsed = (performance.now() - started) / 1000;
-      const cost = perFit * Math.max(1, c / DEFAULT_LINEAR_C);
-      if (enforceBudget(opts, full) && elapsed + cost > LINEAR_C_BUDGET_SHARE * budget) {
+      const cost = perPenalty(c);
+      if (enforceBudget(opts, full) && spent + cost > LINEAR_C_BUDGET_SHARE * budget) {
         cTrials.push({
           c,
           seconds: 0,
-          skipped: `budget: ~${cost.toFixed(0)} s more would pass ${(LINEAR_C_BUDGET_SHARE * budget).toFixed(0)} s`,
+          skipped: `budget: ~${cost.toFixed(0)} units more would pass ${(LINEAR_C_BUDGET_SHARE * budget).toFixed(0)}`,
         });
         continue;
       }
       await tryC(c);
+      spent += cost;
     }
     cTrials.sort((a, b) => grid.indexOf(a.c) - grid.indexOf(b.c));
     const chosenC = pickLinearC(cTrials, cRows);
@@ -382,7 +418,7 @@ export async function trainIntentAuto(
       fixed: false,
       trials: cTrials,
       comparedOn: cRows,
-      seconds: (performance.now() - t0) / 1000,
+      seconds: (clock() - t0) / 1000,
     };
     log(
       `search: linear C ${cTrials.map((t) => `${t.c}: ${t.score === undefined ? `skipped (${t.skipped})` : (t.score * 100).toFixed(2)}`).join(', ')} on ${cRows} ` +
@@ -390,24 +426,29 @@ export async function trainIntentAuto(
         (chosenC === DEFAULT_LINEAR_C ? '' : ` (better than C ${DEFAULT_LINEAR_C} by more than one row)`),
     );
   }
-  // The cheapest candidate first (the linear member alone, when allowed): it also measures the machine's speed.
+  // The cheapest candidate first (the linear member alone, when allowed).
+  trials[0].units = trialUnits(0);
   await runTrial(0);
-  // The rest in pairs (the machine's two cores), while their estimated time fits the budget.
-  const workers = Math.max(1, opts.workers ?? 2);
+  spent += trials[0].units;
+  // The rest in pairs (the machine's two cores), while their estimated work fits the budget.
   for (let i = 1; i < candidates.length; i += workers) {
     const group = candidates.map((_, j) => j).slice(i, i + workers);
-    const elapsed = (performance.now() - started) / 1000;
-    // The group's towers run two at a time: its time is about its largest member's, or the sum over two cores.
-    const ests = enforceBudget(opts, full) ? group.map(estimate) : [0];
+    // The group's towers run two at a time: its work is about its largest member's, or the sum over two cores.
+    const ests = group.map(trialUnits);
     const cost = Math.max(Math.max(...ests), ests.reduce((a, b) => a + b, 0) / workers);
-    if (enforceBudget(opts, full) && results.length > 0 && elapsed + cost > budget) {
+    group.forEach((j, k) => {
+      trials[j].units = ests[k];
+    });
+    if (enforceBudget(opts, full) && results.length > 0 && spent + cost > budget) {
       for (const j of group) {
-        trials[j].skipped = `budget: ~${cost.toFixed(0)} s more would pass ${budget.toFixed(0)} s`;
+        trials[j].skipped =
+          `budget: ~${cost.toFixed(0)} units more would pass ${budget.toFixed(0)} (${spent.toFixed(0)} spent)`;
         log(`search: ${candidates[j].name}: skipped (${trials[j].skipped})`);
       }
       continue;
     }
     await Promise.all(group.map((j) => runTrial(j)));
+    spent += cost;
   }
   const best = pickCandidate(trials, comparedOn);
   const chosen = candidates[best];
@@ -426,16 +467,18 @@ export async function trainIntentAuto(
     towers: results[best]?.towers,
     linearFits: fits.get(caps[best]),
   });
-  const trained = assembleIntentModel(p, members, finalOpts, started);
+  // Training time in performance.now() terms (the injected clock may run at another rate).
+  const trained = assembleIntentModel(p, members, finalOpts, performance.now() - (clock() - started));
   const search: SearchReport = {
-    budgetSeconds: budget,
+    budgetUnits: budget,
+    spentUnits: spent,
     trials,
     chosen: chosen.name,
     dataDefaults: defaults,
     fixed,
     comparedOn,
     ...(linearC ? { linearC } : {}),
-    seconds: (performance.now() - started) / 1000,
+    seconds: (clock() - started) / 1000,
   };
   return { trained, search };
 }

@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { SparseRow } from '../nlu/features/featurizer-config.ts';
+import type { FeatureBag, SparseRow } from '../nlu/features/featurizer-config.ts';
 import { type LinearModel, type LinearSvmOptions, trainLinearSvm } from './linear-svm.ts';
 import type { TrainProgress } from './train-intent-types.ts';
 import { type TowerJob, type TowerResult, trainTower } from './train-tower.ts';
@@ -54,18 +54,39 @@ export function runMemberJob(m: MemberJob, onProgress?: (p: JobProgress) => void
   return { kind: 'linear', result, seconds: (performance.now() - started) / 1000 };
 }
 
-/** Relative cost of a job (for the overall progress fraction): multiply-adds of one pass, times the passes. */
+/** Passes over the data a linear fit is assumed to take (its tolerance usually stops it within 10–20). */
+export const LINEAR_PASSES = 15;
+
+/**
+ * Multiply-adds of training one embedding-bag tower for `epochs` epochs over `bags` (forward and backward: three passes
+ * over the bag's embedding rows, the hidden layer and the output layer), as {@link jobCost} counts them.
+ */
+export function towerWorkMadds(
+  bags: readonly FeatureBag[],
+  dim: number,
+  hidden: number,
+  labels: number,
+  epochs: number,
+): number {
+  let ids = 0;
+  for (const b of bags) ids += b.ids.length;
+  return (ids * dim + bags.length * (dim * hidden + (hidden || dim) * labels)) * 3 * epochs;
+}
+
+/** Multiply-adds of one linear fit (one-vs-rest, about 15 passes of dual coordinate descent), as {@link jobCost} counts them. */
+export function linearWorkMadds(rows: readonly SparseRow[], labels: number): number {
+  let nnz = 0;
+  for (const r of rows) nnz += r.ids.length;
+  return nnz * labels * 2 * LINEAR_PASSES;
+}
+
+/** Relative cost of a job (for the overall progress fraction, and the search's work units): multiply-adds. */
 export function jobCost(m: MemberJob): number {
   if (m.kind === 'tower') {
     const { job } = m;
-    const n = job.train.bags.length;
-    const L = n ? job.train.bags.reduce((a, b) => a + b.ids.length, 0) / n : 0;
-    const { dim: D, hidden: H } = job.opts;
-    return n * (L * D + D * H + (H || D) * job.labels) * 3 * job.opts.maxEpochs;
+    return towerWorkMadds(job.train.bags, job.opts.dim, job.opts.hidden, job.labels, job.opts.maxEpochs);
   }
-  const n = m.job.rows.length;
-  const L = n ? m.job.rows.reduce((a, r) => a + r.ids.length, 0) / n : 0;
-  return n * L * m.job.labels * 2 * 15;
+  return linearWorkMadds(m.job.rows, m.job.labels);
 }
 
 /**

@@ -55,26 +55,36 @@ function searchSection(search: Record<string, unknown> | undefined): string[] {
     rows: number;
     score?: number;
     bytes: number;
+    units?: number;
     seconds: number;
     skipped?: string;
   }[];
   return [
     '## How the configuration was chosen',
     '',
-    `\`train intent\` searched ${trials.length} configuration(s) within a ${fmt(search.budgetSeconds)} s budget, ` +
+    `\`train intent\` searched ${trials.length} configuration(s) within a budget of ${budgetText(search)}, ` +
       `compared on ${fmt(search.comparedOn)} held-out rows; chose **${search.chosen}**. ` +
       `Set from the data's size: \`${JSON.stringify(search.dataDefaults)}\`; fixed by flags: \`${JSON.stringify(search.fixed ?? {})}\`.`,
     '',
-    '| configuration | feature rows | held-out score | size (est.) | seconds |',
-    '| --- | --- | --- | --- | --- |',
+    '| configuration | feature rows | held-out score | size (est.) | work units (est.) | seconds |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...trials.map(
       (t) =>
         `| ${escapeCell(t.candidate.name)} | ${t.rows} | ${t.score === undefined ? escapeCell(`skipped: ${t.skipped}`) : (t.score * 100).toFixed(2)} | ` +
-        `${(t.bytes / 1e6).toFixed(1)} MB | ${t.seconds.toFixed(1)} |`,
+        `${(t.bytes / 1e6).toFixed(1)} MB | ${t.units === undefined ? '–' : t.units.toFixed(0)} | ${t.seconds.toFixed(1)} |`,
     ),
     '',
     ...linearCLines(search.linearC as LinearCRecord | undefined),
   ];
+}
+
+/** The search's budget: work units (models since the budget counts work), or seconds (older models). */
+function budgetText(search: Record<string, unknown>): string {
+  if (typeof search.budgetUnits === 'number') {
+    const spent = typeof search.spentUnits === 'number' ? `, ${fmt(search.spentUnits)} spent` : '';
+    return `${fmt(search.budgetUnits)} work units (1 unit ≈ 1 s of training on a quiet 2-core machine${spent})`;
+  }
+  return `${fmt(search.budgetSeconds)} s`;
 }
 
 /** The linear member's penalty C as recorded by the search (absent in models trained before it was searched). */

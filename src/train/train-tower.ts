@@ -192,8 +192,8 @@ export function trainTower(job: TowerJob, onProgress?: (p: TowerProgress) => voi
 
 /**
  * Measures how long one tower of this shape takes per training example and epoch on this machine: a few batches of
- * `job.train` through a fresh trainer (in this thread, after a short warm-up). The search uses it to keep within its
- * time budget.
+ * `job.train` through a fresh trainer (in this thread, after a short warm-up). Only for calibrating the search's work
+ * units (bench/dev/budget-calibration.ts): the search itself never times anything.
  * @example const s = secondsPerExampleEpoch(job); // e.g. 0.0012
  */
 export function secondsPerExampleEpoch(job: TowerJob, sample = 256): number {

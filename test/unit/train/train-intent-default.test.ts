@@ -12,7 +12,12 @@ import {
   pickLinearC,
 } from '../../../src/train/intent-search.ts';
 import { readIntentData } from '../../../src/train/read-intent-data.ts';
-import { checkTrainable, trainIntentDefault } from '../../../src/train/train-intent-default.ts';
+import {
+  BACKGROUND_TRAIN_RATIO,
+  BACKGROUND_TRAIN_RATIO_MULTI,
+  checkTrainable,
+  trainIntentDefault,
+} from '../../../src/train/train-intent-default.ts';
 import type { TrainedIntentModel } from '../../../src/train/train-intent-types.ts';
 
 const shop = readIntentData('test/fixtures/data/shop-bot.jsonl').examples;
@@ -80,6 +85,26 @@ describe('trainIntentDefault (what `train intent` runs with no shape flags)', ()
     // A fixed flag is not searched.
     expect(r.search.trials).toHaveLength(1);
     expect(r.search.fixed).toMatchObject({ ensemble: 0 });
+  }, 120_000);
+
+  it('multi-label data trains with fewer background lines (rows with no label) and measures out-of-scope recall', async () => {
+    const multi = shop.map((e) => ({ ...e, intent: [e.intent as string] }));
+    const opts = { fixed: { seed: 1, ensemble: 0 } };
+    const m = await trainIntentDefault(multi, undefined, opts);
+    const s = await trainIntentDefault(shop, undefined, opts);
+    // Lines in the bot's language (a few in other languages join them).
+    const own = (r: typeof m) => (r.background?.trainLines ?? 0) - (r.background?.otherLanguageLines ?? 0);
+    expect(own(m)).toBe(Math.round(BACKGROUND_TRAIN_RATIO_MULTI * shop.length));
+    expect(own(s)).toBe(Math.round(BACKGROUND_TRAIN_RATIO * shop.length));
+    expect(BACKGROUND_TRAIN_RATIO_MULTI).toBeLessThan(BACKGROUND_TRAIN_RATIO);
+    // No out_of_scope label in multi-label models: the held-out background lines measure the threshold's recall.
+    expect(m.trained.weights.labels).not.toContain('out_of_scope');
+    expect(m.oos.source).toBe('background');
+    expect(m.oos.heldOut).toBeGreaterThan(100);
+    expect(m.oos.recall).toBeTypeOf('number');
+    // An explicit ratio overrides the default.
+    const none = await trainIntentDefault(multi, undefined, { ...opts, backgroundTrainRatio: 0 });
+    expect(none.background?.trainLines).toBe(0);
   }, 120_000);
 
   it('refuses data no model can learn from, naming the problem', async () => {
@@ -181,7 +206,7 @@ describe('linear C (opt-in search)', () => {
     const r = await trainIntentDefault(shop, undefined, {
       fixed: { seed: 3, ensemble: 0 },
       background: false,
-      budgetSeconds: 0.001,
+      budgetUnits: 0.001,
       linearCGrid: LINEAR_C_SEARCH_GRID,
       log: (l) => lines.push(l),
     });
