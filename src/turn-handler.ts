@@ -170,8 +170,15 @@ export class TurnHandler {
     const queued = open && open.status === 'queued' && open.created_at < t.turn.receivedAt ? open : undefined;
     const left = queued ? await handoffs.cancelByCustomer(queued, t.turn) : undefined;
     if (!left) {
-      if (!button) return undefined; // not queued: the words go on to the agent or the bot
+      if (open && !button) return undefined; // claimed: the words go on to the agent
       if (open) return { status: 'relayed', ticket: open.id }; // claimed meanwhile: the agent is there
+      if (!button) {
+        // Nothing is waiting: a bare "cancel" is not a question to hand to a person (the queue message taught it).
+        const language = handoffs.cancelLanguage(t.turn.text, t.language) ?? t.language;
+        const reply: Reply = { text: handoffs.nothingToCancelText(language), language };
+        await this.send(t, { reply, turn: t.key, feedback: false });
+        return { status: 'left_queue', reply };
+      }
       const reply: Reply = { text: handoffs.cancelledText(t.language), language: t.language };
       await this.send(t, { reply, turn: t.key, feedback: false });
       return { status: 'left_queue', reply };

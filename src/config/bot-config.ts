@@ -75,6 +75,8 @@ export const BotConfigSchema = z
         cancel: phrasesPerLanguage.optional(),
         /** Said when the customer left the queue; the bot answers again. */
         cancelled: perLanguage.optional(),
+        /** Said when a customer who is not waiting writes only "cancel" (or the like): nothing is waiting. */
+        nothing_to_cancel: perLanguage.optional(),
         /** The label of the button that leaves the queue (on channels with buttons). */
         cancel_label: perLanguage.optional(),
         /** A queued ticket nobody claimed within this many minutes is abandoned (the customer is told). */

@@ -65,6 +65,7 @@ const DEFAULT_TEXTS = {
   queued:
     "You are number {position} in the queue; a person will be with you shortly. Write 'cancel' to go back to the bot.",
   cancelled: 'OK, you have left the queue. I am back: ask me anything.',
+  nothing_to_cancel: 'There is nothing waiting to cancel. What can I help you with?',
   cancel_label: 'Cancel',
   claimed: '{agent} has joined the conversation.',
   closing: 'The conversation with our agent is closed. I am back: ask me anything.',
@@ -111,6 +112,24 @@ export class HandoffService {
   cancelledText(language: string): string {
     const texts = this.options.config.handoff.cancelled;
     return texts?.[language] ?? texts?.[this.options.config.default_language] ?? DEFAULT_TEXTS.cancelled;
+  }
+
+  /**
+   * The language of the cancel phrase `text` is: `current` when it is one of the phrase's, else the bot's language with
+   * the most matching words (undefined when `text` is not a cancel phrase, or in none of the bot's languages).
+   */
+  cancelLanguage(text: string, current: string): string | undefined {
+    const m = this.cancelPhrases.match(text);
+    if (!m) return undefined;
+    if (m.languages.has(current)) return current;
+    const served = [...m.languages].filter(([l]) => this.options.config.languages.includes(l));
+    return served.sort((a, b) => b[1] - a[1])[0]?.[0];
+  }
+
+  /** What a customer who is not waiting is told when they write only "cancel", in `language`. */
+  nothingToCancelText(language: string): string {
+    const texts = this.options.config.handoff.nothing_to_cancel;
+    return texts?.[language] ?? texts?.[this.options.config.default_language] ?? DEFAULT_TEXTS.nothing_to_cancel;
   }
 
   /** Does the customer's message ask to leave the queue ("cancel", "never mind", the config's phrases)? */
