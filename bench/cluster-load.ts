@@ -8,7 +8,7 @@
  *
  *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/cluster-load.ts [--seconds 300] [--slack-rate 200] [--web-rate 100] [--write-docs]
  */
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { consoleOn } from '../test/fixtures/console-client.ts';
@@ -25,6 +25,12 @@ const { values } = parseArgs({
     'slack-rate': { type: 'string', default: '200' },
     'web-rate': { type: 'string', default: '100' },
     'write-docs': { type: 'boolean', default: false },
+    /** Writes every message answered twice (which channel, which calls, when) to this JSON file. */
+    details: { type: 'string' },
+    /** Labels the table row (a second documented run at another rate). */
+    label: { type: 'string' },
+    /** The doc section to write (default `cluster-load`). */
+    section: { type: 'string', default: 'cluster-load' },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -49,6 +55,8 @@ const q = (xs: number[], p: number) => {
 };
 
 const slackReplies = new Map<string, number>();
+/** Every bot reply posted to a thread: when it arrived and the key in its metadata (duplicates are explained with it). */
+const slackReplyCalls = new Map<string, { at: number; key: unknown }[]>();
 const fake = await FakeSlackApi.start({
   onCall: (call) => {
     // The bot's reply in the event's thread (an agent's "joined" note in a ticket's thread is not one).
@@ -57,8 +65,13 @@ const fake = await FakeSlackApi.start({
       call.status === 200 &&
       typeof call.args.thread_ts === 'string' &&
       !/joined the conversation/.test(String(call.args.text ?? ''))
-    )
+    ) {
       slackReplies.set(call.args.thread_ts, (slackReplies.get(call.args.thread_ts) ?? 0) + 1);
+      const list = slackReplyCalls.get(call.args.thread_ts) ?? [];
+      const metadata = call.args.metadata as { event_payload?: { key?: unknown } } | undefined;
+      list.push({ at: Math.round(call.at), key: metadata?.event_payload?.key });
+      slackReplyCalls.set(call.args.thread_ts, list);
+    }
   },
 });
 const schema = await freshPostgresSchema(url);
@@ -220,6 +233,23 @@ clearInterval(claimer);
 const counts = [...slackSent.map(slackCount), ...webSent.map(webCount)];
 const lost = counts.filter((k) => k === 0).length;
 const duplicated = counts.filter((k) => k > 1).length;
+const slackTwice = slackSent.filter((t) => slackCount(t) > 1);
+const webTwice = webSent.filter((w) => webCount(w) > 1);
+console.log(
+  `answered twice: slack ${slackTwice.length}, web ${webTwice.length}; lost: slack ${slackSent.filter((t) => slackCount(t) === 0).length}, web ${webSent.filter((w) => webCount(w) === 0).length}`,
+);
+if (values.details)
+  writeFileSync(
+    values.details,
+    JSON.stringify(
+      {
+        slack: slackTwice.map((ts) => ({ ts, calls: slackReplyCalls.get(ts) })),
+        web: webTwice.map((w) => ({ id: w.id, person: w.person, events: w.client.events.length })),
+      },
+      null,
+      1,
+    ),
+  );
 // The spread of each ticket event over the three consoles: the last console's arrival minus the first's.
 const spreads: number[] = [];
 let unseen = 0;
