@@ -7,6 +7,8 @@
  * Needs TEST_DATABASE_URL and nginx. `--write-docs` writes docs/reliability.md.
  *
  *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/cluster-load.ts [--seconds 300] [--slack-rate 200] [--web-rate 100] [--write-docs]
+ *     [--section cluster-load] [--details FILE]
+ * `--section` names the docs section written (a second run at another rate goes into its own); `--details FILE` writes every message answered twice with its calls (which channel, when).
  */
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,8 +29,6 @@ const { values } = parseArgs({
     'write-docs': { type: 'boolean', default: false },
     /** Writes every message answered twice (which channel, which calls, when) to this JSON file. */
     details: { type: 'string' },
-    /** Labels the table row (a second documented run at another rate). */
-    label: { type: 'string' },
     /** The doc section to write (default `cluster-load`). */
     section: { type: 'string', default: 'cluster-load' },
   },
@@ -272,16 +272,16 @@ await schema.drop().catch(() => {});
 
 const growth = rssEnd.map((r, i) => (rssMinute1[i] ? ((r - rssMinute1[i]) / rssMinute1[i]) * 100 : Number.NaN));
 const table = [
-  '| seconds | instances that died | Slack events | web-chat messages | achieved rate /s | errors | lost | answered twice | ticket events | seen by every console | console spread p50 / p99 | RSS minute 1 → end (growth) |',
+  '| seconds | instances that died | Slack events | web-chat messages | achieved rate /s | errors | lost | answered twice (Slack / web) | ticket events | seen by every console | console spread p50 / p99 | RSS minute 1 → end (growth) |',
   '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-  `| ${SECONDS} | **${crashed}** | ${slackSent.length} | ${webSent.length} | ${((slackSent.length + webSent.length) / sentSeconds).toFixed(0)} | **${errors}** | **${lost}** | **${duplicated}** | ${keys.size} | ${keys.size - unseen} | ${q(spreads, 0.5)} / **${q(spreads, 0.99)} ms** | ${rssMinute1.map((r, i) => `${r.toFixed(0)} → ${rssEnd[i].toFixed(0)} MB (${growth[i] >= 0 ? '+' : ''}${growth[i].toFixed(0)}%)`).join('; ')} |`,
+  `| ${SECONDS} | **${crashed}** | ${slackSent.length} | ${webSent.length} | ${((slackSent.length + webSent.length) / sentSeconds).toFixed(0)} | **${errors}** | **${lost}** | **${duplicated}** (${slackTwice.length} / ${webTwice.length}) | ${keys.size} | ${keys.size - unseen} | ${q(spreads, 0.5)} / **${q(spreads, 0.99)} ms** | ${rssMinute1.map((r, i) => `${r.toFixed(0)} → ${rssEnd[i].toFixed(0)} MB (${growth[i] >= 0 ? '+' : ''}${growth[i].toFixed(0)}%)`).join('; ')} |`,
 ].join('\n');
 console.log(table);
 if (values['write-docs'])
   writeDocSection(
     join(import.meta.dirname, '..', 'docs', 'reliability.md'),
-    'cluster-load',
-    `TEST_DATABASE_URL=… npx tsx bench/cluster-load.ts --seconds ${SECONDS} --slack-rate ${SLACK_RATE} --web-rate ${WEB_RATE} --write-docs`,
+    values.section,
+    `TEST_DATABASE_URL=… npx tsx bench/cluster-load.ts --seconds ${SECONDS} --slack-rate ${SLACK_RATE} --web-rate ${WEB_RATE}${values.section === 'cluster-load' ? '' : ` --section ${values.section}`} --write-docs`,
     table,
   );
 process.exit(0);

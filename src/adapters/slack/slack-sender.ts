@@ -43,6 +43,8 @@ export const REPLY_RETRIES = {
 
 /** How often {@link SlackSender.send} posts a message whose earlier attempts may or may not have reached Slack. */
 const UNCERTAIN_ATTEMPTS = 4;
+/** How often Slack is asked whether an uncertain attempt posted the message before it is posted again. */
+const UNCERTAIN_LOOKUPS = 3;
 /** The pause before asking Slack whether an uncertain attempt posted the message (times the attempt number). */
 const UNCERTAIN_PAUSE_MS = 1000;
 
@@ -99,8 +101,13 @@ export class SlackSender implements ChannelSender {
         return;
       } catch (e) {
         if (!mayHaveBeenSent(e) || attempt >= UNCERTAIN_ATTEMPTS) throw slackError('chat.postMessage', e);
-        await new Promise((resolve) => setTimeout(resolve, this.pauseMs * attempt));
-        if (await this.wasSent(address, message, since)) return;
+        // Posted again only when Slack answered "not there" (or never answered the lookups: at least once).
+        let found: boolean | undefined;
+        for (let ask = 1; ask <= UNCERTAIN_LOOKUPS && found === undefined; ask++) {
+          await new Promise((resolve) => setTimeout(resolve, this.pauseMs * ask));
+          found = await this.lookup(address, message, since);
+        }
+        if (found) return;
       }
     }
   }
@@ -110,8 +117,13 @@ export class SlackSender implements ChannelSender {
    * has one — since `sinceMs`: a message a crash may have sent is not sent twice.
    */
   async wasSent(address: unknown, message: OutgoingMessage, sinceMs: number): Promise<boolean> {
+    return (await this.lookup(address, message, sinceMs)) === true; // not known: sent again (at least once)
+  }
+
+  /** {@link wasSent}'s lookup: undefined when Slack could not be asked (no scope, an error, no answer). */
+  private async lookup(address: unknown, message: OutgoingMessage, sinceMs: number): Promise<boolean | undefined> {
     const conversations = this.client.conversations;
-    if (!conversations) return false;
+    if (!conversations) return undefined;
     const { channel, thread_ts } = toAddress(address);
     const oldest = ((sinceMs - 60_000) / 1000).toFixed(6); // a minute of clock skew
     try {
@@ -124,7 +136,7 @@ export class SlackSender implements ChannelSender {
         (m) => m.metadata?.event_type === METADATA_EVENT && m.metadata.event_payload?.key === message.turn,
       );
     } catch {
-      return false; // not known: sent again (at least once)
+      return undefined;
     }
   }
 

@@ -63,6 +63,36 @@ describe('SlackSender when Slack answers after the timeout', () => {
     expect(posted).toHaveLength(1);
   });
 
+  it('a lookup that fails is asked again before anything is posted again', async () => {
+    let attempts = 0;
+    let lookups = 0;
+    const timeout = Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
+    const stub = {
+      chat: {
+        postMessage: async () => {
+          attempts++;
+          // Slack carried the first attempt out but its answer never came.
+          throw Object.assign(new Error('request failed'), { code: 'slack_webapi_request_error', original: timeout });
+        },
+        update: async () => ({ ok: true }),
+      },
+      conversations: {
+        history: async () => ({ ok: true, messages: [] }),
+        replies: async () => {
+          if (++lookups === 1) throw Object.assign(new Error('request failed'), { code: 'slack_webapi_request_error' });
+          return {
+            ok: true,
+            messages: [{ metadata: { event_type: 'switchboard_message', event_payload: { key: 'slack:EvAsk' } } }],
+          };
+        },
+      },
+    };
+    const sender = new SlackSender(stub as never, 1);
+    await sender.send({ channel: 'D0ASK', thread_ts: '1700000000.000400' }, message('slack:EvAsk'));
+    expect(lookups).toBe(2);
+    expect(attempts).toBe(1);
+  });
+
   it('a DM without a thread is looked up in its history', async () => {
     slack.delayNext('chat.postMessage', LATE_MS);
     const sender = new SlackSender(client(REPLY_RETRIES), 10);
