@@ -89,7 +89,9 @@ export async function mountSlack(context: ChannelContext): Promise<ChannelMount 
   });
   const identity = new SlackBotIdentity(quick, log);
   const me = await identity.verify();
-  const sender = new SlackSender(replies);
+  const sender = new SlackSender(replies, undefined, undefined, (key) =>
+    log.warn('slack_send_uncertain', { key, reason: 'Slack answered no lookup: posted again (at least once)' }),
+  );
   const locales = new SlackLocales({ client: quick, log });
   const agents = mountAgents(context, chat, slack.agentsChannel);
 

@@ -43,10 +43,15 @@ export const REPLY_RETRIES = {
 
 /** How often {@link SlackSender.send} posts a message whose earlier attempts may or may not have reached Slack. */
 const UNCERTAIN_ATTEMPTS = 4;
-/** How often Slack is asked whether an uncertain attempt posted the message before it is posted again. */
-const UNCERTAIN_LOOKUPS = 3;
-/** The pause before asking Slack whether an uncertain attempt posted the message (times the attempt number). */
+/**
+ * How long Slack is asked (again and again, while it does not answer) whether an uncertain attempt posted the message,
+ * before it is posted again all the same (at least once: a Slack that answers nothing for this long most likely did
+ * not take the message either).
+ */
+const UNCERTAIN_LOOKUP_MS = 120_000;
+/** The first pause before asking Slack whether an uncertain attempt posted the message; doubled up to 15 s. */
 const UNCERTAIN_PAUSE_MS = 1000;
+const MAX_PAUSE_MS = 15_000;
 
 /** Connection errors raised before a request was sent: Slack cannot have seen it. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH']);
@@ -73,9 +78,15 @@ const METADATA_EVENT = 'switchboard_message';
 export class SlackSender implements ChannelSender {
   readonly channel = 'slack' as const;
 
+  /**
+   * `pauseMs`, `lookupMs`: the first pause before asking Slack about an uncertain attempt, and how long to keep asking
+   * (tests shorten them); `onUncertain`: called with the message's key when it is posted again without an answer.
+   */
   constructor(
     private readonly client: SlackChatClient,
     private readonly pauseMs = UNCERTAIN_PAUSE_MS,
+    private readonly lookupMs = UNCERTAIN_LOOKUP_MS,
+    private readonly onUncertain?: (key: string) => void,
   ) {}
 
   /**
@@ -101,12 +112,18 @@ export class SlackSender implements ChannelSender {
         return;
       } catch (e) {
         if (!mayHaveBeenSent(e) || attempt >= UNCERTAIN_ATTEMPTS) throw slackError('chat.postMessage', e);
-        // Posted again only when Slack answered "not there" (or never answered the lookups: at least once).
+        // Posted again only when Slack answered "not there" (or answered no lookup for two minutes: at least once).
+        const until = Date.now() + this.lookupMs;
         let found: boolean | undefined;
-        for (let ask = 1; ask <= UNCERTAIN_LOOKUPS && found === undefined; ask++) {
-          await new Promise((resolve) => setTimeout(resolve, this.pauseMs * ask));
+        for (
+          let pause = this.pauseMs;
+          found === undefined && Date.now() < until;
+          pause = Math.min(2 * pause, MAX_PAUSE_MS)
+        ) {
+          await new Promise((resolve) => setTimeout(resolve, pause));
           found = await this.lookup(address, message, since);
         }
+        if (found === undefined) this.onUncertain?.(message.turn);
         if (found) return;
       }
     }

@@ -93,6 +93,31 @@ describe('SlackSender when Slack answers after the timeout', () => {
     expect(attempts).toBe(1);
   });
 
+  it('a Slack that answers no lookup for the whole budget gets the message again (at least once), reported', async () => {
+    let attempts = 0;
+    const uncertain: string[] = [];
+    const timeout = Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
+    const failed = () =>
+      Object.assign(new Error('request failed'), { code: 'slack_webapi_request_error', original: timeout });
+    const stub = {
+      chat: {
+        postMessage: async () => {
+          if (++attempts === 1) throw failed();
+          return { ok: true };
+        },
+        update: async () => ({ ok: true }),
+      },
+      conversations: {
+        history: async () => Promise.reject(failed()),
+        replies: async () => Promise.reject(failed()),
+      },
+    };
+    const sender = new SlackSender(stub as never, 1, 20, (key) => uncertain.push(key));
+    await sender.send({ channel: 'D0MUTE', thread_ts: '1700000000.000500' }, message('slack:EvMute'));
+    expect(attempts).toBe(2);
+    expect(uncertain).toEqual(['slack:EvMute']);
+  });
+
   it('a DM without a thread is looked up in its history', async () => {
     slack.delayNext('chat.postMessage', LATE_MS);
     const sender = new SlackSender(client(REPLY_RETRIES), 10);
