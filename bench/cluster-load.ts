@@ -10,7 +10,8 @@
  *     [--section cluster-load] [--details FILE]
  * `--section` names the docs section written (a second run at another rate goes into its own); `--details FILE` writes every message answered twice with its calls (which channel, when).
  */
-import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { consoleOn } from '../test/fixtures/console-client.ts';
@@ -76,9 +77,12 @@ const fake = await FakeSlackApi.start({
 });
 const schema = await freshPostgresSchema(url);
 const servers: RunningServer[] = [];
+// Each instance's local files (its spool) in a directory of this run: a spool an earlier run left behind (turns it
+// never drained, with the same event ids) must not be replayed into this one.
+const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-cluster-load-'));
 for (const name of ['a', 'b', 'c'])
   servers.push(
-    await spawnServer([], {
+    await spawnServer(['--store', join(dataDir, `${name}.db`)], {
       DATABASE_URL: schema.url,
       SWITCHBOARD_AGENT_TOKEN: TOKEN,
       SWITCHBOARD_INSTANCE_ID: `load-${name}`,
@@ -269,6 +273,7 @@ for (const s of servers) s.stop();
 await fake.close();
 await sleep(1000);
 await schema.drop().catch(() => {});
+rmSync(dataDir, { recursive: true, force: true });
 
 const growth = rssEnd.map((r, i) => (rssMinute1[i] ? ((r - rssMinute1[i]) / rssMinute1[i]) * 100 : Number.NaN));
 const table = [
