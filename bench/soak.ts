@@ -10,13 +10,13 @@
  *
  *   npx tsx bench/soak.ts [--minutes 30] [--rate 200] [--customers 2000] [--write-docs]
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { FakeSlackApi, nowMs, slackSignature } from '../test/fixtures/fake-slack-api.ts';
-import { spawnServer } from '../test/fixtures/spawn-server.ts';
 import { DATA_ROOT } from './datasets.ts';
 import { writeDocSection } from './lib/doc-section.ts';
 
@@ -61,7 +61,10 @@ const texts = loadTexts();
 
 /** Replies per event (by the event's ts = the reply's thread_ts) and when the first arrived. */
 const replies = new Map<string, { n: number; at: number }>();
+const LOCALES = ['en-US', 'de-DE', 'es-ES', 'fr-FR', 'hi-IN', 'th-TH'];
 const fake = await FakeSlackApi.start({
+  // Every customer has a locale (users.info answers): no per-event warning in the server's log.
+  locales: Object.fromEntries(Array.from({ length: CUSTOMERS }, (_, i) => [`U0SOAK${i}`, LOCALES[i % LOCALES.length]])),
   onCall: (call) => {
     if (call.method !== 'chat.postMessage' || call.status !== 200 || typeof call.args.thread_ts !== 'string') return;
     const r = replies.get(call.args.thread_ts);
@@ -70,23 +73,38 @@ const fake = await FakeSlackApi.start({
   },
 });
 const storeDir = mkdtempSync(join(tmpdir(), 'switchboard-soak-'));
-const server = await spawnServer(['--store', join(storeDir, 'switchboard.db')], {
-  SLACK_SIGNING_SECRET: SECRET,
-  SLACK_BOT_TOKEN: 'xoxb-test',
-  SLACK_API_URL: fake.url,
-});
-let logErrors = 0;
-let tail = '';
-server.child.stderr?.on('data', (d: Buffer) => {
-  const lines = (tail + d.toString()).split('\n');
-  tail = lines.pop() ?? '';
-  for (const l of lines) if (l.includes('"level":"error"')) logErrors++;
-});
+// The server's log goes to a file, not a pipe: a load generator too busy to read a pipe would block the server's
+// writes to it (and so the server). SOAK_LOG keeps the file.
+const logFile = process.env.SOAK_LOG ?? join(storeDir, 'server.log');
+const logFd = openSync(logFile, 'w');
+const child = spawn(
+  process.execPath,
+  [join(import.meta.dirname, '..', 'bin', 'switchboard.js'), 'start', '--store', join(storeDir, 'switchboard.db')],
+  {
+    cwd: join(import.meta.dirname, '..'),
+    env: {
+      ...process.env,
+      PORT: '0',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_API_URL: fake.url,
+    },
+    stdio: ['ignore', 'ignore', logFd],
+  },
+);
+closeSync(logFd);
 let died = false;
-server.child.once('exit', () => {
+child.once('exit', () => {
   died = true;
 });
-const pid = server.child.pid as number;
+let base = '';
+while (!base) {
+  if (died) throw new Error(`the server exited: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
+  base = readFileSync(logFile, 'utf8').match(/listening on (http:\/\/localhost:\d+)/)?.[1] ?? '';
+  if (!base) await sleep(200);
+}
+const server = { base, child, stop: () => child.kill('SIGTERM') };
+const pid = child.pid as number;
 const rssMb = () => {
   try {
     return Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/)?.[1]) / 1024;
@@ -136,6 +154,7 @@ async function sendEvent(due: number): Promise<void> {
         'x-slack-signature': slackSignature(SECRET, timestamp, body),
       },
       body,
+      signal: AbortSignal.timeout(30_000), // Slack gives up after 3 s; a server that hangs must show as errors
     });
     await r.arrayBuffer();
     if (r.status !== 200) badAcks++;
@@ -179,6 +198,9 @@ const exited = new Promise((r) => server.child.once('exit', r));
 if (!died) server.stop();
 await exited;
 await fake.close();
+const logErrors = readFileSync(logFile, 'utf8')
+  .split('\n')
+  .filter((l) => l.includes('"level":"error"')).length;
 rmSync(storeDir, { recursive: true, force: true });
 
 const growth = ((rssEnd - rssMinute1) / rssMinute1) * 100;
