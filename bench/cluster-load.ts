@@ -57,9 +57,21 @@ const q = (xs: number[], p: number) => {
 
 const slackReplies = new Map<string, number>();
 /** Every bot reply posted to a thread: when it arrived and the key in its metadata (duplicates are explained with it). */
-const slackReplyCalls = new Map<string, { at: number; key: unknown }[]>();
+const slackReplyCalls = new Map<string, { at: number; key: unknown; method?: string; found?: boolean }[]>();
 const fake = await FakeSlackApi.start({
   onCall: (call) => {
+    // switchboard's lookups of a thread (did a post go through?): when they came and what they found.
+    if (call.method === 'conversations.replies' && typeof call.args.ts === 'string') {
+      const list = slackReplyCalls.get(call.args.ts) ?? [];
+      const messages = (call.response?.messages ?? []) as { metadata?: unknown }[];
+      list.push({
+        at: Math.round(call.at),
+        key: undefined,
+        method: call.method,
+        found: messages.some((m) => m.metadata),
+      });
+      slackReplyCalls.set(call.args.ts, list);
+    }
     // The bot's reply in the event's thread (an agent's "joined" note in a ticket's thread is not one).
     if (
       call.method === 'chat.postMessage' &&

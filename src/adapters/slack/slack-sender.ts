@@ -49,6 +49,11 @@ const UNCERTAIN_ATTEMPTS = 4;
  * not take the message either).
  */
 const UNCERTAIN_LOOKUP_MS = 120_000;
+/**
+ * How many lookups must answer "not there" before a message is posted again: Slack (like its overloaded fake) can
+ * carry out a request it received before a lookup after answering the lookup.
+ */
+const NOT_THERE_ANSWERS = 3;
 /** The first pause before asking Slack whether an uncertain attempt posted the message; doubled up to 15 s. */
 const UNCERTAIN_PAUSE_MS = 1000;
 const MAX_PAUSE_MS = 15_000;
@@ -112,19 +117,10 @@ export class SlackSender implements ChannelSender {
         return;
       } catch (e) {
         if (!mayHaveBeenSent(e) || attempt >= UNCERTAIN_ATTEMPTS) throw slackError('chat.postMessage', e);
-        // Posted again only when Slack answered "not there" (or answered no lookup for two minutes: at least once).
-        const until = Date.now() + this.lookupMs;
-        let found: boolean | undefined;
-        for (
-          let pause = this.pauseMs;
-          found === undefined && Date.now() < until;
-          pause = Math.min(2 * pause, MAX_PAUSE_MS)
-        ) {
-          await new Promise((resolve) => setTimeout(resolve, pause));
-          found = await this.lookup(address, message, since);
-        }
-        if (found === undefined) this.onUncertain?.(message.turn);
-        if (found) return;
+        // Posted again only when Slack answered "not there" several times, seconds apart — a post Slack is still
+        // working on can show up after a lookup — or when Slack cannot be asked or answered no lookup for two minutes
+        // (then at least once, reported).
+        if (await this.confirmedSent(address, message, since)) return;
       }
     }
   }
@@ -135,6 +131,26 @@ export class SlackSender implements ChannelSender {
    */
   async wasSent(address: unknown, message: OutgoingMessage, sinceMs: number): Promise<boolean> {
     return (await this.lookup(address, message, sinceMs)) === true; // not known: sent again (at least once)
+  }
+
+  /**
+   * After an attempt that may have gone through: true once a lookup finds the message; false after
+   * {@link NOT_THERE_ANSWERS} lookups, pauses apart, did not (or when Slack cannot be asked or does not answer for
+   * `lookupMs`: then `onUncertain` is told).
+   */
+  private async confirmedSent(address: unknown, message: OutgoingMessage, since: number): Promise<boolean> {
+    const until = Date.now() + this.lookupMs;
+    let notThere = 0;
+    let pause = this.pauseMs;
+    while (this.client.conversations && notThere < NOT_THERE_ANSWERS && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      pause = Math.min(2 * pause, MAX_PAUSE_MS);
+      const found = await this.lookup(address, message, since);
+      if (found) return true;
+      if (found === false) notThere++;
+    }
+    if (notThere < NOT_THERE_ANSWERS) this.onUncertain?.(message.turn);
+    return false;
   }
 
   /** {@link wasSent}'s lookup: undefined when Slack could not be asked (no scope, an error, no answer). */
