@@ -7,8 +7,11 @@
  * Needs TEST_DATABASE_URL and nginx. `--write-docs` writes docs/reliability.md.
  *
  *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/cluster-load.ts [--seconds 300] [--slack-rate 200] [--web-rate 100] [--write-docs]
+ *     [--section cluster-load] [--details FILE]
+ * `--section` names the docs section written (a second run at another rate goes into its own); `--details FILE` writes every message answered twice with its calls (which channel, when).
  */
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { consoleOn } from '../test/fixtures/console-client.ts';
@@ -25,6 +28,10 @@ const { values } = parseArgs({
     'slack-rate': { type: 'string', default: '200' },
     'web-rate': { type: 'string', default: '100' },
     'write-docs': { type: 'boolean', default: false },
+    /** Writes every message answered twice (which channel, which calls, when) to this JSON file. */
+    details: { type: 'string' },
+    /** The doc section to write (default `cluster-load`). */
+    section: { type: 'string', default: 'cluster-load' },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -49,23 +56,45 @@ const q = (xs: number[], p: number) => {
 };
 
 const slackReplies = new Map<string, number>();
+/** Every bot reply posted to a thread: when it arrived and the key in its metadata (duplicates are explained with it). */
+const slackReplyCalls = new Map<string, { at: number; key: unknown; method?: string; found?: boolean }[]>();
 const fake = await FakeSlackApi.start({
   onCall: (call) => {
+    // switchboard's lookups of a thread (did a post go through?): when they came and what they found.
+    if (call.method === 'conversations.replies' && typeof call.args.ts === 'string') {
+      const list = slackReplyCalls.get(call.args.ts) ?? [];
+      const messages = (call.response?.messages ?? []) as { metadata?: unknown }[];
+      list.push({
+        at: Math.round(call.at),
+        key: undefined,
+        method: call.method,
+        found: messages.some((m) => m.metadata),
+      });
+      slackReplyCalls.set(call.args.ts, list);
+    }
     // The bot's reply in the event's thread (an agent's "joined" note in a ticket's thread is not one).
     if (
       call.method === 'chat.postMessage' &&
       call.status === 200 &&
       typeof call.args.thread_ts === 'string' &&
       !/joined the conversation/.test(String(call.args.text ?? ''))
-    )
+    ) {
       slackReplies.set(call.args.thread_ts, (slackReplies.get(call.args.thread_ts) ?? 0) + 1);
+      const list = slackReplyCalls.get(call.args.thread_ts) ?? [];
+      const metadata = call.args.metadata as { event_payload?: { key?: unknown } } | undefined;
+      list.push({ at: Math.round(call.at), key: metadata?.event_payload?.key });
+      slackReplyCalls.set(call.args.thread_ts, list);
+    }
   },
 });
 const schema = await freshPostgresSchema(url);
 const servers: RunningServer[] = [];
+// Each instance's local files (its spool) in a directory of this run: a spool an earlier run left behind (turns it
+// never drained, with the same event ids) must not be replayed into this one.
+const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-cluster-load-'));
 for (const name of ['a', 'b', 'c'])
   servers.push(
-    await spawnServer([], {
+    await spawnServer(['--store', join(dataDir, `${name}.db`)], {
       DATABASE_URL: schema.url,
       SWITCHBOARD_AGENT_TOKEN: TOKEN,
       SWITCHBOARD_INSTANCE_ID: `load-${name}`,
@@ -220,6 +249,23 @@ clearInterval(claimer);
 const counts = [...slackSent.map(slackCount), ...webSent.map(webCount)];
 const lost = counts.filter((k) => k === 0).length;
 const duplicated = counts.filter((k) => k > 1).length;
+const slackTwice = slackSent.filter((t) => slackCount(t) > 1);
+const webTwice = webSent.filter((w) => webCount(w) > 1);
+console.log(
+  `answered twice: slack ${slackTwice.length}, web ${webTwice.length}; lost: slack ${slackSent.filter((t) => slackCount(t) === 0).length}, web ${webSent.filter((w) => webCount(w) === 0).length}`,
+);
+if (values.details)
+  writeFileSync(
+    values.details,
+    JSON.stringify(
+      {
+        slack: slackTwice.map((ts) => ({ ts, calls: slackReplyCalls.get(ts) })),
+        web: webTwice.map((w) => ({ id: w.id, person: w.person, events: w.client.events.length })),
+      },
+      null,
+      1,
+    ),
+  );
 // The spread of each ticket event over the three consoles: the last console's arrival minus the first's.
 const spreads: number[] = [];
 let unseen = 0;
@@ -239,19 +285,20 @@ for (const s of servers) s.stop();
 await fake.close();
 await sleep(1000);
 await schema.drop().catch(() => {});
+rmSync(dataDir, { recursive: true, force: true });
 
 const growth = rssEnd.map((r, i) => (rssMinute1[i] ? ((r - rssMinute1[i]) / rssMinute1[i]) * 100 : Number.NaN));
 const table = [
-  '| seconds | instances that died | Slack events | web-chat messages | achieved rate /s | errors | lost | answered twice | ticket events | seen by every console | console spread p50 / p99 | RSS minute 1 → end (growth) |',
+  '| seconds | instances that died | Slack events | web-chat messages | achieved rate /s | errors | lost | answered twice (Slack / web) | ticket events | seen by every console | console spread p50 / p99 | RSS minute 1 → end (growth) |',
   '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-  `| ${SECONDS} | **${crashed}** | ${slackSent.length} | ${webSent.length} | ${((slackSent.length + webSent.length) / sentSeconds).toFixed(0)} | **${errors}** | **${lost}** | **${duplicated}** | ${keys.size} | ${keys.size - unseen} | ${q(spreads, 0.5)} / **${q(spreads, 0.99)} ms** | ${rssMinute1.map((r, i) => `${r.toFixed(0)} → ${rssEnd[i].toFixed(0)} MB (${growth[i] >= 0 ? '+' : ''}${growth[i].toFixed(0)}%)`).join('; ')} |`,
+  `| ${SECONDS} | **${crashed}** | ${slackSent.length} | ${webSent.length} | ${((slackSent.length + webSent.length) / sentSeconds).toFixed(0)} | **${errors}** | **${lost}** | **${duplicated}** (${slackTwice.length} / ${webTwice.length}) | ${keys.size} | ${keys.size - unseen} | ${q(spreads, 0.5)} / **${q(spreads, 0.99)} ms** | ${rssMinute1.map((r, i) => `${r.toFixed(0)} → ${rssEnd[i].toFixed(0)} MB (${growth[i] >= 0 ? '+' : ''}${growth[i].toFixed(0)}%)`).join('; ')} |`,
 ].join('\n');
 console.log(table);
 if (values['write-docs'])
   writeDocSection(
     join(import.meta.dirname, '..', 'docs', 'reliability.md'),
-    'cluster-load',
-    `TEST_DATABASE_URL=… npx tsx bench/cluster-load.ts --seconds ${SECONDS} --slack-rate ${SLACK_RATE} --web-rate ${WEB_RATE} --write-docs`,
+    values.section,
+    `TEST_DATABASE_URL=… npx tsx bench/cluster-load.ts --seconds ${SECONDS} --slack-rate ${SLACK_RATE} --web-rate ${WEB_RATE}${values.section === 'cluster-load' ? '' : ` --section ${values.section}`} --write-docs`,
     table,
   );
 process.exit(0);

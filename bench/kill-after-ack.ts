@@ -5,6 +5,7 @@
  * reply. With `--write-docs` the table goes into docs/reliability.md.
  *
  *   npx tsx bench/kill-after-ack.ts [--channels slack,teams,web] [--delays 0,5,25] [--runs 20] [--write-docs]
+ *     [--section kill-after-ack]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,8 @@ const { values } = parseArgs({
     delays: { type: 'string', default: '0,5,25' },
     runs: { type: 'string', default: '20' },
     'write-docs': { type: 'boolean', default: false },
+    /** The docs section written (a focused rerun — one channel — goes into a section of its own). */
+    section: { type: 'string', default: 'kill-after-ack' },
   },
 });
 const channels = (values.channels as string).split(',') as DrillChannel[];
@@ -61,6 +64,7 @@ const table = [
 ].join('\n');
 console.log(table);
 if (values['write-docs']) {
-  const command = `npx tsx bench/kill-after-ack.ts --channels ${channels.join(',')} --delays ${delays.join(',')} --runs ${runs} --write-docs`;
-  writeDocSection(join(import.meta.dirname, '..', 'docs', 'reliability.md'), 'kill-after-ack', command, table);
+  const section = values.section as string;
+  const command = `npx tsx bench/kill-after-ack.ts --channels ${channels.join(',')} --delays ${delays.join(',')} --runs ${runs}${section === 'kill-after-ack' ? '' : ` --section ${section}`} --write-docs`;
+  writeDocSection(join(import.meta.dirname, '..', 'docs', 'reliability.md'), section, command, table);
 }

@@ -111,6 +111,11 @@ export const ERROR_CODES = {
       'an inbound turn could not be recorded in the inbox or the spool: it is refused so the channel sends it again',
     status: 503,
   },
+  E_LEASE_LOST: {
+    kind: 'internal',
+    meaning:
+      "a turn's inbox lease ran out and another instance took the turn before this one sent its reply: this one does not send it",
+  },
   E_INBOX_ROW: {
     kind: 'internal',
     meaning: 'an unfinished inbox row could not be read back (marked failed, not retried)',

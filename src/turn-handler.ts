@@ -55,6 +55,8 @@ export interface TurnContext {
   readonly started: number;
   /** Taken up again after a crash or a database fault: its reply may have gone out already (asked before sending). */
   readonly resumed: boolean;
+  /** Awaited right before a message is sent: throws when this instance no longer holds the turn (see TurnIntake). */
+  readonly fence?: () => Promise<void>;
   /** The conversation's state before this turn. */
   readonly state: StoredConversation;
   /** The conversation's language so far (else the bot's default): the language of texts sent before understanding. */
@@ -87,10 +89,11 @@ export class TurnHandler {
   /**
    * Handles one recorded turn. `address` is the channel adapter's address for replies (stored with the conversation,
    * so later messages — an agent's, in the handoff — can be sent there). Rejects only when the reply cannot be sent
-   * (the turn's state is already saved).
+   * (the turn's state is already saved). `fence` (the inbox's) is awaited right before the reply is sent: a turn
+   * another instance took meanwhile is not answered twice.
    */
-  async handle(turn: Turn, address: unknown, resumed = false): Promise<TurnOutcome> {
-    const t = await this.begin(turn, address, resumed);
+  async handle(turn: Turn, address: unknown, resumed = false, fence?: () => Promise<void>): Promise<TurnOutcome> {
+    const t = await this.begin(turn, address, resumed, fence);
     if (turn.action?.kind === 'feedback') return this.feedback(t, turn.action);
     const left = await this.leaveQueue(t);
     if (left) return left;
@@ -122,7 +125,12 @@ export class TurnHandler {
   }
 
   /** Remembers where the conversation's replies go and reads its state. */
-  private async begin(turn: Turn, address: unknown, resumed: boolean): Promise<TurnContext> {
+  private async begin(
+    turn: Turn,
+    address: unknown,
+    resumed: boolean,
+    fence?: () => Promise<void>,
+  ): Promise<TurnContext> {
     const { store, bot } = this.options;
     const started = performance.now();
     await store.setAddress(turn.conversation, { channel: turn.channel, address });
@@ -133,6 +141,7 @@ export class TurnHandler {
       key: `${turn.channel}:${turn.id}`,
       started,
       resumed,
+      ...(fence ? { fence } : {}),
       state,
       language: state.language ?? bot.config.default_language,
       understanding: NO_TEXT,
@@ -294,6 +303,7 @@ export class TurnHandler {
   private async send(t: TurnContext, message: OutgoingMessage): Promise<void> {
     const sender = this.options.senders[t.turn.channel];
     if (!sender) throw new SwitchboardError('E_NO_SENDER', 'internal', `no sender for channel ${t.turn.channel}`);
+    await t.fence?.();
     if (t.resumed && (await sender.wasSent?.(t.address, message, t.turn.receivedAt))) return;
     await sender.send(t.address, message);
   }

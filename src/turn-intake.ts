@@ -8,9 +8,15 @@
  * - the database is down when the turn arrives: it goes to the local spool (fsynced) and is recorded and handled
  *   when the database answers; while the spool holds turns, new ones queue behind them (order is kept);
  * - the database fails mid-turn: the row stays pending and is handled again once the database answers.
+ * Leases are renewed while a turn runs — and while it waits for the next sweep after a database fault. Under
+ * overload a lease can still run out while its owner works (renewals stuck behind a saturated pool): another
+ * instance then takes the turn and handles it too. Only one of them sends the reply: right before sending, the
+ * handler calls its `fence`, which renews the lease only if the row is still this worker's as taken (owner and
+ * attempt number, which every take increments); the worker that lost the row stops there (`E_LEASE_LOST`).
  * A turn whose handling fails for another reason (the reply cannot be sent) is marked failed, with its error code.
  */
 import { hostname } from 'node:os';
+import { SwitchboardError } from './errors.ts';
 import type { Logger } from './log.ts';
 import { isUnavailable } from './store/postgres-client.ts';
 import { inboxKey, type TurnInbox } from './store/turn-inbox.ts';
@@ -31,8 +37,12 @@ export type PrepareTurn = (turn: Turn) => Promise<Turn>;
 export interface TurnIntakeOptions {
   inbox: TurnInbox;
   spool: TurnSpool;
-  /** The turn handler; `resumed`: taken up again (after a crash or a database fault), its reply may have gone out. */
-  handle: (turn: Turn, address: unknown, resumed: boolean) => Promise<TurnOutcome>;
+  /**
+   * The turn handler; `resumed`: taken up again (after a crash or a database fault), its reply may have gone out.
+   * `fence` must be awaited right before the reply is sent: it throws `E_LEASE_LOST` when another instance took the
+   * turn meanwhile (then that one sends the reply, and this one must not).
+   */
+  handle: (turn: Turn, address: unknown, resumed: boolean, fence: () => Promise<void>) => Promise<TurnOutcome>;
   log: Logger;
   /** This instance's name in the inbox's leases (`SWITCHBOARD_INSTANCE_ID`, else host and port). */
   owner: string;
@@ -57,7 +67,7 @@ export class TurnIntake {
   /** Turns handled whose `complete` did not reach the database: marked by the next sweep, never handled again. */
   private readonly unmarked = new Set<string>();
   /** Turns a database fault interrupted: handled again by the next sweep (their rows stay this instance's). */
-  private readonly interrupted = new Map<string, { turn: Turn; address: unknown }>();
+  private readonly interrupted = new Map<string, { turn: Turn; address: unknown; attempt: number }>();
   /** Rows this instance's owner name recorded before this moment are a previous run's: taken up at once. */
   private readonly startedAt = Date.now();
   private timer: NodeJS.Timeout | undefined;
@@ -76,7 +86,7 @@ export class TurnIntake {
       try {
         const status = await inbox.accept(turn, address, this.o.owner, this.leaseMs);
         if (status === 'duplicate') return { status };
-        return { status: 'accepted', outcome: this.work(inboxKey(turn), turn, address, prepare) };
+        return { status: 'accepted', outcome: this.work(inboxKey(turn), turn, address, 1, prepare) };
       } catch (e) {
         if (!isUnavailable(e)) throw e;
       }
@@ -94,10 +104,10 @@ export class TurnIntake {
     const { inbox, owner } = this.o;
     const key = inboxKey(turn);
     const status = await inbox.accept(turn, address, owner, this.leaseMs);
-    if (status === 'accepted') return void (await this.work(key, turn, address).catch(() => {}));
+    if (status === 'accepted') return void (await this.work(key, turn, address, 1).catch(() => {}));
     if (this.inFlight.has(key) || this.interrupted.has(key)) return;
     const own = await inbox.reclaim(key, owner, this.leaseMs);
-    if (own) await this.work(key, own.turn, own.address, undefined, true).catch(() => {});
+    if (own) await this.work(key, own.turn, own.address, own.attempts, undefined, true).catch(() => {});
   }
 
   /**
@@ -117,9 +127,11 @@ export class TurnIntake {
     clearInterval(this.renewTimer);
   }
 
+  /** Renews the turns this instance holds: those being handled and those waiting for the next sweep. */
   private async renew(): Promise<void> {
-    if (this.inFlight.size === 0) return;
-    await this.o.inbox.renew([...this.inFlight], this.o.owner, this.leaseMs).catch(() => {});
+    const held = [...this.inFlight, ...this.interrupted.keys(), ...this.unmarked];
+    if (held.length === 0) return;
+    await this.o.inbox.renew(held, this.o.owner, this.leaseMs).catch(() => {});
   }
 
   /** Turns being handled by this instance. */
@@ -148,17 +160,17 @@ export class TurnIntake {
       }
       await this.o.spool.drain();
       let resumed = 0;
-      for (const [key, { turn, address }] of [...this.interrupted]) {
+      for (const [key, { turn, address, attempt }] of [...this.interrupted]) {
         this.interrupted.delete(key);
         log.warn('inbox_turn_resumed', { key, reason: 'database' });
         resumed++;
-        await this.work(key, turn, address, undefined, true).catch(() => {});
+        await this.work(key, turn, address, attempt, undefined, true).catch(() => {});
       }
       const busy = new Set([...this.inFlight, ...this.unmarked, ...this.interrupted.keys()]);
       const taken = await inbox.take(owner, this.leaseMs, 50, busy, this.startedAt);
       for (const entry of taken) {
         log.warn('inbox_turn_resumed', { key: entry.key, attempts: entry.attempts });
-        await this.work(entry.key, entry.turn, entry.address, undefined, true).catch(() => {});
+        await this.work(entry.key, entry.turn, entry.address, entry.attempts, undefined, true).catch(() => {});
       }
       return resumed + taken.length;
     } catch (e) {
@@ -167,19 +179,27 @@ export class TurnIntake {
     }
   }
 
-  /** Handles a recorded turn and marks it: done, failed, or (database fault) left for the next sweep. */
+  /**
+   * Handles a recorded turn, held as taken at `attempt`, and marks it: done, failed, or (database fault) left for the
+   * next sweep; a turn another instance took meanwhile (the fence refused the send) is left to that instance.
+   */
   private async work(
     key: string,
     turn: Turn,
     address: unknown,
+    attempt: number,
     prepare?: PrepareTurn,
     resumed = false,
   ): Promise<TurnOutcome> {
-    const { inbox, log } = this.o;
+    const { inbox, log, owner } = this.o;
     this.inFlight.add(key);
+    const fence = async () => {
+      if (!(await inbox.hold(key, owner, attempt, this.leaseMs)))
+        throw new SwitchboardError('E_LEASE_LOST', 'internal', `turn ${key} was taken by another instance`);
+    };
     try {
       const ready = prepare ? await prepare(turn).catch(() => turn) : turn;
-      const outcome = await this.o.handle(ready, address, resumed);
+      const outcome = await this.o.handle(ready, address, resumed, fence);
       await inbox.complete(key).catch((e: unknown) => {
         if (!isUnavailable(e)) throw e;
         this.unmarked.add(key);
@@ -188,8 +208,13 @@ export class TurnIntake {
     } catch (e) {
       // The database failed mid-turn: the row stays pending (and this instance's) and the next sweep handles the turn.
       if (isUnavailable(e)) {
-        this.interrupted.set(key, { turn, address });
+        this.interrupted.set(key, { turn, address, attempt });
         return { status: 'spooled' };
+      }
+      // Another instance took the turn (this one's lease ran out while it worked): that one replies and marks it.
+      if ((e as { code?: unknown })?.code === 'E_LEASE_LOST') {
+        log.warn('inbox_turn_taken_over', { key, attempt });
+        return { status: 'duplicate' };
       }
       const code = (e as { code?: unknown })?.code;
       await inbox.fail(key, typeof code === 'string' ? code : 'E_INTERNAL').catch((err: unknown) => {

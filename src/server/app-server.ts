@@ -85,7 +85,7 @@ export async function createApp({ configFile, storeFile, env, log }: AppOptions)
   const intake: TurnIntake = new TurnIntake({
     inbox: stores.inbox,
     spool,
-    handle: (turn, address, resumed) => handler.handle(turn, address, resumed),
+    handle: (turn, address, resumed, fence) => handler.handle(turn, address, resumed, fence),
     log,
     owner,
   });

@@ -46,6 +46,15 @@ export class SqlTurnInbox implements TurnInbox {
     );
   }
 
+  async hold(key: string, owner: string, attempt: number, leaseMs: number): Promise<boolean> {
+    const held = await this.client.run(
+      `UPDATE turn_inbox SET lease_until = $4
+       WHERE key = $1 AND owner = $2 AND attempts = $3 AND status = 'pending'`,
+      [key, owner, attempt, this.now() + leaseMs],
+    );
+    return held === 1;
+  }
+
   async renew(keys: readonly string[], owner: string, leaseMs: number): Promise<void> {
     const until = this.now() + leaseMs;
     // One statement per 500 keys (a busy instance has hundreds in progress).

@@ -26,6 +26,12 @@ export interface TurnInbox {
   complete(key: string): Promise<void>;
   /** The turn cannot be finished (not a database fault): kept, marked `failed` with the error code, not retried. */
   fail(key: string, code: string): Promise<void>;
+  /**
+   * The fence before a turn's reply is sent: true when `owner` still holds the unfinished row `key` as taken at
+   * `attempt` (no one took it since: its lease did not run out into another instance's sweep), and then its lease is
+   * renewed; false when it does not (another instance took the turn and sends its reply).
+   */
+  hold(key: string, owner: string, attempt: number, leaseMs: number): Promise<boolean>;
   /** Extends the lease of turns `owner` is still working on. */
   renew(keys: readonly string[], owner: string, leaseMs: number): Promise<void>;
   /**
@@ -92,6 +98,13 @@ export class MemoryTurnInbox implements TurnInbox {
   async fail(key: string): Promise<void> {
     const row = this.rows.get(key);
     if (row) row.status = 'failed';
+  }
+
+  async hold(key: string, owner: string, attempt: number, leaseMs: number): Promise<boolean> {
+    const row = this.rows.get(key);
+    if (row?.status !== 'pending' || row.owner !== owner || row.attempts !== attempt) return false;
+    row.leaseUntil = this.now() + leaseMs;
+    return true;
   }
 
   async renew(keys: readonly string[], owner: string, leaseMs: number): Promise<void> {

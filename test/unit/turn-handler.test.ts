@@ -214,4 +214,20 @@ describe('TurnHandler with the turn log', () => {
     await handler.handle(turn({ id: 'EvSentBefore', text: 'wake me up at 7 tomorrow' }), {});
     expect(sender.sent).toHaveLength(2); // a first attempt never asks
   });
+
+  it("asks the inbox's fence right before sending: a turn another instance took is not answered here", async () => {
+    const { sender, handler } = setup();
+    let asked = 0;
+    const lost = async () => {
+      asked++;
+      throw Object.assign(new Error('taken by another instance'), { code: 'E_LEASE_LOST' });
+    };
+    await expect(handler.handle(turn({ text: 'wake me up at 7 tomorrow' }), {}, true, lost)).rejects.toMatchObject({
+      code: 'E_LEASE_LOST',
+    });
+    expect(asked).toBe(1);
+    expect(sender.sent).toHaveLength(0);
+    await handler.handle(turn({ text: 'wake me up at 7 tomorrow' }), {}, false, async () => {});
+    expect(sender.sent).toHaveLength(1);
+  });
 });

@@ -189,4 +189,51 @@ describe('TurnIntake', () => {
     expect(await inbox.pending()).toBe(0);
     expect(h.handled).toEqual(['9']);
   });
+
+  it('a lease that runs out while its owner still works: the other instance takes the turn, only one sends', async () => {
+    // One SQLite inbox, two instances, a clock the test moves: A's lease runs out while A's handler is stuck (an
+    // overloaded instance whose renewals did not get through), B's sweep takes the turn and answers it; A, released,
+    // reaches its send and is fenced off.
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-intake-'));
+    dirs.push(dir);
+    const client = new SqliteClient(join(dir, 'db.sqlite'));
+    migrateSqlite(client);
+    const clock = { now: 1_000_000 };
+    const inbox = new SqlTurnInbox(client, () => clock.now);
+    const sent: string[] = [];
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const log = memoryLogger();
+    const instance = (owner: string, stuck: boolean) => {
+      const spool = new TurnSpool(join(dir, `${owner}.jsonl`), async () => {}, isUnavailable, log);
+      return new TurnIntake({
+        inbox,
+        spool,
+        log,
+        owner,
+        leaseMs: 30_000,
+        handle: async (t, _address, _resumed, fence): Promise<TurnOutcome> => {
+          if (stuck) await gate;
+          await fence(); // what TurnHandler.send does before it sends
+          sent.push(`${owner}:${t.id}`);
+          return { status: 'feedback', recorded: true };
+        },
+      });
+    };
+    const a = instance('host:a', true);
+    const b = instance('host:b', false);
+    const receipt = await a.receive(turn('10'), {});
+    expect(await b.sweep()).toBe(0); // A's lease holds
+    clock.now += 31_000; // … and runs out while A is still stuck
+    expect(await b.sweep()).toBe(1);
+    expect(sent).toEqual(['host:b:10']);
+    open();
+    if (receipt.status === 'accepted') expect(await receipt.outcome).toEqual({ status: 'duplicate' });
+    expect(sent).toEqual(['host:b:10']); // A did not send
+    expect(log.lines).toContainEqual(expect.objectContaining({ event: 'inbox_turn_taken_over', key: 'web:10' }));
+    expect(await inbox.pending()).toBe(0); // B marked it done; A left it alone
+    expect(await client.query('SELECT status FROM turn_inbox')).toEqual([{ status: 'done' }]);
+  });
 });

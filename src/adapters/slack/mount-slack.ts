@@ -23,7 +23,7 @@ import { SlackBotIdentity } from './slack-bot-identity.ts';
 import { readSlackEnv } from './slack-env.ts';
 import { SlackLocales } from './slack-locales.ts';
 import { guardSlackRequests } from './slack-request-guard.ts';
-import { SlackSender } from './slack-sender.ts';
+import { REPLY_RETRIES, SlackSender } from './slack-sender.ts';
 import { slackToTurn } from './slack-to-turn.ts';
 
 /** Where Slack posts events and button clicks. */
@@ -34,8 +34,13 @@ const DEFAULT_API_URL = 'https://slack.com/api/';
 const MAX_BODY = 1024 * 1024;
 /** Requests whose timestamp is further than this from our clock are refused (Slack's rule: 5 minutes). */
 const MAX_SKEW_S = 5 * 60;
-/** Replies: a few retries over about a minute on transport errors; a 429 waits its Retry-After, then retries. */
+/**
+ * The agents' channel's calls: a few retries over about a minute on transport errors; a 429 waits its Retry-After, then
+ * retries. (Customer replies and agent lines use {@link REPLY_RETRIES}: no blind retry of a message that may be posted.)
+ */
 const SEND_RETRIES = { retries: 6, factor: 2, minTimeout: 250, maxTimeout: 20_000, randomize: true };
+/** How long one Web API call for a message may take before it counts as failed (Slack answers in well under 1 s). */
+const SEND_TIMEOUT_MS = 10_000;
 /** How long close() waits for turns in progress. */
 const CLOSE_WAIT_MS = 5000;
 
@@ -63,7 +68,18 @@ export async function mountSlack(context: ChannelContext): Promise<ChannelMount 
   const slackApiUrl = normalizeSlackApiUrl(slack.apiUrl);
   const logger = boltLogger(log);
   // Replies wait out rate limits and retry; lookups (auth.test, users.info) fail fast and never hold a turn up.
-  const chat = new webApi.WebClient(botToken, { slackApiUrl, logger, retryConfig: SEND_RETRIES, timeout: 10_000 });
+  const chat = new webApi.WebClient(botToken, {
+    slackApiUrl,
+    logger,
+    retryConfig: SEND_RETRIES,
+    timeout: SEND_TIMEOUT_MS,
+  });
+  const replies = new webApi.WebClient(botToken, {
+    slackApiUrl,
+    logger,
+    retryConfig: REPLY_RETRIES,
+    timeout: SEND_TIMEOUT_MS,
+  });
   const quick = new webApi.WebClient(botToken, {
     slackApiUrl,
     logger,
@@ -73,7 +89,9 @@ export async function mountSlack(context: ChannelContext): Promise<ChannelMount 
   });
   const identity = new SlackBotIdentity(quick, log);
   const me = await identity.verify();
-  const sender = new SlackSender(chat);
+  const sender = new SlackSender(replies, undefined, undefined, (key) =>
+    log.warn('slack_send_uncertain', { key, reason: 'Slack answered no lookup: posted again (at least once)' }),
+  );
   const locales = new SlackLocales({ client: quick, log });
   const agents = mountAgents(context, chat, slack.agentsChannel);
 

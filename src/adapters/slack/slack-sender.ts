@@ -1,7 +1,11 @@
 /**
  * The Slack {@link ChannelSender}: `chat.postMessage` into the conversation's channel and thread, with the reply's Block
  * Kit buttons. The Web API client honours rate limits (HTTP 429 + Retry-After: the client pauses, then retries) and
- * retries transport failures a few times; what still fails becomes a {@link SwitchboardError}.
+ * retries failures where Slack cannot have posted the message (the connection was never made). A failure after the
+ * request went out (no answer within the timeout, a connection cut mid-request, an HTTP 5xx) may hide a message Slack
+ * did post — chat.postMessage has no idempotency key — so it is not retried blindly ({@link REPLY_RETRIES}): the
+ * sender first looks for the message's key in the conversation ({@link SlackSender.wasSent}) and posts again only when
+ * it is not there. What still fails becomes a {@link SwitchboardError}.
  */
 import type { webApi } from '@slack/bolt';
 import type { ChannelSender, OutgoingMessage } from '../../channel-sender.ts';
@@ -21,30 +25,103 @@ export interface SlackChatClient {
   };
 }
 
+/**
+ * The Web API client's retries for messages: rate limits and failures before the request reached Slack, a few times
+ * over about a minute; a failure that may hide a posted message ({@link mayHaveBeenSent}) stops the client's retries
+ * and goes back to {@link SlackSender.send}, which asks Slack before posting again.
+ */
+export const REPLY_RETRIES = {
+  retries: 6,
+  factor: 2,
+  minTimeout: 250,
+  maxTimeout: 20_000,
+  randomize: true,
+  onFailedAttempt: (e: Error) => {
+    if (mayHaveBeenSent(e)) throw e;
+  },
+};
+
+/** How often {@link SlackSender.send} posts a message whose earlier attempts may or may not have reached Slack. */
+const UNCERTAIN_ATTEMPTS = 4;
+/**
+ * How long Slack is asked (again and again, while it does not answer) whether an uncertain attempt posted the message,
+ * before it is posted again all the same (at least once: a Slack that answers nothing for this long most likely did
+ * not take the message either).
+ */
+const UNCERTAIN_LOOKUP_MS = 120_000;
+/**
+ * How many lookups must answer "not there" before a message is posted again: Slack (like its overloaded fake) can
+ * carry out a request it received before a lookup after answering the lookup.
+ */
+const NOT_THERE_ANSWERS = 3;
+/** The first pause before asking Slack whether an uncertain attempt posted the message; doubled up to 15 s. */
+const UNCERTAIN_PAUSE_MS = 1000;
+const MAX_PAUSE_MS = 15_000;
+
+/** Connection errors raised before a request was sent: Slack cannot have seen it. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH']);
+
+/**
+ * True when a Web API failure may hide a call Slack carried out: the request went out but no answer came back (a
+ * timeout, a connection cut mid-request) or the answer was an HTTP error (5xx). False for a rate limit (Slack refused
+ * the call) and for a connection that was never made.
+ */
+export function mayHaveBeenSent(e: unknown): boolean {
+  const err = e as { code?: string; original?: unknown };
+  if (err?.code === 'slack_webapi_http_error') return true;
+  if (err?.code !== 'slack_webapi_request_error') return false;
+  const original = err.original as { message?: string; code?: string; cause?: { code?: string } } | undefined;
+  // The client reports a 429 it waited out as a request error with this message: Slack did not carry it out.
+  if (/^A rate limit was exceeded/.test(original?.message ?? '')) return false;
+  const code = original?.cause?.code ?? original?.code;
+  return !(code && NOT_SENT.has(code));
+}
+
 /** The message metadata event that carries a message's key (Slack keeps it with the message; `wasSent` reads it). */
 const METADATA_EVENT = 'switchboard_message';
 
 export class SlackSender implements ChannelSender {
   readonly channel = 'slack' as const;
 
-  constructor(private readonly client: SlackChatClient) {}
+  /**
+   * `pauseMs`, `lookupMs`: the first pause before asking Slack about an uncertain attempt, and how long to keep asking
+   * (tests shorten them); `onUncertain`: called with the message's key when it is posted again without an answer.
+   */
+  constructor(
+    private readonly client: SlackChatClient,
+    private readonly pauseMs = UNCERTAIN_PAUSE_MS,
+    private readonly lookupMs = UNCERTAIN_LOOKUP_MS,
+    private readonly onUncertain?: (key: string) => void,
+  ) {}
 
-  /** Posts the reply at `address` (a {@link SlackAddress}: channel and thread). */
+  /**
+   * Posts the reply at `address` (a {@link SlackAddress}: channel and thread). When an attempt fails in a way that may
+   * hide a posted message, Slack is asked (the message's key, {@link wasSent}) before the next attempt: a slow answer
+   * from Slack does not post the reply twice.
+   */
   async send(address: unknown, message: OutgoingMessage): Promise<void> {
     const { channel, thread_ts } = toAddress(address);
     const { text, blocks } = replyToSlack(message);
-    try {
-      await this.client.chat.postMessage({
-        channel,
-        ...(thread_ts ? { thread_ts } : {}),
-        text,
-        blocks,
-        unfurl_links: false,
-        unfurl_media: false,
-        metadata: { event_type: METADATA_EVENT, event_payload: { key: message.turn } },
-      });
-    } catch (e) {
-      throw slackError('chat.postMessage', e);
+    const since = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.chat.postMessage({
+          channel,
+          ...(thread_ts ? { thread_ts } : {}),
+          text,
+          blocks,
+          unfurl_links: false,
+          unfurl_media: false,
+          metadata: { event_type: METADATA_EVENT, event_payload: { key: message.turn } },
+        });
+        return;
+      } catch (e) {
+        if (!mayHaveBeenSent(e) || attempt >= UNCERTAIN_ATTEMPTS) throw slackError('chat.postMessage', e);
+        // Posted again only when Slack answered "not there" several times, seconds apart — a post Slack is still
+        // working on can show up after a lookup — or when Slack cannot be asked or answered no lookup for two minutes
+        // (then at least once, reported).
+        if (await this.confirmedSent(address, message, since)) return;
+      }
     }
   }
 
@@ -53,8 +130,33 @@ export class SlackSender implements ChannelSender {
    * has one — since `sinceMs`: a message a crash may have sent is not sent twice.
    */
   async wasSent(address: unknown, message: OutgoingMessage, sinceMs: number): Promise<boolean> {
+    return (await this.lookup(address, message, sinceMs)) === true; // not known: sent again (at least once)
+  }
+
+  /**
+   * After an attempt that may have gone through: true once a lookup finds the message; false after
+   * {@link NOT_THERE_ANSWERS} lookups, pauses apart, did not (or when Slack cannot be asked or does not answer for
+   * `lookupMs`: then `onUncertain` is told).
+   */
+  private async confirmedSent(address: unknown, message: OutgoingMessage, since: number): Promise<boolean> {
+    const until = Date.now() + this.lookupMs;
+    let notThere = 0;
+    let pause = this.pauseMs;
+    while (this.client.conversations && notThere < NOT_THERE_ANSWERS && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      pause = Math.min(2 * pause, MAX_PAUSE_MS);
+      const found = await this.lookup(address, message, since);
+      if (found) return true;
+      if (found === false) notThere++;
+    }
+    if (notThere < NOT_THERE_ANSWERS) this.onUncertain?.(message.turn);
+    return false;
+  }
+
+  /** {@link wasSent}'s lookup: undefined when Slack could not be asked (no scope, an error, no answer). */
+  private async lookup(address: unknown, message: OutgoingMessage, sinceMs: number): Promise<boolean | undefined> {
     const conversations = this.client.conversations;
-    if (!conversations) return false;
+    if (!conversations) return undefined;
     const { channel, thread_ts } = toAddress(address);
     const oldest = ((sinceMs - 60_000) / 1000).toFixed(6); // a minute of clock skew
     try {
@@ -67,7 +169,7 @@ export class SlackSender implements ChannelSender {
         (m) => m.metadata?.event_type === METADATA_EVENT && m.metadata.event_payload?.key === message.turn,
       );
     } catch {
-      return false; // not known: sent again (at least once)
+      return undefined;
     }
   }
 

@@ -1,0 +1,223 @@
+/**
+ * The soak (issue 15, a benchmark, not CI): one instance (`switchboard start`, demo bot, its default SQLite store in a
+ * temp dir) under signed Slack events at `--rate`/s for `--minutes`, open loop (each event leaves on schedule whatever
+ * became of the earlier ones), from `--customers` customers each in their own DM; texts are the demo bot's questions
+ * (MASSIVE test utterances whose intent it answers, when ../shared/data is there; else a few fixed questions). Replies
+ * arrive at a fake Slack Web API on loopback. Measures: errors (acks other than 200, replies missing 30 s after the last
+ * event, error lines in the server's log), replies posted twice, reply latency (scheduled send → reply at the fake),
+ * and the server's RSS (VmRSS) after minute 1 and at the end of the load. Targets: 0 errors, RSS growth ≤ 10%.
+ * `--write-docs` writes the table into docs/reliability.md (its `soak` section).
+ *
+ *   npx tsx bench/soak.ts [--minutes 30] [--rate 200] [--customers 2000] [--write-docs]
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse } from 'yaml';
+import { FakeSlackApi, nowMs, slackSignature } from '../test/fixtures/fake-slack-api.ts';
+import { DATA_ROOT } from './datasets.ts';
+import { writeDocSection } from './lib/doc-section.ts';
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '30' },
+    rate: { type: 'string', default: '200' },
+    customers: { type: 'string', default: '2000' },
+    'write-docs': { type: 'boolean', default: false },
+  },
+});
+const MINUTES = Number(values.minutes);
+const RATE = Number(values.rate);
+const CUSTOMERS = Number(values.customers);
+if (!(MINUTES > 0 && RATE > 0 && CUSTOMERS > 0)) throw new Error('--minutes, --rate and --customers must be positive');
+const SECRET = 'soak-signing-secret';
+const TEAM = 'T0SOAK';
+const DEMO_CONFIG = join(import.meta.dirname, '..', 'config', 'demo.yaml');
+const FALLBACK_TEXTS = ['wake me up at 7 tomorrow', 'what is the weather like today', 'what time is it now'];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const q = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : Number.NaN;
+};
+
+/** The demo bot's questions in six languages, or the fallback when the datasets are not there. */
+function loadTexts(): string[] {
+  const answered = new Set(Object.keys((parse(readFileSync(DEMO_CONFIG, 'utf8')) as { answers: object }).answers));
+  const out: string[] = [];
+  for (const l of ['en', 'de', 'es', 'fr', 'hi', 'th']) {
+    const file = join(DATA_ROOT, 'massive', l, `test_${l}_raw.txt`);
+    if (!existsSync(file)) continue;
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      const [text, intent] = line.split('\t');
+      if (text && answered.has(intent)) out.push(text);
+    }
+  }
+  return out.length ? out : FALLBACK_TEXTS;
+}
+const texts = loadTexts();
+
+/** Replies per event (by the event's ts = the reply's thread_ts) and when the first arrived. */
+const replies = new Map<string, { n: number; at: number }>();
+const LOCALES = ['en-US', 'de-DE', 'es-ES', 'fr-FR', 'hi-IN', 'th-TH'];
+const fake = await FakeSlackApi.start({
+  // Every customer has a locale (users.info answers): no per-event warning in the server's log.
+  locales: Object.fromEntries(Array.from({ length: CUSTOMERS }, (_, i) => [`U0SOAK${i}`, LOCALES[i % LOCALES.length]])),
+  onCall: (call) => {
+    if (call.method !== 'chat.postMessage' || call.status !== 200 || typeof call.args.thread_ts !== 'string') return;
+    const r = replies.get(call.args.thread_ts);
+    if (r) r.n++;
+    else replies.set(call.args.thread_ts, { n: 1, at: call.at });
+  },
+});
+const storeDir = mkdtempSync(join(tmpdir(), 'switchboard-soak-'));
+// The server's log goes to a file, not a pipe: a load generator too busy to read a pipe would block the server's
+// writes to it (and so the server). SOAK_LOG keeps the file.
+const logFile = process.env.SOAK_LOG ?? join(storeDir, 'server.log');
+const logFd = openSync(logFile, 'w');
+const child = spawn(
+  process.execPath,
+  [join(import.meta.dirname, '..', 'bin', 'switchboard.js'), 'start', '--store', join(storeDir, 'switchboard.db')],
+  {
+    cwd: join(import.meta.dirname, '..'),
+    env: {
+      ...process.env,
+      PORT: '0',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_API_URL: fake.url,
+    },
+    stdio: ['ignore', 'ignore', logFd],
+  },
+);
+closeSync(logFd);
+let died = false;
+child.once('exit', () => {
+  died = true;
+});
+let base = '';
+while (!base) {
+  if (died) throw new Error(`the server exited: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
+  base = readFileSync(logFile, 'utf8').match(/listening on (http:\/\/localhost:\d+)/)?.[1] ?? '';
+  if (!base) await sleep(200);
+}
+const server = { base, child, stop: () => child.kill('SIGTERM') };
+const pid = child.pid as number;
+const rssMb = () => {
+  try {
+    return Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/)?.[1]) / 1024;
+  } catch {
+    return Number.NaN;
+  }
+};
+const t0 = Date.now();
+for (;;) {
+  const h = (await (await fetch(`${server.base}/healthz`)).json()) as { rule_entities: { ready: boolean } };
+  if (h.rule_entities.ready) break;
+  if (Date.now() - t0 > 600_000) throw new Error('rule recognizers did not warm up');
+  await sleep(500);
+}
+
+let seq = 0;
+let badAcks = 0;
+const sent: { ts: string; due: number }[] = [];
+async function sendEvent(due: number): Promise<void> {
+  const n = ++seq;
+  const ts = `${1_700_000_000 + n}.${String(n % 1_000_000).padStart(6, '0')}`;
+  const customer = n % CUSTOMERS;
+  const body = JSON.stringify({
+    type: 'event_callback',
+    team_id: TEAM,
+    event_id: `Ev0SOAK${n}`,
+    event_time: Math.floor(Date.now() / 1000),
+    event: {
+      type: 'message',
+      channel_type: 'im',
+      channel: `D0SOAK${customer}`,
+      user: `U0SOAK${customer}`,
+      text: texts[n % texts.length],
+      ts,
+      event_ts: ts,
+      team: TEAM,
+    },
+  });
+  sent.push({ ts, due });
+  const timestamp = Math.floor(Date.now() / 1000);
+  try {
+    const r = await fetch(`${server.base}/slack/events`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-slack-request-timestamp': String(timestamp),
+        'x-slack-signature': slackSignature(SECRET, timestamp, body),
+      },
+      body,
+      signal: AbortSignal.timeout(30_000), // Slack gives up after 3 s; a server that hangs must show as errors
+    });
+    await r.arrayBuffer();
+    if (r.status !== 200) badAcks++;
+  } catch {
+    badAcks++;
+  }
+}
+
+// The fake keeps every call; they are not needed here (replies are counted as they come).
+const forget = setInterval(() => fake.reset(), 10_000);
+const start = nowMs();
+const rss: { minute: number; mb: number }[] = [];
+const sampler = setInterval(() => rss.push({ minute: (nowMs() - start) / 60_000, mb: rssMb() }), 10_000);
+const total = Math.round(MINUTES * 60 * RATE);
+let rssMinute1 = Number.NaN;
+const inflight = new Set<Promise<void>>();
+for (let i = 0; i < total && !died; i++) {
+  const due = start + (i * 1000) / RATE;
+  const wait = due - nowMs();
+  if (wait > 1) await sleep(wait);
+  const p = sendEvent(due).finally(() => inflight.delete(p));
+  inflight.add(p);
+  if (Number.isNaN(rssMinute1) && nowMs() - start >= 60_000) rssMinute1 = rssMb();
+}
+await Promise.all(inflight);
+const sentSeconds = (nowMs() - start) / 1000;
+const rssEnd = rssMb();
+clearInterval(sampler);
+const drainUntil = Date.now() + 30_000;
+while (Date.now() < drainUntil && sent.some((s) => !replies.has(s.ts))) await sleep(500);
+await sleep(2000);
+clearInterval(forget);
+const missing = sent.filter((s) => !replies.has(s.ts)).length;
+const twice = sent.filter((s) => (replies.get(s.ts)?.n ?? 0) > 1).length;
+const latencies = sent.flatMap((s) => {
+  const r = replies.get(s.ts);
+  return r ? [r.at - s.due] : [];
+});
+const diedUnderLoad = died;
+const exited = new Promise((r) => server.child.once('exit', r));
+if (!died) server.stop();
+await exited;
+await fake.close();
+const logErrors = readFileSync(logFile, 'utf8')
+  .split('\n')
+  .filter((l) => l.includes('"level":"error"')).length;
+rmSync(storeDir, { recursive: true, force: true });
+
+const growth = ((rssEnd - rssMinute1) / rssMinute1) * 100;
+const errors = badAcks + missing + logErrors;
+const rssMax = Math.max(...rss.map((r) => r.mb).filter((x) => !Number.isNaN(x)));
+const table = [
+  '| minutes | rate /s (achieved) | events | died | errors (non-200 acks, missing replies, error log lines) | answered twice | reply p50 / p99 | RSS minute 1 → end (growth) | RSS max |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  `| ${MINUTES} | ${RATE} (${(sent.length / sentSeconds).toFixed(0)}) | ${sent.length} | ${diedUnderLoad ? '**yes**' : 'no'} | **${errors}** (${badAcks}, ${missing}, ${logErrors}) | **${twice}** | ${q(latencies, 0.5).toFixed(0)} / ${q(latencies, 0.99).toFixed(0)} ms | ${rssMinute1.toFixed(0)} → ${rssEnd.toFixed(0)} MB (**${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%**) | ${rssMax.toFixed(0)} MB |`,
+].join('\n');
+console.log(`${texts.length} texts; RSS every 10 s: ${rss.map((r) => r.mb.toFixed(0)).join(' ')}`);
+console.log(table);
+if (values['write-docs'])
+  writeDocSection(
+    join(import.meta.dirname, '..', 'docs', 'reliability.md'),
+    'soak',
+    `npx tsx bench/soak.ts --minutes ${MINUTES} --rate ${RATE} --customers ${CUSTOMERS} --write-docs`,
+    table,
+  );
+process.exit(0);

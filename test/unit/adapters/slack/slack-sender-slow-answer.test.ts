@@ -1,0 +1,167 @@
+/**
+ * The cluster-load bench's duplicates (issue 15): under overload Slack (here its fake) carried out a chat.postMessage
+ * but answered after the client's timeout, and the Web API client retried it blindly — the reply was posted twice.
+ * A message is posted again only after Slack was asked whether the first attempt went through.
+ */
+import { webApi } from '@slack/bolt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mayHaveBeenSent, REPLY_RETRIES, SlackSender } from '../../../../src/adapters/slack/slack-sender.ts';
+import { FakeSlackApi } from '../../../fixtures/fake-slack-api.ts';
+
+let slack: FakeSlackApi;
+beforeAll(async () => {
+  slack = await FakeSlackApi.start();
+});
+afterAll(async () => slack.close());
+
+/** The answer comes this much later than the client waits: the client always gives up first. */
+const TIMEOUT_MS = 200;
+const LATE_MS = 1500;
+const message = (turn: string) => ({ reply: { text: 'Your alarm is set.', language: 'en' }, turn, feedback: true });
+const posts = (channel: string) => slack.delivered('chat.postMessage').filter((c) => c.args.channel === channel);
+const client = (retryConfig: object) =>
+  new webApi.WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig, timeout: TIMEOUT_MS });
+
+describe('SlackSender when Slack answers after the timeout', () => {
+  it('a blind retry (the old client configuration) posts the reply twice: the fault reproduced', async () => {
+    slack.delayNext('chat.postMessage', LATE_MS);
+    const sender = new SlackSender(client({ retries: 2, minTimeout: 10 }), 10);
+    await sender.send({ channel: 'D0BLIND', thread_ts: '1700000000.000100' }, message('slack:EvBlind'));
+    expect(posts('D0BLIND')).toHaveLength(2);
+  });
+
+  it('asks Slack before posting again: the reply Slack posted late is not posted a second time', async () => {
+    slack.delayNext('chat.postMessage', LATE_MS);
+    const sender = new SlackSender(client(REPLY_RETRIES), 10);
+    await sender.send({ channel: 'D0SLOW', thread_ts: '1700000000.000200' }, message('slack:EvSlow'));
+    expect(posts('D0SLOW')).toHaveLength(1);
+    expect(slack.calls.some((c) => c.method === 'conversations.replies' && c.args.channel === 'D0SLOW')).toBe(true);
+  });
+
+  it('posts again when Slack does not have the message (the attempt never took effect)', async () => {
+    const posted: string[] = [];
+    let attempts = 0;
+    const timeout = Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
+    const stub = {
+      chat: {
+        postMessage: async (args: { text?: string }) => {
+          if (++attempts === 1)
+            throw Object.assign(new Error('request failed'), { code: 'slack_webapi_request_error', original: timeout });
+          posted.push(String(args.text));
+          return { ok: true };
+        },
+        update: async () => ({ ok: true }),
+      },
+      conversations: {
+        history: async () => ({ ok: true, messages: [] }),
+        replies: async () => ({ ok: true, messages: [] }),
+      },
+    };
+    const sender = new SlackSender(stub as never, 1);
+    await sender.send({ channel: 'D0LOST', thread_ts: '1700000000.000300' }, message('slack:EvLost'));
+    expect(attempts).toBe(2);
+    expect(posted).toHaveLength(1);
+  });
+
+  it('a lookup that fails is asked again before anything is posted again', async () => {
+    let attempts = 0;
+    let lookups = 0;
+    const timeout = Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
+    const stub = {
+      chat: {
+        postMessage: async () => {
+          attempts++;
+          // Slack carried the first attempt out but its answer never came.
+          throw Object.assign(new Error('request failed'), { code: 'slack_webapi_request_error', original: timeout });
+        },
+        update: async () => ({ ok: true }),
+      },
+      conversations: {
+        history: async () => ({ ok: true, messages: [] }),
+        replies: async () => {
+          if (++lookups === 1) throw Object.assign(new Error('request failed'), { code: 'slack_webapi_request_error' });
+          return {
+            ok: true,
+            messages: [{ metadata: { event_type: 'switchboard_message', event_payload: { key: 'slack:EvAsk' } } }],
+          };
+        },
+      },
+    };
+    const sender = new SlackSender(stub as never, 1);
+    await sender.send({ channel: 'D0ASK', thread_ts: '1700000000.000400' }, message('slack:EvAsk'));
+    expect(lookups).toBe(2);
+    expect(attempts).toBe(1);
+  });
+
+  it('a Slack that answers no lookup for the whole budget gets the message again (at least once), reported', async () => {
+    let attempts = 0;
+    const uncertain: string[] = [];
+    const timeout = Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
+    const failed = () =>
+      Object.assign(new Error('request failed'), { code: 'slack_webapi_request_error', original: timeout });
+    const stub = {
+      chat: {
+        postMessage: async () => {
+          if (++attempts === 1) throw failed();
+          return { ok: true };
+        },
+        update: async () => ({ ok: true }),
+      },
+      conversations: {
+        history: async () => Promise.reject(failed()),
+        replies: async () => Promise.reject(failed()),
+      },
+    };
+    const sender = new SlackSender(stub as never, 1, 20, (key) => uncertain.push(key));
+    await sender.send({ channel: 'D0MUTE', thread_ts: '1700000000.000500' }, message('slack:EvMute'));
+    expect(attempts).toBe(2);
+    expect(uncertain).toEqual(['slack:EvMute']);
+  });
+
+  it('a post Slack carries out after answering a lookup "not there" is found by the next lookup: posted once', async () => {
+    // What the cluster-load bench showed: the overloaded fake answered the lookup before it got to the post it had
+    // received earlier; the post appeared a moment later.
+    let attempts = 0;
+    let lookups = 0;
+    const timeout = Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
+    const found = { metadata: { event_type: 'switchboard_message', event_payload: { key: 'slack:EvLate' } } };
+    const stub = {
+      chat: {
+        postMessage: async () => {
+          attempts++;
+          throw Object.assign(new Error('request failed'), { code: 'slack_webapi_request_error', original: timeout });
+        },
+        update: async () => ({ ok: true }),
+      },
+      conversations: {
+        history: async () => ({ ok: true, messages: [] }),
+        replies: async () => ({ ok: true, messages: ++lookups === 1 ? [] : [found] }),
+      },
+    };
+    const sender = new SlackSender(stub as never, 1);
+    await sender.send({ channel: 'D0LATE', thread_ts: '1700000000.000600' }, message('slack:EvLate'));
+    expect(attempts).toBe(1);
+    expect(lookups).toBe(2);
+  });
+
+  it('a DM without a thread is looked up in its history', async () => {
+    slack.delayNext('chat.postMessage', LATE_MS);
+    const sender = new SlackSender(client(REPLY_RETRIES), 10);
+    await sender.send({ channel: 'D0DIRECT' }, message('slack:EvDirect'));
+    expect(posts('D0DIRECT')).toHaveLength(1);
+    expect(slack.calls.some((c) => c.method === 'conversations.history' && c.args.channel === 'D0DIRECT')).toBe(true);
+  });
+
+  it('tells the failures that may hide a posted message from those that cannot', () => {
+    const requestError = (original: unknown) => ({ code: 'slack_webapi_request_error', original });
+    const timeout = Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
+    const reset = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
+    const refused = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+    expect(mayHaveBeenSent(requestError(timeout))).toBe(true);
+    expect(mayHaveBeenSent(requestError(reset))).toBe(true);
+    expect(mayHaveBeenSent({ code: 'slack_webapi_http_error', statusCode: 503 })).toBe(true);
+    expect(mayHaveBeenSent(requestError(refused))).toBe(false);
+    expect(mayHaveBeenSent(requestError(new Error('A rate limit was exceeded (url: x, retry-after: 1)')))).toBe(false);
+    expect(mayHaveBeenSent({ code: 'slack_webapi_platform_error', data: { error: 'channel_not_found' } })).toBe(false);
+  });
+});
