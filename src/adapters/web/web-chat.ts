@@ -260,7 +260,7 @@ export async function mountWebChat(context: ChannelContext): Promise<ChannelMoun
         if (!action && typeof body?.text !== 'string')
           return sendJson(res, 400, { error: 'E_BAD_REQUEST', message: 'text must be a string (or give an action)' });
         // Nothing to understand: no turn (it would open a ticket with no question, or relay a blank line to an agent).
-        if (!action && (body?.text as string).trim() === '')
+        if (!action && typeof body?.text === 'string' && body.text.trim() === '')
           return sendJson(res, 400, { error: 'E_BAD_REQUEST', message: 'text is empty: there is nothing to send' });
         const id = body?.id === undefined ? randomUUID() : body.id;
         if (!validId(id)) return sendJson(res, 400, { error: 'E_BAD_REQUEST', message: 'id must be an id' });
