@@ -254,8 +254,13 @@ export class HandoffService {
    * the holding note back (with the button that leaves the queue).
    */
   async customerMessage(ticket: Ticket, turn: Turn): Promise<{ entry: TranscriptEntry; holding?: Reply }> {
-    const entry = await this.store.append(ticket.id, { at: turn.receivedAt, from: 'customer', text: turn.text });
-    await this.tell({ kind: 'message', ticket, entry });
+    // Keyed by the turn: a turn handled again (after a crash, or by the instance that took it over) is one line.
+    const { repeated, ...entry } = await this.store.append(
+      ticket.id,
+      { at: turn.receivedAt, from: 'customer', text: turn.text },
+      `turn:${turn.id}`,
+    );
+    if (!repeated) await this.tell({ kind: 'message', ticket, entry });
     if (ticket.status !== 'queued') return { entry };
     const note = await this.queueNote(ticket);
     return { entry, ...(note ? { holding: this.withCancelButton(ticket, note) } : {}) };

@@ -30,7 +30,8 @@ export interface HandoffStore {
   cancel(id: string, now: number): Promise<Ticket>;
   /** Appends a transcript line (atomic sequence number); returns it. */
   /**
-   * Appends a line; with `key` (an agent's client message id), a second append of the same key to the ticket returns
+   * Appends a line; with `key` (an agent's client message id, or `turn:<id>` for a customer's line), a second append
+   * of the same key to the ticket returns
    * the first line, `repeated: true`, instead of writing it again (a request retried after a lost answer).
    */
   append(

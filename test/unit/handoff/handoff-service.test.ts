@@ -78,12 +78,17 @@ describe('HandoffService', () => {
 
   it('relays while open; claim, agent lines and closing reach the customer; the outbox redelivers failures', async () => {
     const now = { t: 1000 };
-    const { service, sender, stores } = await setup(now);
+    const { service, sender, stores, events } = await setup(now);
     await stores.conversations.setAddress('c2', { channel: 'slack', address: { channel: 'D2' } });
     const decision = { kind: 'handoff', reason: 'human_requested', language: 'en' } as const;
     const { ticket } = await service.open(turn('c2', 'human please'), u, decision, { text: 'x', language: 'en' });
     const { holding } = await service.customerMessage(ticket, turn('c2', 'hello?'));
     expect(holding?.text).toBe('You are number 1.');
+    // The same turn handled again (a crash, a takeover) is still one line, and the agents hear of it once.
+    const heard = events.filter((e) => e.kind === 'message').length;
+    await service.customerMessage(ticket, turn('c2', 'hello?'));
+    expect((await service.ticket(ticket.id))?.transcript.filter((e) => e.text === 'hello?')).toHaveLength(1);
+    expect(events.filter((e) => e.kind === 'message')).toHaveLength(heard);
     await service.claim(ticket.id, 'ben');
     expect(sender.sent.at(-1)?.message.reply.text).toBe('ben has joined the conversation.');
     // The channel fails once: the line stays undelivered, then goes with the next redeliver.
