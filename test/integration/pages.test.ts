@@ -95,8 +95,13 @@ describe.skipIf(!haveChromium)('pages', () => {
     await customer.fill('#text', 'wake me up at 7 tomorrow');
     await customer.press('#text', 'Enter');
     await expect.poll(() => customer.locator('.msg.bot').last().textContent(), { timeout: WAIT_MS }).toMatch(/Alarms/);
-    await agent.reload(); // the session survives a reload (this tab's)
+    await agent.reload(); // the session survives a reload
     await expect.poll(() => agent.textContent('#me'), { timeout: WAIT_MS }).toMatch(/Signed in as Ann/);
+    // … and a closed tab: a new one is still Ann's (the one-time link cannot be used twice).
+    const another = await context.newPage();
+    await another.goto(`${base}/agents`);
+    await expect.poll(() => another.textContent('#me'), { timeout: WAIT_MS }).toMatch(/Signed in as Ann/);
+    await another.close();
     const audit = agent.locator('#audits .audit').first();
     await audit.waitFor({ timeout: WAIT_MS });
     const box = await audit.boundingBox();
@@ -218,6 +223,9 @@ describe.skipIf(!haveChromium)('pages', () => {
     expect(code).toBeDefined();
     const page = await context.newPage();
     await page.goto(`${base}/agents`);
+    // This browser still holds Ann's session from the first test (a session outlives its tab): forget it.
+    await page.evaluate(() => localStorage.removeItem('switchboard-session'));
+    await page.reload();
     await page.locator('#signin').waitFor({ state: 'visible', timeout: WAIT_MS });
     await page.evaluate((c) => {
       location.hash = `signin=${c}`;
