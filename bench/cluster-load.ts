@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { consoleOn } from '../test/fixtures/console-client.ts';
-import { FakeSlackApi, slackSignature } from '../test/fixtures/fake-slack-api.ts';
+import { FakeSlackApi, postSlack } from '../test/fixtures/fake-slack-api.ts';
 import { startNginx } from '../test/fixtures/nginx.ts';
 import { type RunningServer, spawnServer } from '../test/fixtures/spawn-server.ts';
 import { freshPostgresSchema } from '../test/fixtures/test-databases.ts';
@@ -162,18 +162,9 @@ async function slackEvent(): Promise<void> {
       team: 'T0LOAD',
     },
   });
-  const timestamp = Math.floor(Date.now() / 1000);
   slackSent.push(ts);
   try {
-    const r = await fetch(`${nginx.base}/slack/events`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-slack-request-timestamp': String(timestamp),
-        'x-slack-signature': slackSignature(SECRET, timestamp, body),
-      },
-      body,
-    });
+    const r = await postSlack(nginx.base, body, { secret: SECRET });
     await r.arrayBuffer();
     if (r.status !== 200) errors++;
   } catch {

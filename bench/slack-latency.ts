@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { Random } from '../src/util/random.ts';
-import { FakeSlackApi, nowMs, slackSignature } from '../test/fixtures/fake-slack-api.ts';
+import { FakeSlackApi, nowMs, postSlack } from '../test/fixtures/fake-slack-api.ts';
 import { spawnServer } from '../test/fixtures/spawn-server.ts';
 import { DATA_ROOT } from './datasets.ts';
 import { writeDocSection } from './lib/doc-section.ts';
@@ -106,17 +106,8 @@ async function sendEvent(text: string, run: string): Promise<{ ts: string; statu
     authorizations: [{ team_id: TEAM, user_id: 'UBOT', is_bot: true, is_enterprise_install: false }],
     event: { type: 'message', channel_type: 'im', channel: `D0${run}${seq}`, user, text, ts, event_ts: ts, team: TEAM },
   });
-  const timestamp = Math.floor(Date.now() / 1000);
   try {
-    const r = await fetch(`${server.base}/slack/events`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-slack-request-timestamp': String(timestamp),
-        'x-slack-signature': slackSignature(SECRET, timestamp, body),
-      },
-      body,
-    });
+    const r = await postSlack(server.base, body, { secret: SECRET });
     await r.arrayBuffer();
     return { ts, status: r.status };
   } catch {

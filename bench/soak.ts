@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
-import { FakeSlackApi, nowMs, slackSignature } from '../test/fixtures/fake-slack-api.ts';
+import { FakeSlackApi, nowMs, postSlack } from '../test/fixtures/fake-slack-api.ts';
 import { DATA_ROOT } from './datasets.ts';
 import { writeDocSection } from './lib/doc-section.ts';
 
@@ -144,18 +144,9 @@ async function sendEvent(due: number): Promise<void> {
     },
   });
   sent.push({ ts, due });
-  const timestamp = Math.floor(Date.now() / 1000);
   try {
-    const r = await fetch(`${server.base}/slack/events`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-slack-request-timestamp': String(timestamp),
-        'x-slack-signature': slackSignature(SECRET, timestamp, body),
-      },
-      body,
-      signal: AbortSignal.timeout(30_000), // Slack gives up after 3 s; a server that hangs must show as errors
-    });
+    // Slack gives up after 3 s; a server that hangs must show as errors
+    const r = await postSlack(server.base, body, { secret: SECRET, signal: AbortSignal.timeout(30_000) });
     await r.arrayBuffer();
     if (r.status !== 200) badAcks++;
   } catch {
