@@ -184,11 +184,11 @@ export class TurnHandler {
       if (!button) {
         // Nothing is waiting: a bare "cancel" is not a question to hand to a person (the queue message taught it).
         const language = handoffs.cancelLanguage(t.turn.text, t.language) ?? t.language;
-        const reply: Reply = { text: handoffs.nothingToCancelText(language), language };
+        const reply: Reply = { text: handoffs.customerText('nothing_to_cancel', language), language };
         await this.send(t, { reply, turn: t.key, feedback: false });
         return { status: 'left_queue', reply };
       }
-      const reply: Reply = { text: handoffs.cancelledText(t.language), language: t.language };
+      const reply: Reply = { text: handoffs.customerText('cancelled', t.language), language: t.language };
       await this.send(t, { reply, turn: t.key, feedback: false });
       return { status: 'left_queue', reply };
     }

@@ -108,10 +108,14 @@ export class HandoffService {
     });
   }
 
-  /** What the customer is told on leaving the queue, in `language`. */
-  cancelledText(language: string): string {
-    const texts = this.options.config.handoff.cancelled;
-    return texts?.[language] ?? texts?.[this.options.config.default_language] ?? DEFAULT_TEXTS.cancelled;
+  /**
+   * One of the handoff texts the customer is told (`handoff.<key>` of the config), in `language`, else in the bot's
+   * default language, else the built-in English one.
+   */
+  customerText(key: keyof typeof DEFAULT_TEXTS, language: string): string {
+    const config = this.options.config;
+    const texts = config.handoff[key];
+    return texts?.[language] ?? texts?.[config.default_language] ?? DEFAULT_TEXTS[key];
   }
 
   /**
@@ -124,12 +128,6 @@ export class HandoffService {
     if (m.languages.has(current)) return current;
     const served = [...m.languages].filter(([l]) => this.options.config.languages.includes(l));
     return served.sort((a, b) => b[1] - a[1])[0]?.[0];
-  }
-
-  /** What a customer who is not waiting is told when they write only "cancel", in `language`. */
-  nothingToCancelText(language: string): string {
-    const texts = this.options.config.handoff.nothing_to_cancel;
-    return texts?.[language] ?? texts?.[this.options.config.default_language] ?? DEFAULT_TEXTS.nothing_to_cancel;
   }
 
   /** Does the customer's message ask to leave the queue ("cancel", "never mind", the config's phrases)? */
@@ -476,9 +474,7 @@ export class HandoffService {
   }
 
   private text(ticket: Ticket, key: keyof typeof DEFAULT_TEXTS): string {
-    const config = this.options.config;
-    const texts = config.handoff[key];
-    return texts?.[ticket.language] ?? texts?.[config.default_language] ?? DEFAULT_TEXTS[key];
+    return this.customerText(key, ticket.language);
   }
 
   private async tell(event: TicketEvent): Promise<void> {
