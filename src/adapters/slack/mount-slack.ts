@@ -23,7 +23,7 @@ import { SlackBotIdentity } from './slack-bot-identity.ts';
 import { readSlackEnv } from './slack-env.ts';
 import { SlackLocales } from './slack-locales.ts';
 import { guardSlackRequests } from './slack-request-guard.ts';
-import { REPLY_RETRIES, SlackSender } from './slack-sender.ts';
+import { KeyedPoster, REPLY_RETRIES, SlackSender } from './slack-sender.ts';
 import { slackToTurn } from './slack-to-turn.ts';
 
 /** Where Slack posts events and button clicks. */
@@ -35,8 +35,10 @@ const MAX_BODY = 1024 * 1024;
 /** Requests whose timestamp is further than this from our clock are refused (Slack's rule: 5 minutes). */
 const MAX_SKEW_S = 5 * 60;
 /**
- * The agents' channel's calls: a few retries over about a minute on transport errors; a 429 waits its Retry-After, then
- * retries. (Customer replies and agent lines use {@link REPLY_RETRIES}: no blind retry of a message that may be posted.)
+ * The agents' channel's updates, ephemeral notes and modals: a few retries over about a minute on transport errors; a
+ * 429 waits its Retry-After, then retries (chat.update is idempotent). Messages — customer replies, agent lines, the
+ * agents' cards, notes and transcript lines — use {@link REPLY_RETRIES}: no blind retry of a message that may be
+ * posted, a lookup first ({@link KeyedPoster}).
  */
 const SEND_RETRIES = { retries: 6, factor: 2, minTimeout: 250, maxTimeout: 20_000, randomize: true };
 /** How long one Web API call for a message may take before it counts as failed (Slack answers in well under 1 s). */
@@ -89,11 +91,12 @@ export async function mountSlack(context: ChannelContext): Promise<ChannelMount 
   });
   const identity = new SlackBotIdentity(quick, log);
   const me = await identity.verify();
-  const sender = new SlackSender(replies, undefined, undefined, (key) =>
-    log.warn('slack_send_uncertain', { key, reason: 'Slack answered no lookup: posted again (at least once)' }),
-  );
+  const uncertain = (key: string) =>
+    log.warn('slack_send_uncertain', { key, reason: 'Slack answered no lookup: posted again (at least once)' });
+  const sender = new SlackSender(replies, undefined, undefined, uncertain);
+  const poster = new KeyedPoster(replies, undefined, undefined, uncertain);
   const locales = new SlackLocales({ client: quick, log });
-  const agents = mountAgents(context, chat, slack.agentsChannel);
+  const agents = mountAgents(context, chat, poster, slack.agentsChannel);
 
   // The response waits for the middleware: a turn is recorded before Slack hears 200 (the work after runs untracked).
   const receiver = new HTTPReceiver({
@@ -184,6 +187,7 @@ export async function mountSlack(context: ChannelContext): Promise<ChannelMount 
 function mountAgents(
   context: ChannelContext,
   client: webApi.WebClient,
+  poster: KeyedPoster,
   channel: string | undefined,
 ): SlackAgentsChannel | undefined {
   const { log, handoffs } = context;
@@ -195,6 +199,7 @@ function mountAgents(
   const agents = new SlackAgentsChannel({
     channel,
     client,
+    poster,
     handoffs,
     conversations: context.store,
     config: context.config,

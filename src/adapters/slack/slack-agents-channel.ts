@@ -11,6 +11,7 @@ import type { HandoffService } from '../../handoff/handoff-service.ts';
 import type { Logger } from '../../log.ts';
 import type { ConversationStore } from '../../store/conversation-store.ts';
 import { type AgentsInbound, agentsInbound, isAgentsBody } from './slack-agents-inbound.ts';
+import type { KeyedPoster } from './slack-sender.ts';
 import { cardKey, type SlackAgentsClient, type SlackLabelDialog, SlackTicketCards } from './slack-ticket-cards.ts';
 import type { SlackIdentity } from './slack-to-turn.ts';
 import type { SlackCard } from './ticket-blocks.ts';
@@ -21,6 +22,8 @@ export interface SlackAgentsChannelOptions {
   /** The agents' channel id (`C…`). */
   channel: string;
   client: SlackAgentsClient;
+  /** Posts cards, notes and lines without blind repeats (default: over `client`, see {@link SlackTicketCards}). */
+  poster?: KeyedPoster;
   handoffs: HandoffService;
   conversations: ConversationStore;
   config?: Pick<BotConfig, 'agents'>;
@@ -34,7 +37,7 @@ export class SlackAgentsChannel extends AgentsDesk<SlackCard> {
 
   constructor(o: SlackAgentsChannelOptions) {
     super({
-      port: new SlackTicketCards(o.channel, o.client),
+      port: new SlackTicketCards(o.channel, o.client, o.poster),
       handoffs: o.handoffs,
       conversations: o.conversations,
       agents: o.config?.agents,

@@ -80,9 +80,15 @@ export function mayHaveBeenSent(e: unknown): boolean {
 /** The message metadata event that carries a message's key (Slack keeps it with the message; `wasSent` reads it). */
 const METADATA_EVENT = 'switchboard_message';
 
-export class SlackSender implements ChannelSender {
-  readonly channel = 'slack' as const;
-
+/**
+ * `chat.postMessage` of a message carrying a key (message metadata), never blindly repeated: when an attempt fails in a
+ * way that may hide a posted message ({@link mayHaveBeenSent}), Slack is asked for the key before the next attempt,
+ * and the message is posted again only when Slack answered "not there" several times, seconds apart — a post Slack is
+ * still working on can show up after a lookup — or cannot be asked or answered no lookup for `lookupMs` (then at least
+ * once, reported through `onUncertain`). The client must not retry such failures itself ({@link REPLY_RETRIES}).
+ * Customer replies ({@link SlackSender}) and the agents' channel's cards, notes and transcript lines post through it.
+ */
+export class KeyedPoster {
   /**
    * `pauseMs`, `lookupMs`: the first pause before asking Slack about an uncertain attempt, and how long to keep asking
    * (tests shorten them); `onUncertain`: called with the message's key when it is posted again without an answer.
@@ -95,34 +101,102 @@ export class SlackSender implements ChannelSender {
   ) {}
 
   /**
-   * Posts the reply at `address` (a {@link SlackAddress}: channel and thread). When an attempt fails in a way that may
-   * hide a posted message, Slack is asked (the message's key, {@link wasSent}) before the next attempt: a slow answer
-   * from Slack does not post the reply twice.
+   * Posts `args` with `key` in its metadata; the posted message's ts (or the ts of the earlier attempt's message a
+   * lookup found). Failures become {@link SwitchboardError}s.
+   */
+  async post(args: webApi.ChatPostMessageArguments, key: string): Promise<string | undefined> {
+    const since = Date.now();
+    const at = { channel: args.channel, ...(args.thread_ts ? { thread_ts: args.thread_ts } : {}) } as SlackAddress;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const r = (await this.client.chat.postMessage({
+          ...args,
+          metadata: { event_type: METADATA_EVENT, event_payload: { key } },
+        } as webApi.ChatPostMessageArguments)) as { ts?: string } | undefined;
+        return r?.ts;
+      } catch (e) {
+        if (!mayHaveBeenSent(e) || attempt >= UNCERTAIN_ATTEMPTS) throw slackError('chat.postMessage', e);
+        const found = await this.confirmedSent(at, key, since);
+        if (found) return found.ts;
+      }
+    }
+  }
+
+  /**
+   * Looks for the bot's message with this key (message metadata) at the address — the thread when it has one — since
+   * `sinceMs`. Undefined when Slack could not be asked or does not have it.
+   */
+  async find(address: SlackAddress, key: string, sinceMs: number): Promise<{ ts?: string } | undefined> {
+    return (await this.lookup(address, key, sinceMs)) || undefined;
+  }
+
+  /**
+   * After an attempt that may have gone through: the message once a lookup finds it; undefined after
+   * {@link NOT_THERE_ANSWERS} lookups, pauses apart, did not (or when Slack cannot be asked or does not answer for
+   * `lookupMs`: then `onUncertain` is told).
+   */
+  private async confirmedSent(at: SlackAddress, key: string, since: number): Promise<{ ts?: string } | undefined> {
+    const until = Date.now() + this.lookupMs;
+    let notThere = 0;
+    let pause = this.pauseMs;
+    while (this.client.conversations && notThere < NOT_THERE_ANSWERS && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      pause = Math.min(2 * pause, MAX_PAUSE_MS);
+      const found = await this.lookup(at, key, since);
+      if (found) return found;
+      if (found === false) notThere++;
+    }
+    if (notThere < NOT_THERE_ANSWERS) this.onUncertain?.(key);
+    return undefined;
+  }
+
+  /** The lookup: the message, false when Slack says it is not there, undefined when Slack could not be asked. */
+  private async lookup(at: SlackAddress, key: string, sinceMs: number): Promise<{ ts?: string } | false | undefined> {
+    const conversations = this.client.conversations;
+    if (!conversations) return undefined;
+    const { channel, thread_ts } = at;
+    const oldest = ((sinceMs - 60_000) / 1000).toFixed(6); // a minute of clock skew
+    try {
+      const page = (await (thread_ts
+        ? conversations.replies({ channel, ts: thread_ts, oldest, include_all_metadata: true, limit: 200 })
+        : conversations.history({ channel, oldest, include_all_metadata: true, limit: 200 }))) as {
+        messages?: { ts?: string; metadata?: { event_type?: string; event_payload?: { key?: unknown } } }[];
+      };
+      const m = (page.messages ?? []).find(
+        (m) => m.metadata?.event_type === METADATA_EVENT && m.metadata.event_payload?.key === key,
+      );
+      return m ? { ts: m.ts } : false;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+export class SlackSender implements ChannelSender {
+  readonly channel = 'slack' as const;
+  private readonly poster: KeyedPoster;
+
+  /** As {@link KeyedPoster}'s constructor. */
+  constructor(
+    private readonly client: SlackChatClient,
+    pauseMs = UNCERTAIN_PAUSE_MS,
+    lookupMs = UNCERTAIN_LOOKUP_MS,
+    onUncertain?: (key: string) => void,
+  ) {
+    this.poster = new KeyedPoster(client, pauseMs, lookupMs, onUncertain);
+  }
+
+  /**
+   * Posts the reply at `address` (a {@link SlackAddress}: channel and thread), keyed by its turn: a slow answer from
+   * Slack does not post the reply twice ({@link KeyedPoster}).
    */
   async send(address: unknown, message: OutgoingMessage): Promise<void> {
     const { channel, thread_ts } = toAddress(address);
     const { text, blocks } = replyToSlack(message);
-    const since = Date.now();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.client.chat.postMessage({
-          channel,
-          ...(thread_ts ? { thread_ts } : {}),
-          text,
-          blocks,
-          unfurl_links: false,
-          unfurl_media: false,
-          metadata: { event_type: METADATA_EVENT, event_payload: { key: message.turn } },
-        });
-        return;
-      } catch (e) {
-        if (!mayHaveBeenSent(e) || attempt >= UNCERTAIN_ATTEMPTS) throw slackError('chat.postMessage', e);
-        // Posted again only when Slack answered "not there" several times, seconds apart — a post Slack is still
-        // working on can show up after a lookup — or when Slack cannot be asked or answered no lookup for two minutes
-        // (then at least once, reported).
-        if (await this.confirmedSent(address, message, since)) return;
-      }
-    }
+    await this.poster.post(
+      { channel, ...(thread_ts ? { thread_ts } : {}), text, blocks, unfurl_links: false, unfurl_media: false },
+      message.turn,
+    );
   }
 
   /**
@@ -130,47 +204,7 @@ export class SlackSender implements ChannelSender {
    * has one — since `sinceMs`: a message a crash may have sent is not sent twice.
    */
   async wasSent(address: unknown, message: OutgoingMessage, sinceMs: number): Promise<boolean> {
-    return (await this.lookup(address, message, sinceMs)) === true; // not known: sent again (at least once)
-  }
-
-  /**
-   * After an attempt that may have gone through: true once a lookup finds the message; false after
-   * {@link NOT_THERE_ANSWERS} lookups, pauses apart, did not (or when Slack cannot be asked or does not answer for
-   * `lookupMs`: then `onUncertain` is told).
-   */
-  private async confirmedSent(address: unknown, message: OutgoingMessage, since: number): Promise<boolean> {
-    const until = Date.now() + this.lookupMs;
-    let notThere = 0;
-    let pause = this.pauseMs;
-    while (this.client.conversations && notThere < NOT_THERE_ANSWERS && Date.now() < until) {
-      await new Promise((resolve) => setTimeout(resolve, pause));
-      pause = Math.min(2 * pause, MAX_PAUSE_MS);
-      const found = await this.lookup(address, message, since);
-      if (found) return true;
-      if (found === false) notThere++;
-    }
-    if (notThere < NOT_THERE_ANSWERS) this.onUncertain?.(message.turn);
-    return false;
-  }
-
-  /** {@link wasSent}'s lookup: undefined when Slack could not be asked (no scope, an error, no answer). */
-  private async lookup(address: unknown, message: OutgoingMessage, sinceMs: number): Promise<boolean | undefined> {
-    const conversations = this.client.conversations;
-    if (!conversations) return undefined;
-    const { channel, thread_ts } = toAddress(address);
-    const oldest = ((sinceMs - 60_000) / 1000).toFixed(6); // a minute of clock skew
-    try {
-      const page = (await (thread_ts
-        ? conversations.replies({ channel, ts: thread_ts, oldest, include_all_metadata: true, limit: 200 })
-        : conversations.history({ channel, oldest, include_all_metadata: true, limit: 200 }))) as {
-        messages?: { metadata?: { event_type?: string; event_payload?: { key?: unknown } } }[];
-      };
-      return (page.messages ?? []).some(
-        (m) => m.metadata?.event_type === METADATA_EVENT && m.metadata.event_payload?.key === message.turn,
-      );
-    } catch {
-      return undefined;
-    }
+    return (await this.poster.find(toAddress(address), message.turn, sinceMs)) !== undefined; // not known: sent again
   }
 
   /** Replaces a message's blocks (the buttons a customer pressed become a note). */

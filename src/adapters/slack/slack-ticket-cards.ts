@@ -4,6 +4,7 @@
  * transcript lines go in its thread, a note only one agent sees is `chat.postEphemeral`, the new-intent dialog a modal.
  * Web API failures become {@link SwitchboardError}s (`E_SLACK_API`, `E_SLACK_TRANSPORT`).
  */
+import { randomUUID } from 'node:crypto';
 import type { webApi } from '@slack/bolt';
 import { isSwitchboardError, SwitchboardError } from '../../errors.ts';
 import type { AgentProfile } from '../../handoff/agent-routing.ts';
@@ -11,7 +12,7 @@ import type { CardView, DeskPort } from '../../handoff/agents-desk.ts';
 import type { Ticket } from '../../handoff/ticket.ts';
 import { splitText, truncateText } from '../../util/text-parts.ts';
 import { escapeMrkdwn } from './reply-to-slack.ts';
-import { slackError } from './slack-sender.ts';
+import { KeyedPoster, type SlackChatClient, slackError } from './slack-sender.ts';
 import { resolveModal, type SlackCard, ticketBlocks, transcriptLine } from './ticket-blocks.ts';
 
 /** The Web API calls the agents' channel needs (a `WebClient` has them). */
@@ -22,6 +23,8 @@ export interface SlackAgentsClient {
     postEphemeral(args: webApi.ChatPostEphemeralArguments): Promise<unknown>;
   };
   views: { open(args: webApi.ViewsOpenArguments): Promise<unknown> };
+  /** Where a post that may or may not have reached Slack is looked up before posting again ({@link KeyedPoster}). */
+  conversations?: SlackChatClient['conversations'];
 }
 
 /** The surface name the cards are stored under (`ticket.surfaces.slack`). */
@@ -58,11 +61,19 @@ export class SlackTicketCards implements DeskPort<SlackCard> {
   readonly prefix = 'slack';
   readonly maxField = 80;
 
-  /** `channel`: the agents' channel id. */
+  private readonly poster: KeyedPoster;
+
+  /**
+   * `channel`: the agents' channel id; `poster`: posts messages (cards, notes, transcript lines) without blind
+   * repeats — by default over `client`, which then must not retry a failure that may hide a posted message itself.
+   */
   constructor(
     private readonly channel: string,
     private readonly client: SlackAgentsClient,
-  ) {}
+    poster?: KeyedPoster,
+  ) {
+    this.poster = poster ?? new KeyedPoster(client);
+  }
 
   userOf(profile: AgentProfile): string | undefined {
     return profile.slack_user;
@@ -142,12 +153,12 @@ export class SlackTicketCards implements DeskPort<SlackCard> {
     return true;
   }
 
-  /** chat.postMessage (links not unfurled); the message's ts. */
+  /**
+   * chat.postMessage (links not unfurled) under a key of its own: an attempt that may have reached Slack is looked up
+   * before it is posted again, so a slow Slack never gets a card or a line twice. The message's ts.
+   */
   private async post(args: webApi.ChatPostMessageArguments): Promise<string | undefined> {
-    const r = await call('chat.postMessage', () =>
-      this.client.chat.postMessage({ ...args, unfurl_links: false, unfurl_media: false }),
-    );
-    return r.ts;
+    return this.poster.post({ ...args, unfurl_links: false, unfurl_media: false }, `desk:${randomUUID()}`);
   }
 }
 
