@@ -60,6 +60,11 @@ export const ERROR_CODES = {
     meaning: 'the database could not be opened at startup (or the store file is missing)',
   },
   E_STORE_UNAVAILABLE: { kind: 'transport', meaning: 'the database is unreachable right now', status: 503 },
+  E_STORE_BUSY: {
+    kind: 'transport',
+    meaning: 'every database connection stayed in use for 5 s (overload): send the request again shortly',
+    status: 503,
+  },
   E_LISTEN: {
     kind: 'input',
     meaning: 'the server cannot listen on HOST:PORT (the port is in use or needs privileges)',

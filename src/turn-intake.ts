@@ -7,7 +7,10 @@
  *   when the lease runs out;
  * - the database is down when the turn arrives: it goes to the local spool (fsynced) and is recorded and handled
  *   when the database answers; while the spool holds turns, new ones queue behind them (order is kept);
- * - the database fails mid-turn: the row stays pending and is handled again once the database answers.
+ * - the database is up but every pool connection stays in use for 5 s (overload, `E_STORE_BUSY`): the turn is not
+ *   recorded and not spooled (the spool drains one turn at a time and would deepen the overload); the channel answers
+ *   5xx and the platform, or the web chat page, sends it again;
+ * - the database fails (or stays busy) mid-turn: the row stays pending and is handled again once the database answers.
  * Leases are renewed while a turn runs — and while it waits for the next sweep after a database fault. Under
  * overload a lease can still run out while its owner works (renewals stuck behind a saturated pool): another
  * instance then takes the turn and handles it too. Only one of them sends the reply: right before sending, the
@@ -18,7 +21,7 @@
 import { hostname } from 'node:os';
 import { SwitchboardError } from './errors.ts';
 import type { Logger } from './log.ts';
-import { isUnavailable } from './store/postgres-client.ts';
+import { isBusy, isUnavailable } from './store/postgres-client.ts';
 import { inboxKey, type TurnInbox } from './store/turn-inbox.ts';
 import type { TurnSpool } from './store/turn-spool.ts';
 import type { Turn } from './turn.ts';
@@ -174,7 +177,7 @@ export class TurnIntake {
       }
       return resumed + taken.length;
     } catch (e) {
-      if (!isUnavailable(e)) log.error('inbox_sweep_failed', { message: (e as Error).message });
+      if (!isUnavailable(e) && !isBusy(e)) log.error('inbox_sweep_failed', { message: (e as Error).message });
       return 0;
     }
   }
@@ -201,13 +204,14 @@ export class TurnIntake {
       const ready = prepare ? await prepare(turn).catch(() => turn) : turn;
       const outcome = await this.o.handle(ready, address, resumed, fence);
       await inbox.complete(key).catch((e: unknown) => {
-        if (!isUnavailable(e)) throw e;
+        if (!isUnavailable(e) && !isBusy(e)) throw e;
         this.unmarked.add(key);
       });
       return outcome;
     } catch (e) {
-      // The database failed mid-turn: the row stays pending (and this instance's) and the next sweep handles the turn.
-      if (isUnavailable(e)) {
+      // The database failed (or every connection stayed busy) mid-turn: the row stays pending (and this instance's) and
+      // the next sweep handles the turn.
+      if (isUnavailable(e) || isBusy(e)) {
         this.interrupted.set(key, { turn, address, attempt });
         return { status: 'spooled' };
       }

@@ -33,8 +33,44 @@ export function isUnavailable(e: unknown): boolean {
   );
 }
 
-/** Rethrows a database-down error as E_STORE_UNAVAILABLE (kind transport); other errors unchanged. */
-function rethrow(e: unknown): never {
+/** True for {@link rethrow}'s E_STORE_BUSY: the database is up and every pool connection stayed in use. */
+export function isBusy(e: unknown): boolean {
+  return (e as { code?: unknown })?.code === 'E_STORE_BUSY';
+}
+
+/** How long a query waits for a pool connection before it fails (pg-pool's `connectionTimeoutMillis`). */
+const CONNECTION_WAIT_MS = 5000;
+const POOL_WAIT_TIMEOUT = /timeout exceeded when trying to connect/i;
+
+/**
+ * When the pool last heard from the database (a query answered, even with an SQL error): a wait for a connection that
+ * times out while the database kept answering others means every connection was busy — overload, not an outage.
+ */
+class PoolHealth {
+  lastAnswer = 0;
+  answered(): void {
+    this.lastAnswer = Date.now();
+  }
+  /** True when `e` is a timed-out wait for a connection while the database answered within that wait. */
+  busy(e: unknown): boolean {
+    return POOL_WAIT_TIMEOUT.test((e as Error)?.message ?? '') && Date.now() - this.lastAnswer <= CONNECTION_WAIT_MS;
+  }
+}
+
+/**
+ * Rethrows a database-down error as E_STORE_UNAVAILABLE (kind transport) — except a pool wait that timed out while the
+ * database kept answering, which is E_STORE_BUSY: the database is up and every connection is in use, so a turn is
+ * not spooled (the spool drains one turn at a time and would make an overload worse) but refused with a 5xx, and the
+ * platform (or the web chat page) sends it again. Other errors unchanged.
+ */
+function rethrow(e: unknown, health?: PoolHealth): never {
+  if (health?.busy(e))
+    throw new SwitchboardError(
+      'E_STORE_BUSY',
+      'transport',
+      `PostgreSQL busy: no free connection within ${CONNECTION_WAIT_MS / 1000} s`,
+      { cause: e },
+    );
   if (isUnavailable(e))
     throw new SwitchboardError('E_STORE_UNAVAILABLE', 'transport', `PostgreSQL unavailable: ${(e as Error).message}`, {
       cause: e,
@@ -44,14 +80,37 @@ function rethrow(e: unknown): never {
 
 class PgQueries implements SqlClient {
   readonly dialect = 'postgres' as const;
-  constructor(protected readonly db: Queryable) {}
+  constructor(
+    protected readonly db: Queryable,
+    protected readonly health: PoolHealth,
+  ) {}
 
   async query<T extends SqlRow = SqlRow>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return ((await this.db.query(sql, params as unknown[]).catch(rethrow)) as pg.QueryResult).rows as T[];
+    return (await this.send(sql, params)).rows as T[];
   }
 
   async run(sql: string, params: readonly unknown[] = []): Promise<number> {
-    return ((await this.db.query(sql, params as unknown[]).catch(rethrow)) as pg.QueryResult).rowCount ?? 0;
+    return (await this.send(sql, params)).rowCount ?? 0;
+  }
+
+  private async send(sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
+    try {
+      const r = (await this.db.query(sql, params as unknown[])) as pg.QueryResult;
+      this.health.answered();
+      return r;
+    } catch (e) {
+      // An SQL error (SQLSTATE class 22, 23, 42…) is an answer: the database is up.
+      const code = (e as { code?: unknown })?.code;
+      if (
+        typeof code === 'string' &&
+        /^[0-9A-Z]{5}$/.test(code) &&
+        !UNAVAILABLE_SQLSTATE.test(code) &&
+        !UNAVAILABLE_SOCKET.has(code)
+      ) {
+        this.health.answered();
+      }
+      return rethrow(e, this.health);
+    }
   }
 
   async exec(sql: string): Promise<void> {
@@ -71,12 +130,16 @@ export class PostgresClient extends PgQueries {
     /** The connection URL (for connections of their own: LISTEN). */
     readonly url: string,
   ) {
-    super(pool);
+    super(pool, new PoolHealth());
   }
 
   /** Connects (and checks the connection once); E_STORE_OPEN when the database cannot be reached. */
   static async connect(url: string, options: { max?: number } = {}): Promise<PostgresClient> {
-    const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: 5000 });
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.max ?? 10,
+      connectionTimeoutMillis: CONNECTION_WAIT_MS,
+    });
     pool.on('error', () => {}); // an idle client's error: the next query reports it
     try {
       await pool.query('SELECT 1');
@@ -93,7 +156,7 @@ export class PostgresClient extends PgQueries {
   }
 
   override async transaction<T>(fn: (client: SqlClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect().catch(rethrow);
+    const client = await this.pool.connect().catch((e) => rethrow(e, this.health));
     let failure: unknown;
     // A connection cut while the client is checked out is an `error` event on it: without a listener it would crash
     // the process. The statement in flight fails too, and the transaction rolls back below.
@@ -103,13 +166,13 @@ export class PostgresClient extends PgQueries {
     client.on('error', onError);
     try {
       await client.query('BEGIN');
-      const out = await fn(new PgQueries(client));
+      const out = await fn(new PgQueries(client, this.health));
       await client.query('COMMIT');
       return out;
     } catch (e) {
       failure = e;
       await client.query('ROLLBACK').catch(() => {});
-      return rethrow(e);
+      return rethrow(e, this.health);
     } finally {
       // A connection that failed is destroyed rather than returned to the pool.
       client.off('error', onError);

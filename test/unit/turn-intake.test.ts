@@ -29,18 +29,20 @@ const turn = (id: string): Turn => ({
 });
 
 const down = () => new SwitchboardError('E_STORE_UNAVAILABLE', 'transport', 'PostgreSQL unavailable: test');
+const busy = () => new SwitchboardError('E_STORE_BUSY', 'transport', 'PostgreSQL busy: no free connection within 5 s');
 
 /** An inbox over a SQLite file whose every call fails as a database outage while `db.down` is set. */
 function flakyInbox(file: string) {
   const client = new SqliteClient(file);
   migrateSqlite(client);
   const real = new SqlTurnInbox(client);
-  const db = { down: false };
+  const db = { down: false, busy: false };
   const inbox = new Proxy(real, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver);
       if (typeof v !== 'function') return v;
-      return (...args: unknown[]) => (db.down ? Promise.reject(down()) : v.apply(target, args));
+      return (...args: unknown[]) =>
+        db.down ? Promise.reject(down()) : db.busy ? Promise.reject(busy()) : v.apply(target, args);
     },
   }) as TurnInbox;
   return { inbox, db, client };
@@ -133,6 +135,20 @@ describe('TurnIntake', () => {
     expect(await b.sweep()).toBe(1);
     expect(h.handled).toEqual(['4']);
     expect(log.lines).toContainEqual(expect.objectContaining({ event: 'inbox_turn_resumed', key: 'web:4' }));
+  });
+
+  it('every connection busy at the door: the turn is refused (not spooled), and recorded once when it comes again', async () => {
+    const { db, h, first, inbox } = setup();
+    db.busy = true;
+    const refused = await first.intake.receive(turn('b1'), {}).catch((e: unknown) => e);
+    expect((refused as { code?: string }).code).toBe('E_STORE_BUSY');
+    expect(first.spool.size).toBe(0);
+    db.busy = false;
+    const again = await first.intake.receive(turn('b1'), {});
+    expect(again.status).toBe('accepted');
+    if (again.status === 'accepted') await again.outcome;
+    expect(h.handled).toEqual(['b1']);
+    expect(await inbox.pending()).toBe(0);
   });
 
   it('the database down at the door: the turn is spooled, then recorded and handled once it answers', async () => {
