@@ -155,9 +155,12 @@ export class TurnHandler {
   ): Promise<TurnOutcome> {
     const { turnLog, store, bot } = this.options;
     const at = t.turn.receivedAt;
-    const recorded = turnLog
-      ? (await turnLog.feedback(action.turn, action.rating, at, t.turn.conversation)) === 'recorded'
+    const status = turnLog
+      ? await turnLog.feedback(action.turn, action.rating, at, t.turn.conversation)
       : await store.recordFeedback(action.turn, action.rating, at);
+    // This feedback turn handled again after a crash (or by the instance that took its lease): its first handling
+    // recorded it, and may have died before the apology was sent — send it (the sender does not repeat a sent one).
+    const recorded = status === 'recorded' || (t.resumed && status === 'repeat');
     if (!recorded || action.rating === 'up') return { status: 'feedback', recorded };
     const reply: Reply = { text: feedbackText(bot, 'sorry', t.language), language: t.language };
     await this.send(t, { reply, turn: t.key, feedback: false, offerHuman: true });

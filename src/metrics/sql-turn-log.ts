@@ -1,7 +1,7 @@
 /** The turn log in SQL (SQLite or PostgreSQL through a {@link SqlClient}); see turn-log.ts. */
 import { SwitchboardError } from '../errors.ts';
 import type { SqlClient, SqlRow } from '../store/sql-client.ts';
-import type { AuditVerdict, NewTurnRecord, TurnLog, TurnRecord } from './turn-log.ts';
+import type { AuditVerdict, FeedbackStatus, NewTurnRecord, TurnLog, TurnRecord } from './turn-log.ts';
 
 const opt = <T>(v: unknown, f: (x: unknown) => T): T | undefined => (v === null || v === undefined ? undefined : f(v));
 
@@ -74,22 +74,19 @@ export class SqlTurnLog implements TurnLog {
     await this.client.run('UPDATE turns SET text = $2 WHERE id = $1', [id, text]);
   }
 
-  async feedback(
-    id: string,
-    rating: 'up' | 'down',
-    at: number,
-    conversation: string,
-  ): Promise<'recorded' | 'duplicate' | 'unknown'> {
+  async feedback(id: string, rating: 'up' | 'down', at: number, conversation: string): Promise<FeedbackStatus> {
     const changed = await this.client.run(
       "UPDATE turns SET feedback = $2, feedback_at = $3 WHERE id = $1 AND conversation = $4 AND feedback IS NULL AND decision = 'answer'",
       [id, rating, at, conversation],
     );
     if (changed === 1) return 'recorded';
-    const [row] = await this.client.query<{ decision: string }>(
-      'SELECT decision FROM turns WHERE id = $1 AND conversation = $2',
+    const [row] = await this.client.query<{ decision: string; feedback: string | null; feedback_at: unknown }>(
+      'SELECT decision, feedback, feedback_at FROM turns WHERE id = $1 AND conversation = $2',
       [id, conversation],
     );
-    return row && row.decision === 'answer' ? 'duplicate' : 'unknown';
+    if (!row || row.decision !== 'answer') return 'unknown';
+    // The same rating at the same time: most likely this feedback turn, handled again after a crash.
+    return row.feedback === rating && Number(row.feedback_at) === at ? 'repeat' : 'duplicate';
   }
 
   private async lastAnswer(conversation: string, at: number, windowMs: number): Promise<SqlRow | undefined> {

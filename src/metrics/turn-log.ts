@@ -8,6 +8,8 @@ import type { DecisionKind, DecisionReason } from '../router/decision.ts';
 import type { ChannelName } from '../turn.ts';
 
 export type AuditVerdict = 'correct' | 'wrong';
+/** What recording a 👍/👎 did (see {@link TurnLog.feedback}). */
+export type FeedbackStatus = 'recorded' | 'duplicate' | 'repeat' | 'unknown';
 
 export interface TurnRecord {
   /** `<channel>:<turn id>`: what feedback buttons refer to. */
@@ -52,14 +54,11 @@ export interface TurnLog {
   updateText(id: string, text: string): Promise<void>;
   /**
    * 👍/👎 from `conversation` on an automated answer: `unknown` turn (or a turn of another conversation: a button only
-   * counts for its own conversation's turns), `duplicate` (the first counts) or `recorded`.
+   * counts for its own conversation's turns), `duplicate` (the first counts), `repeat` (the same rating at the same
+   * time was recorded before: the feedback turn handled again after a crash, if the caller knows it was resumed) or
+   * `recorded`.
    */
-  feedback(
-    id: string,
-    rating: 'up' | 'down',
-    at: number,
-    conversation: string,
-  ): Promise<'recorded' | 'duplicate' | 'unknown'>;
+  feedback(id: string, rating: 'up' | 'down', at: number, conversation: string): Promise<FeedbackStatus>;
   /**
    * Marks the conversation's last automated answer before `at` (within `windowMs`) as escalated / re-contacted (only
    * when its intent is `intent`); returns its id.

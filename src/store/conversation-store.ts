@@ -27,8 +27,11 @@ export interface ConversationStore {
   /** Where replies to a conversation go: the adapter's address (a Slack channel + thread, a Teams ConversationReference). */
   setAddress(conversation: string, address: ConversationAddress): Promise<void>;
   getAddress(conversation: string): Promise<ConversationAddress | undefined>;
-  /** 👍/👎 on the automated answer to `turn`; false when that turn already has feedback (the first one counts). */
-  recordFeedback(turn: string, rating: 'up' | 'down', at: number): Promise<boolean>;
+  /**
+   * 👍/👎 on the automated answer to `turn`: `recorded`; `duplicate` when that turn already has feedback (the first
+   * one counts); `repeat` when it has this very feedback (rating and time): the feedback turn handled again.
+   */
+  recordFeedback(turn: string, rating: 'up' | 'down', at: number): Promise<'recorded' | 'duplicate' | 'repeat'>;
   close(): Promise<void>;
 }
 
@@ -71,10 +74,11 @@ export class MemoryConversationStore implements ConversationStore {
     return a ? structuredClone(a) : undefined;
   }
 
-  async recordFeedback(turn: string, rating: 'up' | 'down', at: number): Promise<boolean> {
-    if (this.feedback.has(turn)) return false;
+  async recordFeedback(turn: string, rating: 'up' | 'down', at: number): Promise<'recorded' | 'duplicate' | 'repeat'> {
+    const had = this.feedback.get(turn);
+    if (had) return had.rating === rating && had.at === at ? 'repeat' : 'duplicate';
     this.feedback.set(turn, { rating, at });
-    return true;
+    return 'recorded';
   }
 
   async close(): Promise<void> {

@@ -70,14 +70,17 @@ export class SqlConversationStore implements ConversationStore {
     }
   }
 
-  async recordFeedback(turn: string, rating: 'up' | 'down', at: number): Promise<boolean> {
-    return (
-      (await this.client.run('INSERT INTO feedback (turn, rating, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
-        turn,
-        rating,
-        at,
-      ])) === 1
+  async recordFeedback(turn: string, rating: 'up' | 'down', at: number): Promise<'recorded' | 'duplicate' | 'repeat'> {
+    const inserted = await this.client.run(
+      'INSERT INTO feedback (turn, rating, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [turn, rating, at],
     );
+    if (inserted === 1) return 'recorded';
+    const [row] = await this.client.query<{ rating: string; at: unknown }>(
+      'SELECT rating, at FROM feedback WHERE turn = $1',
+      [turn],
+    );
+    return row?.rating === rating && Number(row.at) === at ? 'repeat' : 'duplicate';
   }
 
   async close(): Promise<void> {

@@ -79,6 +79,45 @@ describe('TurnHandler', () => {
     expect(sender.sent[1].message.reply.handoff).toBe(true);
   });
 
+  it('a 👎 turn handled again after a crash still apologises; a second press of the button does not', async () => {
+    const { sender, handler } = setup();
+    const press = turn({ action: { kind: 'feedback', rating: 'down', turn: 'slack:EvCrash' } });
+    expect(await handler.handle(press, {})).toMatchObject({ recorded: true });
+    // The process died before the apology went out: the sweep hands the same turn over again, resumed.
+    expect(await handler.handle(press, {}, true)).toMatchObject({ recorded: true });
+    expect(sender.sent).toHaveLength(2); // the sender (keyed by the turn) does not post an apology it already posted
+    expect(sender.sent[1].message).toMatchObject({ turn: sender.sent[0].message.turn, offerHuman: true });
+    const second = turn({
+      action: { kind: 'feedback', rating: 'down', turn: 'slack:EvCrash' },
+      receivedAt: press.receivedAt + 1000,
+    });
+    expect(await handler.handle(second, {}, true)).toEqual({ status: 'feedback', recorded: false });
+    expect(sender.sent).toHaveLength(2);
+  });
+
+  it('with the turn log: a resumed 👎 turn apologises again, a fresh duplicate does not', async () => {
+    const { openStores } = await import('../../src/server/open-stores.ts');
+    const stores = await openStores({ sqliteFile: ':memory:' });
+    const sender = new MemorySender('slack');
+    const handler = new TurnHandler({
+      bot,
+      store: stores.conversations,
+      senders: { slack: sender },
+      turnLog: stores.turns,
+    });
+    const asked = turn({ text: 'what is the weather like today', conversation: 'slack:T1:DC' });
+    await handler.handle(asked, {});
+    const press = turn({
+      action: { kind: 'feedback', rating: 'down', turn: `slack:${asked.id}` },
+      conversation: 'slack:T1:DC',
+    });
+    expect(await handler.handle(press, {})).toMatchObject({ recorded: true });
+    expect(await handler.handle(press, {})).toEqual({ status: 'feedback', recorded: false }); // not resumed
+    expect(await handler.handle(press, {}, true)).toMatchObject({ recorded: true });
+    expect(sender.sent.filter((s) => s.message.offerHuman)).toHaveLength(2);
+    await stores.close();
+  });
+
   it('an empty or binary-looking message is still answered (a person if nothing is understood), a huge one is cut', async () => {
     const { sender, handler } = setup();
     for (const text of ['', '\u0000\u0001\u0002', 'x'.repeat(100_000)]) {
