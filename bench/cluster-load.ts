@@ -98,6 +98,8 @@ for (const name of ['a', 'b', 'c'])
       DATABASE_URL: schema.url,
       SWITCHBOARD_AGENT_TOKEN: TOKEN,
       SWITCHBOARD_INSTANCE_ID: `load-${name}`,
+      // nginx (on loopback) appends X-Forwarded-For: each simulated customer is its own client for the stream limits.
+      SWITCHBOARD_TRUSTED_PROXIES: '127.0.0.1',
       SLACK_SIGNING_SECRET: SECRET,
       SLACK_BOT_TOKEN: 'xoxb-test',
       SLACK_API_URL: fake.url,
@@ -132,7 +134,12 @@ for (const s of servers) {
 const nginx = await startNginx(servers.map((s) => s.base));
 const consoles = await Promise.all(servers.map((s) => consoleOn(s.base, TOKEN)));
 // Customers who ask questions, and others who each ask for a person once (their later lines would go to the agent).
-const customers = Array.from({ length: 50 }, (_, i) => new WebChatClient(nginx.base, `load${i}`));
+/** A distinct address per simulated customer (they would not share one in a real deployment). */
+const addressOf = (n: number) => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+const customers = Array.from(
+  { length: 50 },
+  (_, i) => new WebChatClient(nginx.base, `load${i}`, undefined, addressOf(i + 1)),
+);
 const askers: WebChatClient[] = [];
 for (const c of customers) await c.connect();
 
@@ -177,7 +184,7 @@ async function webMessage(): Promise<void> {
   const person = n % 97 === 0;
   let client = customers[n % customers.length];
   if (person) {
-    client = new WebChatClient(nginx.base, `person${n}`);
+    client = new WebChatClient(nginx.base, `person${n}`, undefined, addressOf(1000 + n));
     askers.push(client);
     await client.connect().catch(() => {
       errors++;
