@@ -41,19 +41,23 @@ export function isBusy(e: unknown): boolean {
 /** How long a query waits for a pool connection before it fails (pg-pool's `connectionTimeoutMillis`). */
 const CONNECTION_WAIT_MS = 5000;
 const POOL_WAIT_TIMEOUT = /timeout exceeded when trying to connect/i;
+/** An answer this recent says the database is up (a saturated pool answers every few milliseconds). */
+const RECENT_ANSWER_MS = 2000;
 
 /**
  * When the pool last heard from the database (a query answered, even with an SQL error): a wait for a connection that
- * times out while the database kept answering others means every connection was busy — overload, not an outage.
+ * times out while the database is still answering others (within the last {@link RECENT_ANSWER_MS}) means every
+ * connection is busy — overload, not an outage. A database cut mid-wait answers nothing more, so the waits that time out
+ * two seconds or more after the cut count as an outage (and their turns are spooled).
  */
 class PoolHealth {
   lastAnswer = 0;
   answered(): void {
     this.lastAnswer = Date.now();
   }
-  /** True when `e` is a timed-out wait for a connection while the database answered within that wait. */
+  /** True when `e` is a timed-out wait for a connection while the database is still answering. */
   busy(e: unknown): boolean {
-    return POOL_WAIT_TIMEOUT.test((e as Error)?.message ?? '') && Date.now() - this.lastAnswer <= CONNECTION_WAIT_MS;
+    return POOL_WAIT_TIMEOUT.test((e as Error)?.message ?? '') && Date.now() - this.lastAnswer <= RECENT_ANSWER_MS;
   }
 }
 

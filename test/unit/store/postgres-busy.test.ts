@@ -15,7 +15,7 @@ describe.skipIf(!TEST_DATABASE_URL)('PostgreSQL pool: busy is not down', () => {
       const released = new Promise<void>((r) => {
         release = r;
       });
-      // The only connection stays checked out, answering a query every 200 ms, until the waiting query gave up.
+      // The only connection stays checked out, answering a query every 100 ms, until the waiting query gave up.
       const holder = db.transaction(async (c) => {
         let stop = false;
         void released.then(() => {
@@ -23,7 +23,7 @@ describe.skipIf(!TEST_DATABASE_URL)('PostgreSQL pool: busy is not down', () => {
         });
         while (!stop) {
           await c.query('SELECT 1');
-          await new Promise((r) => setTimeout(r, 200));
+          await new Promise((r) => setTimeout(r, 100));
         }
       });
       const e = await db.query('SELECT 2').catch((err: unknown) => err);
