@@ -44,8 +44,10 @@ describe.each([
     expect(await store.getAddress('teams:c1')).toEqual({ channel: 'teams', address: reference });
     await store.setAddress('teams:c1', { channel: 'teams', address: { ...reference, serviceUrl: 'http://x/' } });
     expect((await store.getAddress('teams:c1'))?.address).toMatchObject({ serviceUrl: 'http://x/' });
-    expect(await store.recordFeedback('slack:Ev1', 'down', 1)).toBe(true);
-    expect(await store.recordFeedback('slack:Ev1', 'up', 2)).toBe(false);
+    expect(await store.recordFeedback('slack:Ev1', 'down', 1)).toBe('recorded');
+    expect(await store.recordFeedback('slack:Ev1', 'up', 2)).toBe('duplicate');
+    // The same feedback again (its turn handled a second time): a repeat, not a new rating.
+    expect(await store.recordFeedback('slack:Ev1', 'down', 1)).toBe('repeat');
     await store.close();
   });
 });
