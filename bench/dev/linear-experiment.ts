@@ -6,13 +6,20 @@ import type { SparseRow } from '../../src/nlu/features/featurizer-config.ts';
 import { DEFAULT_FEATURIZER, type FeatureBag } from '../../src/nlu/features/featurizer-config.ts';
 import { linearScores, trainLinearSvm } from '../../src/train/linear-svm.ts';
 import { computeIdf } from '../../src/train/train-intent.ts';
-import { labelsOf, loadDataset } from '../lib/bench-data.ts';
+import { labelsOf, loadDataset, tuningSplit } from '../lib/bench-data.ts';
 
 const [name, json = '{}'] = process.argv.slice(2);
 const o = { c: [1], norm: 'joint', sublinear: true, maxRows: 200_000, ...JSON.parse(json) };
-const ds = loadDataset(name, false, 1);
+// No validation split (Banking77): a seeded, stratified 10% of train (the peers' tuning split), never test.
+const loaded = loadDataset(name, false, 1);
+const tuning = tuningSplit(loaded, 13);
+const ds = { ...loaded, train: tuning.fit, valid: tuning.valid };
 // "buckets": a smaller hash space (every feature kept, colliding) instead of pruning rows by document frequency.
-const cfg = { ...DEFAULT_FEATURIZER, ...(o.buckets ? { buckets: o.buckets } : {}) };
+const cfg = {
+  ...DEFAULT_FEATURIZER,
+  ...(o.buckets ? { buckets: o.buckets } : {}),
+  ...(o.punct ? { punctuation: o.punct } : {}),
+};
 const wordCfg = { ...cfg, charNgrams: [0, 0] as [number, number] };
 const t0 = performance.now();
 const rawTrain = ds.train.map((e) => featurize(e.text, cfg));
@@ -86,7 +93,7 @@ const score = (rows: typeof ds.test, model: ReturnType<typeof trainLinearSvm>, t
 };
 for (const c of o.c) {
   const t1 = performance.now();
-  const model = trainLinearSvm(xTrain, yTrain, vocab.rows, C, { c, tolerance: 0.1, maxPasses: 100, seed: 1 });
+  const model = trainLinearSvm(xTrain, yTrain, vocab.rows, C, { c, tolerance: o.tol ?? 0.1, maxPasses: o.passes ?? 100, seed: 1 });
   const secs = (performance.now() - t1) / 1000;
   const v = ds.valid ? score(ds.valid, model) : { acc: Number.NaN, thr: 0 };
   const t = score(ds.test, model, ds.mode === 'multi' ? v.thr : undefined);

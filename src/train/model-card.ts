@@ -182,7 +182,12 @@ export function renderModelCard({ manifest: m, dataDescription, warnings = [] }:
     '## Training protocol',
     '',
     `- Features: hashed word ${f.wordNgrams[0]}–${f.wordNgrams[1]}-grams and character ${f.charNgrams[0]}–` +
-      `${f.charNgrams[1]}-grams, ${f.buckets} buckets, hash seed ${f.seed}, at most ${f.maxTokens} tokens`,
+      `${f.charNgrams[1]}-grams, ${f.buckets} buckets, hash seed ${f.seed}, at most ${f.maxTokens} tokens` +
+      (f.punctuation === 'all'
+        ? ', punctuation marks as tokens'
+        : f.punctuation === 'questions'
+          ? ', question and exclamation marks as tokens'
+          : ''),
     m.features
       ? `- Feature vocabulary: ${m.features.rows - 1} of the ${f.buckets - 1} hash buckets kept (\`${m.features.file}\`)`
       : '- Feature vocabulary: none (every hash bucket has an embedding row)',

@@ -2,7 +2,7 @@
  * Text → hashed features for the intent model: normalisation, tokenisation (`Intl.Segmenter` for scripts without
  * spaces), word and character n-grams hashed with MurmurHash3.
  */
-import type { FeatureBag, FeaturizerConfig } from './featurizer-config.ts';
+import type { FeatureBag, FeaturizerConfig, PunctuationTokens } from './featurizer-config.ts';
 import { murmur3, murmur3Bytes } from './murmur3.ts';
 
 /** Longest input, in UTF-16 code units, that is featurized; the rest of a huge message is ignored. */
@@ -23,6 +23,13 @@ const UNSPACED = /[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u
 // Words (letters, marks, digits, inner apostrophes), or single symbols/emoji, which carry meaning in chat (👍, £).
 const WORD = /[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*|[\p{S}\p{Extended_Pictographic}]/gu;
 const SYMBOL = /^[\p{S}\p{Extended_Pictographic}]/u;
+// With punctuation tokens: the same words and symbols, and each punctuation mark (all, or question and exclamation
+// marks in any script: ? ¿ ؟ ! ¡ ፧ ՞ ;) as a token of its own.
+const WORD_ALL_PUNCT = /[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*|[\p{S}\p{Extended_Pictographic}\p{P}]/gu;
+const QUESTION_MARKS = '?¿؟!¡፧՞;';
+const WORD_QUESTIONS = new RegExp(`${WORD.source}|[${QUESTION_MARKS}]`, 'gu');
+const PUNCT_ALL = /^\p{P}/u;
+const PUNCT_QUESTIONS = new RegExp(`^[${QUESTION_MARKS}]`, 'u');
 
 /**
  * Normalises text for featurization: NFKC, case folding (`toLowerCase`), control characters to spaces, length cap.
@@ -38,17 +45,23 @@ export function normalizeText(text: string): string {
  * Hangul) goes through `Intl.Segmenter` (ICU dictionary word breaks); other text through a Unicode word regex, which
  * is several times faster. Keeps symbols and emoji as tokens.
  */
-export function tokenize(normalized: string, maxTokens = Number.POSITIVE_INFINITY): string[] {
+export function tokenize(
+  normalized: string,
+  maxTokens = Number.POSITIVE_INFINITY,
+  punctuation?: PunctuationTokens,
+): string[] {
   const out: string[] = [];
   if (!UNSPACED.test(normalized)) {
-    for (const m of normalized.matchAll(WORD)) {
+    const words = punctuation === 'all' ? WORD_ALL_PUNCT : punctuation === 'questions' ? WORD_QUESTIONS : WORD;
+    for (const m of normalized.matchAll(words)) {
       out.push(m[0]);
       if (out.length >= maxTokens) break;
     }
     return out;
   }
+  const punct = punctuation === 'all' ? PUNCT_ALL : punctuation === 'questions' ? PUNCT_QUESTIONS : undefined;
   for (const seg of segmenter.segment(normalized)) {
-    if (seg.isWordLike || SYMBOL.test(seg.segment)) {
+    if (seg.isWordLike || SYMBOL.test(seg.segment) || (punct && punct.test(seg.segment))) {
       out.push(seg.segment);
       if (out.length >= maxTokens) break;
     }
@@ -103,7 +116,7 @@ function encodeMarked(tok: string): number {
  * @example featurize('Card blocked', DEFAULT_FEATURIZER).ids.length > 0
  */
 export function featurize(text: string, config: FeaturizerConfig): FeatureBag {
-  const tokens = tokenize(normalizeText(text), config.maxTokens);
+  const tokens = tokenize(normalizeText(text), config.maxTokens, config.punctuation);
   const mod = config.buckets - 1;
   const [wMin, wMax] = config.wordNgrams;
   const [cMin, cMax] = config.charNgrams;

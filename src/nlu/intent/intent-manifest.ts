@@ -33,6 +33,7 @@ export const featurizerSchema = z.object({
   wordNgrams: range,
   charNgrams: range,
   maxTokens: int.positive(),
+  punctuation: z.enum(['questions', 'all']).optional(),
 });
 
 /** zod schema of `manifest.json` of an intent model (format version 1). */
