@@ -11,6 +11,7 @@
  * a quiet 2-core machine). What the search tries, and so what it chooses, depends on the data and the budget only —
  * never on how busy the machine is. The clock only reports how long trials took.
  */
+import type { FeaturizerConfig } from '../nlu/features/featurizer-config.ts';
 import type { IntentExample } from '../nlu/intent/intent-example.ts';
 import type { LinearModel } from './linear-svm.ts';
 import { linearWorkMadds, towerWorkMadds } from './member-pool.ts';
@@ -108,6 +109,8 @@ export interface IntentSearchOptions {
   /** The clock (ms) that times trials for the report (default `performance.now`); it never steers the search. */
   clock?: () => number;
   background?: BackgroundLines;
+  /** The featurizer chosen from the data (`trainIntentDefault`), unless `fixed` sets one. */
+  featurizer?: FeaturizerConfig;
   onProgress?: TrainIntentOptions['onProgress'];
   log?: (line: string) => void;
   workers?: number;
@@ -242,6 +245,7 @@ export async function trainIntentAuto(
   const defaults = dataDefaults(train.length, mode);
   const base: Partial<TrainIntentOptions> = {
     ...defaults,
+    ...(opts.featurizer ? { featurizer: opts.featurizer } : {}),
     ...fixed,
     ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
   };

@@ -30,9 +30,8 @@ export const DEFAULT_FEATURIZER: FeaturizerConfig = {
   wordNgrams: [1, 2],
   charNgrams: [2, 5],
   maxTokens: 256,
-  // Chosen on validation splits with the linear member (bench/results/punctuation-validation.jsonl): mean +0.29 points
-  // over 8 sets, best on the question-heavy ones (Multi3NLU++ en +0.66, am +0.81, es +0.50; Banking77 +0.40).
-  punctuation: 'all',
+  // No punctuation tokens here; default training turns them on for punctuated data (train-intent-default.ts,
+  // featurizerFor).
 };
 
 /** The features of one text: distinct bucket ids (ascending) with their counts. */

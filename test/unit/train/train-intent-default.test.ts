@@ -16,6 +16,8 @@ import {
   BACKGROUND_TRAIN_RATIO,
   BACKGROUND_TRAIN_RATIO_MULTI,
   checkTrainable,
+  featurizerFor,
+  PUNCTUATED_MIN,
   trainIntentDefault,
 } from '../../../src/train/train-intent-default.ts';
 import type { TrainedIntentModel } from '../../../src/train/train-intent-types.ts';
@@ -50,6 +52,9 @@ describe('trainIntentDefault (what `train intent` runs with no shape flags)', ()
     ]);
     expect(r.search.trials.every((t) => t.score !== undefined)).toBe(true);
     expect(lines.some((l) => l.startsWith('search: chose '))).toBe(true);
+    // The shop bot writes without punctuation: no punctuation tokens, and the choice is logged.
+    expect(m.featurizer.punctuation).toBeUndefined();
+    expect(lines.some((l) => /^features: punctuation marks are not tokens/.test(l))).toBe(true);
     // Five towers on five folds: every example was held out once (plus the held-out background lines).
     expect(m.validation.n).toBeGreaterThanOrEqual(shop.length);
     for (const [text, intent] of [
@@ -76,6 +81,18 @@ describe('trainIntentDefault (what `train intent` runs with no shape flags)', ()
     ];
     expect(english.filter((t) => top(m, t).rejected).length).toBeGreaterThanOrEqual(2);
   }, 180_000);
+
+  it('punctuation marks become features only when enough of the examples have any', () => {
+    const plain = [{ text: 'where is my parcel', intent: 'a' }];
+    const asked = [
+      { text: 'where is my parcel?', intent: 'a' },
+      { text: 'I want a refund.', intent: 'b' },
+      { text: 'cancel it', intent: 'c' },
+    ];
+    expect(featurizerFor(plain).punctuation).toBeUndefined();
+    expect(featurizerFor(asked).punctuation).toBe('all');
+    expect(PUNCTUATED_MIN).toBeGreaterThan(1 / 10); // CLINC150's 9% stays off
+  });
 
   it('without the background corpus: still a threshold (the least sure answers), marked as not measured', async () => {
     const r = await trainIntentDefault(shop, undefined, { fixed: { seed: 1, ensemble: 0 }, background: false });

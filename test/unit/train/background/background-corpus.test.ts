@@ -11,10 +11,13 @@ import { loadBackgroundCorpus } from '../../../../src/train/background/backgroun
 import {
   botLanguages,
   isEvalReserve,
+  matchPunctuation,
   maxSimilarities,
+  punctuatedShare,
   reservedBackground,
   selectBackground,
 } from '../../../../src/train/background/background-selection.ts';
+import { Random } from '../../../../src/util/random.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -145,8 +148,10 @@ describe('background selection', () => {
     expect(mine.every((s) => s.language === 'en')).toBe(true);
     // Every other-language line not in the evaluation reserve (line 10, "Wo ist der Bahnhof?", is one): the other four.
     const others = sel.train.slice(sel.train.length - sel.otherLanguageLines);
+    // The bot writes without punctuation, so its background lines lose theirs (matchPunctuation).
+    expect(sel.punctuatedShare).toBe(0);
     expect(others.map((s) => s.text).sort()).toEqual(
-      ['¿Dónde está la estación?', 'Me gusta el té verde.', 'El gato duerme.', 'Die Katze schläft.'].sort(),
+      ['Dónde está la estación', 'Me gusta el té verde', 'El gato duerme', 'Die Katze schläft'].sort(),
     );
     expect(isEvalReserve(10)).toBe(true);
     // Lines 0 and 5 are the evaluation reserve: never trained on.
@@ -158,5 +163,23 @@ describe('background selection', () => {
     // The reserve, minus lines too close to the evaluated examples ('Where is …' shares 'where is' with the bot).
     const reserve = reservedBackground(corpus, ['en'], bot, DEFAULT_FEATURIZER, 0.3);
     expect(reserve.map((s) => s.text)).toEqual(['We went home early.']);
+  });
+
+  it('writes background lines like the bot: punctuation kept at the rate the bot uses it (apostrophes always)', () => {
+    const punctuated = [
+      { text: 'Where is my parcel?', intent: 'status' },
+      { text: "I can't log in!", intent: 'login' },
+      { text: 'track my order', intent: 'status' },
+      { text: 'refund please', intent: 'refund' },
+    ];
+    expect(punctuatedShare(punctuated)).toBe(0.5);
+    expect(punctuatedShare([{ text: "don't know", intent: 'x' }])).toBe(0); // an apostrophe is part of a word
+    const lines = Array.from({ length: 400 }, (_, i) => ({ text: `It's line ${i}, isn't it?`, language: 'en' }));
+    const kept = matchPunctuation(lines, 0.5, new Random(3)).filter((s) => s.text.endsWith('?')).length;
+    expect(kept).toBeGreaterThan(150);
+    expect(kept).toBeLessThan(250);
+    expect(matchPunctuation(lines.slice(0, 1), 0, new Random(3))[0].text).toBe("It's line 0 isn't it");
+    expect(matchPunctuation(lines.slice(0, 1), 1, new Random(3))[0].text).toBe("It's line 0, isn't it?");
+    expect(matchPunctuation([{ text: '?!', language: 'en' }], 0, new Random(1))[0].text).toBe('?!'); // never emptied
   });
 });
