@@ -29,6 +29,20 @@ const turn = (over: Partial<Turn>): Turn => ({
   ...over,
 });
 
+/** A handler over in-memory SQLite stores with the turn log, and the sender it replies through. */
+async function withTurnLog() {
+  const { openStores } = await import('../../src/server/open-stores.ts');
+  const stores = await openStores({ sqliteFile: ':memory:' });
+  const sender = new MemorySender('slack');
+  const handler = new TurnHandler({
+    bot,
+    store: stores.conversations,
+    senders: { slack: sender },
+    turnLog: stores.turns,
+  });
+  return { stores, sender, handler };
+}
+
 describe('TurnHandler', () => {
   it('answers a turn and remembers the address (retries are refused before, at the door: turn-intake.test.ts)', async () => {
     const { store, sender, handler } = setup();
@@ -96,15 +110,7 @@ describe('TurnHandler', () => {
   });
 
   it('with the turn log: a resumed 👎 turn apologises again, a fresh duplicate does not', async () => {
-    const { openStores } = await import('../../src/server/open-stores.ts');
-    const stores = await openStores({ sqliteFile: ':memory:' });
-    const sender = new MemorySender('slack');
-    const handler = new TurnHandler({
-      bot,
-      store: stores.conversations,
-      senders: { slack: sender },
-      turnLog: stores.turns,
-    });
+    const { stores, sender, handler } = await withTurnLog();
     const asked = turn({ text: 'what is the weather like today', conversation: 'slack:T1:DC' });
     await handler.handle(asked, {});
     const press = turn({
@@ -137,15 +143,7 @@ describe('TurnHandler', () => {
 
 describe('TurnHandler with the turn log', () => {
   it('logs questions (not button presses), feedback on unknown or repeated turns changes nothing', async () => {
-    const { openStores } = await import('../../src/server/open-stores.ts');
-    const stores = await openStores({ sqliteFile: ':memory:' });
-    const sender = new MemorySender('slack');
-    const handler = new TurnHandler({
-      bot,
-      store: stores.conversations,
-      senders: { slack: sender },
-      turnLog: stores.turns,
-    });
+    const { stores, sender, handler } = await withTurnLog();
     const asked = turn({ text: 'what is the weather like today', conversation: 'slack:T1:D9' });
     await handler.handle(asked, {});
     const logged = await stores.turns.get(`slack:${asked.id}`);
@@ -179,15 +177,7 @@ describe('TurnHandler with the turn log', () => {
   });
 
   it('small talk is logged as an automated answer under smalltalk.<kind>: no 👍/👎, no audit, not escalated by a later request', async () => {
-    const { openStores } = await import('../../src/server/open-stores.ts');
-    const stores = await openStores({ sqliteFile: ':memory:' });
-    const sender = new MemorySender('slack');
-    const handler = new TurnHandler({
-      bot,
-      store: stores.conversations,
-      senders: { slack: sender },
-      turnLog: stores.turns,
-    });
+    const { stores, sender, handler } = await withTurnLog();
     const conversation = 'slack:T1:D42';
     const t0 = Date.now();
     const hi = turn({ text: 'Guten Morgen!', conversation, receivedAt: t0 });
