@@ -143,7 +143,7 @@ describe('TurnHandler', () => {
 
 describe('TurnHandler with the turn log', () => {
   it('logs questions (not button presses), feedback on unknown or repeated turns changes nothing', async () => {
-    const { stores, sender, handler } = await withTurnLog();
+    const { stores, handler } = await withTurnLog();
     const asked = turn({ text: 'what is the weather like today', conversation: 'slack:T1:D9' });
     await handler.handle(asked, {});
     const logged = await stores.turns.get(`slack:${asked.id}`);
