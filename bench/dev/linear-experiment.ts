@@ -93,7 +93,12 @@ const score = (rows: typeof ds.test, model: ReturnType<typeof trainLinearSvm>, t
 };
 for (const c of o.c) {
   const t1 = performance.now();
-  const model = trainLinearSvm(xTrain, yTrain, vocab.rows, C, { c, tolerance: o.tol ?? 0.1, maxPasses: o.passes ?? 100, seed: 1 });
+  const model = trainLinearSvm(xTrain, yTrain, vocab.rows, C, {
+    c,
+    tolerance: o.tol ?? 0.1,
+    maxPasses: o.passes ?? 100,
+    seed: 1,
+  });
   const secs = (performance.now() - t1) / 1000;
   const v = ds.valid ? score(ds.valid, model) : { acc: Number.NaN, thr: 0 };
   const t = score(ds.test, model, ds.mode === 'multi' ? v.thr : undefined);
