@@ -21,7 +21,7 @@
 import { hostname } from 'node:os';
 import { SwitchboardError } from './errors.ts';
 import type { Logger } from './log.ts';
-import { isBusy, isUnavailable } from './store/postgres-client.ts';
+import { isStoreFault, isUnavailable } from './store/postgres-client.ts';
 import { inboxKey, type TurnInbox } from './store/turn-inbox.ts';
 import type { TurnSpool } from './store/turn-spool.ts';
 import type { Turn } from './turn.ts';
@@ -177,7 +177,7 @@ export class TurnIntake {
       }
       return resumed + taken.length;
     } catch (e) {
-      if (!isUnavailable(e) && !isBusy(e)) log.error('inbox_sweep_failed', { message: (e as Error).message });
+      if (!isStoreFault(e)) log.error('inbox_sweep_failed', { message: (e as Error).message });
       return 0;
     }
   }
@@ -204,14 +204,14 @@ export class TurnIntake {
       const ready = prepare ? await prepare(turn).catch(() => turn) : turn;
       const outcome = await this.o.handle(ready, address, resumed, fence);
       await inbox.complete(key).catch((e: unknown) => {
-        if (!isUnavailable(e) && !isBusy(e)) throw e;
+        if (!isStoreFault(e)) throw e;
         this.unmarked.add(key);
       });
       return outcome;
     } catch (e) {
       // The database failed (or every connection stayed busy) mid-turn: the row stays pending (and this instance's) and
       // the next sweep handles the turn.
-      if (isUnavailable(e) || isBusy(e)) {
+      if (isStoreFault(e)) {
         this.interrupted.set(key, { turn, address, attempt });
         return { status: 'spooled' };
       }

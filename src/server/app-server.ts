@@ -18,7 +18,7 @@ import type { Logger } from '../log.ts';
 import { DriftMonitor, readBaseline } from '../metrics/drift.ts';
 import { Metrics } from '../metrics/prometheus.ts';
 import { runExclusive } from '../store/cluster-leases.ts';
-import { isUnavailable } from '../store/postgres-client.ts';
+import { isStoreFault } from '../store/postgres-client.ts';
 import { TurnSpool } from '../store/turn-spool.ts';
 import type { ChannelName } from '../turn.ts';
 import { TurnHandler } from '../turn-handler.ts';
@@ -79,7 +79,8 @@ export async function createApp({ configFile, storeFile, env, log }: AppOptions)
   const spool = new TurnSpool(
     join(dirname(storeFile), spoolName),
     (turn, address) => intake.fromSpool(turn, address),
-    isUnavailable,
+    // A database still down, or busy, keeps the turn in the spool for the next drain (never dropped).
+    isStoreFault,
     log,
   );
   const intake: TurnIntake = new TurnIntake({

@@ -38,6 +38,14 @@ export function isBusy(e: unknown): boolean {
   return (e as { code?: unknown })?.code === 'E_STORE_BUSY';
 }
 
+/**
+ * True when the database cannot serve the work now — down ({@link isUnavailable}) or every connection busy
+ * ({@link isBusy}) — so the work waits and is tried again (a turn stays pending, a spooled turn stays spooled).
+ */
+export function isStoreFault(e: unknown): boolean {
+  return isUnavailable(e) || isBusy(e);
+}
+
 /** How long a query waits for a pool connection before it fails (pg-pool's `connectionTimeoutMillis`). */
 const CONNECTION_WAIT_MS = 5000;
 const POOL_WAIT_TIMEOUT = /timeout exceeded when trying to connect/i;

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SwitchboardError } from '../../src/errors.ts';
 import { memoryLogger } from '../../src/log.ts';
 import { migrateSqlite } from '../../src/store/migrations.ts';
-import { isUnavailable } from '../../src/store/postgres-client.ts';
+import { isStoreFault, isUnavailable } from '../../src/store/postgres-client.ts';
 import { SqliteClient } from '../../src/store/sql-client.ts';
 import { SqlTurnInbox } from '../../src/store/sql-turn-inbox.ts';
 import type { TurnInbox } from '../../src/store/turn-inbox.ts';
@@ -87,7 +87,7 @@ function setup(owner = 'host:1') {
     const spool = new TurnSpool(
       join(dir, 'spool.jsonl'),
       (t, a) => (intake as TurnIntake).fromSpool(t, a),
-      isUnavailable,
+      isStoreFault, // as the server wires it (app-server.ts)
       log,
     );
     intake = new TurnIntake({ inbox, spool, handle: (t) => h.handle(t), log, owner: name, leaseMs: 60_000 });
@@ -167,6 +167,20 @@ describe('TurnIntake', () => {
     expect(await inbox.pending()).toBe(0);
     // A retry of a spooled turn after it was handled is refused.
     expect(await first.intake.receive(turn('5'), {})).toEqual({ status: 'duplicate' });
+  });
+
+  it('a spooled turn that meets a busy database while draining stays spooled, and is handled once it answers', async () => {
+    const { inbox, db, h, first } = setup();
+    first.spool.add({ turn: turn('s1'), address: {} }); // as the door spools it while the database is down
+    db.busy = true;
+    await first.spool.drain();
+    expect(first.spool.size).toBe(1); // not dropped as a failed turn
+    expect(h.handled).toEqual([]);
+    db.busy = false;
+    await first.spool.drain();
+    await vi.waitFor(() => expect(first.spool.size).toBe(0), { timeout: 10_000 });
+    expect(h.handled).toEqual(['s1']);
+    expect(await inbox.pending()).toBe(0);
   });
 
   it('the database failing mid-turn leaves the turn recorded; the next sweep handles it (not a duplicate)', async () => {
