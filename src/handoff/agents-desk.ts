@@ -17,7 +17,7 @@
 import { isSwitchboardError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { ConversationStore } from '../store/conversation-store.ts';
-import { isUnavailable } from '../store/postgres-client.ts';
+import { isStoreFault } from '../store/postgres-client.ts';
 import { AgentIdentity } from './agent-identity.ts';
 import { type AgentProfile, eligibleAgents } from './agent-routing.ts';
 import type { AgentAction, CardView, DeskPort } from './desk-port.ts';
@@ -171,9 +171,11 @@ export class AgentsDesk<Card> implements AgentSurface {
     this.d.log.info(`${this.name}_agents_modal`, { ticket: ticket.id, agent });
   }
 
-  /** An action the ticket's state does not allow (or a database outage): explained to the agent, nothing changed. */
+  /**
+   * An action the ticket's state does not allow (or a database down or busy): explained to the agent, nothing changed.
+   */
   private async refuse(id: string, verb: Verb, agent: string, e: unknown, replyTo: unknown): Promise<void> {
-    if (isUnavailable(e)) {
+    if (isStoreFault(e)) {
       this.d.log.warn(`${this.name}_agents_store_down`, { ticket: id, action: verb, agent });
       return this.deskPort.tell(replyTo, STORE_DOWN_TEXT);
     }

@@ -307,26 +307,32 @@ describe.each(Object.entries(SURFACES))('the agents’ desk contract: %s', (_nam
     expect(await handoffs.ticket(ticket.id)).toMatchObject({ status: 'claimed', agent: 'ann' });
   });
 
-  it('a database outage is said as such: nothing reaches the customer, nothing changes', async () => {
-    const { desk, open, said, handoffs } = await setup(make);
-    const ticket = await open('web:c3');
-    await desk.claim(ticket, 'ann');
-    await desk.settle();
-    const down = async () => {
-      throw new SwitchboardError('E_STORE_UNAVAILABLE', 'transport', 'PostgreSQL unavailable: Connection terminated');
-    };
-    const { agentMessage, resolve } = handoffs;
-    Object.assign(handoffs, { agentMessage: down, resolve: down });
-    await desk.reply(ticket, 'ann', 'Checking your order now.');
-    await desk.resolve(ticket, 'ann');
-    await desk.settle();
-    Object.assign(handoffs, { agentMessage, resolve });
-    const told = desk.told();
-    expect(told).toHaveLength(2);
-    for (const line of told) expect(line).toMatch(/unavailable/i);
-    expect(said()).toEqual(['Ann has joined the conversation.']);
-    expect(await handoffs.ticket(ticket.id)).toMatchObject({ status: 'claimed' });
-  });
+  it.each([
+    ['E_STORE_UNAVAILABLE', 'PostgreSQL unavailable: Connection terminated'],
+    ['E_STORE_BUSY', 'PostgreSQL busy: no free connection within 5 s'],
+  ] as const)(
+    'a database fault (%s) is said as such: nothing reaches the customer, nothing changes',
+    async (code, message) => {
+      const { desk, open, said, handoffs } = await setup(make);
+      const ticket = await open('web:c3');
+      await desk.claim(ticket, 'ann');
+      await desk.settle();
+      const down = async () => {
+        throw new SwitchboardError(code, 'transport', message);
+      };
+      const { agentMessage, resolve } = handoffs;
+      Object.assign(handoffs, { agentMessage: down, resolve: down });
+      await desk.reply(ticket, 'ann', 'Checking your order now.');
+      await desk.resolve(ticket, 'ann');
+      await desk.settle();
+      Object.assign(handoffs, { agentMessage, resolve });
+      const told = desk.told();
+      expect(told).toHaveLength(2);
+      for (const line of told) expect(line).toMatch(/unavailable|busy/i);
+      expect(said()).toEqual(['Ann has joined the conversation.']);
+      expect(await handoffs.ticket(ticket.id)).toMatchObject({ status: 'claimed' });
+    },
+  );
 
   it('shows the customer’s lines while the ticket is open', async () => {
     const { desk, open, handoffs } = await setup(make);
