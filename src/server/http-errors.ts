@@ -5,17 +5,16 @@
  * `E_INTERNAL` (logged with the path, never the body).
  */
 import type { ServerResponse } from 'node:http';
-import { isSwitchboardError } from '../errors.ts';
 import { HttpError, sendJson } from '../http/http-utils.ts';
 import type { Logger } from '../log.ts';
-import { isUnavailable } from '../store/postgres-client.ts';
+import { isBusy, isUnavailable } from '../store/postgres-client.ts';
 
 export function sendError(res: ServerResponse, e: unknown, log: Logger, path: string | undefined): void {
   if (res.headersSent) return void res.end();
   if (isUnavailable(e)) return void sendJson(res, 503, { error: 'E_STORE_UNAVAILABLE', message: (e as Error).message });
-  if (isSwitchboardError(e, 'E_STORE_BUSY')) {
+  if (isBusy(e)) {
     res.setHeader('Retry-After', '1');
-    return void sendJson(res, 503, { error: 'E_STORE_BUSY', message: e.message });
+    return void sendJson(res, 503, { error: 'E_STORE_BUSY', message: (e as Error).message });
   }
   const status = e instanceof HttpError ? e.status : 500;
   if (status === 500) log.error('request_failed', { path, message: (e as Error).message });

@@ -102,9 +102,12 @@ export function checkTrainable(examples: readonly IntentExample[], source = 'tra
  */
 export const PUNCTUATED_MIN = 0.25;
 
-/** The default featurizer for these examples: punctuation marks as tokens when enough examples have any. */
-export function featurizerFor(train: readonly IntentExample[]): FeaturizerConfig {
-  return punctuatedShare(train) >= PUNCTUATED_MIN ? { ...DEFAULT_FEATURIZER, punctuation: 'all' } : DEFAULT_FEATURIZER;
+/**
+ * The default featurizer for these examples: punctuation marks as tokens when enough examples have any (`share`: their
+ * {@link punctuatedShare}, when the caller has it).
+ */
+export function featurizerFor(train: readonly IntentExample[], share = punctuatedShare(train)): FeaturizerConfig {
+  return share >= PUNCTUATED_MIN ? { ...DEFAULT_FEATURIZER, punctuation: 'all' } : DEFAULT_FEATURIZER;
 }
 
 /**
@@ -121,10 +124,11 @@ export async function trainIntentDefault(
 ): Promise<DefaultTrainingResult> {
   checkTrainable(train);
   const log = opts.log ?? (() => {});
-  const featurizer: FeaturizerConfig = opts.fixed?.featurizer ?? featurizerFor(train);
+  const share = punctuatedShare(train);
+  const featurizer: FeaturizerConfig = opts.fixed?.featurizer ?? featurizerFor(train, share);
   if (!opts.fixed?.featurizer)
     log(
-      `features: punctuation marks ${featurizer.punctuation ? 'are' : 'are not'} tokens (${(100 * punctuatedShare(train)).toFixed(0)}% ` +
+      `features: punctuation marks ${featurizer.punctuation ? 'are' : 'are not'} tokens (${(100 * share).toFixed(0)}% ` +
         `of your examples have any; at least ${100 * PUNCTUATED_MIN}% turns them on)`,
     );
   let background: DefaultTrainingResult['background'];

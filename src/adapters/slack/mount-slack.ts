@@ -23,7 +23,7 @@ import { SlackBotIdentity } from './slack-bot-identity.ts';
 import { readSlackEnv } from './slack-env.ts';
 import { SlackLocales } from './slack-locales.ts';
 import { guardSlackRequests } from './slack-request-guard.ts';
-import { KeyedPoster, REPLY_RETRIES, SlackSender } from './slack-sender.ts';
+import { type KeyedPoster, REPLY_RETRIES, SlackSender } from './slack-sender.ts';
 import { slackToTurn } from './slack-to-turn.ts';
 
 /** Where Slack posts events and button clicks. */
@@ -91,12 +91,11 @@ export async function mountSlack(context: ChannelContext): Promise<ChannelMount 
   });
   const identity = new SlackBotIdentity(quick, log);
   const me = await identity.verify();
-  const uncertain = (key: string) =>
-    log.warn('slack_send_uncertain', { key, reason: 'Slack answered no lookup: posted again (at least once)' });
-  const sender = new SlackSender(replies, undefined, undefined, uncertain);
-  const poster = new KeyedPoster(replies, undefined, undefined, uncertain);
+  const sender = new SlackSender(replies, undefined, undefined, (key) =>
+    log.warn('slack_send_uncertain', { key, reason: 'Slack answered no lookup: posted again (at least once)' }),
+  );
   const locales = new SlackLocales({ client: quick, log });
-  const agents = mountAgents(context, chat, poster, slack.agentsChannel);
+  const agents = mountAgents(context, chat, sender.poster, slack.agentsChannel);
 
   // The response waits for the middleware: a turn is recorded before Slack hears 200 (the work after runs untracked).
   const receiver = new HTTPReceiver({

@@ -174,7 +174,8 @@ export class KeyedPoster {
 
 export class SlackSender implements ChannelSender {
   readonly channel = 'slack' as const;
-  private readonly poster: KeyedPoster;
+  /** Posts without blind repeats; the agents' channel posts through the same one. */
+  readonly poster: KeyedPoster;
 
   /** As {@link KeyedPoster}'s constructor. */
   constructor(

@@ -1,11 +1,19 @@
 /**
  * The cluster-load bench's duplicates (issue 15): under overload Slack (here its fake) carried out a chat.postMessage
  * but answered after the client's timeout, and the Web API client retried it blindly — the reply was posted twice.
- * A message is posted again only after Slack was asked whether the first attempt went through.
+ * A message is posted again only after Slack was asked whether the first attempt went through — a customer's reply
+ * ({@link SlackSender}) and the agents' channel's cards and thread lines ({@link SlackTicketCards}) alike.
  */
 import { webApi } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mayHaveBeenSent, REPLY_RETRIES, SlackSender } from '../../../../src/adapters/slack/slack-sender.ts';
+import {
+  KeyedPoster,
+  mayHaveBeenSent,
+  REPLY_RETRIES,
+  SlackSender,
+} from '../../../../src/adapters/slack/slack-sender.ts';
+import { SlackTicketCards } from '../../../../src/adapters/slack/slack-ticket-cards.ts';
+import type { Ticket } from '../../../../src/handoff/ticket.ts';
 import { FakeSlackApi } from '../../../fixtures/fake-slack-api.ts';
 
 let slack: FakeSlackApi;
@@ -19,6 +27,10 @@ const TIMEOUT_MS = 200;
 const LATE_MS = 1500;
 const message = (turn: string) => ({ reply: { text: 'Your alarm is set.', language: 'en' }, turn, feedback: true });
 const posts = (channel: string) => slack.delivered('chat.postMessage').filter((c) => c.args.channel === channel);
+/** The Web API client's error when no answer came within its timeout (the request may have been carried out). */
+const timeout = Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
+const timedOut = () =>
+  Object.assign(new Error('request failed'), { code: 'slack_webapi_request_error', original: timeout });
 const client = (retryConfig: object) =>
   new webApi.WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig, timeout: TIMEOUT_MS });
 
@@ -41,12 +53,10 @@ describe('SlackSender when Slack answers after the timeout', () => {
   it('posts again when Slack does not have the message (the attempt never took effect)', async () => {
     const posted: string[] = [];
     let attempts = 0;
-    const timeout = Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
     const stub = {
       chat: {
         postMessage: async (args: { text?: string }) => {
-          if (++attempts === 1)
-            throw Object.assign(new Error('request failed'), { code: 'slack_webapi_request_error', original: timeout });
+          if (++attempts === 1) throw timedOut();
           posted.push(String(args.text));
           return { ok: true };
         },
@@ -66,13 +76,12 @@ describe('SlackSender when Slack answers after the timeout', () => {
   it('a lookup that fails is asked again before anything is posted again', async () => {
     let attempts = 0;
     let lookups = 0;
-    const timeout = Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
     const stub = {
       chat: {
         postMessage: async () => {
           attempts++;
           // Slack carried the first attempt out but its answer never came.
-          throw Object.assign(new Error('request failed'), { code: 'slack_webapi_request_error', original: timeout });
+          throw timedOut();
         },
         update: async () => ({ ok: true }),
       },
@@ -96,20 +105,17 @@ describe('SlackSender when Slack answers after the timeout', () => {
   it('a Slack that answers no lookup for the whole budget gets the message again (at least once), reported', async () => {
     let attempts = 0;
     const uncertain: string[] = [];
-    const timeout = Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
-    const failed = () =>
-      Object.assign(new Error('request failed'), { code: 'slack_webapi_request_error', original: timeout });
     const stub = {
       chat: {
         postMessage: async () => {
-          if (++attempts === 1) throw failed();
+          if (++attempts === 1) throw timedOut();
           return { ok: true };
         },
         update: async () => ({ ok: true }),
       },
       conversations: {
-        history: async () => Promise.reject(failed()),
-        replies: async () => Promise.reject(failed()),
+        history: async () => Promise.reject(timedOut()),
+        replies: async () => Promise.reject(timedOut()),
       },
     };
     const sender = new SlackSender(stub as never, 1, 20, (key) => uncertain.push(key));
@@ -123,13 +129,12 @@ describe('SlackSender when Slack answers after the timeout', () => {
     // received earlier; the post appeared a moment later.
     let attempts = 0;
     let lookups = 0;
-    const timeout = Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
     const found = { metadata: { event_type: 'switchboard_message', event_payload: { key: 'slack:EvLate' } } };
     const stub = {
       chat: {
         postMessage: async () => {
           attempts++;
-          throw Object.assign(new Error('request failed'), { code: 'slack_webapi_request_error', original: timeout });
+          throw timedOut();
         },
         update: async () => ({ ok: true }),
       },
@@ -154,7 +159,6 @@ describe('SlackSender when Slack answers after the timeout', () => {
 
   it('tells the failures that may hide a posted message from those that cannot', () => {
     const requestError = (original: unknown) => ({ code: 'slack_webapi_request_error', original });
-    const timeout = Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
     const reset = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
     const refused = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
     expect(mayHaveBeenSent(requestError(timeout))).toBe(true);
@@ -163,5 +167,53 @@ describe('SlackSender when Slack answers after the timeout', () => {
     expect(mayHaveBeenSent(requestError(refused))).toBe(false);
     expect(mayHaveBeenSent(requestError(new Error('A rate limit was exceeded (url: x, retry-after: 1)')))).toBe(false);
     expect(mayHaveBeenSent({ code: 'slack_webapi_platform_error', data: { error: 'channel_not_found' } })).toBe(false);
+  });
+});
+
+const ticket: Ticket = {
+  id: 't_slowcard',
+  status: 'queued',
+  conversation: 'slack:T1:D1',
+  channel: 'slack',
+  customer: 'U0CUSTOMER',
+  language: 'en',
+  reason: 'out_of_scope',
+  intents: [],
+  entities: [],
+  created_at: 1,
+  surfaces: {},
+  transcript: [{ seq: 1, at: 1, from: 'customer', text: 'my bill is wrong' }],
+};
+const view = { ticket, agents: [], agentName: (a: string) => a, agentPlainName: (a: string) => a };
+function cards(channel: string, retryConfig: object): SlackTicketCards {
+  const web = client(retryConfig);
+  return new SlackTicketCards(channel, web, new KeyedPoster(web, 10));
+}
+
+describe('SlackTicketCards when Slack answers after the timeout', () => {
+  it('a card Slack posted late is not posted again, and its ts is the one Slack gave it', async () => {
+    slack.delayNext('chat.postMessage', LATE_MS);
+    const card = await cards('C0SLOWCARD', REPLY_RETRIES).postCard(view);
+    const posted = posts('C0SLOWCARD');
+    expect(posted).toHaveLength(1);
+    expect(card).toEqual({ channel: 'C0SLOWCARD', ts: expect.stringMatching(/^\d+\.\d{6}$/) });
+    const history = slack.calls.filter((c) => c.method === 'conversations.history' && c.args.channel === 'C0SLOWCARD');
+    expect(history.length).toBeGreaterThan(0);
+  });
+
+  it('a transcript line in the card thread is posted once, looked up in the thread', async () => {
+    const port = cards('C0SLOWLINE', REPLY_RETRIES);
+    const card = await port.postCard(view);
+    slack.delayNext('chat.postMessage', LATE_MS);
+    await port.line(card, 'Customer', 'a second line');
+    const inThread = posts('C0SLOWLINE').filter((c) => c.args.thread_ts === card.ts);
+    expect(inThread).toHaveLength(1);
+    expect(slack.calls.some((c) => c.method === 'conversations.replies' && c.args.ts === card.ts)).toBe(true);
+  });
+
+  it('the fault reproduced: with blind retries the same slow answer posts the card twice', async () => {
+    slack.delayNext('chat.postMessage', LATE_MS);
+    await cards('C0BLINDCARD', { retries: 2, minTimeout: 10 }).postCard(view);
+    expect(posts('C0BLINDCARD')).toHaveLength(2);
   });
 });
