@@ -34,6 +34,15 @@ const timedOut = () =>
 const client = (retryConfig: object) =>
   new webApi.WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig, timeout: TIMEOUT_MS });
 
+/** A Web API stub: its chat.postMessage, and its lookup (conversations.replies; history finds nothing unless given). */
+function stubSlack(
+  postMessage: (args: { text?: string }) => Promise<unknown>,
+  replies: () => Promise<unknown>,
+  history: () => Promise<unknown> = async () => ({ ok: true, messages: [] }),
+): never {
+  return { chat: { postMessage, update: async () => ({ ok: true }) }, conversations: { history, replies } } as never;
+}
+
 describe('SlackSender when Slack answers after the timeout', () => {
   it('a blind retry (the old client configuration) posts the reply twice: the fault reproduced', async () => {
     slack.delayNext('chat.postMessage', LATE_MS);
@@ -53,21 +62,15 @@ describe('SlackSender when Slack answers after the timeout', () => {
   it('posts again when Slack does not have the message (the attempt never took effect)', async () => {
     const posted: string[] = [];
     let attempts = 0;
-    const stub = {
-      chat: {
-        postMessage: async (args: { text?: string }) => {
-          if (++attempts === 1) throw timedOut();
-          posted.push(String(args.text));
-          return { ok: true };
-        },
-        update: async () => ({ ok: true }),
+    const stub = stubSlack(
+      async (args) => {
+        if (++attempts === 1) throw timedOut();
+        posted.push(String(args.text));
+        return { ok: true };
       },
-      conversations: {
-        history: async () => ({ ok: true, messages: [] }),
-        replies: async () => ({ ok: true, messages: [] }),
-      },
-    };
-    const sender = new SlackSender(stub as never, 1);
+      async () => ({ ok: true, messages: [] }),
+    );
+    const sender = new SlackSender(stub, 1);
     await sender.send({ channel: 'D0LOST', thread_ts: '1700000000.000300' }, message('slack:EvLost'));
     expect(attempts).toBe(2);
     expect(posted).toHaveLength(1);
@@ -76,27 +79,21 @@ describe('SlackSender when Slack answers after the timeout', () => {
   it('a lookup that fails is asked again before anything is posted again', async () => {
     let attempts = 0;
     let lookups = 0;
-    const stub = {
-      chat: {
-        postMessage: async () => {
-          attempts++;
-          // Slack carried the first attempt out but its answer never came.
-          throw timedOut();
-        },
-        update: async () => ({ ok: true }),
+    const stub = stubSlack(
+      async () => {
+        attempts++;
+        // Slack carried the first attempt out but its answer never came.
+        throw timedOut();
       },
-      conversations: {
-        history: async () => ({ ok: true, messages: [] }),
-        replies: async () => {
-          if (++lookups === 1) throw Object.assign(new Error('request failed'), { code: 'slack_webapi_request_error' });
-          return {
-            ok: true,
-            messages: [{ metadata: { event_type: 'switchboard_message', event_payload: { key: 'slack:EvAsk' } } }],
-          };
-        },
+      async () => {
+        if (++lookups === 1) throw Object.assign(new Error('request failed'), { code: 'slack_webapi_request_error' });
+        return {
+          ok: true,
+          messages: [{ metadata: { event_type: 'switchboard_message', event_payload: { key: 'slack:EvAsk' } } }],
+        };
       },
-    };
-    const sender = new SlackSender(stub as never, 1);
+    );
+    const sender = new SlackSender(stub, 1);
     await sender.send({ channel: 'D0ASK', thread_ts: '1700000000.000400' }, message('slack:EvAsk'));
     expect(lookups).toBe(2);
     expect(attempts).toBe(1);
@@ -105,20 +102,15 @@ describe('SlackSender when Slack answers after the timeout', () => {
   it('a Slack that answers no lookup for the whole budget gets the message again (at least once), reported', async () => {
     let attempts = 0;
     const uncertain: string[] = [];
-    const stub = {
-      chat: {
-        postMessage: async () => {
-          if (++attempts === 1) throw timedOut();
-          return { ok: true };
-        },
-        update: async () => ({ ok: true }),
+    const stub = stubSlack(
+      async () => {
+        if (++attempts === 1) throw timedOut();
+        return { ok: true };
       },
-      conversations: {
-        history: async () => Promise.reject(timedOut()),
-        replies: async () => Promise.reject(timedOut()),
-      },
-    };
-    const sender = new SlackSender(stub as never, 1, 20, (key) => uncertain.push(key));
+      async () => Promise.reject(timedOut()),
+      async () => Promise.reject(timedOut()),
+    );
+    const sender = new SlackSender(stub, 1, 20, (key) => uncertain.push(key));
     await sender.send({ channel: 'D0MUTE', thread_ts: '1700000000.000500' }, message('slack:EvMute'));
     expect(attempts).toBe(2);
     expect(uncertain).toEqual(['slack:EvMute']);
@@ -130,20 +122,14 @@ describe('SlackSender when Slack answers after the timeout', () => {
     let attempts = 0;
     let lookups = 0;
     const found = { metadata: { event_type: 'switchboard_message', event_payload: { key: 'slack:EvLate' } } };
-    const stub = {
-      chat: {
-        postMessage: async () => {
-          attempts++;
-          throw timedOut();
-        },
-        update: async () => ({ ok: true }),
+    const stub = stubSlack(
+      async () => {
+        attempts++;
+        throw timedOut();
       },
-      conversations: {
-        history: async () => ({ ok: true, messages: [] }),
-        replies: async () => ({ ok: true, messages: ++lookups === 1 ? [] : [found] }),
-      },
-    };
-    const sender = new SlackSender(stub as never, 1);
+      async () => ({ ok: true, messages: ++lookups === 1 ? [] : [found] }),
+    );
+    const sender = new SlackSender(stub, 1);
     await sender.send({ channel: 'D0LATE', thread_ts: '1700000000.000600' }, message('slack:EvLate'));
     expect(attempts).toBe(1);
     expect(lookups).toBe(2);
