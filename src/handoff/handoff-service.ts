@@ -60,6 +60,8 @@ export interface HandoffServiceOptions {
 
 /** How long a sender holds a line: longer than a send with its retries takes (Slack's wait out rate limits ~1 min). */
 const DELIVERY_LEASE_MS = 120_000;
+/** The most queued tickets one sweep looks at (oldest first). */
+const SWEEP_LIMIT = 500;
 
 const DEFAULT_TEXTS = {
   queued:
@@ -362,9 +364,11 @@ export class HandoffService {
     const { abandon_after_minutes: abandonMin, alert_after_minutes: alertMin } = this.options.config.handoff;
     let abandoned = 0;
     let alerted = 0;
-    // Only tickets old enough for one of the two: the rest of the queue (and its transcripts) is not read.
+    // Only tickets old enough for one of the two, and without their transcripts: every 10 s on a long queue, reading
+    // each ticket's whole conversation stalled the process; an alert reads its one ticket.
     const oldEnough = now - Math.min(abandonMin, alertMin) * 60_000;
-    for (const t of await this.store.list('queued', 500, oldEnough)) {
+    const waiting = await this.store.queuedBefore(oldEnough, SWEEP_LIMIT);
+    for (const t of waiting) {
       const waited = now - t.created_at;
       if (waited > abandonMin * 60_000) {
         try {
@@ -374,10 +378,17 @@ export class HandoffService {
           if ((e as { code?: string }).code !== 'E_TICKET_STATE') throw e; // claimed meanwhile: fine
         }
       } else if (waited > alertMin * 60_000 && !this.alerted.has(t.id)) {
+        const ticket = await this.store.get(t.id);
+        if (ticket?.status !== 'queued') continue; // claimed or cancelled meanwhile
         this.alerted.add(t.id);
         alerted++;
-        await this.tell({ kind: 'alert', ticket: t, waitedMs: waited });
+        await this.tell({ kind: 'alert', ticket, waitedMs: waited });
       }
+    }
+    // Alerts are remembered only while their ticket waits (the whole old part of the queue was read: the rest left it).
+    if (waiting.length < SWEEP_LIMIT) {
+      const still = new Set(waiting.map((t) => t.id));
+      for (const id of this.alerted) if (!still.has(id)) this.alerted.delete(id);
     }
     return { abandoned, alerted };
   }

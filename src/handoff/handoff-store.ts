@@ -4,7 +4,7 @@
  * conditional UPDATE — so two server processes on one PostgreSQL never both win a ticket.
  */
 import { SwitchboardError } from '../errors.ts';
-import type { NewTicket, Ticket, TicketStatus, TranscriptEntry } from './ticket.ts';
+import type { NewTicket, Ticket, TicketHeader, TicketStatus, TranscriptEntry } from './ticket.ts';
 
 /** Who sends an outbox line: the instance's owner name and when this run of it started. */
 export interface DeliverySender {
@@ -20,6 +20,8 @@ export interface HandoffStore {
   get(id: string): Promise<Ticket | undefined>;
   /** Tickets by status, oldest first (at most `limit`, default 500; only those created before `before` when given). */
   list(status?: TicketStatus, limit?: number, before?: number): Promise<Ticket[]>;
+  /** Queued tickets created before `before`, oldest first, at most `limit`, without their transcripts. */
+  queuedBefore(before: number, limit: number): Promise<TicketHeader[]>;
   /** queued → claimed by `agent`. Throws E_TICKET_NOT_FOUND (404) or E_TICKET_STATE (409). */
   claim(id: string, agent: string, now: number): Promise<Ticket>;
   /** claimed → resolved by its agent, with an optional intent label. E_NOT_CLAIMANT (403) for another agent. */

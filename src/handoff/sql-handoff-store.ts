@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SqlClient, SqlRow } from '../store/sql-client.ts';
 import { type DeliverySender, type HandoffStore, ticketError } from './handoff-store.ts';
-import type { NewTicket, Ticket, TicketStatus, TranscriptEntry } from './ticket.ts';
+import type { NewTicket, Ticket, TicketHeader, TicketStatus, TranscriptEntry } from './ticket.ts';
 
 const OPEN = "status IN ('queued', 'claimed')";
 const newId = () => `t_${randomBytes(8).toString('hex')}`;
@@ -31,6 +31,27 @@ function toEntry(r: SqlRow): TranscriptEntry {
   };
 }
 
+/** A tickets row → the ticket without its transcript. */
+function toHeader(r: SqlRow): TicketHeader {
+  return {
+    id: String(r.id),
+    status: r.status as TicketStatus,
+    conversation: String(r.conversation),
+    channel: r.channel as Ticket['channel'],
+    customer: String(r.customer),
+    language: String(r.language),
+    reason: r.reason as Ticket['reason'],
+    intents: parseJson(r.intents, []),
+    entities: parseJson(r.entities, []),
+    ...(r.agent ? { agent: String(r.agent) } : {}),
+    ...(r.label ? { label: String(r.label) } : {}),
+    created_at: Number(r.created_at),
+    ...(num(r.claimed_at) !== undefined ? { claimed_at: num(r.claimed_at) } : {}),
+    ...(num(r.closed_at) !== undefined ? { closed_at: num(r.closed_at) } : {}),
+    surfaces: parseJson(r.surfaces, {}),
+  };
+}
+
 export class SqlHandoffStore implements HandoffStore {
   constructor(readonly client: SqlClient) {}
 
@@ -40,24 +61,15 @@ export class SqlHandoffStore implements HandoffStore {
   }
 
   private async toTicket(r: SqlRow, db: SqlClient = this.client): Promise<Ticket> {
-    return {
-      id: String(r.id),
-      status: r.status as TicketStatus,
-      conversation: String(r.conversation),
-      channel: r.channel as Ticket['channel'],
-      customer: String(r.customer),
-      language: String(r.language),
-      reason: r.reason as Ticket['reason'],
-      intents: parseJson(r.intents, []),
-      entities: parseJson(r.entities, []),
-      ...(r.agent ? { agent: String(r.agent) } : {}),
-      ...(r.label ? { label: String(r.label) } : {}),
-      created_at: Number(r.created_at),
-      ...(num(r.claimed_at) !== undefined ? { claimed_at: num(r.claimed_at) } : {}),
-      ...(num(r.closed_at) !== undefined ? { closed_at: num(r.closed_at) } : {}),
-      surfaces: parseJson(r.surfaces, {}),
-      transcript: await this.transcript(String(r.id), db),
-    };
+    return { ...toHeader(r), transcript: await this.transcript(String(r.id), db) };
+  }
+
+  async queuedBefore(before: number, limit: number): Promise<TicketHeader[]> {
+    const rows = await this.client.query(
+      "SELECT * FROM tickets WHERE status = 'queued' AND created_at < $1 ORDER BY created_at, id LIMIT $2",
+      [before, limit],
+    );
+    return rows.map(toHeader);
   }
 
   async open(t: NewTicket, now: number): Promise<{ ticket: Ticket; created: boolean }> {

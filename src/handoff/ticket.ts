@@ -54,6 +54,9 @@ export interface Ticket {
   transcript: TranscriptEntry[];
 }
 
+/** A ticket without its transcript: what the queue's sweep decides on (a long queue's transcripts are not read). */
+export type TicketHeader = Omit<Ticket, 'transcript'>;
+
 /** What opening a ticket needs. */
 export type NewTicket = Pick<
   Ticket,

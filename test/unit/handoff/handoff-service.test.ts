@@ -124,6 +124,39 @@ describe('HandoffService', () => {
     expect(await stores.handoffs.openFor('c3')).toBeUndefined();
   });
 
+  it('a sweep of a long queue reads no transcripts: only the ticket it alerts about, once', async () => {
+    const now = { t: 0 };
+    const { service, events, stores } = await setup(now);
+    const decision = { kind: 'handoff', reason: 'out_of_scope', language: 'en' } as const;
+    for (let i = 0; i < 5; i++) {
+      await stores.conversations.setAddress(`q${i}`, { channel: 'slack', address: { channel: `DQ${i}` } });
+      await service.open(turn(`q${i}`, `question ${i}`), u, decision, { text: 'x', language: 'en' });
+    }
+    const client = (stores.handoffs as unknown as { client: { query: (sql: string) => Promise<unknown> } }).client;
+    const query = client.query.bind(client);
+    const transcriptReads: string[] = [];
+    client.query = (sql: string, ...rest: unknown[]) => {
+      if (/FROM ticket_messages/.test(sql)) transcriptReads.push(sql);
+      return (query as (...a: unknown[]) => Promise<unknown>)(sql, ...rest);
+    };
+    now.t = 2 * 60_000;
+    expect(await service.sweep()).toEqual({ abandoned: 0, alerted: 0 });
+    expect(transcriptReads).toHaveLength(0);
+    now.t = 6 * 60_000;
+    expect(await service.sweep()).toEqual({ abandoned: 0, alerted: 5 });
+    expect(transcriptReads).toHaveLength(5); // each alert carries its ticket, transcript included
+    const alerts = events.filter((e) => e.kind === 'alert');
+    expect(alerts.map((e) => e.ticket.transcript[0]?.text).sort()).toEqual([
+      'question 0',
+      'question 1',
+      'question 2',
+      'question 3',
+      'question 4',
+    ]);
+    expect(await service.sweep()).toEqual({ abandoned: 0, alerted: 0 });
+    expect(transcriptReads).toHaveLength(5);
+  });
+
   it('routing at claim: an agent without the language is refused; an override claims and is logged', async () => {
     const now = { t: 1000 };
     const { service, sender, events, log, stores } = await setup(now);
