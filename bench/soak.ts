@@ -3,12 +3,16 @@
  * temp dir) under signed Slack events at `--rate`/s for `--minutes`, open loop (each event leaves on schedule whatever
  * became of the earlier ones), from `--customers` customers each in their own DM; texts are the demo bot's questions
  * (MASSIVE test utterances whose intent it answers, when ../shared/data is there; else a few fixed questions). Replies
- * arrive at a fake Slack Web API on loopback. Measures: errors (acks other than 200, replies missing 30 s after the last
+ * arrive at a fake Slack Web API on loopback. A support desk works the queue as agents would (every `--desk-seconds`,
+ * through the agent API: each queued ticket is claimed and resolved), so customers who were handed to a person come
+ * back to the bot, as in a staffed deployment; `--desk-seconds 0` leaves every ticket waiting (customers in the queue
+ * get the holding reply). Measures: errors (acks other than 200, replies missing 30 s after the last
  * event, error lines in the server's log), replies posted twice, reply latency (scheduled send → reply at the fake),
- * and the server's RSS (VmRSS) after minute 1 and at the end of the load. Targets: 0 errors, RSS growth ≤ 10%.
- * `--write-docs` writes the table into docs/reliability.md (its `soak` section).
+ * and the server's RSS (VmRSS, every 5 s; the median of the first minute against the median of the last). Targets: 0
+ * errors, RSS growth ≤ 10%.
+ * `--write-docs` writes the table into docs/reliability.md (its `--section`: `soak-desk` by default).
  *
- *   npx tsx bench/soak.ts [--minutes 30] [--rate 200] [--customers 2000] [--write-docs]
+ *   npx tsx bench/soak.ts [--minutes 30] [--rate 200] [--customers 2000] [--desk-seconds 1] [--write-docs] [--section soak-desk]
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -25,13 +29,19 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '30' },
     rate: { type: 'string', default: '200' },
     customers: { type: 'string', default: '2000' },
+    'desk-seconds': { type: 'string', default: '1' },
+    /** The doc section to write (default `soak-desk`; `soak` is the run without a desk). */
+    section: { type: 'string', default: 'soak-desk' },
     'write-docs': { type: 'boolean', default: false },
   },
 });
 const MINUTES = Number(values.minutes);
 const RATE = Number(values.rate);
 const CUSTOMERS = Number(values.customers);
+const DESK_SECONDS = Number(values['desk-seconds']);
 if (!(MINUTES > 0 && RATE > 0 && CUSTOMERS > 0)) throw new Error('--minutes, --rate and --customers must be positive');
+if (!(DESK_SECONDS >= 0)) throw new Error('--desk-seconds must be 0 or more');
+const AGENT_TOKEN = 'soak-agent-token';
 const SECRET = 'soak-signing-secret';
 const TEAM = 'T0SOAK';
 const DEMO_CONFIG = join(import.meta.dirname, '..', 'config', 'demo.yaml');
@@ -67,6 +77,9 @@ const fake = await FakeSlackApi.start({
   locales: Object.fromEntries(Array.from({ length: CUSTOMERS }, (_, i) => [`U0SOAK${i}`, LOCALES[i % LOCALES.length]])),
   onCall: (call) => {
     if (call.method !== 'chat.postMessage' || call.status !== 200 || typeof call.args.thread_ts !== 'string') return;
+    // A turn's reply carries the turn's key (`slack:<event>`); the desk's lines (joined, closing) carry a ticket line's.
+    const key = (call.args.metadata as { event_payload?: { key?: unknown } } | undefined)?.event_payload?.key;
+    if (typeof key === 'string' && !key.startsWith('slack:')) return;
     const r = replies.get(call.args.thread_ts);
     if (r) r.n++;
     else replies.set(call.args.thread_ts, { n: 1, at: call.at });
@@ -88,6 +101,7 @@ const child = spawn(
       SLACK_SIGNING_SECRET: SECRET,
       SLACK_BOT_TOKEN: 'xoxb-test',
       SLACK_API_URL: fake.url,
+      SWITCHBOARD_AGENT_TOKEN: AGENT_TOKEN,
     },
     stdio: ['ignore', 'ignore', logFd],
   },
@@ -122,7 +136,7 @@ for (;;) {
 
 let seq = 0;
 let badAcks = 0;
-const sent: { ts: string; due: number }[] = [];
+const sent: { ts: string; due: number; channel: string }[] = [];
 async function sendEvent(due: number): Promise<void> {
   const n = ++seq;
   const ts = `${1_700_000_000 + n}.${String(n % 1_000_000).padStart(6, '0')}`;
@@ -143,7 +157,7 @@ async function sendEvent(due: number): Promise<void> {
       team: TEAM,
     },
   });
-  sent.push({ ts, due });
+  sent.push({ ts, due, channel: `D0SOAK${customer}` });
   try {
     // Slack gives up after 3 s; a server that hangs must show as errors
     const r = await postSlack(server.base, body, { secret: SECRET, signal: AbortSignal.timeout(30_000) });
@@ -154,13 +168,60 @@ async function sendEvent(due: number): Promise<void> {
   }
 }
 
+// The desk: every queued ticket is claimed and resolved (one pass at a time; a failed call is counted, not fatal).
+let deskTickets = 0;
+let deskErrors = 0;
+/**
+ * When each customer's ticket was with the desk (claim sent → resolve answered): a message that reaches the server in
+ * that window goes to the agent, and the bot does not answer it (not an error).
+ */
+const withDesk = new Map<string, { from: number; to: number }[]>();
+async function agentCall(path: string, body?: object): Promise<unknown> {
+  const r = await fetch(`${server.base}${path}`, {
+    method: body ? 'POST' : 'GET',
+    headers: { authorization: `Bearer ${AGENT_TOKEN}`, 'content-type': 'application/json' },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const out = await r.json();
+  if (!r.ok) throw new Error(`${path}: ${r.status} ${JSON.stringify(out)}`);
+  return out;
+}
+let deskBusy = false;
+const desk =
+  DESK_SECONDS > 0
+    ? setInterval(async () => {
+        if (deskBusy) return;
+        deskBusy = true;
+        try {
+          const queued = (await agentCall('/api/handoffs?status=queued')) as { id: string; conversation: string }[];
+          for (const t of queued) {
+            const window = { from: nowMs(), to: Number.POSITIVE_INFINITY };
+            const channel = t.conversation.slice(t.conversation.lastIndexOf(':') + 1);
+            withDesk.set(channel, [...(withDesk.get(channel) ?? []), window]);
+            try {
+              await agentCall(`/api/handoffs/${t.id}/claim`, { agent: 'soak-desk' });
+              await agentCall(`/api/handoffs/${t.id}/resolve`, { agent: 'soak-desk' });
+              window.to = nowMs();
+              deskTickets++;
+            } catch {
+              deskErrors++; // e.g. the customer left the queue meanwhile (409)
+            }
+          }
+        } catch {
+          deskErrors++;
+        } finally {
+          deskBusy = false;
+        }
+      }, DESK_SECONDS * 1000)
+    : undefined;
+
 // The fake keeps every call; they are not needed here (replies are counted as they come).
 const forget = setInterval(() => fake.reset(), 10_000);
 const start = nowMs();
 const rss: { minute: number; mb: number }[] = [];
-const sampler = setInterval(() => rss.push({ minute: (nowMs() - start) / 60_000, mb: rssMb() }), 10_000);
+const sampler = setInterval(() => rss.push({ minute: (nowMs() - start) / 60_000, mb: rssMb() }), 5_000);
 const total = Math.round(MINUTES * 60 * RATE);
-let rssMinute1 = Number.NaN;
 const inflight = new Set<Promise<void>>();
 for (let i = 0; i < total && !died; i++) {
   const due = start + (i * 1000) / RATE;
@@ -168,17 +229,27 @@ for (let i = 0; i < total && !died; i++) {
   if (wait > 1) await sleep(wait);
   const p = sendEvent(due).finally(() => inflight.delete(p));
   inflight.add(p);
-  if (Number.isNaN(rssMinute1) && nowMs() - start >= 60_000) rssMinute1 = rssMb();
 }
 await Promise.all(inflight);
 const sentSeconds = (nowMs() - start) / 1000;
-const rssEnd = rssMb();
 clearInterval(sampler);
+if (desk) clearInterval(desk);
+// RSS moves in a sawtooth of a few hundred MB (garbage collection): one sample at minute 1 and one at the end compare
+// two random points of it. Each is the median of the samples (every 5 s) of that minute.
+const median = (xs: number[]) => q(xs, 0.5);
+const loadMinutes = rss.at(-1)?.minute ?? 0;
+const rssMinute1 = median(rss.filter((r) => r.minute <= 1).map((r) => r.mb));
+const rssEnd = median(rss.filter((r) => r.minute > loadMinutes - 1).map((r) => r.mb));
 const drainUntil = Date.now() + 30_000;
 while (Date.now() < drainUntil && sent.some((s) => !replies.has(s.ts))) await sleep(500);
 await sleep(2000);
 clearInterval(forget);
-const missing = sent.filter((s) => !replies.has(s.ts)).length;
+// Sent up to 5 s before a claim (on its way to the server), or while the ticket was with the desk: the agent's.
+const toAgent = (s: (typeof sent)[number]) =>
+  (withDesk.get(s.channel) ?? []).some((w) => s.due >= w.from - 5000 && s.due <= w.to);
+const unanswered = sent.filter((s) => !replies.has(s.ts));
+const relayed = unanswered.filter(toAgent).length;
+const missing = unanswered.length - relayed;
 const twice = sent.filter((s) => (replies.get(s.ts)?.n ?? 0) > 1).length;
 const latencies = sent.flatMap((s) => {
   const r = replies.get(s.ts);
@@ -198,17 +269,17 @@ const growth = ((rssEnd - rssMinute1) / rssMinute1) * 100;
 const errors = badAcks + missing + logErrors;
 const rssMax = Math.max(...rss.map((r) => r.mb).filter((x) => !Number.isNaN(x)));
 const table = [
-  '| minutes | rate /s (achieved) | events | died | errors (non-200 acks, missing replies, error log lines) | answered twice | reply p50 / p99 | RSS minute 1 → end (growth) | RSS max |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-  `| ${MINUTES} | ${RATE} (${(sent.length / sentSeconds).toFixed(0)}) | ${sent.length} | ${diedUnderLoad ? '**yes**' : 'no'} | **${errors}** (${badAcks}, ${missing}, ${logErrors}) | **${twice}** | ${q(latencies, 0.5).toFixed(0)} / ${q(latencies, 0.99).toFixed(0)} ms | ${rssMinute1.toFixed(0)} → ${rssEnd.toFixed(0)} MB (**${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%**) | ${rssMax.toFixed(0)} MB |`,
+  '| minutes | rate /s (achieved) | events | tickets worked by the desk (failed calls) | died | errors (non-200 acks, missing replies, error log lines) | answered twice | reply p50 / p99 | RSS first minute → last minute, medians (growth) | RSS max |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  `| ${MINUTES} | ${RATE} (${(sent.length / sentSeconds).toFixed(0)}) | ${sent.length} | ${DESK_SECONDS > 0 ? `${deskTickets} (${deskErrors}); ${relayed} messages to the agent` : 'no desk'} | ${diedUnderLoad ? '**yes**' : 'no'} | **${errors}** (${badAcks}, ${missing}, ${logErrors}) | **${twice}** | ${q(latencies, 0.5).toFixed(0)} / ${q(latencies, 0.99).toFixed(0)} ms | ${rssMinute1.toFixed(0)} → ${rssEnd.toFixed(0)} MB (**${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%**) | ${rssMax.toFixed(0)} MB |`,
 ].join('\n');
-console.log(`${texts.length} texts; RSS every 10 s: ${rss.map((r) => r.mb.toFixed(0)).join(' ')}`);
+console.log(`${texts.length} texts; RSS every 5 s: ${rss.map((r) => r.mb.toFixed(0)).join(' ')}`);
 console.log(table);
 if (values['write-docs'])
   writeDocSection(
     join(import.meta.dirname, '..', 'docs', 'reliability.md'),
-    'soak',
-    `npx tsx bench/soak.ts --minutes ${MINUTES} --rate ${RATE} --customers ${CUSTOMERS} --write-docs`,
+    values.section as string,
+    `npx tsx bench/soak.ts --minutes ${MINUTES} --rate ${RATE} --customers ${CUSTOMERS} --desk-seconds ${DESK_SECONDS} --section ${values.section} --write-docs`,
     table,
   );
 process.exit(0);
