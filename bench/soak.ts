@@ -8,6 +8,7 @@
  * back to the bot, as in a staffed deployment; `--desk-seconds 0` leaves every ticket waiting (customers in the queue
  * get the holding reply). Measures: errors (acks other than 200, replies missing 30 s after the last
  * event, error lines in the server's log), replies posted twice, reply latency (scheduled send → reply at the fake),
+ * the server's CPU time per event (user + system, every thread: what one event costs, for capacity planning),
  * and the server's RSS (VmRSS, every 5 s; the median of the first minute against the median of the last). Targets: 0
  * errors, RSS growth ≤ 10%.
  * `--write-docs` writes the table into docs/reliability.md (its `--section`: `soak-desk` by default).
@@ -126,6 +127,15 @@ const rssMb = () => {
     return Number.NaN;
   }
 };
+/** The server's CPU time so far (user + system, all threads), in seconds; /proc counts in clock ticks (100 per s). */
+const cpuSeconds = () => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+};
 const t0 = Date.now();
 for (;;) {
   const h = (await (await fetch(`${server.base}/healthz`)).json()) as { rule_entities: { ready: boolean } };
@@ -219,6 +229,7 @@ const desk =
 // The fake keeps every call; they are not needed here (replies are counted as they come).
 const forget = setInterval(() => fake.reset(), 10_000);
 const start = nowMs();
+const cpuAtStart = cpuSeconds();
 const rss: { minute: number; mb: number }[] = [];
 const sampler = setInterval(() => rss.push({ minute: (nowMs() - start) / 60_000, mb: rssMb() }), 5_000);
 const total = Math.round(MINUTES * 60 * RATE);
@@ -234,6 +245,7 @@ await Promise.all(inflight);
 const sentSeconds = (nowMs() - start) / 1000;
 clearInterval(sampler);
 if (desk) clearInterval(desk);
+const cpuPerEventMs = ((cpuSeconds() - cpuAtStart) * 1000) / sent.length;
 // RSS moves in a sawtooth of a few hundred MB (garbage collection): one sample at minute 1 and one at the end compare
 // two random points of it. Each is the median of the samples (every 5 s) of that minute.
 const median = (xs: number[]) => q(xs, 0.5);
@@ -269,9 +281,9 @@ const growth = ((rssEnd - rssMinute1) / rssMinute1) * 100;
 const errors = badAcks + missing + logErrors;
 const rssMax = Math.max(...rss.map((r) => r.mb).filter((x) => !Number.isNaN(x)));
 const table = [
-  '| minutes | rate /s (achieved) | events | tickets worked by the desk (failed calls) | died | errors (non-200 acks, missing replies, error log lines) | answered twice | reply p50 / p99 | RSS first minute → last minute, medians (growth) | RSS max |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-  `| ${MINUTES} | ${RATE} (${(sent.length / sentSeconds).toFixed(0)}) | ${sent.length} | ${DESK_SECONDS > 0 ? `${deskTickets} (${deskErrors}); ${relayed} messages to the agent` : 'no desk'} | ${diedUnderLoad ? '**yes**' : 'no'} | **${errors}** (${badAcks}, ${missing}, ${logErrors}) | **${twice}** | ${q(latencies, 0.5).toFixed(0)} / ${q(latencies, 0.99).toFixed(0)} ms | ${rssMinute1.toFixed(0)} → ${rssEnd.toFixed(0)} MB (**${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%**) | ${rssMax.toFixed(0)} MB |`,
+  '| minutes | rate /s (achieved) | events | tickets worked by the desk (failed calls) | died | errors (non-200 acks, missing replies, error log lines) | answered twice | reply p50 / p99 | server CPU per event | RSS first minute → last minute, medians (growth) | RSS max |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  `| ${MINUTES} | ${RATE} (${(sent.length / sentSeconds).toFixed(0)}) | ${sent.length} | ${DESK_SECONDS > 0 ? `${deskTickets} (${deskErrors}); ${relayed} messages to the agent` : 'no desk'} | ${diedUnderLoad ? '**yes**' : 'no'} | **${errors}** (${badAcks}, ${missing}, ${logErrors}) | **${twice}** | ${q(latencies, 0.5).toFixed(0)} / ${q(latencies, 0.99).toFixed(0)} ms | ${cpuPerEventMs.toFixed(2)} ms | ${rssMinute1.toFixed(0)} → ${rssEnd.toFixed(0)} MB (**${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%**) | ${rssMax.toFixed(0)} MB |`,
 ].join('\n');
 console.log(`${texts.length} texts; RSS every 5 s: ${rss.map((r) => r.mb.toFixed(0)).join(' ')}`);
 console.log(table);
