@@ -135,6 +135,24 @@ describe('SlackSender when Slack answers after the timeout', () => {
     expect(lookups).toBe(2);
   });
 
+  it('a post that shows up only after four "not there" answers is still found: posted once', async () => {
+    // The overloaded fake of the three-instance run: the first attempt arrived seconds after the third lookup.
+    let attempts = 0;
+    let lookups = 0;
+    const found = { metadata: { event_type: 'switchboard_message', event_payload: { key: 'slack:EvLater' } } };
+    const stub = stubSlack(
+      async () => {
+        attempts++;
+        throw timedOut();
+      },
+      async () => ({ ok: true, messages: ++lookups <= 4 ? [] : [found] }),
+    );
+    const sender = new SlackSender(stub, 1);
+    await sender.send({ channel: 'D0LATER', thread_ts: '1700000000.000700' }, message('slack:EvLater'));
+    expect(lookups).toBe(5);
+    expect(attempts).toBe(1);
+  });
+
   it('a DM without a thread is looked up in its history', async () => {
     slack.delayNext('chat.postMessage', LATE_MS);
     const sender = new SlackSender(client(REPLY_RETRIES), 10);
