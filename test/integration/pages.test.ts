@@ -146,7 +146,11 @@ describe.skipIf(!haveChromium)('pages', () => {
       const a = r.headers().authorization;
       if (a) authorizations.push(a);
     });
+    // The first load's start (its conversation, its stream) must be over before the page forgets it: on a busy
+    // machine its requests could otherwise land after the reset below and be taken for the reloaded page's.
+    const firstStream = page.waitForRequest((r) => r.url().includes('/api/chat/events'), { timeout: WAIT_MS });
     await page.goto(`${base}/`);
+    await firstStream;
     // A customer of its own: forget the conversation an earlier test left in this browser, and watch from here.
     await page.evaluate(() => localStorage.removeItem('switchboard.chat'));
     urls.length = 0;
@@ -154,7 +158,7 @@ describe.skipIf(!haveChromium)('pages', () => {
     await page.reload();
     await page.fill('#text', 'wake me up at 7 tomorrow');
     await page.press('#text', 'Enter');
-    await expect.poll(() => page.locator('.msg.bot').last().textContent(), { timeout: 10_000 }).toMatch(/Alarms/);
+    await expect.poll(() => page.locator('.msg.bot').last().textContent(), { timeout: WAIT_MS }).toMatch(/Alarms/);
     expect(urls).toContain(`${base}/api/chat/conversations`);
     const stream = urls.find((u) => u.includes('/api/chat/events'));
     const token = stream?.match(/[?&]token=([A-Za-z0-9_-]{43})$/)?.[1];
