@@ -64,14 +64,6 @@ export class SqlHandoffStore implements HandoffStore {
     return { ...toHeader(r), transcript: await this.transcript(String(r.id), db) };
   }
 
-  async queuedBefore(before: number, limit: number): Promise<TicketHeader[]> {
-    const rows = await this.client.query(
-      "SELECT * FROM tickets WHERE status = 'queued' AND created_at < $1 ORDER BY created_at, id LIMIT $2",
-      [before, limit],
-    );
-    return rows.map(toHeader);
-  }
-
   async open(t: NewTicket, now: number): Promise<{ ticket: Ticket; created: boolean }> {
     return this.client.transaction(async (db) => {
       const id = newId();
@@ -118,17 +110,25 @@ export class SqlHandoffStore implements HandoffStore {
     return r ? this.toTicket(r) : undefined;
   }
 
-  async list(status?: TicketStatus, limit = 500, before = Number.MAX_SAFE_INTEGER): Promise<Ticket[]> {
-    const rows = status
-      ? await this.client.query(
+  /** The tickets rows of {@link list}: by status when given, created before `before`, oldest first. */
+  private rows(status: TicketStatus | undefined, limit: number, before: number): Promise<SqlRow[]> {
+    return status
+      ? this.client.query(
           'SELECT * FROM tickets WHERE status = $1 AND created_at < $2 ORDER BY created_at, id LIMIT $3',
           [status, before, limit],
         )
-      : await this.client.query('SELECT * FROM tickets WHERE created_at < $1 ORDER BY created_at, id LIMIT $2', [
+      : this.client.query('SELECT * FROM tickets WHERE created_at < $1 ORDER BY created_at, id LIMIT $2', [
           before,
           limit,
         ]);
-    return Promise.all(rows.map((r) => this.toTicket(r)));
+  }
+
+  async list(status?: TicketStatus, limit = 500, before = Number.MAX_SAFE_INTEGER): Promise<Ticket[]> {
+    return Promise.all((await this.rows(status, limit, before)).map((r) => this.toTicket(r)));
+  }
+
+  async queuedBefore(before: number, limit: number): Promise<TicketHeader[]> {
+    return (await this.rows('queued', limit, before)).map(toHeader);
   }
 
   /** Why a conditional update changed nothing: unknown ticket (404) or the wrong state (409). */

@@ -13,8 +13,8 @@ import {
   SlackSender,
 } from '../../../../src/adapters/slack/slack-sender.ts';
 import { SlackTicketCards } from '../../../../src/adapters/slack/slack-ticket-cards.ts';
-import type { Ticket } from '../../../../src/handoff/ticket.ts';
 import { FakeSlackApi } from '../../../fixtures/fake-slack-api.ts';
+import { aTicket } from '../../../fixtures/ticket.ts';
 
 let slack: FakeSlackApi;
 beforeAll(async () => {
@@ -162,20 +162,10 @@ describe('SlackSender when Slack answers after the timeout', () => {
   });
 });
 
-const ticket: Ticket = {
+const ticket = aTicket({
   id: 't_slowcard',
-  status: 'queued',
-  conversation: 'slack:T1:D1',
-  channel: 'slack',
-  customer: 'U0CUSTOMER',
-  language: 'en',
-  reason: 'out_of_scope',
-  intents: [],
-  entities: [],
-  created_at: 1,
-  surfaces: {},
   transcript: [{ seq: 1, at: 1, from: 'customer', text: 'my bill is wrong' }],
-};
+});
 const view = { ticket, agents: [], agentName: (a: string) => a, agentPlainName: (a: string) => a };
 function cards(channel: string, retryConfig: object): SlackTicketCards {
   const web = client(retryConfig);

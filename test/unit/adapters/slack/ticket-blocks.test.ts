@@ -10,29 +10,22 @@ import {
   transcriptLine,
 } from '../../../../src/adapters/slack/ticket-blocks.ts';
 import type { Ticket } from '../../../../src/handoff/ticket.ts';
+import { aTicket } from '../../../fixtures/ticket.ts';
 
-const ticket = (over: Partial<Ticket> = {}): Ticket => ({
-  id: 't_0123456789abcdef',
-  status: 'queued',
-  conversation: 'slack:T1:D1',
-  channel: 'slack',
-  customer: 'U0CUSTOMER',
-  language: 'en',
-  reason: 'out_of_scope',
-  intents: [
-    { intent: 'bill_query', score: 0.41 },
-    { intent: 'alarm_set', score: 0.2 },
-    { intent: 'weather_query', score: 0.1 },
-  ],
-  entities: [{ type: 'date', text: 'March <b>' }],
-  created_at: 1,
-  surfaces: {},
-  transcript: [
-    { seq: 1, at: 1, from: 'customer', text: 'my *bill* from <https://evil.example|March> <!channel> &amp;' },
-    { seq: 2, at: 2, from: 'bot', text: 'I am passing you to a colleague.' },
-  ],
-  ...over,
-});
+const ticket = (over: Partial<Ticket> = {}): Ticket =>
+  aTicket({
+    intents: [
+      { intent: 'bill_query', score: 0.41 },
+      { intent: 'alarm_set', score: 0.2 },
+      { intent: 'weather_query', score: 0.1 },
+    ],
+    entities: [{ type: 'date', text: 'March <b>' }],
+    transcript: [
+      { seq: 1, at: 1, from: 'customer', text: 'my *bill* from <https://evil.example|March> <!channel> &amp;' },
+      { seq: 2, at: 2, from: 'bot', text: 'I am passing you to a colleague.' },
+    ],
+    ...over,
+  });
 const agents = [
   { id: 'ann', name: 'Ann <3', languages: ['en'], skills: ['*'], slack_user: 'U0ANN' },
   { id: 'bo', languages: ['en'], skills: ['*'] },
