@@ -5,9 +5,10 @@
  * test out_of_scope rows. In-scope accuracy counts a rejected in-scope message as wrong (CLINC150's rule). Writes
  * bench/results/small-bots.json; docs/benchmarks.md shows it (`npx tsx bench/lib/render-benchmarks.ts`).
  *
- * `npx tsx bench/small-bots.ts [--seeds 5] [--split test|valid]`
+ * `npx tsx bench/small-bots.ts [--seeds 5] [--split test|valid] [--max-in-scope-loss L]` (the last one only with
+ * `--split valid`: the dev flag for choosing the product's default, which the test run always uses)
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,9 +23,19 @@ import { ROOT } from './lib/child-args.ts';
 import { runInfo } from './lib/results-file.ts';
 
 const { values } = parseArgs({
-  options: { seeds: { type: 'string', default: '5' }, split: { type: 'string', default: 'test' } },
+  options: {
+    seeds: { type: 'string', default: '5' },
+    split: { type: 'string', default: 'test' },
+    /** Dev: overrides the product's in-scope loss budget of the answer threshold (choose on --split valid). */
+    'max-in-scope-loss': { type: 'string' },
+  },
 });
 const seeds = Number(values.seeds);
+const lossOverride = values['max-in-scope-loss'];
+if (lossOverride !== undefined && values.split !== 'valid') {
+  process.stderr.write('--max-in-scope-loss chooses on validation: use it with --split valid\n');
+  process.exit(2);
+}
 const ds = clinc150(false);
 const full = clinc150(true);
 const evalRows = values.split === 'valid' ? (full.valid ?? []) : full.test;
@@ -51,7 +62,10 @@ async function score(
   seed: number,
 ): Promise<BotScores> {
   const { trained, search } = await trainIntentDefault(train, undefined, {
-    fixed: { seed },
+    fixed: {
+      seed,
+      ...(lossOverride !== undefined ? { maxInScopeLoss: Number(lossOverride) } : {}),
+    },
     ...(background ? {} : { background: false as const }),
   });
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-small-bot-'));
@@ -118,11 +132,34 @@ const result = {
   benchmark: 'small-bots',
   split: values.split,
   seeds,
-  run: runInfo(`npx tsx bench/small-bots.ts --seeds ${seeds} --split ${values.split}`),
+  run: runInfo(
+    `npx tsx bench/small-bots.ts --seeds ${seeds} --split ${values.split}` +
+      (lossOverride !== undefined ? ` --max-in-scope-loss ${lossOverride}` : ''),
+  ),
   date: new Date().toISOString(),
   bots,
 };
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
 const file = values.split === 'test' ? 'small-bots.json' : `small-bots-${values.split}.json`;
 writeFileSync(join(ROOT, 'bench', 'results', file), `${JSON.stringify(result, null, 2)}\n`);
+if (values.split === 'valid') {
+  // Each validation run adds one line (the choices of the product's defaults are made on these, never on test).
+  const line = {
+    command: result.run.command,
+    git: result.run.git,
+    date: result.date,
+    max_in_scope_loss: lossOverride === undefined ? 'default' : Number(lossOverride),
+    bots: bots.map((b) => ({
+      bot: b.bot,
+      background: { in_scope: b.with_background.in_scope, oos_recall: b.with_background.oos_recall },
+      without: {
+        in_scope: b.without_background.in_scope,
+        in_scope_top1: b.without_background.in_scope_top1,
+        oos_recall: b.without_background.oos_recall,
+      },
+    })),
+  };
+  appendFileSync(join(ROOT, 'bench', 'results', 'small-bots-validation.jsonl'), `${JSON.stringify(line)}\n`);
+  process.stdout.write('added a line to bench/results/small-bots-validation.jsonl\n');
+}
 process.stdout.write(`wrote bench/results/${file}\n`);

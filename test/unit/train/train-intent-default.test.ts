@@ -16,8 +16,13 @@ import {
   BACKGROUND_TRAIN_RATIO,
   BACKGROUND_TRAIN_RATIO_MULTI,
   checkTrainable,
+  DEFAULT_MAX_IN_SCOPE_LOSS,
   featurizerFor,
+  LARGE_BOT_INTENTS,
+  maxInScopeLossFor,
   PUNCTUATED_MIN,
+  SMALL_BOT_INTENTS,
+  SMALL_BOT_MAX_IN_SCOPE_LOSS,
   trainIntentDefault,
 } from '../../../src/train/train-intent-default.ts';
 import type { TrainedIntentModel } from '../../../src/train/train-intent-types.ts';
@@ -52,6 +57,10 @@ describe('trainIntentDefault (what `train intent` runs with no shape flags)', ()
     ]);
     expect(r.search.trials.every((t) => t.score !== undefined)).toBe(true);
     expect(lines.some((l) => l.startsWith('search: chose '))).toBe(true);
+    // A 5-intent bot: the threshold may cost the small bot's budget of correct held-out answers, and says so.
+    expect(lines).toContain(
+      'answer threshold: may cost at most 3% of the correct held-out answers (5 intents; 1% from 50, 3% up to 20)',
+    );
     // The shop bot writes without punctuation: no punctuation tokens, and the choice is logged.
     expect(m.featurizer.punctuation).toBeUndefined();
     expect(lines.some((l) => /^features: punctuation marks are not tokens/.test(l))).toBe(true);
@@ -81,6 +90,16 @@ describe('trainIntentDefault (what `train intent` runs with no shape flags)', ()
     ];
     expect(english.filter((t) => top(m, t).rejected).length).toBeGreaterThanOrEqual(2);
   }, 180_000);
+
+  it("the threshold's in-scope budget: larger for a bot with few intents, 1% from 50 intents, linear between", () => {
+    expect(maxInScopeLossFor(2)).toBe(SMALL_BOT_MAX_IN_SCOPE_LOSS);
+    expect(maxInScopeLossFor(SMALL_BOT_INTENTS)).toBe(SMALL_BOT_MAX_IN_SCOPE_LOSS);
+    expect(maxInScopeLossFor(LARGE_BOT_INTENTS)).toBe(DEFAULT_MAX_IN_SCOPE_LOSS);
+    expect(maxInScopeLossFor(150)).toBe(DEFAULT_MAX_IN_SCOPE_LOSS);
+    const mid = maxInScopeLossFor((SMALL_BOT_INTENTS + LARGE_BOT_INTENTS) / 2);
+    expect(mid).toBeCloseTo((SMALL_BOT_MAX_IN_SCOPE_LOSS + DEFAULT_MAX_IN_SCOPE_LOSS) / 2, 10);
+    expect(maxInScopeLossFor(30)).toBeGreaterThan(maxInScopeLossFor(40));
+  });
 
   it('punctuation marks become features only when enough of the examples have any', () => {
     const plain = [{ text: 'where is my parcel', intent: 'a' }];
