@@ -131,7 +131,10 @@ function oosSection(m: IntentManifest): string[] {
     lines.push(
       `Evidence: ${p.source === 'data' ? "the data's out_of_scope rows" : p.source === 'background' ? 'the background corpus' : "the data's out_of_scope rows and the background corpus"}; ` +
         `the rejection rule was chosen on ${p.held_out} held-out out-of-scope rows and rejects ` +
-        `${p.recall === undefined ? '?' : (p.recall * 100).toFixed(1)}% of them.`,
+        `${p.recall === undefined ? '?' : (p.recall * 100).toFixed(1)}% of them` +
+        (p.max_in_scope_loss === undefined
+          ? '.'
+          : `, among the rules that cost at most ${+(p.max_in_scope_loss * 100).toFixed(2)}% of the correct held-out answers.`),
     );
   }
   if (bg) {

@@ -38,7 +38,12 @@ export interface SaveIntentModelOptions {
   /** The background corpus lines used. */
   background?: object;
   /** The out-of-scope protection measured at training. */
-  oos?: { source: 'data' | 'background' | 'data+background' | 'none'; heldOut: number; recall?: number };
+  oos?: {
+    source: 'data' | 'background' | 'data+background' | 'none';
+    heldOut: number;
+    recall?: number;
+    maxInScopeLoss?: number;
+  };
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -84,6 +89,7 @@ export async function saveIntentModel(
       source: opts.oos.source,
       held_out: opts.oos.heldOut,
       ...(opts.oos.recall !== undefined ? { recall: opts.oos.recall } : {}),
+      ...(opts.oos.maxInScopeLoss !== undefined ? { max_in_scope_loss: opts.oos.maxInScopeLoss } : {}),
     };
   }
 

@@ -82,6 +82,8 @@ export interface OosProtection {
   heldOut: number;
   /** Share of them the model rejects (its out-of-scope label, or below the threshold). */
   recall?: number;
+  /** The share of correct held-out answers the rejection rule could cost (single-label models). */
+  maxInScopeLoss?: number;
 }
 
 /** What default training produced. */
@@ -209,6 +211,7 @@ export async function trainIntentDefault(
     source,
     heldOut: trained.validation.oosRows ?? 0,
     ...(trained.validation.oosRecall !== undefined ? { recall: trained.validation.oosRecall } : {}),
+    ...(!multi && fixed.maxInScopeLoss !== undefined ? { maxInScopeLoss: fixed.maxInScopeLoss } : {}),
   };
   return { trained, search, ...(background ? { background } : {}), oos };
 }

@@ -70,6 +70,8 @@ export const intentManifestSchema = z
           source: z.enum(['data', 'background', 'data+background', 'none']),
           held_out: int.nonnegative(),
           recall: probability.optional(),
+          /** The share of correct held-out answers the rule was allowed to cost (single-label models). */
+          max_in_scope_loss: probability.optional(),
         })
         .optional(),
     }),

@@ -111,6 +111,8 @@ describe('switchboard CLI', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.calibration.threshold).toBeTypeOf('number');
     expect(manifest.calibration.oos_protection.source).toBe('background');
+    // A 5-intent bot: the rule could cost up to 3% of the correct held-out answers (recorded, and said in the card).
+    expect(manifest.calibration.oos_protection.max_in_scope_loss).toBe(0.03);
     expect(manifest.training.search.trials.length).toBe(3);
     // The linear member's C: the default, not searched, recorded.
     expect(manifest.training.search.linearC).toMatchObject({ chosen: 1, fixed: false, trials: [] });
@@ -119,6 +121,7 @@ describe('switchboard CLI', () => {
     expect(card).toMatch(/## How the configuration was chosen/);
     expect(card).toMatch(/Linear SVM penalty C = 1 \(the default; not searched\)/);
     expect(card).toMatch(/Tatoeba .*CC BY 2\.0 FR/);
+    expect(card).toMatch(/among the rules that cost at most 3% of the correct held-out answers/);
     // Out-of-scope recall on the corpus's evaluation reserve when the data has no out_of_scope rows.
     const ev = cli(['eval', 'intent', '--model', out, '--data', `${data}/shop-bot.jsonl`, '--json']);
     expect(ev.code, ev.stderr).toBe(0);
@@ -150,7 +153,7 @@ describe('switchboard CLI', () => {
     expect(manifest.training.options.linearC).toBe(0.5);
     expect(manifest.training.search.linearC).toMatchObject({ chosen: 0.5, fixed: true, trials: [] });
     expect(readFileSync(join(out, 'MODEL_CARD.md'), 'utf8')).toMatch(/penalty C = 0\.5, fixed by `--linear-c`/);
-    expect(manifest.calibration.oos_protection).toEqual({ source: 'none', held_out: 0 });
+    expect(manifest.calibration.oos_protection).toEqual({ source: 'none', held_out: 0, max_in_scope_loss: 0.03 });
     expect(manifest.calibration.threshold).toBeGreaterThan(0);
     const ev = cli(['eval', 'intent', '--model', out, '--data', `${data}/shop-bot.jsonl`, '--json']);
     expect(ev.code, ev.stderr).toBe(0);

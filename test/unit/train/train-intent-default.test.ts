@@ -117,7 +117,7 @@ describe('trainIntentDefault (what `train intent` runs with no shape flags)', ()
     const r = await trainIntentDefault(shop, undefined, { fixed: { seed: 1, ensemble: 0 }, background: false });
     expect(r.trained.weights.labels).not.toContain('out_of_scope');
     expect(r.trained.threshold).toBeGreaterThan(0);
-    expect(r.oos).toEqual({ source: 'none', heldOut: 0 });
+    expect(r.oos).toEqual({ source: 'none', heldOut: 0, maxInScopeLoss: 0.03 });
     // A fixed flag is not searched.
     expect(r.search.trials).toHaveLength(1);
     expect(r.search.fixed).toMatchObject({ ensemble: 0 });
