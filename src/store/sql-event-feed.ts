@@ -11,6 +11,13 @@ import type { SqlClient } from './sql-client.ts';
 export const FEED_CHANNEL = 'switchboard_feed';
 /** Events are kept this long (a page that comes back later starts afresh). */
 const RETENTION_MS = 24 * 3600 * 1000;
+/**
+ * The first key of the PostgreSQL advisory locks that make appends to one stream take turns (the second is the
+ * stream's hash). Ids come from a sequence, and two concurrent INSERTs can commit in the other order: a reader woken
+ * by the later one would read past the earlier id before it was committed and never see that event. Holding the
+ * stream's lock until commit makes each stream's ids commit in order.
+ */
+export const FEED_APPEND_LOCK = 7391003;
 
 /** Subscribes to a LISTEN channel; `onLost` is called when the connection dropped and was made again. */
 export type Listen = (
@@ -34,10 +41,18 @@ export class SqlEventFeed implements EventFeed {
     const now = Date.now();
     if (++this.appends % 1000 === 0)
       await this.client.run('DELETE FROM feed_events WHERE at < $1', [now - RETENTION_MS]);
-    let [row] = await this.client.query<{ id: number }>(
-      'INSERT INTO feed_events (stream, data, at, dedupe) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id',
-      [stream, data, now, dedupe ?? null],
-    );
+    const insert = (db: SqlClient) =>
+      db.query<{ id: number }>(
+        'INSERT INTO feed_events (stream, data, at, dedupe) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id',
+        [stream, data, now, dedupe ?? null],
+      );
+    let [row] =
+      this.client.dialect === 'postgres'
+        ? await this.client.transaction(async (db) => {
+            await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [FEED_APPEND_LOCK, stream]);
+            return insert(db);
+          })
+        : await insert(this.client); // one writer: ids are taken and committed in order
     if (!row) {
       // Appended before (a retried send): its id, and nothing new to announce.
       [row] = await this.client.query<{ id: number }>('SELECT id FROM feed_events WHERE stream = $1 AND dedupe = $2', [

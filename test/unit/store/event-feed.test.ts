@@ -1,6 +1,8 @@
+import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openStores, type Stores } from '../../../src/server/open-stores.ts';
 import { runExclusive } from '../../../src/store/cluster-leases.ts';
+import { FEED_APPEND_LOCK } from '../../../src/store/sql-event-feed.ts';
 import { freshPostgresSchema, TEST_DATABASE_URL, testDatabases } from '../../fixtures/test-databases.ts';
 import { WAIT_MS } from '../../fixtures/wait.ts';
 
@@ -77,5 +79,38 @@ describe.skipIf(!TEST_DATABASE_URL)('event feed across instances (PostgreSQL LIS
     const seen = await b.events.since('console', 0);
     expect(seen.length).toBeGreaterThan(0);
     expect(seen[0].data).toBe('{"kind":"opened"}');
+  });
+
+  it('an append waits for an earlier one to the same stream still in flight, so no reader reads past it', async () => {
+    const schema = await freshPostgresSchema(TEST_DATABASE_URL as string);
+    cleanups.push(schema.drop);
+    const a: Stores = await openStores({ databaseUrl: schema.url, sqliteFile: '' });
+    cleanups.push(() => a.close());
+    const b: Stores = await openStores({ databaseUrl: schema.url, sqliteFile: '' });
+    cleanups.push(() => b.close());
+    // Another instance's append, caught between its INSERT (its id taken) and its commit.
+    const other = new pg.Client({ connectionString: schema.url });
+    await other.connect();
+    cleanups.push(() => other.end());
+    await other.query('BEGIN');
+    await other.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [FEED_APPEND_LOCK, 'web:c9']);
+    const [earlier] = (
+      await other.query("INSERT INTO feed_events (stream, data, at) VALUES ('web:c9', 'earlier', $1) RETURNING id", [
+        Date.now(),
+      ])
+    ).rows;
+    let appended = false;
+    const later = a.events.append('web:c9', 'later').then((id) => {
+      appended = true;
+      return id;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    // The later append has not committed: a reader sees neither event, never the later one alone.
+    expect(appended).toBe(false);
+    expect(await b.events.since('web:c9', 0)).toEqual([]);
+    await other.query('COMMIT');
+    const id = await later;
+    expect(id).toBeGreaterThan(Number(earlier.id));
+    expect((await b.events.since('web:c9', 0)).map((e) => e.data)).toEqual(['earlier', 'later']);
   });
 });
