@@ -102,13 +102,17 @@ export class TurnHandler {
     if (turn.action) await this.button(t, turn.action);
     else await this.understandAndDecide(t);
     const decision = t.decision as Decision;
-    await this.handoff(t);
-    // Every database write of the turn comes before the send: a turn handled again after a database fault repeats
-    // only writes that are idempotent, and sends once.
-    await this.record(t);
-    // Small talk ("hello", "thanks") is answered without 👍/👎: there is nothing to rate.
-    const rated = decision.kind === 'answer' && decision.reason !== 'smalltalk';
-    await this.send(t, { reply: t.reply as Reply, turn: t.key, feedback: rated });
+    const ticket = await this.handoff(t);
+    try {
+      // Every database write of the turn comes before the send: a turn handled again after a database fault repeats
+      // only writes that are idempotent, and sends once.
+      await this.record(t);
+      // Small talk ("hello", "thanks") is answered without 👍/👎: there is nothing to rate.
+      const rated = decision.kind === 'answer' && decision.reason !== 'smalltalk';
+      await this.send(t, { reply: t.reply as Reply, turn: t.key, feedback: rated });
+    } finally {
+      if (ticket) this.options.handoffs?.replied(ticket);
+    }
     this.options.observe?.(
       turn,
       decision,
@@ -242,13 +246,14 @@ export class TurnHandler {
     t.late = r.late;
   }
 
-  /** A handoff decision opens a ticket; the reply says where the customer is in the queue. */
-  private async handoff(t: TurnContext): Promise<void> {
+  /** A handoff decision opens a ticket (its id is returned); the reply says where the customer is in the queue. */
+  private async handoff(t: TurnContext): Promise<string | undefined> {
     const { handoffs } = this.options;
-    if (!handoffs || t.decision?.kind !== 'handoff') return;
+    if (!handoffs || t.decision?.kind !== 'handoff') return undefined;
     const { ticket, note } = await handoffs.open(t.turn, t.understanding, t.decision, t.reply as Reply);
     if (note)
       t.reply = { ...(t.reply as Reply), ...handoffs.withCancelButton(ticket, `${(t.reply as Reply).text} ${note}`) };
+    return ticket.id;
   }
 
   /**

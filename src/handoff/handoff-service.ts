@@ -91,6 +91,9 @@ const DEFAULT_CANCEL = [
  */
 export const CANCEL_QUEUE_CHOICE = 'handoff.cancel';
 
+/** How long a surface waits for the handoff reply of the turn that opened a ticket ({@link HandoffService.afterReply}). */
+export const REPLY_WAIT_MS = 30_000;
+
 export class HandoffService {
   readonly surfaces: AgentSurface[] = [];
   /** The phrases that leave the queue (whole messages: "cancel please" is one, "cancel my order" is not). */
@@ -100,6 +103,8 @@ export class HandoffService {
   private readonly alerted = new Set<string>();
   /** This process as the sender of outbox lines (a restart takes back the lines its previous run held). */
   private readonly sender: DeliverySender;
+  /** Tickets this process opened whose customer has not yet been sent the handoff reply ({@link afterReply}). */
+  private readonly replyPending = new Map<string, () => void>();
 
   constructor(private readonly options: HandoffServiceOptions) {
     this.now = options.now ?? Date.now;
@@ -232,10 +237,41 @@ export class HandoffService {
       now,
     );
     if (created) {
+      this.holdUntilReplied(ticket.id);
       const agents = eligibleAgents(this.options.config.agents, ticket.language, ticket.intents[0]?.intent);
       await this.tell({ kind: 'opened', ticket, agents });
     }
     return { ticket, note: await this.queueNote(ticket) };
+  }
+
+  /**
+   * Resolves once the turn that opened the ticket has sent the customer its reply ("I'm passing you to a colleague…"),
+   * or tried to — at once for a ticket this process is not opening. A surface that writes into the customer's own
+   * conversation (the Bot Framework hub's `handoff.initiate`, after which a hub may join at once) waits for it, so the
+   * customer never reads "has joined" before "passing you to a colleague". At most {@link REPLY_WAIT_MS}.
+   */
+  afterReply(ticketId: string): Promise<void> {
+    const pending = this.replyPending.get(ticketId);
+    if (!pending) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.replyPending.set(ticketId, () => {
+        pending();
+        resolve();
+      });
+    });
+  }
+
+  /** The turn handler's word that the reply of the turn that opened `ticketId` went out (or failed to). */
+  replied(ticketId: string): void {
+    const release = this.replyPending.get(ticketId);
+    this.replyPending.delete(ticketId);
+    release?.();
+  }
+
+  private holdUntilReplied(ticketId: string): void {
+    this.replyPending.set(ticketId, () => {});
+    // A turn that never gets to its send (a fault; it is taken up again later) holds nobody for long.
+    setTimeout(() => this.replied(ticketId), REPLY_WAIT_MS).unref();
   }
 
   /** The reply that carries the queue note, with a button to leave the queue (channels without buttons show none). */

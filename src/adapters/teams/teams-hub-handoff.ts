@@ -70,7 +70,9 @@ export class TeamsHubHandoff implements AgentSurface {
   /** {@inheritDoc AgentSurface.notify} A Teams customer's new ticket → `handoff.initiate` (queued; returns at once). */
   async notify(event: TicketEvent): Promise<void> {
     if (event.kind === 'opened' && event.ticket.channel === 'teams') {
-      this.queue.run(event.ticket.id, () => this.initiate(event.ticket));
+      const ticket = event.ticket;
+      // After the customer's handoff reply: a hub that accepts at once would otherwise join before it arrives.
+      this.queue.run(ticket.id, () => this.o.handoffs.afterReply(ticket.id).then(() => this.initiate(ticket)));
     }
   }
 

@@ -55,7 +55,7 @@ let stores: Stores | undefined;
 afterEach(async () => stores?.close());
 
 describe('TeamsHubHandoff', () => {
-  it('initiates only Teams tickets; one whose event never left is initiated again by catchUp', async () => {
+  it('initiates only Teams tickets, after the customer got the handoff reply; one whose event never left is initiated again by catchUp', async () => {
     stores = await openStores({ sqliteFile: ':memory:' });
     const config = BotConfigSchema.parse({
       languages: ['en'],
@@ -73,10 +73,12 @@ describe('TeamsHubHandoff', () => {
       log,
     });
     const posted: unknown[] = [];
+    let attempts = 0;
     let failing = true;
     const hub = new TeamsHubHandoff({
       sender: {
         post: async (address, activity) => {
+          attempts++;
           if (failing) throw new Error('Connector down');
           posted.push({ address, activity: typeof activity === 'function' ? 'built' : activity });
           return 'ev-1';
@@ -95,8 +97,14 @@ describe('TeamsHubHandoff', () => {
       return (await handoffs.open(turn, u, decision, { text: 'x', language: 'en' })).ticket;
     };
     const teams = await open('teams:a:1', 'teams');
-    await open('web:w1', 'web');
+    const web = await open('web:w1', 'web');
+    // The turn has not sent the customer its reply yet: no handoff.initiate (a hub could join before it).
+    await new Promise((r) => setTimeout(r, 100));
+    expect(attempts).toBe(0);
+    handoffs.replied(teams.id); // what the turn handler says once the reply went out
+    handoffs.replied(web.id);
     await hub.idle();
+    expect(attempts).toBe(1);
     expect(posted).toHaveLength(0);
     expect(log.lines).toContainEqual(expect.objectContaining({ event: 'teams_handoff_failed', ticket: teams.id }));
     expect((await stores.handoffs.get(teams.id))?.surfaces.botframework).toMatchObject({ state: 'sending' });
