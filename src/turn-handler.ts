@@ -250,7 +250,9 @@ export class TurnHandler {
   private async handoff(t: TurnContext): Promise<string | undefined> {
     const { handoffs } = this.options;
     if (!handoffs || t.decision?.kind !== 'handoff') return undefined;
-    const { ticket, note } = await handoffs.open(t.turn, t.understanding, t.decision, t.reply as Reply);
+    const { ticket, note } = await handoffs.open(t.turn, t.understanding, t.decision, t.reply as Reply, {
+      replyFollows: true,
+    });
     if (note)
       t.reply = { ...(t.reply as Reply), ...handoffs.withCancelButton(ticket, `${(t.reply as Reply).text} ${note}`) };
     return ticket.id;

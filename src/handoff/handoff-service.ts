@@ -211,13 +211,16 @@ export class HandoffService {
 
   /**
    * Opens (or finds) the conversation's ticket after the router handed `turn` off, and returns the text to add to the
-   * bot's handoff message: the customer's place in the queue.
+   * bot's handoff message: the customer's place in the queue. With `replyFollows` (the turn handler), the caller sends
+   * that message next and says so with {@link replied}: until then, what would reach the customer after it waits
+   * ({@link afterReply}).
    */
   async open(
     turn: Turn,
     u: Understanding,
     decision: Decision,
     reply: Reply,
+    options: { replyFollows?: boolean } = {},
   ): Promise<{ ticket: Ticket; note: string }> {
     const now = this.now();
     const { ticket, created } = await this.store.open(
@@ -237,7 +240,7 @@ export class HandoffService {
       now,
     );
     if (created) {
-      this.holdUntilReplied(ticket.id);
+      if (options.replyFollows) this.holdUntilReplied(ticket.id);
       const agents = eligibleAgents(this.options.config.agents, ticket.language, ticket.intents[0]?.intent);
       await this.tell({ kind: 'opened', ticket, agents });
     }
@@ -357,6 +360,8 @@ export class HandoffService {
     const ticket = await this.store.claim(id, agent, this.now());
     if (gap.length > 0) this.options.log.warn('claim_override', { ticket: id, agent, overridden: gap.join(',') });
     await this.tell({ kind: 'claimed', ticket, ...(gap.length > 0 ? { override: gap } : {}) });
+    // A claim within moments of the handoff (an agent-API client): "has joined" after "passing you to a colleague".
+    await this.afterReply(ticket.id);
     await this.toCustomer(ticket, this.text(ticket, 'claimed').replace('{agent}', this.agentName(agent)), 'bot');
     return ticket;
   }

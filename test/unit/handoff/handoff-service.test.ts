@@ -76,6 +76,33 @@ describe('HandoffService', () => {
     expect(log.lines).toContainEqual(expect.objectContaining({ event: 'agent_surface_failed', surface: 'broken' }));
   });
 
+  it("a claim moments after the handoff: 'has joined' reaches the customer after the handoff reply", async () => {
+    const { service, sender, stores } = await setup({ t: 1000 });
+    await stores.conversations.setAddress('c9', { channel: 'slack', address: { channel: 'D9' } });
+    const decision = { kind: 'handoff', reason: 'human_requested', language: 'en' } as const;
+    const { ticket } = await service.open(
+      turn('c9', 'human please'),
+      u,
+      decision,
+      { text: 'x', language: 'en' },
+      {
+        replyFollows: true,
+      },
+    );
+    let claimed = false;
+    const claim = service.claim(ticket.id, 'ben').then(() => {
+      claimed = true;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    // The turn has not sent its reply yet: the claim is recorded, the customer is not told.
+    expect(claimed).toBe(false);
+    expect((await stores.handoffs.get(ticket.id))?.status).toBe('claimed');
+    expect(sender.sent.some((s) => /has joined/.test(s.message.reply.text))).toBe(false);
+    service.replied(ticket.id); // the turn handler, once the reply went out
+    await claim;
+    expect(sender.sent.at(-1)?.message.reply.text).toBe('ben has joined the conversation.');
+  });
+
   it('relays while open; claim, agent lines and closing reach the customer; the outbox redelivers failures', async () => {
     const now = { t: 1000 };
     const { service, sender, stores, events } = await setup(now);

@@ -94,7 +94,7 @@ describe('TeamsHubHandoff', () => {
       const turn = { id: conversation, channel, conversation, user: 'u', text: 'help', receivedAt: 1 };
       const decision = { kind: 'handoff', reason: 'human_requested', language: 'en' } as const;
       const u = { languages: [], intents: [], entities: [], timings: {} as never };
-      return (await handoffs.open(turn, u, decision, { text: 'x', language: 'en' })).ticket;
+      return (await handoffs.open(turn, u, decision, { text: 'x', language: 'en' }, { replyFollows: true })).ticket;
     };
     const teams = await open('teams:a:1', 'teams');
     const web = await open('web:w1', 'web');
