@@ -58,14 +58,20 @@ describe.each(testDatabases())('event feed and cluster leases on $name', (databa
   });
 });
 
+/** Two instances' stores on one fresh PostgreSQL schema (closed and dropped after the test). */
+async function twoInstances(): Promise<{ schema: { url: string }; a: Stores; b: Stores }> {
+  const schema = await freshPostgresSchema(TEST_DATABASE_URL as string);
+  cleanups.push(schema.drop);
+  const a: Stores = await openStores({ databaseUrl: schema.url, sqliteFile: '' });
+  cleanups.push(() => a.close());
+  const b: Stores = await openStores({ databaseUrl: schema.url, sqliteFile: '' });
+  cleanups.push(() => b.close());
+  return { schema, a, b };
+}
+
 describe.skipIf(!TEST_DATABASE_URL)('event feed across instances (PostgreSQL LISTEN/NOTIFY)', () => {
   it("an instance hears another's appends and reads them", async () => {
-    const schema = await freshPostgresSchema(TEST_DATABASE_URL as string);
-    cleanups.push(schema.drop);
-    const a: Stores = await openStores({ databaseUrl: schema.url, sqliteFile: '' });
-    cleanups.push(() => a.close());
-    const b: Stores = await openStores({ databaseUrl: schema.url, sqliteFile: '' });
-    cleanups.push(() => b.close());
+    const { a, b } = await twoInstances();
     const heard: string[] = [];
     b.events.subscribe((s) => heard.push(s));
     // LISTEN is set up in the background: append until B hears one (the feed keeps every event anyway).
@@ -82,12 +88,7 @@ describe.skipIf(!TEST_DATABASE_URL)('event feed across instances (PostgreSQL LIS
   });
 
   it('an append waits for an earlier one to the same stream still in flight, so no reader reads past it', async () => {
-    const schema = await freshPostgresSchema(TEST_DATABASE_URL as string);
-    cleanups.push(schema.drop);
-    const a: Stores = await openStores({ databaseUrl: schema.url, sqliteFile: '' });
-    cleanups.push(() => a.close());
-    const b: Stores = await openStores({ databaseUrl: schema.url, sqliteFile: '' });
-    cleanups.push(() => b.close());
+    const { schema, a, b } = await twoInstances();
     // Another instance's append, caught between its INSERT (its id taken) and its commit.
     const other = new pg.Client({ connectionString: schema.url });
     await other.connect();
