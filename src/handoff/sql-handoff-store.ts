@@ -4,7 +4,7 @@
  * one winner; a partial unique index keeps one open ticket per conversation.
  */
 import { randomBytes } from 'node:crypto';
-import type { SqlClient, SqlRow } from '../store/sql-client.ts';
+import { lockedTransaction, type SqlClient, type SqlRow } from '../store/sql-client.ts';
 import { type DeliverySender, type HandoffStore, ticketError } from './handoff-store.ts';
 import type { NewTicket, Ticket, TicketHeader, TicketStatus, TranscriptEntry } from './ticket.ts';
 
@@ -184,9 +184,7 @@ export class SqlHandoffStore implements HandoffStore {
     // (PostgreSQL: an advisory lock on the ticket id; SQLite has one writer), so the next sequence number computed in
     // the INSERT never collides and a repeated client key is seen. (Retrying on a collision lost to ten concurrent
     // appends on a busy machine: one of them collided six times.)
-    return this.client.transaction(async (db) => {
-      if (db.dialect === 'postgres')
-        await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [APPEND_LOCK, id]);
+    return lockedTransaction(this.client, APPEND_LOCK, id, async (db) => {
       if (key !== undefined) {
         const [seen] = await db.query('SELECT * FROM ticket_messages WHERE ticket_id = $1 AND client_key = $2', [
           id,

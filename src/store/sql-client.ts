@@ -23,6 +23,23 @@ export interface SqlClient {
   close(): Promise<void>;
 }
 
+/**
+ * Runs `fn` in a transaction that first takes the PostgreSQL advisory lock (`space`, hash of `name`) held until the
+ * commit, so writers of one `name` take turns (SQLite has one writer already). For rows numbered in the INSERT or by
+ * a sequence, whose readers must never see a later number committed before an earlier one.
+ */
+export function lockedTransaction<T>(
+  client: SqlClient,
+  space: number,
+  name: string,
+  fn: (db: SqlClient) => Promise<T>,
+): Promise<T> {
+  return client.transaction(async (db) => {
+    if (db.dialect === 'postgres') await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [space, name]);
+    return fn(db);
+  });
+}
+
 /** `$1 … $n` → `?` with the parameters in order of appearance (a `$n` may repeat). */
 export function toPositional(sql: string, params: readonly unknown[]): { sql: string; params: unknown[] } {
   const out: unknown[] = [];

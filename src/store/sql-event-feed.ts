@@ -5,7 +5,7 @@
  * told in-process. Events older than a day are pruned.
  */
 import { ALL_STREAMS, type EventFeed, type FeedEvent } from './event-feed.ts';
-import type { SqlClient } from './sql-client.ts';
+import { lockedTransaction, type SqlClient } from './sql-client.ts';
 
 /** The NOTIFY channel. */
 export const FEED_CHANNEL = 'switchboard_feed';
@@ -41,18 +41,12 @@ export class SqlEventFeed implements EventFeed {
     const now = Date.now();
     if (++this.appends % 1000 === 0)
       await this.client.run('DELETE FROM feed_events WHERE at < $1', [now - RETENTION_MS]);
-    const insert = (db: SqlClient) =>
+    let [row] = await lockedTransaction(this.client, FEED_APPEND_LOCK, stream, (db) =>
       db.query<{ id: number }>(
         'INSERT INTO feed_events (stream, data, at, dedupe) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id',
         [stream, data, now, dedupe ?? null],
-      );
-    let [row] =
-      this.client.dialect === 'postgres'
-        ? await this.client.transaction(async (db) => {
-            await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [FEED_APPEND_LOCK, stream]);
-            return insert(db);
-          })
-        : await insert(this.client); // one writer: ids are taken and committed in order
+      ),
+    );
     if (!row) {
       // Appended before (a retried send): its id, and nothing new to announce.
       [row] = await this.client.query<{ id: number }>('SELECT id FROM feed_events WHERE stream = $1 AND dedupe = $2', [
