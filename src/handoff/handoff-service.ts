@@ -104,7 +104,7 @@ export class HandoffService {
   /** This process as the sender of outbox lines (a restart takes back the lines its previous run held). */
   private readonly sender: DeliverySender;
   /** Tickets this process opened whose customer has not yet been sent the handoff reply ({@link afterReply}). */
-  private readonly replyPending = new Map<string, () => void>();
+  private readonly replyPending = new Map<string, { sent: Promise<void>; release: () => void }>();
 
   constructor(private readonly options: HandoffServiceOptions) {
     this.now = options.now ?? Date.now;
@@ -254,25 +254,21 @@ export class HandoffService {
    * customer never reads "has joined" before "passing you to a colleague". At most {@link REPLY_WAIT_MS}.
    */
   afterReply(ticketId: string): Promise<void> {
-    const pending = this.replyPending.get(ticketId);
-    if (!pending) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.replyPending.set(ticketId, () => {
-        pending();
-        resolve();
-      });
-    });
+    return this.replyPending.get(ticketId)?.sent ?? Promise.resolve();
   }
 
   /** The turn handler's word that the reply of the turn that opened `ticketId` went out (or failed to). */
   replied(ticketId: string): void {
-    const release = this.replyPending.get(ticketId);
+    this.replyPending.get(ticketId)?.release();
     this.replyPending.delete(ticketId);
-    release?.();
   }
 
   private holdUntilReplied(ticketId: string): void {
-    this.replyPending.set(ticketId, () => {});
+    let release = () => {};
+    const sent = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.replyPending.set(ticketId, { sent, release });
     // A turn that never gets to its send (a fault; it is taken up again later) holds nobody for long.
     setTimeout(() => this.replied(ticketId), REPLY_WAIT_MS).unref();
   }

@@ -19,6 +19,7 @@ import {
 import { modelRows } from '../nlu/intent/intent-weights.ts';
 import { buildIntentOnnx, INTENT_ONNX_OPSET } from './export-onnx.ts';
 import { renderModelCard } from './model-card.ts';
+import type { OosProtection } from './train-intent-default.ts';
 import type { TrainedIntentModel } from './train-intent-types.ts';
 
 /** Options of {@link saveIntentModel}. */
@@ -38,12 +39,7 @@ export interface SaveIntentModelOptions {
   /** The background corpus lines used. */
   background?: object;
   /** The out-of-scope protection measured at training. */
-  oos?: {
-    source: 'data' | 'background' | 'data+background' | 'none';
-    heldOut: number;
-    recall?: number;
-    maxInScopeLoss?: number;
-  };
+  oos?: OosProtection;
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');

@@ -186,7 +186,8 @@ export async function trainIntentDefault(
   if (!multi && opts.fixed?.maxInScopeLoss === undefined)
     log(
       `answer threshold: may cost at most ${+(100 * (fixed.maxInScopeLoss ?? 0)).toFixed(2)}% of the correct ` +
-        `held-out answers (${intents} intents; 1% from ${LARGE_BOT_INTENTS}, ${100 * SMALL_BOT_MAX_IN_SCOPE_LOSS}% up to ${SMALL_BOT_INTENTS})`,
+        `held-out answers (${intents} intents; ${100 * DEFAULT_MAX_IN_SCOPE_LOSS}% from ${LARGE_BOT_INTENTS}, ` +
+        `${100 * SMALL_BOT_MAX_IN_SCOPE_LOSS}% up to ${SMALL_BOT_INTENTS})`,
     );
   const { trained, search } = await trainIntentAuto(train, valid, {
     fixed,
