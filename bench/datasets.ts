@@ -131,3 +131,28 @@ export function multi3nlupp(language: keyof typeof MULTI3_LANGUAGES): DatasetSpl
     test: read(range(17, 19)),
   };
 }
+
+export const MULTILINGUAL_TOD_LANGUAGES = ['es', 'th'] as const;
+
+/**
+ * Multilingual Task-Oriented Dialog (Schuster et al. 2019), one language: 12 intents (alarm, reminder, weather) of
+ * short commands to an assistant; official train / eval (validation) / test. English has no train split here.
+ * PyText TSV: intent, slots, utterance, language, tokens (the utterance is trimmed).
+ */
+export function multilingualTod(language: (typeof MULTILINGUAL_TOD_LANGUAGES)[number]): DatasetSplits {
+  const read = (split: string) =>
+    readFileSync(join(DATA_ROOT, 'multilingual_tod', language, `${split}-${language}.tsv`), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => {
+        const cols = line.split('\t');
+        return { text: cols[2].trim(), intent: cols[0], language };
+      });
+  return {
+    name: `multilingual-tod-${language}`,
+    mode: 'single',
+    train: read('train'),
+    valid: read('eval'),
+    test: read('test'),
+  };
+}

@@ -5,7 +5,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { IntentExample } from '../../src/nlu/intent/intent-example.ts';
-import { banking77, clinc150, type DatasetSplits, MULTI3_LANGUAGES, massive, multi3nlupp } from '../datasets.ts';
+import {
+  banking77,
+  clinc150,
+  type DatasetSplits,
+  MULTI3_LANGUAGES,
+  MULTILINGUAL_TOD_LANGUAGES,
+  massive,
+  multi3nlupp,
+  multilingualTod,
+} from '../datasets.ts';
 import { shuffled } from './stats.ts';
 
 const MULTI3 = Object.keys(MULTI3_LANGUAGES) as (keyof typeof MULTI3_LANGUAGES)[];
@@ -17,6 +26,7 @@ export const DATASETS: Record<string, () => DatasetSplits> = {
   'clinc150-no-oos-train': () => clinc150(false),
   massive: () => massive(),
   ...Object.fromEntries(MULTI3.map((l) => [`multi3nlupp-${l}`, () => multi3nlupp(l)])),
+  ...Object.fromEntries(MULTILINGUAL_TOD_LANGUAGES.map((l) => [`multilingual-tod-${l}`, () => multilingualTod(l)])),
 };
 
 /** Sizes of the `--quick` subsample (smoke runs only: its numbers mean nothing). */
