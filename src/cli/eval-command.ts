@@ -114,7 +114,8 @@ export async function evalIntentCommand(args: string[]): Promise<number> {
     else
       process.stderr.write(
         'warning: out-of-scope recall not measured: the data has no out_of_scope rows and the model has no ' +
-          'background record (trained with --no-background or by an older version). Add out_of_scope rows to measure it.\n',
+          'background lines in its languages (trained with --no-background, by an older version, or in a language ' +
+          'the corpus lacks). Add out_of_scope rows to measure it.\n',
       );
   }
 
@@ -182,7 +183,7 @@ function perLanguageScores(
 /**
  * Out-of-scope recall on the background corpus's evaluation reserve (lines no model trains on) in the languages the
  * model was trained for, minus lines too close to the evaluated examples; undefined when the model has no background
- * record (trained with --no-background or by an older version).
+ * record in its languages (--no-background, an older version, or a language the corpus lacks).
  */
 async function backgroundRecall(
   clf: IntentClassifier,

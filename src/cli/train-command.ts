@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { readBotConfig } from '../config/bot-config.ts';
+import { oosNotMeasuredReason } from '../nlu/intent/intent-manifest.ts';
 import { readIntentData, readIntentFiles } from '../train/read-intent-data.ts';
 import { saveIntentModel } from '../train/save-intent-model.ts';
 import { trainIntentDefault } from '../train/train-intent-default.ts';
@@ -138,9 +139,9 @@ export async function trainIntentCommand(args: string[]): Promise<number> {
   if (oos.source === 'none') {
     process.stderr.write(
       loudWarning([
-        'OUT-OF-SCOPE PROTECTION NOT MEASURED: the data has no out_of_scope rows and --no-background is set.',
-        'Messages about other topics may be answered with one of your intents. Train without --no-background,',
-        'or add out_of_scope examples, so the answer threshold is chosen on messages your bot must not answer.',
+        `OUT-OF-SCOPE PROTECTION NOT MEASURED: the data has no out_of_scope rows and ${oosNotMeasuredReason(manifest)}.`,
+        'Messages about other topics may be answered with one of your intents.',
+        `${manifest.training.background ? 'Add' : 'Train without --no-background, or add'} out_of_scope examples, so the answer threshold is chosen on messages your bot must not answer.`,
       ]),
     );
   }

@@ -5,6 +5,7 @@
  * comes from the data's out_of_scope rows in the fold, or else from the background corpus's evaluation reserve
  * (lines no model trains on) in the model's languages.
  */
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ import { IntentClassifier } from '../nlu/intent/intent-classifier.ts';
 import { type IntentExample, OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
 import { DEFAULT_BACKGROUND_DIR, loadBackgroundCorpus } from './background/background-corpus.ts';
 import { reservedBackground } from './background/background-selection.ts';
+import { DataError } from './data-error.ts';
 import { saveIntentModel } from './save-intent-model.ts';
 import { stratifiedFolds } from './split-train-valid.ts';
 import { BACKGROUND_MAX_SIMILARITY, type DefaultTrainingOptions, trainIntentDefault } from './train-intent-default.ts';
@@ -83,24 +85,41 @@ export function meanStd(xs: readonly number[]): MeanStd {
 const labelsOf = (e: IntentExample) => (Array.isArray(e.intent) ? e.intent : [e.intent]);
 
 /**
- * The K actually used: at most the smallest number of examples of an intent (so every fold can hold one out), at least
- * 2. Returns the warning to show when K was reduced.
+ * The K actually used: at most the smallest number of examples of an intent that has at least two (so every fold can
+ * hold one out; an intent with one example is never held out, it always trains), at least 2. Returns the warnings to
+ * show: K reduced, intents never held out. Throws a `DataError` when no intent has two examples (nothing to hold out).
  */
 export function effectiveFolds(examples: readonly IntentExample[], k: number): { k: number; warning?: string } {
   const counts = new Map<string, number>();
   for (const e of examples) for (const l of labelsOf(e)) counts.set(l, (counts.get(l) ?? 0) + 1);
   let smallest = Number.POSITIVE_INFINITY;
   let which = '';
+  const single: string[] = [];
   for (const [l, n] of counts) {
-    if (n < smallest) [smallest, which] = [n, l];
+    if (n < 2) single.push(l);
+    else if (n < smallest) [smallest, which] = [n, l];
   }
-  if (k <= smallest) return { k };
+  if (smallest === Number.POSITIVE_INFINITY) {
+    throw new DataError(
+      'cross-validation data',
+      undefined,
+      `every intent has a single example (${counts.size}): nothing can be held out; add examples`,
+    );
+  }
+  const never =
+    single.length > 0
+      ? `${single.length === 1 ? 'intent' : 'intents'} ${single
+          .slice(0, 5)
+          .map((l) => `'${l}'`)
+          .join(
+            ', ',
+          )}${single.length > 5 ? ` and ${single.length - 5} more` : ''} ${single.length === 1 ? 'has' : 'have'} a single example: never held out`
+      : '';
+  if (k <= smallest) return never ? { k, warning: never } : { k };
   const reduced = Math.max(2, smallest);
   return {
     k: reduced,
-    warning:
-      `--cv ${k} reduced to ${reduced}: intent '${which}' has only ${smallest} example(s)` +
-      (smallest < 2 ? ' (it is never held out)' : ''),
+    warning: `--cv ${k} reduced to ${reduced}: intent '${which}' has only ${smallest} examples${never ? `; ${never}` : ''}`,
   };
 }
 

@@ -2,7 +2,7 @@
  * The intent model's MODEL_CARD.md: what it was trained on, how it was chosen, its measured quality and out-of-scope
  * protection, and its limits.
  */
-import type { IntentManifest } from '../nlu/intent/intent-manifest.ts';
+import { type IntentManifest, oosNotMeasuredReason } from '../nlu/intent/intent-manifest.ts';
 
 /** What a model card says beyond the manifest. */
 export interface ModelCardInput {
@@ -124,7 +124,7 @@ function oosSection(m: IntentManifest): string[] {
   if (!p) lines.push('Not recorded (a model from an older version).');
   else if (p.source === 'none') {
     lines.push(
-      '**Not measured.** The data has no `out_of_scope` rows and the background corpus was switched off: the answer ' +
+      `**Not measured.** The data has no \`out_of_scope\` rows and ${oosNotMeasuredReason(m)}: the answer ` +
         'threshold only hands off what the model is least sure of; messages about other topics may be answered.',
     );
   } else {

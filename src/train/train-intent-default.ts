@@ -119,6 +119,29 @@ export function checkTrainable(examples: readonly IntentExample[], source = 'tra
 }
 
 /**
+ * Throws a {@link DataError} when validation data cannot choose anything: no row of an intent the training data has
+ * (only out_of_scope rows, or other labels). The answer threshold is chosen to keep correct answers on it; with none
+ * to keep it would refuse nearly everything.
+ */
+export function checkValidation(
+  valid: readonly IntentExample[],
+  train: readonly IntentExample[],
+  source = 'validation data',
+): void {
+  const known = new Set(train.flatMap(labelsOf).filter((l) => l !== OUT_OF_SCOPE));
+  const inScope = valid.filter((e) => labelsOf(e).some((l) => known.has(l)));
+  if (inScope.length > 0) return;
+  const oos = valid.filter((e) => labelsOf(e).length === 0 || labelsOf(e).every((l) => l === OUT_OF_SCOPE)).length;
+  throw new DataError(
+    source,
+    undefined,
+    oos === valid.length
+      ? `no in-scope rows (${valid.length} out-of-scope): validation needs examples of your intents, to choose the answer threshold and the model`
+      : `no row of an intent the training data has (${valid.length} rows): validation needs examples of your intents`,
+  );
+}
+
+/**
  * Share of a bot's examples with punctuation at which punctuation marks become features: where examples are punctuated,
  * a `?` tells questions from statements (Multi3NLU++ validation, issue 13: +0.5 to +0.8 points in en, es, am; Banking77
  * +0.4); where they mostly are not (CLINC150 9%, MASSIVE 7%), the marks would tell nothing about intents, only which
@@ -147,6 +170,7 @@ export async function trainIntentDefault(
   opts: DefaultTrainingOptions = {},
 ): Promise<DefaultTrainingResult> {
   checkTrainable(train);
+  if (valid) checkValidation(valid, train);
   const log = opts.log ?? (() => {});
   const share = punctuatedShare(train);
   const featurizer: FeaturizerConfig = opts.fixed?.featurizer ?? featurizerFor(train, share);
@@ -176,6 +200,12 @@ export async function trainIntentDefault(
         `${sel.languageSource}; ${sel.dropped} of ${sel.candidates} dropped as too close to your examples)`,
     );
     if (sel.languages.length === 0) log('background: no corpus language matches your data; only other languages used');
+    if (sel.unmatched.length > 0)
+      log(
+        `background: the corpus has no lines in ${sel.unmatched.join(', ')} (your data's language field): off-topic ` +
+          `messages in ${sel.unmatched.length === 1 ? 'it' : 'them'} are not measured` +
+          (sel.languageSource === 'word overlap' ? '; languages found from your words instead' : ''),
+      );
   }
   const intents = new Set(train.flatMap(labelsOf).filter((l) => l !== OUT_OF_SCOPE)).size;
   const fixed: Partial<TrainIntentOptions> = {
@@ -201,17 +231,22 @@ export async function trainIntentDefault(
   });
   const dataOos = train.some((e) => e.intent === OUT_OF_SCOPE) || (valid ?? []).some((e) => e.intent === OUT_OF_SCOPE);
   const bgUsed = (lines?.held.length ?? 0) + (lines?.train.length ?? 0) > 0;
+  // Without held-out lines in the bot's languages (none in the corpus), the background measured nothing.
+  const bgMeasured = (lines?.held.length ?? 0) > 0;
   const source: OosProtection['source'] = dataOos
     ? bgUsed
       ? 'data+background'
       : 'data'
-    : bgUsed
+    : bgMeasured
       ? 'background'
       : 'none';
   const oos: OosProtection = {
     source,
-    heldOut: trained.validation.oosRows ?? 0,
-    ...(trained.validation.oosRecall !== undefined ? { recall: trained.validation.oosRecall } : {}),
+    // Out-of-scope rows of other languages only (no corpus lines in the bot's) measure nothing about its customers.
+    heldOut: source === 'none' ? 0 : (trained.validation.oosRows ?? 0),
+    ...(trained.validation.oosRecall !== undefined && source !== 'none'
+      ? { recall: trained.validation.oosRecall }
+      : {}),
     ...(!multi && fixed.maxInScopeLoss !== undefined ? { maxInScopeLoss: fixed.maxInScopeLoss } : {}),
   };
   return { trained, search, ...(background ? { background } : {}), oos };

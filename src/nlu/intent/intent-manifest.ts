@@ -209,7 +209,18 @@ export function oosProtectionProblem(m: IntentManifest): string | undefined {
     return 'the intent model has no record of out-of-scope protection (trained by an older version): messages about other topics may be answered; retrain it with `switchboard train intent`';
   }
   if (p.source === 'none') {
-    return "the intent model's out-of-scope protection was NOT measured (no out_of_scope rows, background corpus switched off): messages about other topics may be answered; retrain without --no-background";
+    return `the intent model's out-of-scope protection was NOT measured (no out_of_scope rows, ${oosNotMeasuredReason(m)}): messages about other topics may be answered; ${m.training.background ? 'add out_of_scope examples to your data' : 'retrain without --no-background'}`;
   }
   return undefined;
+}
+
+/**
+ * Why a model with no out_of_scope rows has no measured protection: the background corpus was switched off, or it has
+ * no line in the bot's languages (then only lines in other languages trained the out-of-scope class).
+ */
+export function oosNotMeasuredReason(m: Pick<IntentManifest, 'training'>): string {
+  const bg = m.training.background as { languages?: string[]; unmatched?: string[] } | undefined;
+  if (!bg) return 'the background corpus switched off (--no-background)';
+  const missing = bg.unmatched?.length ? ` (${bg.unmatched.join(', ')})` : '';
+  return `the background corpus has no lines in your bot's language${missing}`;
 }

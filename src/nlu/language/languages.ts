@@ -212,13 +212,58 @@ export function normalizeLanguages(tags: readonly string[]): string[] {
 }
 
 /**
- * The ISO 639-1 code of a language code or BCP 47 tag, if switchboard knows it: `es-ES` → `es`, `pt_BR` → `pt`,
- * `zh-Hant` → `zh`, `nb-NO` → `nb`; `no` (macrolanguage) → `nb`. Returns undefined for anything else.
+ * Three-letter codes people write for a language whose code in {@link LANGUAGES} is another one: ISO 639-2
+ * bibliographic codes (`fre`, `ger`), and macrolanguage codes where the table keeps franc's individual language
+ * (`ara` for `arb`, `zho` for `cmn`).
+ */
+const ISO3_ALIASES: Readonly<Record<string, string>> = {
+  alb: 'sq',
+  ara: 'ar',
+  arm: 'hy',
+  aze: 'az',
+  baq: 'eu',
+  bur: 'my',
+  chi: 'zh',
+  cze: 'cs',
+  dut: 'nl',
+  est: 'et',
+  fas: 'fa',
+  fre: 'fr',
+  geo: 'ka',
+  ger: 'de',
+  gre: 'el',
+  ice: 'is',
+  lav: 'lv',
+  mac: 'mk',
+  mao: 'mi',
+  may: 'ms',
+  msa: 'ms',
+  nor: 'nb',
+  per: 'fa',
+  rum: 'ro',
+  slo: 'sk',
+  swa: 'sw',
+  tib: 'bo',
+  uzb: 'uz',
+  wel: 'cy',
+  zho: 'zh',
+};
+
+/** ISO 639-3 code (as in {@link LANGUAGES}, and the aliases) → ISO 639-1 code. */
+const FROM_ISO3: ReadonlyMap<string, string> = new Map([
+  ...Object.entries(LANGUAGES).map(([code, info]) => [info.iso3, code] as const),
+  ...Object.entries(ISO3_ALIASES),
+]);
+
+/**
+ * The ISO 639-1 code of a language code or BCP 47 tag, if switchboard knows it, in any case: `es-ES` → `es`,
+ * `pt_BR` → `pt`, `zh-Hant` → `zh`, `nb-NO` → `nb`, `EN` → `en`; `no` (macrolanguage) → `nb`; three-letter codes
+ * too: `eng` → `en`, `fre` → `fr`. Returns undefined for anything else.
  */
 export function baseLanguage(tag: string | undefined): string | undefined {
   if (!tag) return undefined;
   const base = tag.trim().toLowerCase().split(/[-_]/)[0];
-  const code = base === 'no' ? 'nb' : base;
+  const code = base === 'no' ? 'nb' : base.length === 3 ? (FROM_ISO3.get(base) ?? base) : base;
   return Object.hasOwn(LANGUAGES, code) ? code : undefined;
 }
 

@@ -6,6 +6,7 @@
 import { featurize } from '../../nlu/features/featurize.ts';
 import type { FeaturizerConfig } from '../../nlu/features/featurizer-config.ts';
 import type { IntentExample } from '../../nlu/intent/intent-example.ts';
+import { baseLanguage } from '../../nlu/language/languages.ts';
 import { Random } from '../../util/random.ts';
 import type { BackgroundSentence } from './background-corpus.ts';
 
@@ -28,6 +29,8 @@ export interface BackgroundSelection {
   languages: string[];
   /** How the languages were found. */
   languageSource: 'data' | 'word overlap';
+  /** Languages of the examples' `language` fields the corpus has no line in (their off-topic messages are not measured). */
+  unmatched: string[];
   /** Lines in those languages before the similarity filter. */
   candidates: number;
   /** Lines dropped as too close to a training example. */
@@ -71,24 +74,33 @@ const MIN_COVERAGE = 0.15;
 const COVERAGE_SAMPLE = 200;
 
 /**
- * The bot's languages: the examples' `language` fields when most carry one (each language with ≥ 2% of them), else
- * the corpus languages whose sentences' words the training data covers best (median share of a line's words that
- * occur in the training data), so a bot needs no language labels.
+ * The bot's languages: the examples' `language` fields when most carry one (each language with ≥ 2% of them; tags
+ * as the corpus writes them: `en-US`, `EN` and `eng` are `en`), else the corpus languages whose sentences' words the
+ * training data covers best (median share of a line's words that occur in the training data), so a bot needs no
+ * language labels. `unmatched`: the fields' languages the corpus has no line in; when that is all of them, the words
+ * decide.
  */
 export function botLanguages(
   examples: readonly IntentExample[],
   corpus: readonly BackgroundSentence[],
   featurizer: FeaturizerConfig,
-): { languages: string[]; source: 'data' | 'word overlap' } {
+): { languages: string[]; source: 'data' | 'word overlap'; unmatched: string[] } {
   const labelled = examples.filter((e) => e.language);
+  let unmatched: string[] = [];
   if (labelled.length >= LANGUAGE_FIELD_SHARE * examples.length && labelled.length > 0) {
     const counts = new Map<string, number>();
-    for (const e of labelled) counts.set(e.language!, (counts.get(e.language!) ?? 0) + 1);
+    for (const e of labelled) {
+      const code = corpusLanguage(e.language!);
+      counts.set(code, (counts.get(code) ?? 0) + 1);
+    }
+    const inCorpus = new Set(corpus.map((s) => s.language));
     const languages = [...counts]
       .filter(([, n]) => n >= 0.02 * labelled.length)
       .map(([l]) => l)
       .sort();
-    return { languages, source: 'data' };
+    unmatched = languages.filter((l) => !inCorpus.has(l));
+    // Languages the corpus has no line of cannot be used; if none can, the words decide (below).
+    if (unmatched.length < languages.length) return { languages, source: 'data', unmatched };
   }
   const unigrams = WORDS_ONLY(featurizer, [1, 1]);
   const known = new Set<number>();
@@ -116,7 +128,12 @@ export function botLanguages(
     .filter((c) => c.median >= Math.max(MIN_COVERAGE, COVERAGE_RATIO * best))
     .map((c) => c.language)
     .sort();
-  return { languages, source: 'word overlap' };
+  return { languages, source: 'word overlap', unmatched };
+}
+
+/** The corpus's code for an example's `language` (`en-US`, `EN`, `eng` → `en`); an unknown one lower-cased. */
+function corpusLanguage(tag: string): string {
+  return baseLanguage(tag) ?? tag.trim().toLowerCase();
 }
 
 /**
@@ -190,7 +207,7 @@ export function selectBackground(
   featurizer: FeaturizerConfig,
   opts: BackgroundSelectionOptions,
 ): BackgroundSelection {
-  const { languages, source } = botLanguages(examples, corpus, featurizer);
+  const { languages, source, unmatched } = botLanguages(examples, corpus, featurizer);
   const wanted = new Set(languages);
   const candidates = corpus.filter((s, i) => wanted.has(s.language) && !isEvalReserve(i));
   const sims = maxSimilarities(
@@ -218,6 +235,7 @@ export function selectBackground(
   return {
     languages,
     languageSource: source,
+    unmatched,
     candidates: candidates.length,
     dropped: candidates.length - kept.length,
     otherLanguageLines: others.length,

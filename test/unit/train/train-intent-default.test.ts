@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isSwitchboardError } from '../../../src/errors.ts';
 import { featurize } from '../../../src/nlu/features/featurize.ts';
@@ -16,6 +17,7 @@ import {
   BACKGROUND_TRAIN_RATIO,
   BACKGROUND_TRAIN_RATIO_MULTI,
   checkTrainable,
+  checkValidation,
   DEFAULT_MAX_IN_SCOPE_LOSS,
   featurizerFor,
   LARGE_BOT_INTENTS,
@@ -26,6 +28,7 @@ import {
   trainIntentDefault,
 } from '../../../src/train/train-intent-default.ts';
 import type { TrainedIntentModel } from '../../../src/train/train-intent-types.ts';
+import { backgroundDir } from '../../fixtures/background-dir.ts';
 
 const shop = readIntentData('test/fixtures/data/shop-bot.jsonl').examples;
 
@@ -143,6 +146,34 @@ describe('trainIntentDefault (what `train intent` runs with no shape flags)', ()
     expect(none.background?.trainLines).toBe(0);
   }, 120_000);
 
+  it('reads the data’s language tags as the corpus writes them; no corpus line in the bot’s language is no measurement', async () => {
+    const opts = { fixed: { seed: 1, ensemble: 0 } };
+    const tagged = await trainIntentDefault(
+      shop.map((e) => ({ ...e, language: 'en-US' })),
+      undefined,
+      opts,
+    );
+    expect(tagged.background?.languages).toEqual(['en']);
+    expect(tagged.oos.source).toBe('background');
+    expect(tagged.oos.heldOut).toBeGreaterThan(100);
+    // A corpus with German lines only: the English bot's off-topic messages cannot be measured, and it says so.
+    const german = backgroundDir(Array.from({ length: 60 }, (_, i) => `Die Katze schläft am Fenster Nummer ${i}.\tde`));
+    try {
+      const lines: string[] = [];
+      const r = await trainIntentDefault(
+        shop.map((e) => ({ ...e, language: 'en' })),
+        undefined,
+        { ...opts, background: german, log: (l) => lines.push(l) },
+      );
+      expect(r.background?.unmatched).toEqual(['en']);
+      expect(r.background?.heldLines).toBe(0);
+      expect(r.oos).toEqual({ source: 'none', heldOut: 0, maxInScopeLoss: expect.any(Number) });
+      expect(lines.some((l) => /the corpus has no lines in en .*not measured/.test(l))).toBe(true);
+    } finally {
+      rmSync(german, { recursive: true, force: true });
+    }
+  });
+
   it('refuses data no model can learn from, naming the problem', async () => {
     const expectDataError = (f: () => void, pattern: RegExp) => {
       try {
@@ -160,6 +191,15 @@ describe('trainIntentDefault (what `train intent` runs with no shape flags)', ()
       /no intent labels/,
     );
     await expect(trainIntentDefault(shop.slice(0, 3), undefined)).rejects.toThrow(/at least 5/);
+    // Validation with nothing to keep: only out-of-scope rows, or only intents the training data lacks.
+    const offTopic = shop.slice(0, 3).map((e) => ({ ...e, intent: 'out_of_scope' }));
+    expectDataError(() => checkValidation(offTopic, shop), /validation data: no in-scope rows \(3 out-of-scope\)/);
+    expectDataError(
+      () => checkValidation([{ text: 'gift card balance', intent: 'gift_cards' }], shop),
+      /no row of an intent the training data has/,
+    );
+    expect(() => checkValidation([...offTopic, shop[0]], shop)).not.toThrow();
+    await expect(trainIntentDefault(shop, offTopic)).rejects.toThrow(/no in-scope rows/);
   });
 });
 
@@ -266,6 +306,17 @@ describe('crossValidateIntent', () => {
     );
     expect(reduced.k).toBe(2);
     expect(reduced.warning).toMatch(/--cv 5 reduced to 2: intent 'rare' has only 2/);
+    // An intent with one example is never held out: it does not bound K, and the warning says so.
+    const single = effectiveFolds([...shop, { text: 'gift card balance', intent: 'gift_cards' }], 5);
+    expect(single.k).toBe(5);
+    expect(single.warning).toMatch(/intent 'gift_cards' has a single example: never held out/);
+    // Nothing to hold out at all: an error, not folds of nothing.
+    expect(() =>
+      effectiveFolds(
+        shop.slice(0, 5).map((e, i) => ({ ...e, intent: `intent_${i}` })),
+        5,
+      ),
+    ).toThrow(/every intent has a single example \(5\)/);
     expect(meanStd([1, 3])).toEqual({ mean: 2, std: Math.SQRT2 });
     const r = await crossValidateIntent(shop, 3, { fixed: { seed: 2, ensemble: 0 } });
     expect(r.k).toBe(3);

@@ -61,6 +61,16 @@ describe('oosProtectionProblem', () => {
       ...manifest,
       calibration: { ...manifest.calibration, oos_protection: { source: 'none' as const, held_out: 0 } },
     };
-    expect(oosProtectionProblem(none)).toMatch(/NOT measured/);
+    expect(oosProtectionProblem(none)).toMatch(
+      /NOT measured \(no out_of_scope rows, the background corpus switched off/,
+    );
+    // The corpus was used but has no line in the bot's language: a different reason, a different remedy.
+    const unmatched = {
+      ...none,
+      training: { ...none.training, background: { languages: [], unmatched: ['yo'], heldLines: 0 } },
+    };
+    expect(oosProtectionProblem(unmatched)).toMatch(
+      /no lines in your bot's language \(yo\).*add out_of_scope examples/,
+    );
   });
 });

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isSwitchboardError } from '../../../../src/errors.ts';
 import { DEFAULT_FEATURIZER } from '../../../../src/nlu/features/featurizer-config.ts';
@@ -18,34 +17,17 @@ import {
   selectBackground,
 } from '../../../../src/train/background/background-selection.ts';
 import { Random } from '../../../../src/util/random.ts';
+import { backgroundDir } from '../../../fixtures/background-dir.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** Writes a corpus directory from `text\tlang` lines; `tamper` edits the files afterwards. */
+/** A corpus directory from `text\tlang` lines, removed after the tests. */
 function corpusDir(lines: string[], tamper?: (dir: string) => void): string {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-background-'));
+  const dir = backgroundDir(lines, tamper);
   dirs.push(dir);
-  const gz = gzipSync(Buffer.from(`${lines.join('\n')}\n`));
-  writeFileSync(join(dir, 'sentences.tsv.gz'), gz);
-  const languages: Record<string, number> = {};
-  for (const l of lines) languages[l.split('\t')[1]] = (languages[l.split('\t')[1]] ?? 0) + 1;
-  writeFileSync(
-    join(dir, 'manifest.json'),
-    JSON.stringify({
-      kind: 'background',
-      format_version: 1,
-      file: 'sentences.tsv.gz',
-      sha256: createHash('sha256').update(gz).digest('hex'),
-      lines: lines.length,
-      languages,
-      source: 'test',
-      license: 'test',
-    }),
-  );
-  tamper?.(dir);
   return dir;
 }
 
@@ -123,9 +105,39 @@ describe('background selection', () => {
 
   it('finds the bot’s languages from its words, or from the data’s language fields', () => {
     const byWords = botLanguages(bot, corpus, DEFAULT_FEATURIZER);
-    expect(byWords).toEqual({ languages: ['en'], source: 'word overlap' });
+    expect(byWords).toEqual({ languages: ['en'], source: 'word overlap', unmatched: [] });
     const labelled = bot.map((e, i) => ({ ...e, language: i < 2 ? 'de' : 'es' }));
-    expect(botLanguages(labelled, corpus, DEFAULT_FEATURIZER)).toEqual({ languages: ['de', 'es'], source: 'data' });
+    expect(botLanguages(labelled, corpus, DEFAULT_FEATURIZER)).toEqual({
+      languages: ['de', 'es'],
+      source: 'data',
+      unmatched: [],
+    });
+  });
+
+  it('reads language tags as the corpus writes them (en-US, EN, eng → en)', () => {
+    for (const tag of ['en-US', 'EN', 'eng', 'en_GB']) {
+      const tagged = bot.map((e) => ({ ...e, language: tag }));
+      expect(botLanguages(tagged, corpus, DEFAULT_FEATURIZER), tag).toEqual({
+        languages: ['en'],
+        source: 'data',
+        unmatched: [],
+      });
+    }
+  });
+
+  it('falls back to the words when the corpus has no line in any language the data names, and says which', () => {
+    const yoruba = bot.map((e) => ({ ...e, language: 'yo' }));
+    expect(botLanguages(yoruba, corpus, DEFAULT_FEATURIZER)).toEqual({
+      languages: ['en'],
+      source: 'word overlap',
+      unmatched: ['yo'],
+    });
+    const mixed = bot.map((e, i) => ({ ...e, language: i < 2 ? 'en' : 'yo' }));
+    expect(botLanguages(mixed, corpus, DEFAULT_FEATURIZER)).toEqual({
+      languages: ['en', 'yo'],
+      source: 'data',
+      unmatched: ['yo'],
+    });
   });
 
   it('scores a line by its closest training example (word TF-IDF cosine)', () => {
