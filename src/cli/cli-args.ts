@@ -25,6 +25,11 @@ export function required(value: string | undefined, flag: string, command: strin
   return value;
 }
 
+/** Throws an `E_USAGE` error: `<command>: <message>` (flags that do not go together, data that does not fit). */
+export function usageError(command: string, message: string): never {
+  throw new SwitchboardError('E_USAGE', 'input', `${command}: ${message}`);
+}
+
 /** A numeric flag (integer or float), or `fallback` when absent; an `E_USAGE` error when not a number. */
 export function numberFlag(value: string | undefined, flag: string, fallback?: number): number | undefined {
   if (value === undefined) return fallback;

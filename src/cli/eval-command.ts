@@ -19,7 +19,7 @@ import { type CvReport, crossValidateIntent } from '../train/cross-validate-inte
 import { readIntentData } from '../train/read-intent-data.ts';
 import { recordEvaluation } from '../train/save-intent-model.ts';
 import { BACKGROUND_MAX_SIMILARITY } from '../train/train-intent-default.ts';
-import { numberFlag, parseCommandArgs, required } from './cli-args.ts';
+import { numberFlag, parseCommandArgs, required, usageError } from './cli-args.ts';
 import { ProgressBar } from './progress-bar.ts';
 
 const round = (x: number) => Number(x.toFixed(6));
@@ -51,7 +51,7 @@ export async function evalIntentCommand(args: string[]): Promise<number> {
   );
   const dataFile = required(values.data, 'data', cmd);
   if (values.cv !== undefined) {
-    if (values.model) required(undefined, 'either --model or --cv (cross-validation trains its own models)', cmd);
+    if (values.model) usageError(cmd, '--model and --cv do not go together (cross-validation trains its own models)');
     const k = numberFlag(values.cv, 'cv');
     if (k === undefined || !Number.isInteger(k) || k < 2) required(undefined, 'cv as an integer ≥ 2', cmd);
     return crossValidateCommand(dataFile, k!, values);
@@ -62,9 +62,11 @@ export async function evalIntentCommand(args: string[]): Promise<number> {
   const data = readIntentData(dataFile, { dedupe: false });
   if (!values.json) for (const w of data.warnings) process.stderr.write(`warning: ${w}\n`);
   if (data.mode !== clf.manifest.mode) {
-    required(undefined, `data with ${clf.manifest.mode}-label rows (the file is ${data.mode}-label)`, cmd);
+    usageError(cmd, `the model is ${clf.manifest.mode}-label but ${dataFile} is ${data.mode}-label`);
   }
   const labels = clf.labels;
+  const unknown = unknownLabels(data.examples, labels);
+  if (unknown) process.stderr.write(`warning: ${unknown}\n`);
   const texts = data.examples.map((e) => e.text);
   const bar = new ProgressBar('scoring', process.stderr, process.stderr.isTTY === true && !values.json);
   const probs: Float32Array[] = [];
@@ -110,6 +112,13 @@ export async function evalIntentCommand(args: string[]): Promise<number> {
   const perLanguage = perLanguageScores(data.examples, probs, labels, mode, threshold);
   if (perLanguage) out.per_language = perLanguage;
   if (!gold.includes(OUT_OF_SCOPE) && mode === 'single') {
+    // `accuracy` is the top label's (as benchmarks count it); as served, a message below the threshold is not answered.
+    const served = predictSingleLabel(probs, labels, clf.threshold ?? 0);
+    Object.assign(out, {
+      threshold: round(clf.threshold ?? 0),
+      answered: round(served.filter((p) => p !== OUT_OF_SCOPE).length / Math.max(1, served.length)),
+      answered_correctly: round(served.filter((p, i) => p === gold[i]).length / Math.max(1, served.length)),
+    });
     if (bg) Object.assign(out, bg);
     else
       process.stderr.write(
@@ -203,6 +212,22 @@ async function backgroundRecall(
   const predicted = predictSingleLabel(probs, clf.labels, clf.threshold ?? 0);
   const caught = predicted.filter((l) => l === OUT_OF_SCOPE).length;
   return { background_oos_recall: round(caught / lines.length), background_rows: lines.length };
+}
+
+/**
+ * The data's labels the model cannot answer (not among its labels; `out_of_scope` aside), with their rows: every such
+ * row counts as an error, which is worth knowing before reading the accuracy.
+ */
+export function unknownLabels(examples: readonly IntentExample[], labels: readonly string[]): string | undefined {
+  const known = new Set([...labels, OUT_OF_SCOPE]);
+  const rows = new Map<string, number>();
+  for (const e of examples)
+    for (const l of Array.isArray(e.intent) ? e.intent : [e.intent])
+      if (!known.has(l)) rows.set(l, (rows.get(l) ?? 0) + 1);
+  if (rows.size === 0) return undefined;
+  const list = [...rows].sort((a, b) => b[1] - a[1]);
+  const shown = list.slice(0, 10).map(([l, n]) => `${JSON.stringify(l)} (${n} row${n === 1 ? '' : 's'})`);
+  return `labels the model does not know, counted as errors: ${shown.join(', ')}${list.length > 10 ? ` and ${list.length - 10} more` : ''}`;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}`;

@@ -13,7 +13,7 @@ import { readConll, type TaggedSentence } from '../train/read-conll.ts';
 import { saveNerModel, writeNerManifestAndCard } from '../train/save-ner-model.ts';
 import { DEFAULT_NER_OPTIONS, trainNer } from '../train/train-ner.ts';
 import { Random } from '../util/random.ts';
-import { numberFlag, parseCommandArgs, required } from './cli-args.ts';
+import { numberFlag, parseCommandArgs, required, usageError } from './cli-args.ts';
 import { ProgressBar } from './progress-bar.ts';
 
 const round = (x: number) => Number(x.toFixed(6));
@@ -63,7 +63,7 @@ export async function trainNerCommand(args: string[]): Promise<number> {
     scheme: parts.some((p) => p.scheme === 'iob1') ? 'iob1' : 'bio',
   };
   const out = required(values.out, 'out', cmd);
-  if (values.valid && values['no-valid']) required(undefined, 'valid or --no-valid, not both', cmd);
+  if (values.valid && values['no-valid']) usageError(cmd, '--valid and --no-valid do not go together');
   const quantize = values.quantize ?? 'auto';
   if (!['auto', 'on', 'off'].includes(quantize)) required(undefined, 'quantize auto|on|off', cmd);
   const seed = numberFlag(values.seed, 'seed', DEFAULT_NER_OPTIONS.seed) as number;

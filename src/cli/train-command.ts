@@ -2,7 +2,7 @@
  * `switchboard train intent`: reads the data, trains the default way (`train-intent-default.ts`: background corpus,
  * configuration search) and saves the model directory.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { readBotConfig } from '../config/bot-config.ts';
 import { oosNotMeasuredReason } from '../nlu/intent/intent-manifest.ts';
@@ -10,7 +10,7 @@ import { readIntentData, readIntentFiles } from '../train/read-intent-data.ts';
 import { saveIntentModel } from '../train/save-intent-model.ts';
 import { trainIntentDefault } from '../train/train-intent-default.ts';
 import type { TrainIntentOptions } from '../train/train-intent-types.ts';
-import { numberFlag, parseCommandArgs, required } from './cli-args.ts';
+import { numberFlag, parseCommandArgs, required, usageError } from './cli-args.ts';
 import { ProgressBar } from './progress-bar.ts';
 
 /** Largest int8 accuracy cost (validation, in points) for which `--quantize auto` stores int8 tables. */
@@ -74,6 +74,8 @@ export async function trainIntentCommand(args: string[]): Promise<number> {
   if (dataFiles.length === 0) required(undefined, 'data FILE (or --config bot.yaml)', cmd);
   const out = required(values.out ?? fromConfig?.out, 'out DIR (or --config bot.yaml with models.intent)', cmd);
   if (values.valid === undefined && fromConfig?.valid) values.valid = fromConfig.valid;
+  // Before training, not after minutes of it: the model directory must be creatable.
+  if (existsSync(out) && !statSync(out).isDirectory()) usageError(cmd, `--out ${out} is a file, not a directory`);
   if (fromConfig)
     process.stderr.write(
       `training on ${[...dataFiles, ...(values.valid ? [`validation ${values.valid}`] : [])].join(', ')} → ${out} (from ${values.config})\n`,
@@ -86,7 +88,7 @@ export async function trainIntentCommand(args: string[]): Promise<number> {
   const valid = values.valid ? readIntentData(values.valid) : undefined;
   for (const w of [...data.warnings, ...(valid?.warnings ?? [])]) log(`warning: ${w}`);
   if (valid && valid.mode !== data.mode) {
-    required(undefined, `valid with ${data.mode}-label data like --data (it is ${valid.mode}-label)`, cmd);
+    usageError(cmd, `--valid is ${valid.mode}-label but --data is ${data.mode}-label`);
   }
   const fixed: Partial<TrainIntentOptions> = {};
   const flag = (v: string | undefined, name: string, key: keyof TrainIntentOptions, min: number) => {

@@ -49,7 +49,13 @@ export function parseDelimited(text: string, delimiter: ',' | '\t', sourceName: 
       const next = src[i];
       if (next !== undefined && next !== delimiter && next !== '\n') {
         const hint = 'a quoted field must end at the delimiter; write a quote inside a quoted field as ""';
-        throw new DataError(sourceName, line, `unexpected ${JSON.stringify(next)} after a closing quote (${hint})`);
+        // A field that ran over line breaks most often began with a quote that was never closed on its own line.
+        const opened = line > start ? `; the quoted field opened on line ${start}: is a closing " missing there?` : '';
+        throw new DataError(
+          sourceName,
+          line,
+          `unexpected ${JSON.stringify(next)} after a closing quote (${hint}${opened})`,
+        );
       }
     } else {
       let end = i;

@@ -1,8 +1,4 @@
-/**
- * Reads CoNLL files for NER (token first, tag last; IOB1 converted to BIO), with errors naming `file:line`.
- */
-import { readFileSync } from 'node:fs';
-import { DataError } from './data-error.ts';
+import { DataError, readDataText } from './data-error.ts';
 
 /** One tagged sentence: tokens and their BIO tags (`O`, `B-TYPE`, `I-TYPE`). */
 export interface TaggedSentence {
@@ -29,13 +25,7 @@ const TAG = /^(?:O|[BI]-[^\s]+)$/;
  * `O`, `B-X`, `I-X`), a document with no tokens, a file with no sentences.
  */
 export function readConll(path: string): ConllData {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new DataError(path, undefined, `cannot read: ${(e as Error).message}`);
-  }
-  return parseConll(text, path);
+  return parseConll(readDataText(path), path);
 }
 
 /** {@link readConll} on text already in memory; `source` names it in errors. */

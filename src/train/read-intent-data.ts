@@ -1,11 +1,7 @@
-/**
- * Reads intent data (JSONL, CSV or TSV; single- or multi-label) into examples, with errors naming `file:line`.
- */
-import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { IntentExample } from '../nlu/intent/intent-example.ts';
 import { checkIntentExamples, type SourcedExample } from './check-intent-examples.ts';
-import { DataError } from './data-error.ts';
+import { DataError, readDataText } from './data-error.ts';
 import { parseDelimited } from './parse-delimited.ts';
 
 export { splitTrainValid } from './split-train-valid.ts';
@@ -76,12 +72,7 @@ export function readIntentData(path: string, options: ReadIntentOptions = {}): I
 export function readIntentFiles(paths: readonly string[], options: ReadIntentOptions = {}): IntentData {
   if (paths.length === 0) throw new DataError('(no files)', undefined, 'no intent data files given');
   const parsed = paths.map((path) => {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (e) {
-      throw new DataError(path, undefined, `cannot read the file (${(e as NodeJS.ErrnoException).code ?? e})`);
-    }
+    const text = readDataText(path);
     return parseRows(text, intentDataFormat(path, text), path);
   });
   const first = parsed[0];

@@ -1,9 +1,5 @@
-/**
- * Reads labelled language data: TSV `text<TAB>language`, or intent JSONL with a `language` field.
- */
-import { readFileSync } from 'node:fs';
 import { baseLanguage } from '../nlu/language/languages.ts';
-import { DataError } from './data-error.ts';
+import { DataError, readDataText } from './data-error.ts';
 import { intentDataFormat } from './read-intent-data.ts';
 
 /** One labelled message for language detection. */
@@ -22,12 +18,7 @@ export interface LanguageExample {
  * is a {@link DataError} naming the file and line.
  */
 export function readLanguageData(path: string): LanguageExample[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8').replace(/^\ufeff/, '');
-  } catch (e) {
-    throw new DataError(path, undefined, `cannot read: ${(e as Error).message}`);
-  }
+  const text = readDataText(path).replace(/^\ufeff/, '');
   const jsonl = intentDataFormat(path, text) === 'jsonl';
   const out: LanguageExample[] = [];
   const lines = text.split(/\r?\n/);

@@ -97,6 +97,16 @@ describe('switchboard CLI', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/bad-mixed\.jsonl:\d+/);
     expect(existsSync(join(dir, 'bad'))).toBe(false);
+    // --out naming a file is refused before any training.
+    const file = join(dir, 'not-a-dir');
+    writeFileSync(file, 'x');
+    const out = cli(['train', 'intent', '--data', `${data}/shop-bot.jsonl`, '--out', file]);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(/--out .*not-a-dir is a file, not a directory.*E_USAGE/);
+    expect(out.stderr).not.toMatch(/search:/);
+    expect(cli(['eval', 'intent', '--cv', '3', '--model', model, '--data', file]).stderr).toMatch(
+      /--model and --cv do not go together/,
+    );
   });
 
   it('train intent with no shape flags searches, uses the background corpus, and says what it chose', () => {
@@ -128,6 +138,12 @@ describe('switchboard CLI', () => {
     const metrics = JSON.parse(ev.stdout);
     expect(metrics.background_rows).toBeGreaterThan(100);
     expect(metrics.background_oos_recall).toBeGreaterThan(0.5);
+    // As served: the model's threshold, the share it answers and the share it answers right (≤ top-label accuracy).
+    expect(metrics.threshold).toBe(Number(manifest.calibration.threshold.toFixed(6)));
+    expect(metrics.answered).toBeGreaterThan(0.5);
+    expect(metrics.answered).toBeLessThanOrEqual(1);
+    expect(metrics.answered_correctly).toBeLessThanOrEqual(metrics.accuracy);
+    expect(metrics.answered_correctly).toBeLessThanOrEqual(metrics.answered);
   }, 180_000);
 
   it('train intent --no-background warns loudly that out-of-scope protection was not measured', () => {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isSwitchboardError } from '../../../src/errors.ts';
 import { DataError } from '../../../src/train/data-error.ts';
@@ -7,6 +10,7 @@ import {
   readIntentData,
   readIntentFiles,
 } from '../../../src/train/read-intent-data.ts';
+import { readLanguageData } from '../../../src/train/read-language-data.ts';
 
 const dir = 'test/fixtures/data';
 
@@ -32,7 +36,7 @@ describe('readIntentData: JSONL', () => {
   });
 
   it('drops the duplicate row and warns about it, naming both lines', () => {
-    expect(data.examples.map((e) => e.line)).toEqual([1, 2, 4, 5, 7, 8, 9, 10]);
+    expect(data.examples.map((e) => e.line)).toEqual([1, 2, 4, 5, 7, 8, 9]); // 6: duplicate, 10: empty text
     expect(data.warnings).toContain(
       `${dir}/intents-single.jsonl:6: duplicate of ${dir}/intents-single.jsonl:2 (dropped)`,
     );
@@ -42,8 +46,26 @@ describe('readIntentData: JSONL', () => {
     const w = data.warnings.join('\n');
     expect(w).toMatch(/intents-single\.jsonl:8: same text as .*intents-single\.jsonl:5 with different labels/);
     expect(w).toMatch(/intents-single\.jsonl:9: label "out_of_scope" has a single example/);
-    expect(w).toMatch(/intents-single\.jsonl:10: empty text/);
+    expect(w).toMatch(/intents-single\.jsonl:10: empty text \(dropped\)/);
+    expect(data.examples.some((e) => e.text.trim() === '')).toBe(false);
     expect(data.warnings).toHaveLength(4);
+  });
+
+  it('warns about labels that differ only in case or separators, and about look-alikes of out_of_scope', () => {
+    const rows = [
+      ['where is my order', 'order_status'],
+      ['track my parcel', 'order_status'],
+      ['WHERE IS MY PACKAGE', 'ORDER-STATUS'],
+      ['refund please', 'refund'],
+      ['money back', 'refund'],
+      ['tell me a joke', 'Out_Of_Scope'],
+      ['sing a song', 'out_of_scope'],
+    ];
+    const text = rows.map(([t, i]) => JSON.stringify({ text: t, intent: i })).join('\n');
+    const w = parseIntentData(text, 'jsonl', 'f.jsonl').warnings.join('\n');
+    expect(w).toMatch(/f\.jsonl:3: labels "order_status", "ORDER-STATUS" differ only in case or separators/);
+    expect(w).toMatch(/f\.jsonl:6: label "Out_Of_Scope" is not the reserved "out_of_scope"/);
+    expect(w).not.toMatch(/"refund".*differ/);
   });
 
   it('keeps duplicates when dedupe is off, still warning', () => {
@@ -133,6 +155,10 @@ describe('readIntentData: errors name file and line', () => {
     ['text,intent\nhi,a||b\n', 'f.csv:2: empty label'],
     ['text,intent\nok,a\n"never\nclosed,greet\n', 'f.csv:3: quoted field is never closed'],
     ['text,intent\n"hi" there,greet\n', 'f.csv:2: unexpected " " after a closing quote'],
+    [
+      'text,intent\n"unclosed,a\nok,b\n"quoted",c\n',
+      'f.csv:4: unexpected "q" after a closing quote (a quoted field must end at the delimiter; write a quote inside a quoted field as ""; the quoted field opened on line 2: is a closing " missing there?)',
+    ],
     ['text,intent\n', 'f.csv: the file has no examples'],
     ['', 'f.csv: the file has no examples'],
   ])('CSV %j', (text, message) => {
@@ -149,12 +175,28 @@ describe('readIntentData: errors name file and line', () => {
     );
     expect(dataError(() => readIntentData(`${dir}/missing.jsonl`))).toContain('cannot read the file (ENOENT)');
   });
+
+  it('refuses a file that is not UTF-8, naming the first line it garbles', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'switchboard-latin1-'));
+    try {
+      const latin1 = join(tmp, 'latin1.jsonl');
+      const lines = [
+        '{"text": "where is my order", "intent": "status"}',
+        '{"text": "quiero mi reembolso ahí", "intent": "refund"}',
+      ];
+      writeFileSync(latin1, Buffer.from(`${lines.join('\n')}\n`, 'latin1'));
+      expect(dataError(() => readIntentData(latin1))).toMatch(/latin1\.jsonl:2: not UTF-8 text/);
+      expect(dataError(() => readLanguageData(latin1))).toMatch(/latin1\.jsonl:2: not UTF-8 text/);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('readIntentFiles', () => {
   it('concatenates old and new data, finding duplicates across files', () => {
     const data = readIntentFiles([`${dir}/intents-old.jsonl`, `${dir}/intents-single.jsonl`]);
-    expect(data.examples).toHaveLength(10);
+    expect(data.examples).toHaveLength(9);
     expect(data.examples[0]).toMatchObject({ text: 'old example', line: 1 });
     expect(data.warnings.join('\n')).toMatch(/label "refund" has a single example/);
   });
