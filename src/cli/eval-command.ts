@@ -98,7 +98,7 @@ export async function evalIntentCommand(args: string[]): Promise<number> {
   };
   if ('in_scope_accuracy' in metrics && hasOos) {
     Object.assign(out, {
-      in_scope_accuracy: round(metrics.in_scope_accuracy ?? 0),
+      ...(metrics.in_scope_accuracy !== undefined ? { in_scope_accuracy: round(metrics.in_scope_accuracy) } : {}),
       oos_recall: round(metrics.oos_recall ?? 0),
       threshold: round(threshold),
     });
@@ -144,6 +144,7 @@ export async function evalIntentCommand(args: string[]): Promise<number> {
       title: `Intent model evaluation`,
       subtitle: `${modelDir} on ${basename(dataFile)}`,
       threshold: threshold > 0 ? threshold : undefined,
+      ...(bg ? { backgroundOos: { recall: bg.background_oos_recall, rows: bg.background_rows } } : {}),
     });
     await writeFile(values.report, html);
     if (!values.json) process.stderr.write(`report written to ${values.report}\n`);

@@ -119,7 +119,9 @@ export function singleLabelMetrics(
   if (hasOos) {
     const inScope = gold.flatMap((g, i) => (g === OUT_OF_SCOPE ? [] : [i]));
     const oos = gold.flatMap((g, i) => (g === OUT_OF_SCOPE ? [i] : []));
-    metrics.in_scope_accuracy = share(inScope.length, (k) => predicted[inScope[k]] === gold[inScope[k]]);
+    // Data of out_of_scope rows only has no in-scope accuracy (not 0).
+    if (inScope.length > 0)
+      metrics.in_scope_accuracy = share(inScope.length, (k) => predicted[inScope[k]] === gold[inScope[k]]);
     metrics.oos_recall = share(oos.length, (k) => predicted[oos[k]] === OUT_OF_SCOPE);
     metrics.threshold = threshold;
   }

@@ -29,6 +29,8 @@ export interface IntentReportInput {
   threshold?: number;
   /** Reliability bins (default 15). */
   bins?: number;
+  /** Out-of-scope recall on background lines no model trained on (data without out_of_scope rows), and their count. */
+  backgroundOos?: { recall: number; rows: number };
   /** Cross-validation: per-fold scores, their mean ± std and per-intent F1 across folds (shown above the pooled view). */
   crossValidation?: CrossValidationSummary;
 }
@@ -73,16 +75,22 @@ export function renderIntentReport(input: IntentReportInput): string {
 <body><main>
 <header><h1>${escapeHtml(title)}</h1>
 <p class="sub">${input.subtitle ? `${escapeHtml(input.subtitle)} · ` : ''}${metrics.n} examples · generated ${when} UTC</p></header>
-${input.crossValidation ? cvSection(input.crossValidation) : ''}<section class="cards">${cards(metrics, ece)}</section>
+${input.crossValidation ? cvSection(input.crossValidation) : ''}<section class="cards">${cards(metrics, ece, input.backgroundOos)}</section>
 <section class="grid">
 <figure class="panel"><h2>Reliability</h2><p class="note">Accuracy per confidence bin; bars on the dashed diagonal are well calibrated. Expected calibration error ${percent(ece)}.</p>${reliabilityChart(bins)}${bandsTable(input.confidences, input.correct)}</figure>
 <figure class="panel"><h2>Precision vs coverage</h2><p class="note">Answer only when the confidence is above a threshold: fewer answers, more of them right.</p>${coverageChart(curve, marked)}${targetsTable(curve)}</figure>
 </section>
 <section class="panel"><h2>Top confusions</h2>${confusionTable(metrics, input.texts)}</section>
-<section class="panel"><h2>F1 per label <span class="count">worst first · ${metrics.per_label.length} labels</span></h2>
-<p class="note">Red below 50%, amber below 80%. Hover a bar for precision, recall and support.</p>${labelF1Chart(metrics.per_label)}</section>
+<section class="panel"><h2>F1 per label <span class="count">worst first · ${dataLabels(metrics).length} labels</span></h2>
+<p class="note">Red below 50%, amber below 80%. Hover a bar for precision, recall and support.</p>${labelF1Chart(dataLabels(metrics))}</section>
 </main></body></html>
 `;
+}
+
+/** The labels the data has (support > 0): a label only ever predicted (the background out_of_scope class) is none. */
+function dataLabels(metrics: IntentReportInput['metrics']): IntentReportInput['metrics']['per_label'] {
+  const present = metrics.per_label.filter((s) => s.support > 0);
+  return present.length > 0 ? present : metrics.per_label;
 }
 
 function cvSection(cv: CrossValidationSummary): string {
@@ -117,7 +125,11 @@ function fmt(x: number): string {
   return x.toFixed(x < 0.1 ? 3 : 2);
 }
 
-function cards(m: SingleLabelMetrics | MultiLabelMetrics, ece: number): string {
+function cards(
+  m: SingleLabelMetrics | MultiLabelMetrics,
+  ece: number,
+  background?: IntentReportInput['backgroundOos'],
+): string {
   const list: [string, string, string?][] = [['Examples', m.n.toLocaleString('en-US')]];
   if ('micro_f1' in m) {
     list.push(['Micro-F1', percent(m.micro_f1), 'over all (example, label) decisions']);
@@ -133,6 +145,12 @@ function cards(m: SingleLabelMetrics | MultiLabelMetrics, ece: number): string {
     if (m.oos_recall !== undefined) list.push(['OOS recall', percent(m.oos_recall), 'out_of_scope caught']);
     if (m.threshold !== undefined) list.push(['Threshold', fmt(m.threshold), 'below it: out_of_scope']);
   }
+  if (background)
+    list.push([
+      'Background OOS recall',
+      percent(background.recall),
+      `${background.rows.toLocaleString('en-US')} everyday lines no model trained on`,
+    ]);
   list.push(['ECE', percent(ece), 'expected calibration error']);
   return list
     .map(

@@ -101,6 +101,8 @@ export interface LinearCReport {
 export interface IntentSearchOptions {
   /** Options the user set (CLI flags): never searched. */
   fixed?: Partial<TrainIntentOptions>;
+  /** Settings the product chose for this data (`trainIntentDefault`: the rejection rule's budgets); flags override them. */
+  settings?: Partial<TrainIntentOptions>;
   /**
    * Work units the search may spend on trials (default: scales with the data, {@link defaultBudget}); one unit is
    * about one second of training on a quiet 2-core machine, counted from the trials' sizes, not measured.
@@ -246,6 +248,7 @@ export async function trainIntentAuto(
   const base: Partial<TrainIntentOptions> = {
     ...defaults,
     ...(opts.featurizer ? { featurizer: opts.featurizer } : {}),
+    ...opts.settings,
     ...fixed,
     ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
   };
@@ -478,7 +481,8 @@ export async function trainIntentAuto(
     spentUnits: spent,
     trials,
     chosen: chosen.name,
-    dataDefaults: defaults,
+    // What the data's size set and the flags did not override (the card lists both; a key is in one of them).
+    dataDefaults: Object.fromEntries(Object.entries(defaults).filter(([k]) => !(k in fixed))),
     fixed,
     comparedOn,
     ...(linearC ? { linearC } : {}),

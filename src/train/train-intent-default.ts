@@ -208,11 +208,12 @@ export async function trainIntentDefault(
       );
   }
   const intents = new Set(train.flatMap(labelsOf).filter((l) => l !== OUT_OF_SCOPE)).size;
-  const fixed: Partial<TrainIntentOptions> = {
+  // The rejection rule's settings for this data: the product's, not the user's flags (a flag overrides them).
+  const settings: Partial<TrainIntentOptions> = {
     oosShare: DEFAULT_OOS_SHARE,
     maxInScopeLoss: maxInScopeLossFor(intents),
-    ...opts.fixed,
   };
+  const fixed: Partial<TrainIntentOptions> = { ...settings, ...opts.fixed };
   if (!multi && opts.fixed?.maxInScopeLoss === undefined)
     log(
       `answer threshold: may cost at most ${+(100 * (fixed.maxInScopeLoss ?? 0)).toFixed(2)}% of the correct ` +
@@ -220,7 +221,8 @@ export async function trainIntentDefault(
         `${100 * SMALL_BOT_MAX_IN_SCOPE_LOSS}% up to ${SMALL_BOT_INTENTS})`,
     );
   const { trained, search } = await trainIntentAuto(train, valid, {
-    fixed,
+    fixed: opts.fixed ?? {},
+    settings,
     budgetUnits: opts.budgetUnits,
     background: lines,
     onProgress: opts.onProgress,

@@ -71,6 +71,12 @@ describe('out-of-scope threshold rule (CLINC150 convention)', () => {
     expect(m.confusions[0]).toEqual({ gold: 'a', predicted: 'b', count: 1, rows: [4] });
   });
 
+  it('data of out_of_scope rows only has an out-of-scope recall and no in-scope accuracy', () => {
+    const m = singleLabelMetrics(['out_of_scope', 'out_of_scope'], rows([0.9, 0.1], [0.5, 0.5]), labels, 0.6);
+    expect(m.oos_recall).toBe(0.5);
+    expect(m).not.toHaveProperty('in_scope_accuracy');
+  });
+
   it('without a threshold, is plain argmax', () => {
     const m = singleLabelMetrics(gold, probs, labels);
     expect(m.in_scope_accuracy).toBeCloseTo(2 / 3);

@@ -53,6 +53,22 @@ describe('renderIntentReport', () => {
     expect(positions.every((p, i) => p > 0 && (i === 0 || p > positions[i - 1]))).toBe(true);
   });
 
+  it('charts the labels the data has, not a label only ever predicted (the background out_of_scope class)', () => {
+    const g = ['a', 'b', 'a'];
+    const p = rows([0.1, 0.2, 0.7], [0.1, 0.8, 0.1], [0.9, 0.05, 0.05]);
+    const m = singleLabelMetrics(g, p, ['a', 'b', 'out_of_scope']);
+    expect(m.per_label.map((s) => s.label)).toContain('out_of_scope');
+    const page = renderIntentReport({
+      metrics: m,
+      ...confidenceOutcomes(g, p, ['a', 'b', 'out_of_scope'], 'single'),
+      backgroundOos: { recall: 0.8125, rows: 1234 },
+    });
+    expect(page).toContain('worst first · 2 labels');
+    expect(page).toContain('<div class="k">Background OOS recall</div><div class="v">81.3%</div>');
+    expect(page).toContain('1,234 everyday lines no model trained on');
+    expect(page).not.toContain('>out_of_scope</text>');
+  });
+
   it('renders multi-label metrics with micro-F1 and exact match', () => {
     const mGold = [['a'], ['a', 'b'], []];
     const mProbs = rows([0.9, 0.2], [0.8, 0.3], [0.1, 0.1]);

@@ -123,7 +123,11 @@ describe('trainIntentDefault (what `train intent` runs with no shape flags)', ()
     expect(r.oos).toEqual({ source: 'none', heldOut: 0, maxInScopeLoss: 0.03 });
     // A fixed flag is not searched.
     expect(r.search.trials).toHaveLength(1);
-    expect(r.search.fixed).toMatchObject({ ensemble: 0 });
+    // The report lists what the flags fixed, and only that: not the product's own settings, and what the data's size
+    // set is listed without the keys a flag overrode.
+    expect(r.search.fixed).toEqual({ seed: 1, ensemble: 0 });
+    expect(r.search.dataDefaults).not.toHaveProperty('ensemble');
+    expect(r.search.dataDefaults).toHaveProperty('validFraction');
   }, 120_000);
 
   it('multi-label data trains with fewer background lines (rows with no label) and measures out-of-scope recall', async () => {
