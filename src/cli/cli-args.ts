@@ -37,3 +37,8 @@ export function numberFlag(value: string | undefined, flag: string, fallback?: n
   if (!Number.isFinite(n)) throw new SwitchboardError('E_USAGE', 'input', `--${flag} expects a number, got '${value}'`);
   return n;
 }
+
+/** A path as a shell word, for a command the user may copy: quoted when it holds anything but letters, digits, `/._-`. */
+export function shellQuote(path: string): string {
+  return /^[\w./-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`;
+}

@@ -8,7 +8,7 @@
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { SwitchboardError } from '../errors.ts';
-import { parseCommandArgs } from './cli-args.ts';
+import { parseCommandArgs, shellQuote } from './cli-args.ts';
 
 /** The starter bot's files in the repository. */
 export const STARTER_DIR = join(import.meta.dirname, '..', '..', 'templates', 'starter');
@@ -41,7 +41,7 @@ export async function initCommand(args: string[]): Promise<number> {
   // JSON strings are YAML strings: the name goes in quoted, whatever it contains.
   writeFileSync(config, readFileSync(config, 'utf8').replace('__NAME__', JSON.stringify(name)));
   const shown = relative(process.cwd(), target) || '.';
-  const file = join(shown, 'bot.yaml');
+  const file = shellQuote(join(shown, 'bot.yaml'));
   process.stdout.write(
     [
       `wrote a starter bot "${name}" in ${shown}/:`,

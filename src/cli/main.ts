@@ -22,7 +22,8 @@ const USAGE = `switchboard — customer-support NLU, routing and handoff
 
 Usage:
   switchboard init [DIR] [--name NAME] [--force]      a starter bot in DIR (default mybot): bot.yaml, data, behaviour tests
-  switchboard start [--config bot.yaml]               the server (HOST:PORT, default 127.0.0.1:3978; config/demo.yaml)
+  switchboard start [--config bot.yaml] [--store FILE]   the server (HOST:PORT, default 127.0.0.1:3978; config/demo.yaml;
+                     state in DATABASE_URL's PostgreSQL, else the SQLite FILE, default data/switchboard.db)
   switchboard test [--config bot.yaml] [FILE.yaml...] [--json]   behaviour tests (default: behaviour.yaml beside the config)
   switchboard train intent --config bot.yaml [flags]  data/intents.jsonl (+ data/validation.jsonl) beside it → its models.intent
   switchboard train intent --data FILE... [--valid FILE] --out DIR [--seed N] [--budget UNITS] [--no-background]
@@ -33,6 +34,7 @@ Usage:
   switchboard eval intent --model DIR --data FILE [--json] [--report FILE.html] [--record NAME]
   switchboard eval intent --cv K --data FILE [--json] [--report FILE.html] [--seed N] [--budget UNITS] [--no-background]
   switchboard train ner --data FILE.conll [--valid FILE] --out DIR [--seed N] [--epochs E] [--lowercase-rate P]
+                     [--quantize auto|on|off] [--word-vectors PATH|wink [--cluster-words N] [--cluster-levels 16,16,8] [--no-dense]]
   switchboard eval ner --model DIR --data FILE.conll [--lowercase] [--json] [--record NAME]
   switchboard train language --data FILE... [--valid FILE...] --out DIR [--base DIR|none] [--max-n N] [--alpha A]
                      [--min-count C] [--describe TEXT] [--json]   extends the shipped profile unless --base none
@@ -42,7 +44,7 @@ Usage:
   switchboard predict [NLU flags] [--top K]           one text per stdin line → one JSON per stdout line
   switchboard report [--since 7d] [--until T] [--store FILE] [--json]   automation rate with its 95% interval
   switchboard export-training [--since 30d] [--store FILE] --out FILE.jsonl   agent-labelled turns as intent data
-  switchboard gate --candidate DIR --current DIR --data FILE [--behaviour DIR] [--max-drop 0.005] [--json]
+  switchboard gate --candidate DIR --current DIR --data FILE [--config bot.yaml] [--behaviour FILE|DIR] [--max-drop 0.005] [--json]
   switchboard baseline --model DIR --data FILE [--threshold T]   validation baseline for drift checks
   switchboard backup --out FILE [--store FILE]        a consistent copy of the SQLite store, safe while it runs
   switchboard agent hash-password                     reads a password (stdin), prints its hash for bot.yaml

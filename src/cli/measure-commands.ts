@@ -5,12 +5,13 @@
  * - `switchboard export-training [--since 30d] [--store FILE] --out FILE.jsonl`: what agents labelled — resolved
  *   tickets with an intent label (the customer's first message) and audited wrong answers with the right intent — as
  *   intent JSONL for `switchboard train intent --data old.jsonl new.jsonl`;
- * - `switchboard gate --candidate DIR --current DIR --data FILE [--behaviour DIR] [--max-drop 0.005] [--json]`: accept
+ * - `switchboard gate --candidate DIR --current DIR --data FILE [--config bot.yaml] [--behaviour FILE|DIR] [--max-drop 0.005] [--json]`: accept
  *   a retrained model only when every behaviour test passes with it and its accuracy on a held-out labelled file (e.g.
  *   the validation file the current model was calibrated on) drops by at most `--max-drop`; exit 0 accepted, 1 refused.
  */
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { Bot } from '../bot.ts';
 import { readBotConfig } from '../config/bot-config.ts';
 import { readEnvConfig } from '../config/env-config.ts';
@@ -113,15 +114,48 @@ export async function exportTrainingCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-/** Runs the behaviour files of `dir` with `modelDir` as the intent model; returns the failures. */
-async function behaviourFailures(dir: string, modelDir: string): Promise<string[]> {
+/**
+ * The behaviour files to gate on: `--behaviour FILE` itself; in `--behaviour DIR`, its YAML files that hold `cases`
+ * (a bot.yaml beside them is skipped); with only `--config bot.yaml`, the behaviour.yaml beside it; with neither, the
+ * demo bot's (`test/behaviour/`).
+ */
+export function behaviourFiles(behaviour: string | undefined, config: string | undefined): string[] {
+  const target =
+    behaviour ??
+    (config
+      ? join(dirname(config), 'behaviour.yaml')
+      : join(dirname(dirname(import.meta.dirname)), 'test', 'behaviour'));
+  if (!existsSync(target)) {
+    if (behaviour || config)
+      throw new SwitchboardError('E_USAGE', 'input', `gate: no behaviour tests at ${target} (--behaviour FILE|DIR)`);
+    return [];
+  }
+  if (!statSync(target).isDirectory()) return [target];
+  return readdirSync(target)
+    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+    .sort()
+    .map((f) => join(target, f))
+    .filter((f) => {
+      try {
+        const doc = parseYaml(readFileSync(f, 'utf8'));
+        return typeof doc === 'object' && doc !== null && 'cases' in doc;
+      } catch {
+        return true; // readBehaviourFile reports it
+      }
+    });
+}
+
+/** Runs behaviour files with `modelDir` as the intent model (and `config`, if given, as the bot); returns the failures. */
+async function behaviourFailures(files: string[], modelDir: string, config: string | undefined): Promise<string[]> {
   const failures: string[] = [];
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.yaml'))) {
-    const spec = readBehaviourFile(join(dir, f));
+  for (const file of files) {
+    const f = basename(file);
+    const spec = readBehaviourFile(file);
     let bot: Bot;
     try {
-      if (!spec.config) throw new Error('the file names no config');
-      bot = await Bot.fromConfig(readBotConfig(spec.config), { intentModelDir: modelDir });
+      const botConfig = config ?? spec.config;
+      if (!botConfig) throw new Error('the file names no config (give --config bot.yaml)');
+      bot = await Bot.fromConfig(readBotConfig(botConfig), { intentModelDir: modelDir });
     } catch (e) {
       failures.push(`${f}: the bot does not load with this model: ${(e as Error).message}`);
       continue;
@@ -158,6 +192,7 @@ export async function gateCommand(args: string[]): Promise<number> {
       current: { type: 'string' },
       data: { type: 'string' },
       behaviour: { type: 'string' },
+      config: { type: 'string' },
       'max-drop': { type: 'string' },
       json: { type: 'boolean' },
     },
@@ -167,9 +202,9 @@ export async function gateCommand(args: string[]): Promise<number> {
   const current = required(values.current, '--current DIR', cmd);
   const data = required(values.data, '--data FILE (held-out labelled data)', cmd);
   const maxDrop = numberFlag(values['max-drop'], 'max-drop', 0.005) ?? 0.005;
-  const behaviourDir = values.behaviour ?? join(dirname(dirname(import.meta.dirname)), 'test', 'behaviour');
+  const files = behaviourFiles(values.behaviour, values.config);
   const [before, after] = [await accuracy(current, data), await accuracy(candidate, data)];
-  const failures = existsSync(behaviourDir) ? await behaviourFailures(behaviourDir, candidate) : [];
+  const failures = await behaviourFailures(files, candidate, values.config);
   const accepted = failures.length === 0 && before - after <= maxDrop;
   const result = {
     accepted,
@@ -178,6 +213,7 @@ export async function gateCommand(args: string[]): Promise<number> {
     accuracy_candidate: round(after),
     drop: round(before - after),
     max_drop: maxDrop,
+    behaviour_files: files.map((f) => relative(process.cwd(), f) || f),
     behaviour_failures: failures,
   };
   if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -5,12 +5,12 @@
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { readEnvConfig } from '../config/env-config.ts';
-import { SwitchboardError } from '../errors.ts';
+import { isSwitchboardError, SwitchboardError } from '../errors.ts';
 import { createLogger } from '../log.ts';
 import { DEFAULT_BOT_CONFIG } from '../nlu/default-model.ts';
 import { oosProtectionProblem } from '../nlu/intent/intent-manifest.ts';
 import { createApp } from '../server/app-server.ts';
-import { parseCommandArgs } from './cli-args.ts';
+import { parseCommandArgs, shellQuote } from './cli-args.ts';
 
 /** How long a stopping server waits for requests in flight before it closes the connections still open. */
 const SHUTDOWN_GRACE_MS = 3_000;
@@ -29,7 +29,22 @@ export async function startCommand(args: string[]): Promise<number> {
   const log = createLogger({ logText: env.logText });
   // The port is tried before the models load (seconds), so a second `start` fails at once and says why.
   await listenOn(createServer(), env.port, env.host).then((probe) => new Promise((r) => probe.close(r)));
-  const app = await createApp({ configFile, storeFile: values.store ?? join('data', 'switchboard.db'), env, log });
+  const app = await createApp({
+    configFile,
+    storeFile: values.store ?? join('data', 'switchboard.db'),
+    env,
+    log,
+  }).catch((e) => {
+    // A bot created by `switchboard init` has no model until it is trained: say how.
+    if (isSwitchboardError(e, 'E_MODEL_MISSING') && values.config)
+      throw new SwitchboardError(
+        'E_MODEL_MISSING',
+        'input',
+        `${(e as Error).message}: train the bot's intent model first (switchboard train intent --config ${shellQuote(values.config)})`,
+        { cause: e },
+      );
+    throw e;
+  });
   // Loopback unless HOST says otherwise (HOST=0.0.0.0 to accept traffic from other machines).
   await listenOn(app.server, env.port, env.host).catch(async (e) => {
     await app.close();

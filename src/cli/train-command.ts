@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { readBotConfig } from '../config/bot-config.ts';
-import { oosNotMeasuredReason } from '../nlu/intent/intent-manifest.ts';
+import { oosNotMeasuredReason, WEAK_OOS_RECALL } from '../nlu/intent/intent-manifest.ts';
 import { readIntentData, readIntentFiles } from '../train/read-intent-data.ts';
 import { saveIntentModel } from '../train/save-intent-model.ts';
 import { trainIntentDefault } from '../train/train-intent-default.ts';
@@ -144,6 +144,14 @@ export async function trainIntentCommand(args: string[]): Promise<number> {
         `OUT-OF-SCOPE PROTECTION NOT MEASURED: the data has no out_of_scope rows and ${oosNotMeasuredReason(manifest)}.`,
         'Messages about other topics may be answered with one of your intents.',
         `${manifest.training.background ? 'Add' : 'Train without --no-background, or add'} out_of_scope examples, so the answer threshold is chosen on messages your bot must not answer.`,
+      ]),
+    );
+  } else if (oos.recall !== undefined && oos.recall < WEAK_OOS_RECALL) {
+    process.stderr.write(
+      loudWarning([
+        `WEAK OUT-OF-SCOPE PROTECTION: the model refused only ${(100 * oos.recall).toFixed(1)}% of ${oos.heldOut} held-out messages about other topics.`,
+        'Many off-topic questions will be answered with one of your intents (a small bot is most at risk).',
+        'Add out_of_scope examples (messages your bot must not answer) and more examples per intent, then retrain.',
       ]),
     );
   }

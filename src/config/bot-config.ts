@@ -203,6 +203,16 @@ function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
+/** What a missing top-level key looks like, for the error that says it is required. */
+const REQUIRED_EXAMPLES: Readonly<Record<string, string>> = {
+  languages: 'languages: [en, es]',
+  default_language: 'default_language: en   (one of languages)',
+  handoff: `handoff: {message: {en: "I'm passing you to a colleague."}}   (a text per language)`,
+  'handoff.message': `message: {en: "I'm passing you to a colleague."}   (a text per language)`,
+  clarify: 'clarify: {prompt: {en: "Did you mean:"}}   (a text per language)',
+  'clarify.prompt': 'prompt: {en: "Did you mean:"}   (a text per language)',
+};
+
 /**
  * Reads and validates a bot config; model paths come back absolute. Errors: `E_CONFIG` naming the file, and for each
  * problem its path and line:column (`answers.card_lost.es: required in answers.card_lost (line 12:5)`); an unknown key
@@ -276,7 +286,8 @@ export function readBotConfig(file: string): BotConfig {
         );
         if (typo) return [`  ${i.path.join('.')}: required — misspelt as "${typo.key}"${lineOf(parent, typo.key)}?`];
         const inside = parent.length > 0 ? ` in ${parent.join('.')}${lineOf(parent)}` : '';
-        return [`  ${i.path.join('.')}: required${inside}`];
+        const example = REQUIRED_EXAMPLES[i.path.join('.')];
+        return [`  ${i.path.join('.')}: required${inside}${example ? ` — e.g. ${example}` : ''}`];
       }
       return [`  ${i.path.join('.') || '(top)'}: ${message}${lineOf(i.path)}`];
     });

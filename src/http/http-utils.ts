@@ -57,8 +57,14 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY): Promise<
 }
 
 /** The body parsed as JSON (400 when it is not JSON, 413 when too large). */
-export async function readJson(req: IncomingMessage, limit = MAX_BODY): Promise<unknown> {
+export async function readJson(
+  req: IncomingMessage,
+  limit = MAX_BODY,
+  opts: { allowEmpty?: boolean } = {},
+): Promise<unknown> {
   const raw = await readBody(req, limit);
+  // A body whose every field is optional may be left out (`curl -X POST` with no -d): that is `null`.
+  if (opts.allowEmpty && raw.toString('utf8').trim() === '') return null;
   try {
     return JSON.parse(raw.toString('utf8'));
   } catch {

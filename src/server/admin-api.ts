@@ -64,7 +64,7 @@ export async function handleAdminApi(req: IncomingMessage, res: ServerResponse, 
       return true;
     }
     if (req.method === 'POST' && path === '/api/admin/models/reload') {
-      const body = (await readJson(req)) as { dir?: unknown } | null;
+      const body = (await readJson(req, undefined, { allowEmpty: true })) as { dir?: unknown } | null;
       if (body?.dir !== undefined && (typeof body.dir !== 'string' || body.dir.length === 0)) {
         sendJson(res, 400, { error: 'E_BAD_REQUEST', message: 'dir must be a model directory path' });
         return true;

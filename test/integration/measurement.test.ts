@@ -119,6 +119,13 @@ describe('measurement', () => {
     const ok = await post('/api/admin/models/reload', { dir: join(ROOT, 'models', 'intent-massive') });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ ok: true, current: expect.stringMatching(/^[0-9a-f]{12}$/) });
+    // Every field is optional, so the body may be left out: the config's model is loaded again.
+    const bare = await fetch(`${base}/api/admin/models/reload`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    expect(bare.status).toBe(200);
+    expect(await bare.json()).toMatchObject({ ok: true });
   });
 
   it('exports agent-labelled conversations as training data', async () => {

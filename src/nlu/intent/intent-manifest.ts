@@ -196,9 +196,13 @@ export async function readManifest(dir: string): Promise<IntentManifest> {
   return parseManifest(json, path);
 }
 
+/** Out-of-scope recall (measured at training) below which `train` and `start` say the protection is weak. */
+export const WEAK_OOS_RECALL = 0.7;
+
 /**
- * Why a model's out-of-scope protection cannot be trusted, or undefined when it was measured: no record (a model from
- * an older version), or trained with neither out_of_scope rows nor the background corpus. `train` and `start` print it
+ * Why a model's out-of-scope protection cannot be trusted, or undefined when it was measured and holds: no record (a
+ * model from an older version), trained with neither out_of_scope rows nor background lines in its languages, or a
+ * measured recall below {@link WEAK_OOS_RECALL}. `train` and `start` print it
  * loudly.
  * @example const problem = oosProtectionProblem(manifest); if (problem) warn(problem);
  */
@@ -207,6 +211,10 @@ export function oosProtectionProblem(m: IntentManifest): string | undefined {
   if (m.mode === 'multi' && !p) return undefined;
   if (!p) {
     return 'the intent model has no record of out-of-scope protection (trained by an older version): messages about other topics may be answered; retrain it with `switchboard train intent`';
+  }
+  if (p.recall !== undefined && p.recall < WEAK_OOS_RECALL && p.held_out > 0) {
+    const pct = (100 * p.recall).toFixed(1);
+    return `the intent model's out-of-scope protection is weak: it refused only ${pct}% of ${p.held_out} held-out messages about other topics (below ${100 * WEAK_OOS_RECALL}%), so many off-topic questions will be answered with one of your intents; add out_of_scope examples (messages your bot must not answer) and more examples per intent, then retrain`;
   }
   if (p.source === 'none') {
     return `the intent model's out-of-scope protection was NOT measured (no out_of_scope rows, ${oosNotMeasuredReason(m)}): messages about other topics may be answered; ${m.training.background ? 'add out_of_scope examples to your data' : 'retrain without --no-background'}`;

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { behaviourFiles } from '../../../src/cli/measure-commands.ts';
 import { readBotConfig } from '../../../src/config/bot-config.ts';
 import { readIntentData } from '../../../src/train/read-intent-data.ts';
 
@@ -65,5 +66,21 @@ describe('switchboard eval route with small talk in the config', () => {
     const r = cli(['eval', 'route', '--config', 'config/demo.yaml', '--data', file, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ n: 2, smalltalk: 0.5, answered: 0.5, precision: 1 });
+  });
+});
+
+describe('switchboard gate: which behaviour files', () => {
+  it('takes a file, the suites in a directory (not its bot.yaml), the one beside --config, else the demo bot’s', () => {
+    const bot = join(dir, 'gatebot');
+    mkdirSync(bot, { recursive: true });
+    writeFileSync(join(bot, 'bot.yaml'), 'name: x\n');
+    writeFileSync(join(bot, 'behaviour.yaml'), 'config: bot.yaml\ncases:\n  - text: hi\n');
+    expect(behaviourFiles(join(bot, 'behaviour.yaml'), undefined)).toEqual([join(bot, 'behaviour.yaml')]);
+    expect(behaviourFiles(bot, undefined)).toEqual([join(bot, 'behaviour.yaml')]);
+    expect(behaviourFiles(undefined, join(bot, 'bot.yaml'))).toEqual([join(bot, 'behaviour.yaml')]);
+    expect(() => behaviourFiles(join(bot, 'missing.yaml'), undefined)).toThrow(/no behaviour tests at .*missing\.yaml/);
+    const demo = behaviourFiles(undefined, undefined);
+    expect(demo.length).toBeGreaterThan(0);
+    expect(demo.every((f) => f.includes(join('test', 'behaviour')))).toBe(true);
   });
 });

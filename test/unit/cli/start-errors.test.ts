@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -28,5 +31,29 @@ describe('switchboard start: errors a person understands', () => {
     expect(r.stderr).toContain(`PORT=${port + 1}`);
     expect(r.stderr).toContain('[E_LISTEN]');
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('a bot whose intent model was never trained says how to train it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-untrained-'));
+    try {
+      const bot = join(dir, 'my bot');
+      const init = await run(process.execPath, ['bin/switchboard.js', 'init', bot]);
+      expect(init.stdout).toContain(`--config '${join(relative(process.cwd(), bot), 'bot.yaml')}'`);
+      const r = await run(
+        process.execPath,
+        ['bin/switchboard.js', 'start', '--config', join(bot, 'bot.yaml'), '--store', join(dir, 's.db')],
+        { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '' }, timeout: 120_000 },
+      ).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(
+        /model directory not found: .*train the bot's intent model first \(switchboard train intent --config '.*my bot\/bot\.yaml'\)/,
+      );
+      expect(r.stderr).toContain('[E_MODEL_MISSING]');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -60,6 +60,11 @@ describe('readBotConfig', () => {
     expect(() => readBotConfig(nestedRequired)).toThrow(
       /clarify\.prompt: required — misspelt as "promt" \(line 4:12\)\?/,
     );
+    // Simply missing: what the key looks like.
+    const minimal = write('h3.yaml', 'languages: [en]\n');
+    expect(() => readBotConfig(minimal)).toThrow(/default_language: required — e\.g\. default_language: en/);
+    expect(() => readBotConfig(minimal)).toThrow(/handoff: required — e\.g\. handoff: \{message: \{en: /);
+    expect(() => readBotConfig(minimal)).toThrow(/clarify: required — e\.g\. clarify: \{prompt: \{en: /);
     // Nothing close: the known keys are listed instead.
     const far = write('i.yaml', `${base}measurement: { zzzzzzzz: 1 }\n`);
     expect(() => readBotConfig(far)).toThrow(/measurement\.zzzzzzzz: unknown key \(known keys: audit_sample, /);

@@ -57,6 +57,17 @@ describe('oosProtectionProblem', () => {
       },
     };
     expect(oosProtectionProblem(measured)).toBeUndefined();
+    // Measured but weak (a small bot): said, with the share and what to do.
+    const weak = {
+      ...manifest,
+      calibration: {
+        ...manifest.calibration,
+        oos_protection: { source: 'background' as const, held_out: 545, recall: 0.426 },
+      },
+    };
+    expect(oosProtectionProblem(weak)).toMatch(
+      /weak: it refused only 42\.6% of 545 held-out .*add out_of_scope examples/,
+    );
     const none = {
       ...manifest,
       calibration: { ...manifest.calibration, oos_protection: { source: 'none' as const, held_out: 0 } },
