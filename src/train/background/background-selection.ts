@@ -21,6 +21,12 @@ export interface BackgroundSelectionOptions {
   seed: number;
   /** Add lines in other languages to the training lines (default true). */
   otherLanguages?: boolean;
+  /**
+   * Take questions first for the training lines (bot-language ones; default false). Chosen on the small bots'
+   * validation split for single-label bots (issue 13); a bot with more examples than the corpus has lines trains on
+   * all of them anyway.
+   */
+  questionsFirst?: boolean;
 }
 
 /** What was selected, and why. */
@@ -37,6 +43,8 @@ export interface BackgroundSelection {
   dropped: number;
   /** Training lines in languages outside the bot's (the last ones of `train`). */
   otherLanguageLines: number;
+  /** Bot-language training lines that are questions. */
+  questionLines: number;
   /** Share of the bot's examples with punctuation: each line keeps its own with this probability ({@link matchPunctuation}). */
   punctuatedShare: number;
   train: BackgroundSentence[];
@@ -225,7 +233,14 @@ export function selectBackground(
   // A small corpus (few lines in the bot's language) keeps two thirds for training.
   const heldCount = Math.min(opts.heldLines, Math.floor(interleaved.length / 3));
   const held = interleaved.slice(0, heldCount);
-  const train = interleaved.slice(heldCount, heldCount + opts.trainLines);
+  // Questions first among the training lines (when there are more lines than the bot trains with, as in a small bot):
+  // customers ask questions, and off-topic ones are what the out-of-scope class must learn to refuse.
+  const rest = interleaved.slice(heldCount);
+  const ordered = opts.questionsFirst
+    ? [...rest.filter((s) => isQuestion(s.text)), ...rest.filter((s) => !isQuestion(s.text))]
+    : rest;
+  const train = ordered.slice(0, opts.trainLines);
+  const questionLines = train.filter((s) => isQuestion(s.text)).length;
   // Other languages: round-robin over them (no similarity filter needed: they share few words with the bot's data).
   const others =
     opts.otherLanguages === false || opts.trainLines <= 0 ? [] : trainOtherLanguages(corpus, wanted, train.length, rng);
@@ -239,10 +254,19 @@ export function selectBackground(
     candidates: candidates.length,
     dropped: candidates.length - kept.length,
     otherLanguageLines: others.length,
+    questionLines,
     punctuatedShare: share,
     train: matchPunctuation(train, share, styled),
     held: matchPunctuation(held, share, styled),
   };
+}
+
+/** A question in any script: ends with a question mark (`?`, `？`, `؟`), or opens with Spanish `¿`. */
+const QUESTION = /[?？؟]\s*$|^\s*¿/u;
+
+/** Whether a corpus line is a question (its own punctuation, before {@link matchPunctuation}). */
+export function isQuestion(text: string): boolean {
+  return QUESTION.test(text);
 }
 
 // Punctuation marks, except apostrophes (inside words they are part of the word: "don't").

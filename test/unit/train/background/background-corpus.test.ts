@@ -10,6 +10,7 @@ import { loadBackgroundCorpus } from '../../../../src/train/background/backgroun
 import {
   botLanguages,
   isEvalReserve,
+  isQuestion,
   matchPunctuation,
   maxSimilarities,
   punctuatedShare,
@@ -144,6 +145,25 @@ describe('background selection', () => {
     const sims = maxSimilarities(['refund my order please', 'The cat sleeps.'], bot, DEFAULT_FEATURIZER);
     expect(sims[0]).toBeCloseTo(1, 5);
     expect(sims[1]).toBeLessThan(0.2);
+  });
+
+  it('with questionsFirst, a bot that trains on few lines gets the questions among them first', () => {
+    const lines = [
+      ...Array.from({ length: 30 }, (_, i) => ({ text: `The cat number ${i} sleeps.`, language: 'en' })),
+      ...Array.from({ length: 12 }, (_, i) => ({ text: `Is the shop number ${i} open late?`, language: 'en' })),
+    ];
+    const opts = { trainLines: 4, heldLines: 2, maxSimilarity: 0.9, seed: 3, otherLanguages: false };
+    const plain = selectBackground(lines, bot, DEFAULT_FEATURIZER, opts);
+    const first = selectBackground(lines, bot, DEFAULT_FEATURIZER, { ...opts, questionsFirst: true });
+    expect(first.train).toHaveLength(4);
+    expect(first.questionLines).toBe(4);
+    expect(plain.questionLines).toBeLessThan(4);
+    // The held-out lines are drawn the same way either way: only the training lines' order changes.
+    expect(first.held).toEqual(plain.held);
+    expect(isQuestion('¿Dónde está?')).toBe(true);
+    expect(isQuestion('Où est la gare ?')).toBe(true);
+    expect(isQuestion('هل أنت بخير؟')).toBe(true);
+    expect(isQuestion('The cat sleeps.')).toBe(false);
   });
 
   it('drops lines too close to the bot’s examples and the evaluation reserve, then splits held and train', () => {
