@@ -5,7 +5,7 @@
  * test out_of_scope rows. In-scope accuracy counts a rejected in-scope message as wrong (CLINC150's rule). Writes
  * bench/results/small-bots.json; docs/benchmarks.md shows it (`npx tsx bench/lib/render-benchmarks.ts`).
  *
- * `npx tsx bench/small-bots.ts [--seeds 5] [--split test|valid] [--max-in-scope-loss L]` (the last one only with
+ * `npx tsx bench/small-bots.ts [--seeds 5] [--split test|valid] [--max-in-scope-loss L] [--shapes 3x10,…]` (the last two only with
  * `--split valid`: the dev flag for choosing the product's default, which the test run always uses)
  */
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +28,8 @@ const { values } = parseArgs({
     split: { type: 'string', default: 'test' },
     /** Dev: overrides the product's in-scope loss budget of the answer threshold (choose on --split valid). */
     'max-in-scope-loss': { type: 'string' },
+    /** Dev: other bot shapes, e.g. `3x10,5x10` (validation only: the docs show the test split's 5×10 and 20×20). */
+    shapes: { type: 'string' },
   },
 });
 const seeds = Number(values.seeds);
@@ -40,10 +42,17 @@ const ds = clinc150(false);
 const full = clinc150(true);
 const evalRows = values.split === 'valid' ? (full.valid ?? []) : full.test;
 const intents = [...new Set(ds.train.map((e) => e.intent as string))].sort();
-const SHAPES: [number, number][] = [
+const DEFAULT_SHAPES: [number, number][] = [
   [5, 10],
   [20, 20],
 ];
+if (values.shapes !== undefined && values.split !== 'valid') {
+  process.stderr.write('--shapes is a dev flag: use it with --split valid\n');
+  process.exit(2);
+}
+const SHAPES: [number, number][] = values.shapes
+  ? values.shapes.split(',').map((x) => x.split('x').map(Number) as [number, number])
+  : DEFAULT_SHAPES;
 
 /** One bot's scores. */
 interface BotScores {
@@ -134,7 +143,8 @@ const result = {
   seeds,
   run: runInfo(
     `npx tsx bench/small-bots.ts --seeds ${seeds} --split ${values.split}` +
-      (lossOverride !== undefined ? ` --max-in-scope-loss ${lossOverride}` : ''),
+      (lossOverride !== undefined ? ` --max-in-scope-loss ${lossOverride}` : '') +
+      (values.shapes !== undefined ? ` --shapes ${values.shapes}` : ''),
   ),
   date: new Date().toISOString(),
   bots,
