@@ -6,7 +6,7 @@
  * bench/results/small-bots.json; docs/benchmarks.md shows it (`npx tsx bench/lib/render-benchmarks.ts`).
  *
  * `npx tsx bench/small-bots.ts [--seeds 5] [--split test|valid] [--max-in-scope-loss L] [--shapes 3x10,…]` (the last two only with
- * `--split valid`: the dev flag for choosing the product's default, which the test run always uses)
+ * `--split valid`: dev flags for choosing the product's defaults, which the test run always uses)
  */
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
