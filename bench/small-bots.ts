@@ -51,7 +51,14 @@ if (values.shapes !== undefined && values.split !== 'valid') {
   process.exit(2);
 }
 const SHAPES: [number, number][] = values.shapes
-  ? values.shapes.split(',').map((x) => x.split('x').map(Number) as [number, number])
+  ? values.shapes.split(',').map((x) => {
+      const [k, n] = x.split('x').map(Number);
+      if (!(Number.isInteger(k) && Number.isInteger(n) && k >= 2 && n >= 2)) {
+        process.stderr.write(`--shapes: '${x}' is not KxN (intents x examples, both ≥ 2), e.g. 3x10\n`);
+        process.exit(2);
+      }
+      return [k, n] as [number, number];
+    })
   : DEFAULT_SHAPES;
 
 /** One bot's scores. */

@@ -96,7 +96,7 @@ export async function evalIntentCommand(args: string[]): Promise<number> {
     accuracy: round(metrics.accuracy),
     macro_f1: round(metrics.macro_f1),
   };
-  if ('in_scope_accuracy' in metrics && hasOos) {
+  if (hasOos && !('micro_f1' in metrics)) {
     Object.assign(out, {
       ...(metrics.in_scope_accuracy !== undefined ? { in_scope_accuracy: round(metrics.in_scope_accuracy) } : {}),
       oos_recall: round(metrics.oos_recall ?? 0),

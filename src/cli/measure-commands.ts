@@ -131,18 +131,25 @@ export function behaviourFiles(behaviour: string | undefined, config: string | u
     return [];
   }
   if (!statSync(target).isDirectory()) return [target];
-  return readdirSync(target)
+  const yaml = readdirSync(target)
     .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
     .sort()
-    .map((f) => join(target, f))
-    .filter((f) => {
-      try {
-        const doc = parseYaml(readFileSync(f, 'utf8'));
-        return typeof doc === 'object' && doc !== null && 'cases' in doc;
-      } catch {
-        return true; // readBehaviourFile reports it
-      }
-    });
+    .map((f) => join(target, f));
+  const files = yaml.filter((f) => {
+    try {
+      const doc = parseYaml(readFileSync(f, 'utf8'));
+      return typeof doc === 'object' && doc !== null && 'cases' in doc;
+    } catch {
+      return true; // readBehaviourFile reports it
+    }
+  });
+  // A bot config beside the tests is expected; anything else without `cases` may be a suite with a typo: say so.
+  for (const f of yaml)
+    if (!files.includes(f) && !/^(bot|config)\b/.test(basename(f)))
+      process.stderr.write(`gate: ${f} has no cases: not a behaviour file, skipped\n`);
+  if (files.length === 0)
+    throw new SwitchboardError('E_USAGE', 'input', `gate: no behaviour file (YAML with cases) in ${target}`);
+  return files;
 }
 
 /** Runs behaviour files with `modelDir` as the intent model (and `config`, if given, as the bot); returns the failures. */

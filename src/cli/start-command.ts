@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { readBotConfig } from '../config/bot-config.ts';
 import { readEnvConfig } from '../config/env-config.ts';
 import { isSwitchboardError, SwitchboardError } from '../errors.ts';
 import { createLogger } from '../log.ts';
@@ -35,8 +36,8 @@ export async function startCommand(args: string[]): Promise<number> {
     env,
     log,
   }).catch((e) => {
-    // A bot created by `switchboard init` has no model until it is trained: say how.
-    if (isSwitchboardError(e, 'E_MODEL_MISSING') && values.config)
+    // A bot created by `switchboard init` has no intent model until it is trained: say how.
+    if (isSwitchboardError(e, 'E_MODEL_MISSING') && values.config && namesIntentModel(e, values.config))
       throw new SwitchboardError(
         'E_MODEL_MISSING',
         'input',
@@ -132,4 +133,14 @@ export function listenOn<S extends Server>(server: S, port: number, host: string
     server.once('listening', listening);
     server.listen(port, host);
   });
+}
+
+/** Whether a model error is about the config's intent model (not its NER or language model). */
+function namesIntentModel(e: Error, configFile: string): boolean {
+  try {
+    const dir = readBotConfig(configFile).models.intent;
+    return dir !== undefined && e.message.includes(dir);
+  } catch {
+    return false;
+  }
 }

@@ -95,9 +95,16 @@ export function effectiveFolds(examples: readonly IntentExample[], k: number): {
   let smallest = Number.POSITIVE_INFINITY;
   let which = '';
   const single: string[] = [];
+  // Multi-label: a row carrying a single-example label is never held out with its other labels either, so every label
+  // counts towards K there, as before.
+  const multi = examples.some((e) => Array.isArray(e.intent));
   for (const [l, n] of counts) {
-    if (n < 2) single.push(l);
+    if (n < 2 && !multi) single.push(l);
     else if (n < smallest) [smallest, which] = [n, l];
+  }
+  if (multi && k > smallest) {
+    const reduced = Math.max(2, smallest);
+    return { k: reduced, warning: `--cv ${k} reduced to ${reduced}: label '${which}' has only ${smallest} example(s)` };
   }
   if (smallest === Number.POSITIVE_INFINITY) {
     throw new DataError(
@@ -106,15 +113,13 @@ export function effectiveFolds(examples: readonly IntentExample[], k: number): {
       `every intent has a single example (${counts.size}): nothing can be held out; add examples`,
     );
   }
+  const shown = single.slice(0, 5).map((l) => `'${l}'`);
+  if (single.length > 5) shown.push(`${single.length - 5} more`);
   const never =
-    single.length > 0
-      ? `${single.length === 1 ? 'intent' : 'intents'} ${single
-          .slice(0, 5)
-          .map((l) => `'${l}'`)
-          .join(
-            ', ',
-          )}${single.length > 5 ? ` and ${single.length - 5} more` : ''} ${single.length === 1 ? 'has' : 'have'} a single example: never held out`
-      : '';
+    single.length === 0
+      ? ''
+      : `${single.length === 1 ? 'intent' : 'intents'} ${shown.join(', ')} ${single.length === 1 ? 'has' : 'have'} ` +
+        'a single example: never held out';
   if (k <= smallest) return never ? { k, warning: never } : { k };
   const reduced = Math.max(2, smallest);
   return {
@@ -203,7 +208,7 @@ export async function crossValidateIntent(
           row.oos_n = lines.length;
           row.oos_recall = lines.length ? rejectedShare(bp, labels, threshold, mode) : undefined;
         }
-        row.chosen = (trained.options.ensemble > 0 ? `${trained.options.ensemble} tower(s) + ` : '') + 'linear';
+        row.chosen = `${trained.options.ensemble > 0 ? `${trained.options.ensemble} tower(s) + ` : ''}linear`;
         row.seconds = (performance.now() - started) / 1000;
         folds.push(row);
         const support = new Map<string, number>();

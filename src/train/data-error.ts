@@ -43,13 +43,30 @@ export function readDataText(path: string): string {
   }
   try {
     return UTF8.decode(bytes);
-  } catch {
-    const lines = bytes.toString('utf8').split('\n');
-    const bad = lines.findIndex((l) => l.includes('\ufffd'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_ENCODING_INVALID_ENCODED_DATA') {
+      throw new DataError(path, undefined, `cannot read the file (${(e as NodeJS.ErrnoException).code ?? e})`);
+    }
     throw new DataError(
       path,
-      bad >= 0 ? bad + 1 : undefined,
+      firstInvalidLine(bytes),
       'not UTF-8 text: save the file as UTF-8 (a spreadsheet or editor export in another encoding garbles accented letters)',
     );
   }
+}
+
+/** The 1-based line of the first byte sequence that is not UTF-8 (lines split at LF, which UTF-8 never hides). */
+function firstInvalidLine(bytes: Buffer): number | undefined {
+  let line = 1;
+  for (let start = 0; start <= bytes.length; line++) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end < 0) end = bytes.length;
+    try {
+      UTF8.decode(bytes.subarray(start, end));
+    } catch {
+      return line;
+    }
+    start = end + 1;
+  }
+  return undefined;
 }

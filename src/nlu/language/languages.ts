@@ -247,6 +247,13 @@ const ISO3_ALIASES: Readonly<Record<string, string>> = {
   uzb: 'uz',
   wel: 'cy',
   zho: 'zh',
+  sqi: 'sq',
+  yid: 'yi',
+  nep: 'ne',
+  mon: 'mn',
+  pus: 'ps',
+  kur: 'ku',
+  ori: 'or',
 };
 
 /** ISO 639-3 code (as in {@link LANGUAGES}, and the aliases) → ISO 639-1 code. */

@@ -225,22 +225,17 @@ export function selectBackground(
   );
   const kept = candidates.filter((_, i) => sims[i] < opts.maxSimilarity);
   const rng = new Random(opts.seed);
-  const perLanguage = languages.map((l) => rng.shuffle(kept.filter((s) => s.language === l)));
-  const interleaved: BackgroundSentence[] = [];
-  for (let i = 0; interleaved.length < kept.length; i++) {
-    for (const list of perLanguage) if (i < list.length) interleaved.push(list[i]);
-  }
+  const interleaved = roundRobin(languages.map((l) => rng.shuffle(kept.filter((s) => s.language === l))));
   // A small corpus (few lines in the bot's language) keeps two thirds for training.
   const heldCount = Math.min(opts.heldLines, Math.floor(interleaved.length / 3));
   const held = interleaved.slice(0, heldCount);
   // Questions first among the training lines (when there are more lines than the bot trains with, as in a small bot):
   // customers ask questions, and off-topic ones are what the out-of-scope class must learn to refuse.
+  // Within each language, so the languages stay balanced as above.
   const rest = interleaved.slice(heldCount);
-  const ordered = opts.questionsFirst
-    ? [...rest.filter((s) => isQuestion(s.text)), ...rest.filter((s) => !isQuestion(s.text))]
-    : rest;
+  const ordered = opts.questionsFirst ? roundRobin(languages.map((l) => questionsFirst(rest, l))) : rest;
   const train = ordered.slice(0, opts.trainLines);
-  const questionLines = train.filter((s) => isQuestion(s.text)).length;
+  const questionLines = train.filter((s) => isQuestion(s.text, s.language)).length;
   // Other languages: round-robin over them (no similarity filter needed: they share few words with the bot's data).
   const others =
     opts.otherLanguages === false || opts.trainLines <= 0 ? [] : trainOtherLanguages(corpus, wanted, train.length, rng);
@@ -261,12 +256,30 @@ export function selectBackground(
   };
 }
 
-/** A question in any script: ends with a question mark (`?`, `？`, `؟`), or opens with Spanish `¿`. */
-const QUESTION = /[?？؟]\s*$|^\s*¿/u;
+/**
+ * A question: it ends with a question mark (`?`, fullwidth `？`, Arabic `؟`, Ethiopic `፧`; Greek's `;` in Greek), opens
+ * with Spanish `¿`, or holds Armenian `՞` (written on the stressed word).
+ */
+const QUESTION = /[?？؟፧]\s*$|^\s*¿|՞/u;
+const GREEK_QUESTION = /[;\u037e]\s*$/u;
 
 /** Whether a corpus line is a question (its own punctuation, before {@link matchPunctuation}). */
-export function isQuestion(text: string): boolean {
-  return QUESTION.test(text);
+export function isQuestion(text: string, language?: string): boolean {
+  return QUESTION.test(text) || (language === 'el' && GREEK_QUESTION.test(text));
+}
+
+/** One language's lines with its questions first (each group in its order). */
+function questionsFirst(lines: readonly BackgroundSentence[], language: string): BackgroundSentence[] {
+  const mine = lines.filter((s) => s.language === language);
+  return [...mine.filter((s) => isQuestion(s.text, language)), ...mine.filter((s) => !isQuestion(s.text, language))];
+}
+
+/** Lists interleaved: the first of each, then the second of each, … (languages balanced). */
+function roundRobin(lists: readonly (readonly BackgroundSentence[])[]): BackgroundSentence[] {
+  const out: BackgroundSentence[] = [];
+  const total = lists.reduce((n, l) => n + l.length, 0);
+  for (let i = 0; out.length < total; i++) for (const list of lists) if (i < list.length) out.push(list[i]);
+  return out;
 }
 
 // Punctuation marks, except apostrophes (inside words they are part of the word: "don't").
@@ -311,7 +324,7 @@ function trainOtherLanguages(
   });
   const lists = rng.shuffle([...byLanguage.keys()].sort()).map((l) => byLanguage.get(l)!);
   const out: BackgroundSentence[] = [];
-  for (let round = 0; out.length < want && lists.some((l) => l.length > 0); round++)
+  while (out.length < want && lists.some((l) => l.length > 0))
     for (const list of lists) {
       if (out.length >= want || list.length === 0) continue;
       out.push(list.splice(rng.int(list.length), 1)[0]);

@@ -104,6 +104,20 @@ describe('switchboard CLI', () => {
     expect(out.code).toBe(1);
     expect(out.stderr).toMatch(/--out .*not-a-dir is a file, not a directory.*E_USAGE/);
     expect(out.stderr).not.toMatch(/search:/);
+    // Data of out_of_scope rows only: its out-of-scope recall and the threshold, and no in-scope accuracy.
+    const offTopic = join(dir, 'off-topic.jsonl');
+    writeFileSync(
+      offTopic,
+      ['tell me a joke', 'what is the meaning of life']
+        .map((t) => JSON.stringify({ text: t, intent: 'out_of_scope' }))
+        .join('\n'),
+    );
+    const oosOnly = cli(['eval', 'intent', '--model', 'models/intent-massive', '--data', offTopic, '--json']);
+    expect(oosOnly.code, oosOnly.stderr).toBe(0);
+    const m = JSON.parse(oosOnly.stdout);
+    expect(m).toHaveProperty('oos_recall');
+    expect(m).toHaveProperty('threshold');
+    expect(m).not.toHaveProperty('in_scope_accuracy');
     expect(cli(['eval', 'intent', '--cv', '3', '--model', model, '--data', file]).stderr).toMatch(
       /--model and --cv do not go together/,
     );

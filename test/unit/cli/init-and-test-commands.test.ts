@@ -79,6 +79,11 @@ describe('switchboard gate: which behaviour files', () => {
     expect(behaviourFiles(bot, undefined)).toEqual([join(bot, 'behaviour.yaml')]);
     expect(behaviourFiles(undefined, join(bot, 'bot.yaml'))).toEqual([join(bot, 'behaviour.yaml')]);
     expect(() => behaviourFiles(join(bot, 'missing.yaml'), undefined)).toThrow(/no behaviour tests at .*missing\.yaml/);
+    // A directory with no suite at all (a typo'd key) is refused, not gated on nothing.
+    const typo = join(dir, 'typo');
+    mkdirSync(typo, { recursive: true });
+    writeFileSync(join(typo, 'tests.yaml'), 'case:\n  - text: hi\n');
+    expect(() => behaviourFiles(typo, undefined)).toThrow(/no behaviour file \(YAML with cases\) in .*typo/);
     const demo = behaviourFiles(undefined, undefined);
     expect(demo.length).toBeGreaterThan(0);
     expect(demo.every((f) => f.includes(join('test', 'behaviour')))).toBe(true);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -52,6 +52,23 @@ describe('switchboard start: errors a person understands', () => {
         /model directory not found: .*train the bot's intent model first \(switchboard train intent --config '.*my bot\/bot\.yaml'\)/,
       );
       expect(r.stderr).toContain('[E_MODEL_MISSING]');
+      // Another model missing (here the NER model's directory) is not the intent model: no training advice.
+      const demo = readFileSync('config/demo.yaml', 'utf8')
+        .replace('../models/intent-massive', join(process.cwd(), 'models', 'intent-massive'))
+        .replace('../models/language', join(process.cwd(), 'models', 'language'))
+        .replace('../models/ner-en', 'ner-typo');
+      writeFileSync(join(dir, 'demo.yaml'), demo);
+      const ner = await run(
+        process.execPath,
+        ['bin/switchboard.js', 'start', '--config', join(dir, 'demo.yaml'), '--store', join(dir, 's2.db')],
+        { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '' }, timeout: 120_000 },
+      ).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(ner.code).not.toBe(0);
+      expect(ner.stderr).toMatch(/ner-typo/);
+      expect(ner.stderr).not.toMatch(/train the bot's intent model/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -187,6 +187,16 @@ describe('readIntentData: errors name file and line', () => {
       writeFileSync(latin1, Buffer.from(`${lines.join('\n')}\n`, 'latin1'));
       expect(dataError(() => readIntentData(latin1))).toMatch(/latin1\.jsonl:2: not UTF-8 text/);
       expect(dataError(() => readLanguageData(latin1))).toMatch(/latin1\.jsonl:2: not UTF-8 text/);
+      // A U+FFFD written on purpose earlier (valid UTF-8) is not the line to blame.
+      const mixed = join(tmp, 'mixed.jsonl');
+      writeFileSync(
+        mixed,
+        Buffer.concat([
+          Buffer.from('{"text": "odd \ufffd sign", "intent": "a"}\n{"text": "fine", "intent": "b"}\n', 'utf8'),
+          Buffer.from('{"text": "caf\u00e9", "intent": "a"}\n', 'latin1'),
+        ]),
+      );
+      expect(dataError(() => readIntentData(mixed))).toMatch(/mixed\.jsonl:3: not UTF-8 text/);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

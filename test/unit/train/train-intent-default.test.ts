@@ -314,6 +314,15 @@ describe('crossValidateIntent', () => {
     const single = effectiveFolds([...shop, { text: 'gift card balance', intent: 'gift_cards' }], 5);
     expect(single.k).toBe(5);
     expect(single.warning).toMatch(/intent 'gift_cards' has a single example: never held out/);
+    // Multi-label: a row with a single-example label stays in training with its other labels: every label bounds K.
+    const multi = [
+      ...shop.slice(0, 10).map((e) => ({ ...e, intent: [e.intent as string] })),
+      { text: 'refund and the invoice', intent: ['refund_request', 'rare_label'] },
+    ];
+    expect(effectiveFolds(multi, 5)).toMatchObject({
+      k: 2,
+      warning: expect.stringMatching(/label 'rare_label' has only 1/),
+    });
     // Nothing to hold out at all: an error, not folds of nothing.
     expect(() =>
       effectiveFolds(

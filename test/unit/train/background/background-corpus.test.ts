@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isSwitchboardError } from '../../../../src/errors.ts';
 import { DEFAULT_FEATURIZER } from '../../../../src/nlu/features/featurizer-config.ts';
 import type { IntentExample } from '../../../../src/nlu/intent/intent-example.ts';
+import { baseLanguage } from '../../../../src/nlu/language/languages.ts';
 import { loadBackgroundCorpus } from '../../../../src/train/background/background-corpus.ts';
 import {
   botLanguages,
@@ -116,6 +117,17 @@ describe('background selection', () => {
   });
 
   it('reads language tags as the corpus writes them (en-US, EN, eng → en)', () => {
+    for (const [tag, code] of [
+      ['eng', 'en'],
+      ['fre', 'fr'],
+      ['zho', 'zh'],
+      ['sqi', 'sq'],
+      ['pt_BR', 'pt'],
+      ['no', 'nb'],
+    ])
+      expect(baseLanguage(tag), tag).toBe(code);
+    expect(baseLanguage('und')).toBeUndefined();
+    expect(baseLanguage('xyz')).toBeUndefined();
     for (const tag of ['en-US', 'EN', 'eng', 'en_GB']) {
       const tagged = bot.map((e) => ({ ...e, language: tag }));
       expect(botLanguages(tagged, corpus, DEFAULT_FEATURIZER), tag).toEqual({
@@ -164,6 +176,25 @@ describe('background selection', () => {
     expect(isQuestion('Où est la gare ?')).toBe(true);
     expect(isQuestion('هل أنت بخير؟')).toBe(true);
     expect(isQuestion('The cat sleeps.')).toBe(false);
+    expect(isQuestion('Τι ώρα είναι;', 'el')).toBe(true);
+    expect(isQuestion('Ինչպե՞ս ես', 'hy')).toBe(true);
+    expect(isQuestion('ደህና ነህ፧', 'am')).toBe(true);
+    expect(isQuestion('One; two;', 'en')).toBe(false);
+    // Two languages: the questions come first within each, and the languages stay balanced.
+    const bilingual = [
+      ...lines,
+      ...Array.from({ length: 36 }, (_, i) => ({ text: `Die Katze Nummer ${i} schläft.`, language: 'de' })),
+    ];
+    const labelled = bot.map((e, i) => ({ ...e, language: i % 2 ? 'en' : 'de' }));
+    const both = selectBackground(bilingual, labelled, DEFAULT_FEATURIZER, {
+      ...opts,
+      trainLines: 10,
+      questionsFirst: true,
+    });
+    const count = (l: string) => both.train.filter((s) => s.language === l).length;
+    expect(count('en')).toBe(5);
+    expect(count('de')).toBe(5);
+    expect(both.questionLines).toBe(5);
   });
 
   it('drops lines too close to the bot’s examples and the evaluation reserve, then splits held and train', () => {
