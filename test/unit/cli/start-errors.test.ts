@@ -17,15 +17,20 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => holder.close(() => r())));
 
+/** `switchboard start ARGS` expected to fail: its exit code and stderr (code 0 if it did not fail). */
+function startFailure(args: string[], port: string): Promise<{ code: number; stderr: string }> {
+  return run(process.execPath, ['bin/switchboard.js', 'start', ...args], {
+    env: { ...process.env, PORT: port, HOST: '127.0.0.1', DATABASE_URL: '' },
+    timeout: 120_000,
+  }).then(
+    () => ({ code: 0, stderr: '' }),
+    (e: { code: number; stderr: string }) => e,
+  );
+}
+
 describe('switchboard start: errors a person understands', () => {
   it('a port in use says so and what to do, without a Node stack', async () => {
-    const r = await run(process.execPath, ['bin/switchboard.js', 'start'], {
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: '' },
-      timeout: 120_000,
-    }).then(
-      () => ({ code: 0, stderr: '' }),
-      (e: { code: number; stderr: string }) => e,
-    );
+    const r = await startFailure([], String(port));
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain(`port ${port} is already in use`);
     expect(r.stderr).toContain(`PORT=${port + 1}`);
@@ -39,14 +44,7 @@ describe('switchboard start: errors a person understands', () => {
       const bot = join(dir, 'my bot');
       const init = await run(process.execPath, ['bin/switchboard.js', 'init', bot]);
       expect(init.stdout).toContain(`--config '${join(relative(process.cwd(), bot), 'bot.yaml')}'`);
-      const r = await run(
-        process.execPath,
-        ['bin/switchboard.js', 'start', '--config', join(bot, 'bot.yaml'), '--store', join(dir, 's.db')],
-        { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '' }, timeout: 120_000 },
-      ).then(
-        () => ({ code: 0, stderr: '' }),
-        (e: { code: number; stderr: string }) => e,
-      );
+      const r = await startFailure(['--config', join(bot, 'bot.yaml'), '--store', join(dir, 's.db')], '0');
       expect(r.code).not.toBe(0);
       expect(r.stderr).toMatch(
         /model directory not found: .*train the bot's intent model first \(switchboard train intent --config '.*my bot\/bot\.yaml'\)/,
@@ -58,14 +56,7 @@ describe('switchboard start: errors a person understands', () => {
         .replace('../models/language', join(process.cwd(), 'models', 'language'))
         .replace('../models/ner-en', 'ner-typo');
       writeFileSync(join(dir, 'demo.yaml'), demo);
-      const ner = await run(
-        process.execPath,
-        ['bin/switchboard.js', 'start', '--config', join(dir, 'demo.yaml'), '--store', join(dir, 's2.db')],
-        { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '' }, timeout: 120_000 },
-      ).then(
-        () => ({ code: 0, stderr: '' }),
-        (e: { code: number; stderr: string }) => e,
-      );
+      const ner = await startFailure(['--config', join(dir, 'demo.yaml'), '--store', join(dir, 's2.db')], '0');
       expect(ner.code).not.toBe(0);
       expect(ner.stderr).toMatch(/ner-typo/);
       expect(ner.stderr).not.toMatch(/train the bot's intent model/);
