@@ -233,7 +233,11 @@ export function selectBackground(
   // customers ask questions, and off-topic ones are what the out-of-scope class must learn to refuse.
   // Within each language, so the languages stay balanced as above.
   const rest = interleaved.slice(heldCount);
-  const ordered = opts.questionsFirst ? roundRobin(languages.map((l) => questionsFirst(rest, l))) : rest;
+  // Only when some lines are left out: a bot that trains on every line keeps their order (and its model) as before.
+  const ordered =
+    opts.questionsFirst && rest.length > opts.trainLines
+      ? roundRobin(languages.map((l) => questionsFirst(rest, l)))
+      : rest;
   const train = ordered.slice(0, opts.trainLines);
   const questionLines = train.filter((s) => isQuestion(s.text, s.language)).length;
   // Other languages: round-robin over them (no similarity filter needed: they share few words with the bot's data).

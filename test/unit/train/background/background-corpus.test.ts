@@ -170,6 +170,11 @@ describe('background selection', () => {
     expect(first.train).toHaveLength(4);
     expect(first.questionLines).toBe(4);
     expect(plain.questionLines).toBeLessThan(4);
+    // A bot that trains on every line keeps them in the order it had (its model unchanged).
+    const all = { ...opts, trainLines: 1000 };
+    expect(selectBackground(lines, bot, DEFAULT_FEATURIZER, { ...all, questionsFirst: true }).train).toEqual(
+      selectBackground(lines, bot, DEFAULT_FEATURIZER, all).train,
+    );
     // The held-out lines are drawn the same way either way: only the training lines' order changes.
     expect(first.held).toEqual(plain.held);
     expect(isQuestion('¿Dónde está?')).toBe(true);
