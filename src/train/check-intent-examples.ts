@@ -2,7 +2,7 @@
  * Checks training examples before training and lists what deserves a warning: duplicate rows, conflicting labels, empty
  * texts and labels with a single example, each with the file and line it came from.
  */
-import type { IntentExample } from '../nlu/intent/intent-example.ts';
+import { type IntentExample, OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
 
 /** An example with the file it came from (its `line` is set), as the checks need it for warnings. */
 export interface SourcedExample {
@@ -98,8 +98,6 @@ function singleExampleLabels(rows: readonly SourcedExample[]): string[] {
     .map(([label, c]) => `${c.where}: label ${JSON.stringify(label)} has a single example`);
 }
 
-/** Reserved label of messages the bot must not answer (as in intent-example.ts). */
-const OUT_OF_SCOPE_LABEL = 'out_of_scope';
 const lookAlike = (label: string) => label.toLowerCase().replace(/[\s_\-.]+/g, '');
 
 function lookAlikeLabels(rows: readonly SourcedExample[]): string[] {
@@ -117,10 +115,10 @@ function lookAlikeLabels(rows: readonly SourcedExample[]): string[] {
   const out: string[] = [];
   for (const [key, labels] of groups) {
     const show = labels.map((l) => JSON.stringify(l)).join(', ');
-    if (key === lookAlike(OUT_OF_SCOPE_LABEL)) {
-      for (const l of labels.filter((x) => x !== OUT_OF_SCOPE_LABEL))
+    if (key === lookAlike(OUT_OF_SCOPE)) {
+      for (const l of labels.filter((x) => x !== OUT_OF_SCOPE))
         out.push(
-          `${first.get(l)}: label ${JSON.stringify(l)} is not the reserved "${OUT_OF_SCOPE_LABEL}": it trains as an intent the bot answers (write "${OUT_OF_SCOPE_LABEL}")`,
+          `${first.get(l)}: label ${JSON.stringify(l)} is not the reserved "${OUT_OF_SCOPE}": it trains as an intent the bot answers (write "${OUT_OF_SCOPE}")`,
         );
     } else if (labels.length > 1) {
       out.push(
