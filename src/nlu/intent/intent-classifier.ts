@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { SwitchboardError } from '../../errors.ts';
 import { featurize } from '../features/featurize.ts';
 import type { FeatureBag } from '../features/featurizer-config.ts';
-import { OnnxSession, type OnnxSessionOptions } from '../onnx/onnx-session.ts';
+import { type Feed, OnnxSession, type OnnxSessionOptions } from '../onnx/onnx-session.ts';
+import { fillHostWeight, type HostWeight, hostWeightedGraph } from './host-weighting.ts';
 import { type IntentManifest, MODEL_FILE, readManifest } from './intent-manifest.ts';
 import {
   modelError as fail,
@@ -29,10 +30,19 @@ const MAX_BATCH_CELLS = 32_768;
 
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
-/** Feed buffers of one ONNX run. */
+/** Feed buffers of one ONNX run: the ids, and `counts` (or each host weighting's values). */
 interface Buffers {
   ids: BigInt64Array;
-  counts: Float32Array;
+  values: Float32Array[];
+}
+
+/** Options of {@link IntentClassifier.load}. */
+export interface IntentClassifierOptions extends OnnxSessionOptions {
+  /**
+   * Compute the graph's feature weighting in TypeScript and run the rest (default true; see host-weighting.ts). False
+   * runs the graph exactly as stored.
+   */
+  hostWeighting?: boolean;
 }
 
 /**
@@ -50,7 +60,8 @@ export class IntentClassifier {
   readonly labels: readonly string[];
   /** Top-score threshold below which the message is treated as out of scope (from calibration), if any. */
   readonly threshold: number | undefined;
-  private scratch: Buffers = { ids: new BigInt64Array(256), counts: new Float32Array(256) };
+  private scratch: Buffers;
+  private valueNames: readonly string[] | undefined;
   private scratchBusy = false;
   /** Scratch keys of {@link rank} (ranking is synchronous, so one array serves every call). */
   private readonly rankKeys: Float64Array;
@@ -63,7 +74,10 @@ export class IntentClassifier {
     private readonly session: OnnxSession,
     /** Hashed buckets → embedding rows (the feature vocabulary). */
     private readonly toRows: (bag: FeatureBag) => FeatureBag,
+    /** The weightings computed on the host (none: the graph takes `counts`). */
+    private readonly hostWeights: readonly HostWeight[],
   ) {
+    this.scratch = this.buffers(256);
     this.labels = manifest.labels;
     this.rankKeys = new Float64Array(manifest.labels.length);
     this.rankRadix = 2 ** Math.ceil(Math.log2(manifest.labels.length + 1));
@@ -76,14 +90,16 @@ export class IntentClassifier {
    * `E_MODEL_MISSING` (directory or file absent, named), `E_MODEL_MANIFEST`, `E_MODEL_KIND`, `E_MODEL_CHECKSUM`
    * (expected vs actual digest), `E_MODEL_CORRUPT` (ONNX Runtime rejects the graph, or it disagrees with the manifest).
    */
-  static async load(dir: string, opts: OnnxSessionOptions = {}): Promise<IntentClassifier> {
+  static async load(dir: string, opts: IntentClassifierOptions = {}): Promise<IntentClassifier> {
     await requireModelDir(dir);
     const manifest = await readManifest(dir);
     const bytes = await readCheckedFile(dir, MODEL_FILE, manifest.onnx);
     const toRows = rowMapper(await readFeatureVocabulary(dir, manifest), manifest.featurizer.buckets);
+    const { hostWeighting = true, ...sessionOptions } = opts;
+    const host = hostWeighting ? hostWeightedGraph(bytes) : undefined;
     let session: OnnxSession;
     try {
-      session = await OnnxSession.create(bytes, opts);
+      session = await OnnxSession.create(host?.bytes ?? bytes, sessionOptions);
     } catch (e) {
       return fail(
         'E_MODEL_CORRUPT',
@@ -91,7 +107,7 @@ export class IntentClassifier {
         e,
       );
     }
-    const clf = new IntentClassifier(manifest, session, toRows);
+    const clf = new IntentClassifier(manifest, session, toRows, host?.weights ?? []);
     await clf.probe(join(dir, MODEL_FILE)).catch(async (e) => {
       await session.release();
       throw e;
@@ -102,10 +118,11 @@ export class IntentClassifier {
   /** Checks inputs/outputs, label count, the highest bucket id and the empty bag; also warms ONNX Runtime up. */
   private async probe(path: string): Promise<void> {
     const s = this.session;
-    if (!['ids', 'counts'].every((n) => s.inputNames.includes(n)) || !s.outputNames.includes('probs')) {
+    const inputs = ['ids', ...this.valueInputs()];
+    if (!inputs.every((n) => s.inputNames.includes(n)) || !s.outputNames.includes('probs')) {
       fail(
         'E_MODEL_CORRUPT',
-        `${path}: expected inputs ids, counts and output probs; found ${s.inputNames} → ${s.outputNames}`,
+        `${path}: expected inputs ${inputs.join(', ')} and output probs; found ${s.inputNames} → ${s.outputNames}`,
       );
     }
     const top = (this.manifest.features?.rows ?? this.manifest.featurizer.buckets) - 1;
@@ -115,7 +132,7 @@ export class IntentClassifier {
     ];
     let probs: Float32Array;
     try {
-      probs = await this.runBatch(probes, { ids: new BigInt64Array(2), counts: new Float32Array(2) });
+      probs = await this.runBatch(probes, this.buffers(2));
     } catch (e) {
       return fail(
         'E_MODEL_CORRUPT',
@@ -185,10 +202,8 @@ export class IntentClassifier {
     if (this.scratchBusy) return this.runBatch([bag]); // a concurrent call holds the shared buffers
     this.scratchBusy = true;
     try {
-      if (this.scratch.ids.length < bag.ids.length) {
-        const size = 2 ** Math.ceil(Math.log2(bag.ids.length));
-        this.scratch = { ids: new BigInt64Array(size), counts: new Float32Array(size) };
-      }
+      if (this.scratch.ids.length < bag.ids.length)
+        this.scratch = this.buffers(2 ** Math.ceil(Math.log2(bag.ids.length)));
       return await this.runBatch([bag], this.scratch);
     } finally {
       this.scratchBusy = false;
@@ -212,8 +227,8 @@ export class IntentClassifier {
     const cells = bags.length * len;
     const buf =
       buffers && buffers.ids.length >= cells
-        ? { ids: buffers.ids.subarray(0, cells), counts: buffers.counts.subarray(0, cells) }
-        : { ids: new BigInt64Array(cells), counts: new Float32Array(cells) };
+        ? { ids: buffers.ids.subarray(0, cells), values: buffers.values.map((v) => v.subarray(0, cells)) }
+        : this.buffers(cells);
     // On little-endian hosts an int64 id is (id, 0) as two int32 words: writing those avoids one BigInt per id.
     const words = LITTLE_ENDIAN ? new Int32Array(buf.ids.buffer, buf.ids.byteOffset, cells * 2) : undefined;
     for (let row = 0; row < bags.length; row++) {
@@ -226,19 +241,43 @@ export class IntentClassifier {
           words[2 * (base + i) + 1] = 0;
         }
       } else for (let i = 0; i < n; i++) buf.ids[base + i] = BigInt(bag.ids[i]);
-      buf.counts.set(bag.counts, base);
-      if (buffers && n < len) {
-        buf.ids.fill(0n, base + n, base + len);
-        buf.counts.fill(0, base + n, base + len);
-      }
+      if (n < len) buf.ids.fill(0n, base + n, base + len);
     }
     const dims = [bags.length, len];
-    const out = await this.session.run({ ids: { data: buf.ids, dims }, counts: { data: buf.counts, dims } }, ['probs']);
+    const dims3 = [bags.length, 1, len];
+    const feeds: Record<string, Feed> = { ids: { data: buf.ids, dims } };
+    const names = this.valueInputs();
+    names.forEach((name, k) => {
+      const values = buf.values[k];
+      const host = this.hostWeights[k];
+      if (host) fillHostWeight(host, bags, len, values);
+      else
+        for (let row = 0; row < bags.length; row++) {
+          values.set(bags[row].counts, row * len);
+          values.fill(0, row * len + bags[row].ids.length, (row + 1) * len);
+        }
+      feeds[name] = { data: values, dims: host?.unsqueezed ? dims3 : dims };
+    });
+    const out = await this.session.run(feeds, ['probs']);
     const probs = out.probs.data as Float32Array;
     if (!probs.every(Number.isFinite)) {
       throw new SwitchboardError('E_MODEL_OUTPUT', 'internal', `intent model produced non-finite scores for [${dims}]`);
     }
     return probs;
+  }
+
+  /** The float `[batch, L]` inputs besides `ids`: `counts`, or the host weightings' names. */
+  private valueInputs(): readonly string[] {
+    this.valueNames ??= this.hostWeights.length > 0 ? this.hostWeights.map((w) => w.name) : ['counts'];
+    return this.valueNames;
+  }
+
+  /** Fresh feed buffers of `cells` cells. */
+  private buffers(cells: number): Buffers {
+    return {
+      ids: new BigInt64Array(cells),
+      values: Array.from({ length: Math.max(1, this.hostWeights.length) }, () => new Float32Array(cells)),
+    };
   }
 
   /**
