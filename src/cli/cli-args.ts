@@ -13,10 +13,31 @@ type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolea
  */
 export function parseCommandArgs<T extends OptionSpec>(args: string[], options: T, command: string) {
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false });
+    return parseArgs({ args: spreadMultiple(args, options), options, strict: true, allowPositionals: false });
   } catch (e) {
     throw new SwitchboardError('E_USAGE', 'input', `${command}: ${(e as Error).message} (see 'switchboard help')`);
   }
+}
+
+/**
+ * `--data a b` as `--data a --data b` for a flag that takes several values (these commands take no positionals, so
+ * words after such a flag, up to the next flag, are its values).
+ * @example spreadMultiple(['--data', 'a', 'b', '--out', 'm'], { data: { type: 'string', multiple: true } })
+ * // ['--data', 'a', '--data', 'b', '--out', 'm']
+ */
+export function spreadMultiple(args: readonly string[], options: OptionSpec): string[] {
+  const out: string[] = [];
+  let flag: string | undefined; // the multi-value flag whose values these words are
+  let values = 0;
+  for (const arg of args) {
+    if (arg.startsWith('-') && arg !== '-') {
+      const spec = arg.startsWith('--') ? options[arg.slice(2)] : undefined;
+      flag = spec?.multiple && spec.type === 'string' ? arg : undefined;
+      values = 0;
+    } else if (flag && values++ > 0) out.push(flag);
+    out.push(arg);
+  }
+  return out;
 }
 
 /** The value of a required string flag, or an `E_USAGE` error naming it. */

@@ -81,6 +81,22 @@ const commands: Record<string, () => Promise<Command>> = {
   'agent hash-password': async () => (await import('./agent-commands.ts')).hashPasswordCommand,
 };
 
+/** The usage lines of one command (its line in {@link USAGE} and the indented lines that continue it). */
+export function commandUsage(key: string): string {
+  const lines = USAGE.split('\n');
+  const out: string[] = [];
+  let inside = false;
+  for (const line of lines) {
+    if (line.startsWith('  switchboard '))
+      inside = line.startsWith(`  switchboard ${key} `) || line === `  switchboard ${key}`;
+    else if (!line.startsWith('                     ')) inside = false;
+    if (inside) out.push(line.slice(2));
+  }
+  const nlu = key === 'predict' ? `\n\n${USAGE.slice(USAGE.indexOf('\nNLU flags') + 1, USAGE.indexOf('\n\nData:'))}` : '';
+  const data = /^(train|eval|calibrate|gate|baseline)/.test(key) ? `\n\n${USAGE.slice(USAGE.indexOf('Data:'))}` : '';
+  return `Usage:\n  ${out.join('\n  ')}${nlu}${data}`;
+}
+
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const two = argv.slice(0, 2).join(' ');
@@ -104,8 +120,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`switchboard: unknown command '${argv.slice(0, 2).join(' ')}'\n\n${USAGE}\n`);
     return 2;
   }
+  const rest = argv.slice(key.split(' ').length);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${commandUsage(key)}\n`);
+    return 0;
+  }
   try {
-    return await (await load())(argv.slice(key.split(' ').length));
+    return await (await load())(rest);
   } catch (err) {
     const code = err instanceof SwitchboardError ? ` [${err.code}]` : '';
     process.stderr.write(`switchboard: ${err instanceof Error ? err.message : String(err)}${code}\n`);

@@ -6,8 +6,9 @@
  *   tickets with an intent label (the customer's first message) and audited wrong answers with the right intent — as
  *   intent JSONL for `switchboard train intent --data old.jsonl new.jsonl`;
  * - `switchboard gate --candidate DIR --current DIR --data FILE [--config bot.yaml] [--behaviour FILE|DIR] [--max-drop 0.005] [--json]`: accept
- *   a retrained model only when every behaviour test passes with it and its accuracy on a held-out labelled file (e.g.
- *   the validation file the current model was calibrated on) drops by at most `--max-drop`; exit 0 accepted, 1 refused.
+ *   a retrained model only when every behaviour test passes with it and its accuracy as served (its own answer
+ *   threshold applied, as `eval intent` counts it) on a held-out labelled file (e.g. the validation file the current
+ *   model was calibrated on) drops by at most `--max-drop`; exit 0 accepted, 1 refused.
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
@@ -16,6 +17,7 @@ import { Bot } from '../bot.ts';
 import { readBotConfig } from '../config/bot-config.ts';
 import { readEnvConfig } from '../config/env-config.ts';
 import { SwitchboardError } from '../errors.ts';
+import { multiLabelMetrics, predictSingleLabel } from '../eval/intent-metrics.ts';
 import { parseTime } from '../metrics/automation-report.ts';
 import { confidenceHistogram, writeBaseline } from '../metrics/drift.ts';
 import { IntentClassifier } from '../nlu/intent/intent-classifier.ts';
@@ -23,7 +25,7 @@ import { OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
 import { openStores } from '../server/open-stores.ts';
 import { readIntentData } from '../train/read-intent-data.ts';
 import { checkCase, readBehaviourFile } from './behaviour-command.ts';
-import { numberFlag, parseCommandArgs, required } from './cli-args.ts';
+import { numberFlag, parseCommandArgs, required, usageError } from './cli-args.ts';
 
 const round = (x: number) => Number(x.toFixed(6));
 
@@ -179,12 +181,25 @@ async function behaviourFailures(files: string[], modelDir: string, config: stri
   return failures;
 }
 
-async function accuracy(modelDir: string, file: string): Promise<number> {
+/**
+ * Held-out accuracy as the model is served: a single-label message below the model's answer threshold is rejected
+ * (right when its gold label is out_of_scope, wrong otherwise), as `eval intent` counts it; multi-label data is
+ * scored by exact match at the model's threshold.
+ */
+async function servedAccuracy(modelDir: string, file: string): Promise<number> {
   const clf = await IntentClassifier.load(modelDir);
   try {
-    const rows = readIntentData(file, { dedupe: false }).examples.filter((r) => typeof r.intent === 'string');
-    const ranked = await Promise.all(rows.map((r) => clf.classifyOne(r.text)));
-    return rows.filter((r, i) => ranked[i][0]?.intent === r.intent).length / Math.max(1, rows.length);
+    const data = readIntentData(file, { dedupe: false });
+    if (data.mode !== clf.manifest.mode) {
+      usageError('gate', `${modelDir} is a ${clf.manifest.mode}-label model but ${file} is ${data.mode}-label`);
+    }
+    const probs = await clf.scores(data.examples.map((r) => r.text));
+    if (data.mode === 'multi') {
+      const gold = data.examples.map((r) => r.intent as string[]);
+      return multiLabelMetrics(gold, probs, clf.labels, clf.threshold ?? 0.5).exact_match;
+    }
+    const predicted = predictSingleLabel(probs, clf.labels, clf.threshold ?? 0);
+    return data.examples.filter((r, i) => predicted[i] === r.intent).length / Math.max(1, data.examples.length);
   } finally {
     await clf.release();
   }
@@ -210,7 +225,7 @@ export async function gateCommand(args: string[]): Promise<number> {
   const data = required(values.data, '--data FILE (held-out labelled data)', cmd);
   const maxDrop = numberFlag(values['max-drop'], 'max-drop', 0.005) ?? 0.005;
   const files = behaviourFiles(values.behaviour, values.config);
-  const [before, after] = [await accuracy(current, data), await accuracy(candidate, data)];
+  const [before, after] = [await servedAccuracy(current, data), await servedAccuracy(candidate, data)];
   const failures = await behaviourFailures(files, candidate, values.config);
   const accepted = failures.length === 0 && before - after <= maxDrop;
   const result = {
@@ -226,7 +241,7 @@ export async function gateCommand(args: string[]): Promise<number> {
   if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else
     process.stdout.write(
-      `${accepted ? 'ACCEPTED' : 'REFUSED'}: held-out accuracy ${before.toFixed(4)} → ${after.toFixed(4)} (max drop ${maxDrop}); behaviour failures ${failures.length}\n${failures.map((f) => `  ${f}\n`).join('')}`,
+      `${accepted ? 'ACCEPTED' : 'REFUSED'}: held-out accuracy as served (answer threshold applied) ${before.toFixed(4)} → ${after.toFixed(4)} (max drop ${maxDrop}); behaviour failures ${failures.length}\n${failures.map((f) => `  ${f}\n`).join('')}`,
     );
   return accepted ? 0 : 1;
 }

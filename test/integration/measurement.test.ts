@@ -193,4 +193,26 @@ describe('gate', () => {
     expect(result.accuracy_candidate).toBeLessThan(result.accuracy_current);
     expect(result.behaviour_failures[0]).toMatch(/does not load with this model/);
   }, 120_000);
+
+  it('scores models as served: the same weights with an answer threshold that refuses most messages are refused', async () => {
+    const current = join(ROOT, 'models', 'intent-massive');
+    const heldOut = join(ROOT, 'test', 'fixtures', 'data', 'demo-week.jsonl');
+    const strict = join(dir, 'strict-model');
+    cpSync(current, strict, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(strict, 'manifest.json'), 'utf8'));
+    manifest.calibration.threshold = 0.999;
+    writeFileSync(join(strict, 'manifest.json'), JSON.stringify(manifest));
+    const refused = await run(
+      process.execPath,
+      [CLI, 'gate', '--candidate', strict, '--current', current, '--data', heldOut, '--json'],
+      { cwd: ROOT },
+    ).then(
+      () => undefined,
+      (e: { code: number; stdout: string }) => e,
+    );
+    expect(refused?.code).toBe(1);
+    const result = JSON.parse(refused?.stdout ?? '{}');
+    expect(result.behaviour_failures).toEqual([]);
+    expect(result.drop).toBeGreaterThan(0.2);
+  }, 120_000);
 });

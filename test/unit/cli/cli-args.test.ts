@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { parseCommandArgs, spreadMultiple } from '../../../src/cli/cli-args.ts';
+
+const OPTIONS = {
+  data: { type: 'string' as const, multiple: true },
+  out: { type: 'string' as const },
+  budget: { type: 'string' as const },
+  json: { type: 'boolean' as const },
+};
+
+describe('flags that take several values', () => {
+  it('reads `--data a b` as `--data a --data b`, up to the next flag', () => {
+    expect(spreadMultiple(['--data', 'a', 'b', '--out', 'm', '--json'], OPTIONS)).toEqual([
+      '--data',
+      'a',
+      '--data',
+      'b',
+      '--out',
+      'm',
+      '--json',
+    ]);
+    const { values } = parseCommandArgs(['--data', 'old.jsonl', 'new.jsonl', '--out', 'm'], OPTIONS, 'train intent');
+    expect(values.data).toEqual(['old.jsonl', 'new.jsonl']);
+    expect(values.out).toBe('m');
+    expect(parseCommandArgs(['--data', 'a', '--data', 'b'], OPTIONS, 'x').values.data).toEqual(['a', 'b']);
+  });
+
+  it('still refuses a stray word after a one-value flag, and keeps negative values as they were', () => {
+    expect(() => parseCommandArgs(['--out', 'm', 'extra'], OPTIONS, 'train intent')).toThrow(
+      /Unexpected argument 'extra'/,
+    );
+    expect(spreadMultiple(['--budget', '-1', '--data', 'a'], OPTIONS)).toEqual(['--budget', '-1', '--data', 'a']);
+  });
+});
+
+describe('per-command --help', () => {
+  const cli = (args: string[]) => spawnSync(process.execPath, ['bin/switchboard.js', ...args], { encoding: 'utf8' });
+
+  it('prints the usage of that command, exit 0', () => {
+    const r = cli(['train', 'intent', '--data', 'x.jsonl', '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/switchboard train intent --data FILE\.\.\./);
+    expect(r.stdout).not.toMatch(/switchboard eval ner/);
+    expect(r.stdout).toMatch(/^Data: JSONL/m);
+    const p = cli(['predict', '-h']);
+    expect(p.status).toBe(0);
+    expect(p.stdout).toMatch(/^NLU flags \(predict\)/m);
+    expect(p.stdout).not.toMatch(/switchboard report/);
+  });
+});
