@@ -92,7 +92,8 @@ export function commandUsage(key: string): string {
     else if (!line.startsWith('                     ')) inside = false;
     if (inside) out.push(line.slice(2));
   }
-  const nlu = key === 'predict' ? `\n\n${USAGE.slice(USAGE.indexOf('\nNLU flags') + 1, USAGE.indexOf('\n\nData:'))}` : '';
+  const nlu =
+    key === 'predict' ? `\n\n${USAGE.slice(USAGE.indexOf('\nNLU flags') + 1, USAGE.indexOf('\n\nData:'))}` : '';
   const data = /^(train|eval|calibrate|gate|baseline)/.test(key) ? `\n\n${USAGE.slice(USAGE.indexOf('Data:'))}` : '';
   return `Usage:\n  ${out.join('\n  ')}${nlu}${data}`;
 }
