@@ -2,12 +2,14 @@
  * `switchboard train language` and `switchboard eval language`: learn a language profile from labelled messages, and
  * measure detection accuracy (per language and by message length).
  */
+
 import { join } from 'node:path';
 import { languageMetrics } from '../eval/language-metrics.ts';
 import { DEFAULT_LANGUAGE_PROFILE_DIR } from '../nlu/default-model.ts';
 import { LanguageDetector } from '../nlu/language/language-detector.ts';
 import { LanguageProfile } from '../nlu/language/language-profile.ts';
 import { extendLanguageProfile, MIN_CALIBRATION_MESSAGES } from '../train/extend-language-profile.ts';
+import { checkModelOut } from '../train/model-dir.ts';
 import { type LanguageExample, readLanguageData } from '../train/read-language-data.ts';
 import { saveLanguageProfile, writeLanguageManifestAndCard } from '../train/save-language-profile.ts';
 import { splitTrainValid } from '../train/split-train-valid.ts';
@@ -45,6 +47,12 @@ export async function trainLanguageCommand(args: string[]): Promise<number> {
   const dataFiles = values.data ?? [];
   if (dataFiles.length === 0) required(undefined, 'data', cmd);
   const out = required(values.out, 'out', cmd);
+  checkModelOut(
+    out,
+    'language-profile',
+    '--out',
+    values.base === 'none' ? [] : [values.base ?? DEFAULT_LANGUAGE_PROFILE_DIR],
+  );
   let train: LanguageExample[] = dataFiles.flatMap((f) => readLanguageData(f));
   let valid: LanguageExample[];
   if (values.valid && values.valid.length > 0) valid = values.valid.flatMap((f) => readLanguageData(f));

@@ -2,10 +2,12 @@
  * `switchboard train ner` and `switchboard eval ner`: train a CRF tagger on a CoNLL file, and score a model entity by
  * entity through ONNX Runtime, as conlleval does.
  */
+
 import { nerMetrics } from '../eval/ner-metrics.ts';
 import { NerModel } from '../nlu/entities/ner-model.ts';
 import { buildNerWordClusters, DEFAULT_NER_CLUSTER_OPTIONS } from '../train/build-ner-clusters.ts';
 import { evaluateNer } from '../train/evaluate-ner.ts';
+import { checkModelOut } from '../train/model-dir.ts';
 import { lexiconVectors } from '../train/ner-dense-features.ts';
 import { readWordVectors, WINK_VECTORS } from '../train/ner-word-vectors.ts';
 import { dequantizeRows, quantizeRows } from '../train/quantize-rows.ts';
@@ -63,6 +65,7 @@ export async function trainNerCommand(args: string[]): Promise<number> {
     scheme: parts.some((p) => p.scheme === 'iob1') ? 'iob1' : 'bio',
   };
   const out = required(values.out, 'out', cmd);
+  checkModelOut(out, 'ner', '--out');
   if (values.valid && values['no-valid']) usageError(cmd, '--valid and --no-valid do not go together');
   const quantize = values.quantize ?? 'auto';
   if (!['auto', 'on', 'off'].includes(quantize)) required(undefined, 'quantize auto|on|off', cmd);

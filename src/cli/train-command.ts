@@ -2,10 +2,12 @@
  * `switchboard train intent`: reads the data, trains the default way (`train-intent-default.ts`: background corpus,
  * configuration search) and saves the model directory.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { readBotConfig } from '../config/bot-config.ts';
 import { oosNotMeasuredReason, WEAK_OOS_RECALL } from '../nlu/intent/intent-manifest.ts';
+import { DEFAULT_BACKGROUND_DIR } from '../train/background/background-corpus.ts';
+import { checkModelOut } from '../train/model-dir.ts';
 import { readIntentData, readIntentFiles } from '../train/read-intent-data.ts';
 import { saveIntentModel } from '../train/save-intent-model.ts';
 import { trainIntentDefault } from '../train/train-intent-default.ts';
@@ -74,8 +76,8 @@ export async function trainIntentCommand(args: string[]): Promise<number> {
   if (dataFiles.length === 0) required(undefined, 'data FILE (or --config bot.yaml)', cmd);
   const out = required(values.out ?? fromConfig?.out, 'out DIR (or --config bot.yaml with models.intent)', cmd);
   if (values.valid === undefined && fromConfig?.valid) values.valid = fromConfig.valid;
-  // Before training, not after minutes of it: the model directory must be creatable.
-  if (existsSync(out) && !statSync(out).isDirectory()) usageError(cmd, `--out ${out} is a file, not a directory`);
+  // Before training, not after minutes of it: the model directory must be writable, and not another model or the corpus.
+  checkModelOut(out, 'intent', '--out', [values.background ?? DEFAULT_BACKGROUND_DIR]);
   if (fromConfig)
     process.stderr.write(
       `training on ${[...dataFiles, ...(values.valid ? [`validation ${values.valid}`] : [])].join(', ')} → ${out} (from ${values.config})\n`,

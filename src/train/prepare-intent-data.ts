@@ -147,12 +147,31 @@ export function prepareIntentData(
     const vBags = valid.map((e) => vocabulary.map(featurize(e.text, opts.featurizer)));
     prepared.valid = encodeSet(valid, vBags, labelIndex, mode, idf, wordRows);
     prepared.validExamples = valid;
-    const unknown = prepared.valid.targets.filter((t) => t === -1).length;
-    if (unknown > 0)
-      warnings.push(`${unknown} validation examples have labels absent from train; they count as errors`);
+    const unknown = valid.filter((_, i) => prepared.valid!.targets[i] === -1);
+    if (unknown.length > 0) {
+      const names = [...new Set(unknown.flatMap((e) => (Array.isArray(e.intent) ? e.intent : [e.intent])))].filter(
+        (l) => !labelIndex.has(l),
+      );
+      const shown = names.slice(0, 5).map((l) => `'${l}'`);
+      if (names.length > 5) shown.push(`${names.length - 5} more`);
+      warnings.push(
+        `${unknown.length} validation examples have labels absent from train${shown.length > 0 ? ` (${shown.join(', ')})` : ''}; they count as errors`,
+      );
+    }
+    const seen = new Set(ownTrain.map((e) => sameText(e.text)));
+    const repeated = valid.filter((e) => seen.has(sameText(e.text))).length;
+    if (repeated > 0)
+      warnings.push(
+        `${repeated} of ${valid.length} validation examples are also in the training data (same text): the held-out ` +
+          'scores and the answer threshold are chosen on messages the model trained on, so they are too optimistic. ' +
+          'Validation should hold messages the model does not train on',
+      );
   } else {
     const count = Math.max(2, Math.round(1 / opts.validFraction));
     prepared.folds = { fold: stratifiedFolds(train, count, opts.seed), count };
   }
   return prepared;
 }
+
+/** Texts compared for "the same message": case, spacing and Unicode form ignored. */
+const sameText = (text: string) => text.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();

@@ -3,7 +3,7 @@
  * `MODEL_CARD.md`) and records evaluations in its manifest.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SwitchboardError } from '../errors.ts';
 import {
@@ -19,6 +19,7 @@ import {
 import { modelRows } from '../nlu/intent/intent-weights.ts';
 import { buildIntentOnnx, INTENT_ONNX_OPSET } from './export-onnx.ts';
 import { renderModelCard } from './model-card.ts';
+import { replaceModelDir } from './model-dir.ts';
 import type { OosProtection } from './train-intent-default.ts';
 import type { TrainedIntentModel } from './train-intent-types.ts';
 
@@ -54,8 +55,8 @@ async function writeAtomic(path: string, data: Uint8Array | string): Promise<voi
 /**
  * Exports a trained intent model into `dir` (created if needed): `model.onnx`, `features.bin` (the feature
  * vocabulary, when the model has one), `manifest.json` (sha256 and size of both, the featurizer, calibration and
- * training facts) and a generated `MODEL_CARD.md`. Each file is
- * written atomically, the graph first, so a crash never leaves a manifest describing a graph that is not there.
+ * training facts) and a generated `MODEL_CARD.md`. The directory is replaced as a unit ({@link replaceModelDir}): a
+ * failed save leaves the previous model as it was.
  * Returns the manifest.
  *
  * @example
@@ -123,10 +124,11 @@ export async function saveIntentModel(
     created_by: opts.createdBy ?? 'switchboard train intent',
   } satisfies IntentManifest);
 
-  await mkdir(dir, { recursive: true });
-  await writeAtomic(join(dir, MODEL_FILE), bytes);
-  if (featureBytes) await writeAtomic(join(dir, FEATURES_FILE), featureBytes);
-  await writeManifestAndCard(dir, manifest);
+  await replaceModelDir(dir, async (staging) => {
+    await writeFile(join(staging, MODEL_FILE), bytes);
+    if (featureBytes) await writeFile(join(staging, FEATURES_FILE), featureBytes);
+    await writeManifestAndCard(staging, manifest);
+  });
   return manifest;
 }
 

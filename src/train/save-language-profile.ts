@@ -1,20 +1,23 @@
 /**
  * Writes a trained language profile directory (`profile.bin`, `manifest.json`, `MODEL_CARD.md`).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LanguageManifest } from '../nlu/language/language-profile.ts';
 import { LANGUAGES } from '../nlu/language/languages.ts';
+import { replaceModelDir } from './model-dir.ts';
 import { profileBytes, type TrainedLanguageProfile } from './train-language.ts';
 
 const pct = (x: unknown) => (typeof x === 'number' ? `${(100 * x).toFixed(2)}%` : '—');
 
 /** Writes `profile.bin`, `manifest.json` and `MODEL_CARD.md` into `dir` (created if missing). */
 export async function saveLanguageProfile(dir: string, trained: TrainedLanguageProfile, dataDescription?: string) {
-  await mkdir(dir, { recursive: true });
   const bin = profileBytes(trained.parts);
-  await writeFile(join(dir, 'profile.bin'), bin);
-  await writeLanguageManifestAndCard(dir, trained.manifest, dataDescription);
+  // The directory is replaced as a unit: a failed save leaves the previous profile as it was.
+  await replaceModelDir(dir, async (staging) => {
+    await writeFile(join(staging, 'profile.bin'), bin);
+    await writeLanguageManifestAndCard(staging, trained.manifest, dataDescription);
+  });
   return bin.length;
 }
 

@@ -2,7 +2,7 @@
  * Writes a trained NER model directory (`model.onnx`, `features.bin`, `manifest.json`, `MODEL_CARD.md`).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NER_BUCKETS, nerFeaturesPerToken } from '../nlu/entities/ner-features.ts';
 import {
@@ -11,8 +11,10 @@ import {
   NER_MODEL_FILE,
   type NerManifest,
 } from '../nlu/entities/ner-manifest.ts';
+
 import { FeatureVocabulary } from '../nlu/features/feature-vocabulary.ts';
 import { buildNerOnnx } from './export-ner-onnx.ts';
+import { replaceModelDir } from './model-dir.ts';
 import { NER_FEATURE_SEED, type TrainedNer } from './train-ner.ts';
 
 const record = (bytes: Uint8Array) => ({
@@ -34,13 +36,9 @@ export interface SaveNerOptions {
 
 /** Writes `model.onnx`, `features.bin`, `manifest.json` and `MODEL_CARD.md`; returns the manifest. */
 export async function saveNerModel(dir: string, model: TrainedNer, o: SaveNerOptions): Promise<NerManifest> {
-  await mkdir(dir, { recursive: true });
   const onnxBytes = buildNerOnnx(model, { quantize: o.quantize });
   const features = new FeatureVocabulary(model.buckets).toBytes();
-  await writeFile(join(dir, NER_MODEL_FILE), onnxBytes);
-  await writeFile(join(dir, NER_FEATURES_FILE), features);
   const clusters = model.clusters?.toBytes();
-  if (clusters) await writeFile(join(dir, NER_CLUSTERS_FILE), clusters);
   const manifest: NerManifest = {
     kind: 'ner',
     format_version: 1,
@@ -70,7 +68,13 @@ export async function saveNerModel(dir: string, model: TrainedNer, o: SaveNerOpt
     training: { ...o.training, ...(o.dataDescription ? { data: o.dataDescription } : {}) },
     validation: o.validation,
   };
-  await writeNerManifestAndCard(dir, manifest);
+  // The directory is replaced as a unit: a failed save leaves the previous model as it was.
+  await replaceModelDir(dir, async (staging) => {
+    await writeFile(join(staging, NER_MODEL_FILE), onnxBytes);
+    await writeFile(join(staging, NER_FEATURES_FILE), features);
+    if (clusters) await writeFile(join(staging, NER_CLUSTERS_FILE), clusters);
+    await writeNerManifestAndCard(staging, manifest);
+  });
   return manifest;
 }
 

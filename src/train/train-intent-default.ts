@@ -119,6 +119,26 @@ export function checkTrainable(examples: readonly IntentExample[], source = 'tra
 }
 
 /**
+ * Without validation data, rows of the training data are held out to measure the model and choose its answer
+ * threshold: when every intent has a single example (single-label), none can be, and the model would be measured on
+ * background lines alone (100% "accuracy", a threshold that refuses the bot's own examples). Throws a
+ * {@link DataError} then.
+ */
+export function checkSomethingHeldOut(train: readonly IntentExample[], source = 'training data'): void {
+  if (train.some((e) => Array.isArray(e.intent))) return;
+  const counts = new Map<string, number>();
+  for (const e of train)
+    if (e.intent !== OUT_OF_SCOPE) counts.set(e.intent as string, (counts.get(e.intent as string) ?? 0) + 1);
+  if ([...counts.values()].some((n) => n >= 2)) return;
+  throw new DataError(
+    source,
+    undefined,
+    `every intent has a single example (${counts.size} intents): nothing can be held out to measure the model or ` +
+      'choose its answer threshold. Give each intent at least 2 examples (10 or more is better), or pass --valid FILE',
+  );
+}
+
+/**
  * Throws a {@link DataError} when validation data cannot choose anything: no row of an intent the training data has
  * (only out_of_scope rows, or other labels). The answer threshold is chosen to keep correct answers on it; with none
  * to keep it would refuse nearly everything.
@@ -171,6 +191,7 @@ export async function trainIntentDefault(
 ): Promise<DefaultTrainingResult> {
   checkTrainable(train);
   if (valid) checkValidation(valid, train);
+  else checkSomethingHeldOut(train);
   const log = opts.log ?? (() => {});
   const share = punctuatedShare(train);
   const featurizer: FeaturizerConfig = opts.fixed?.featurizer ?? featurizerFor(train, share);

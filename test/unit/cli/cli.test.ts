@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -102,8 +102,16 @@ describe('switchboard CLI', () => {
     writeFileSync(file, 'x');
     const out = cli(['train', 'intent', '--data', `${data}/shop-bot.jsonl`, '--out', file]);
     expect(out.code).toBe(1);
-    expect(out.stderr).toMatch(/--out .*not-a-dir is a file, not a directory.*E_USAGE/);
+    expect(out.stderr).toMatch(/--out .*not-a-dir: is a file, not a directory.*E_USAGE/);
     expect(out.stderr).not.toMatch(/search:/);
+    // So is a directory that holds another kind of model: training would have replaced it.
+    const ner = join(dir, 'ner-copy');
+    cpSync('models/ner-en', ner, { recursive: true });
+    const kind = cli(['train', 'intent', '--data', `${data}/shop-bot.jsonl`, '--out', ner]);
+    expect(kind.code).toBe(1);
+    expect(kind.stderr).toMatch(/--out .*ner-copy: holds a ner model, not an intent model.*E_USAGE/);
+    expect(kind.stderr).not.toMatch(/search:/);
+    expect(readFileSync(join(ner, 'manifest.json'), 'utf8')).toBe(readFileSync('models/ner-en/manifest.json', 'utf8'));
     // Data of out_of_scope rows only: its out-of-scope recall and the threshold, and no in-scope accuracy.
     const offTopic = join(dir, 'off-topic.jsonl');
     writeFileSync(

@@ -16,6 +16,7 @@ import { readIntentData } from '../../../src/train/read-intent-data.ts';
 import {
   BACKGROUND_TRAIN_RATIO,
   BACKGROUND_TRAIN_RATIO_MULTI,
+  checkSomethingHeldOut,
   checkTrainable,
   checkValidation,
   DEFAULT_MAX_IN_SCOPE_LOSS,
@@ -204,6 +205,12 @@ describe('trainIntentDefault (what `train intent` runs with no shape flags)', ()
     );
     expect(() => checkValidation([...offTopic, shop[0]], shop)).not.toThrow();
     await expect(trainIntentDefault(shop, offTopic)).rejects.toThrow(/no in-scope rows/);
+    // One example per intent and no validation file: nothing to hold out, nothing to measure the model on.
+    const singles = [...new Map(shop.map((e) => [e.intent, e])).values()];
+    expect(singles.length).toBeGreaterThanOrEqual(2);
+    expectDataError(() => checkSomethingHeldOut(singles), /every intent has a single example/);
+    await expect(trainIntentDefault(singles, undefined)).rejects.toThrow(/every intent has a single example/);
+    expect(() => checkSomethingHeldOut([...singles, { ...singles[0], text: 'another one' }])).not.toThrow();
   });
 });
 

@@ -1,0 +1,80 @@
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkModelOut, replaceModelDir } from '../../../src/train/model-dir.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'switchboard-model-dir-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const write = (dir: string, files: Record<string, string>) => async (staging: string) => {
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(staging, name), text);
+  expect(staging).not.toBe(dir);
+};
+
+describe('replaceModelDir', () => {
+  it('creates the directory, then replaces it whole, keeping files the new model does not write', async () => {
+    const dir = join(root, 'a', 'model');
+    await replaceModelDir(dir, write(dir, { 'model.onnx': 'v1', 'manifest.json': '{"v":1}' }));
+    expect(readFileSync(join(dir, 'model.onnx'), 'utf8')).toBe('v1');
+    writeFileSync(join(dir, 'baseline.json'), 'mine');
+    await replaceModelDir(dir, write(dir, { 'model.onnx': 'v2', 'manifest.json': '{"v":2}' }));
+    expect(readFileSync(join(dir, 'model.onnx'), 'utf8')).toBe('v2');
+    expect(readFileSync(join(dir, 'baseline.json'), 'utf8')).toBe('mine');
+    expect(readdirSync(join(root, 'a'))).toEqual(['model']); // no staging or old copies left beside it
+  });
+
+  it('leaves the previous model exactly as it was when writing the new one fails', async () => {
+    const dir = join(root, 'b');
+    await replaceModelDir(dir, write(dir, { 'model.onnx': 'good', 'features.bin': 'good', 'manifest.json': 'good' }));
+    await expect(
+      replaceModelDir(dir, async (staging) => {
+        writeFileSync(join(staging, 'model.onnx'), 'half');
+        throw new Error('ENOSPC: no space left on device');
+      }),
+    ).rejects.toThrow(/ENOSPC/);
+    for (const f of ['model.onnx', 'features.bin', 'manifest.json'])
+      expect(readFileSync(join(dir, f), 'utf8')).toBe('good');
+    expect(readdirSync(root).filter((n) => n.startsWith('.b.'))).toEqual([]);
+  });
+});
+
+describe('checkModelOut', () => {
+  it('refuses a file, the root, another kind of model, the corpus, and a directory the run reads', () => {
+    const file = join(root, 'file.txt');
+    writeFileSync(file, 'x');
+    expect(() => checkModelOut(file, 'intent')).toThrow(/--out .*file\.txt: is a file/);
+    expect(() => checkModelOut('/', 'intent')).toThrow(/root directory/);
+    const ner = join(root, 'ner');
+    cpSync('models/ner-en', ner, { recursive: true });
+    expect(() => checkModelOut(ner, 'intent')).toThrow(/holds a ner model, not an intent model/);
+    const bg = join(root, 'bg');
+    mkdirSync(bg);
+    writeFileSync(join(bg, 'manifest.json'), '{"kind":"background"}');
+    expect(() => checkModelOut(bg, 'intent')).toThrow(/holds a background corpus/);
+    const intent = join(root, 'intent');
+    cpSync('models/intent-massive/manifest.json', join(intent, 'manifest.json'), { recursive: true });
+    expect(() => checkModelOut(intent, 'intent')).not.toThrow();
+    expect(() => checkModelOut(intent, 'intent', '--out', [`${intent}/`])).toThrow(/also read by this run/);
+    expect(() => checkModelOut(join(root, 'new', 'deeper'), 'ner')).not.toThrow();
+    expect(existsSync(join(root, 'new'))).toBe(false); // checking creates nothing
+  });
+
+  it.skipIf(process.getuid?.() === 0)('refuses a directory it cannot write, before any training', () => {
+    const ro = join(root, 'ro');
+    mkdirSync(ro);
+    chmodSync(ro, 0o555);
+    expect(() => checkModelOut(join(ro, 'model'), 'intent')).toThrow(/cannot be written/);
+    chmodSync(ro, 0o755);
+  });
+});
