@@ -9,7 +9,7 @@ import { IntentClassifier } from '../nlu/intent/intent-classifier.ts';
 import { readManifest } from '../nlu/intent/intent-manifest.ts';
 import { readIntentData } from '../train/read-intent-data.ts';
 import { writeManifestAndCard } from '../train/save-intent-model.ts';
-import { numberFlag, parseCommandArgs, required } from './cli-args.ts';
+import { integerFlag, numberFlag, parseCommandArgs, required } from './cli-args.ts';
 
 const round = (x: number) => Number(x.toFixed(6));
 
@@ -65,7 +65,7 @@ export async function calibrateCommand(args: string[]): Promise<number> {
     probs,
     clf.labels,
     target,
-    numberFlag(values['min-support'], 'min-support', 30),
+    integerFlag(values['min-support'], 'min-support', { min: 1 }, 30),
     weights,
   );
   const manifest = await readManifest(dir);

@@ -2,6 +2,7 @@
  * Strict parsing of a subcommand's flags (an unknown flag or a stray positional is an `E_USAGE` error naming it) and
  * small helpers for required and numeric flags.
  */
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { SwitchboardError } from '../errors.ts';
 
@@ -57,6 +58,68 @@ export function numberFlag(value: string | undefined, flag: string, fallback?: n
   const n = Number(value);
   if (!Number.isFinite(n)) throw new SwitchboardError('E_USAGE', 'input', `--${flag} expects a number, got '${value}'`);
   return n;
+}
+
+/** Largest seed: seeds are 32-bit (a larger one would wrap around and repeat a smaller one's model). */
+export const MAX_SEED = 2 ** 32 - 1;
+
+/**
+ * An integer flag within `[min, max]`, or `fallback` when absent; an `E_USAGE` error naming the flag and the range.
+ * @example integerFlag(values.seed, 'seed', { min: 0, max: MAX_SEED }) // --seed 1.5 → "--seed expects an integer from 0 to 4294967295, got '1.5'"
+ */
+export function integerFlag(
+  value: string | undefined,
+  flag: string,
+  range: { min: number; max?: number },
+  fallback?: number,
+): number | undefined {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  const max = range.max ?? Number.MAX_SAFE_INTEGER;
+  if (value.trim() === '' || !Number.isInteger(n) || n < range.min || n > max) {
+    const within = range.max === undefined ? `≥ ${range.min}` : `from ${range.min} to ${max}`;
+    throw new SwitchboardError('E_USAGE', 'input', `--${flag} expects an integer ${within}, got '${value}'`);
+  }
+  return n;
+}
+
+/**
+ * A number flag within `(low, high]`-style bounds given as a test and its wording, or `fallback` when absent.
+ * @example boundedFlag(values.threshold, 'threshold', (x) => x >= 0 && x <= 1, 'from 0 to 1', 0.5)
+ */
+export function boundedFlag(
+  value: string | undefined,
+  flag: string,
+  ok: (x: number) => boolean,
+  wording: string,
+  fallback?: number,
+): number | undefined {
+  const n = numberFlag(value, flag, fallback);
+  if (n !== undefined && !ok(n))
+    throw new SwitchboardError('E_USAGE', 'input', `--${flag} expects a number ${wording}, got '${value}'`);
+  return n;
+}
+
+/**
+ * Writes a file a flag names; a failure (a directory, a missing or read-only folder) is an `E_USAGE` error naming the
+ * flag and the path.
+ * @example await writeFlagFile('--report', 'report.html', html)
+ */
+export async function writeFlagFile(flag: string, path: string, data: string): Promise<void> {
+  try {
+    await writeFile(path, data);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EISDIR'
+        ? 'is a directory'
+        : code === 'ENOENT'
+          ? 'is in a folder that does not exist'
+          : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+            ? 'cannot be written (permission denied)'
+            : `cannot be written (${(e as Error).message})`;
+    throw new SwitchboardError('E_USAGE', 'input', `${flag} ${path}: ${why}`, { cause: e });
+  }
 }
 
 /** A path as a shell word, for a command the user may copy: quoted when it holds anything but letters, digits, `/._-`. */

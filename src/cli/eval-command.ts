@@ -2,7 +2,6 @@
  * `switchboard eval intent`: scores labelled data with a saved model (through ONNX Runtime, as served), or
  * cross-validates the default training path on a data file (`--cv K`).
  */
-import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import {
   confidenceOutcomes,
@@ -19,7 +18,16 @@ import { type CvReport, crossValidateIntent } from '../train/cross-validate-inte
 import { readIntentData } from '../train/read-intent-data.ts';
 import { recordEvaluation } from '../train/save-intent-model.ts';
 import { BACKGROUND_MAX_SIMILARITY } from '../train/train-intent-default.ts';
-import { numberFlag, parseCommandArgs, required, usageError } from './cli-args.ts';
+import {
+  boundedFlag,
+  integerFlag,
+  MAX_SEED,
+  numberFlag,
+  parseCommandArgs,
+  required,
+  usageError,
+  writeFlagFile,
+} from './cli-args.ts';
 import { ProgressBar } from './progress-bar.ts';
 
 const round = (x: number) => Number(x.toFixed(6));
@@ -146,7 +154,7 @@ export async function evalIntentCommand(args: string[]): Promise<number> {
       threshold: threshold > 0 ? threshold : undefined,
       ...(bg ? { backgroundOos: { recall: bg.background_oos_recall, rows: bg.background_rows } } : {}),
     });
-    await writeFile(values.report, html);
+    await writeFlagFile('--report', values.report, html);
     if (!values.json) process.stderr.write(`report written to ${values.report}\n`);
   }
   if (values.record) {
@@ -243,11 +251,12 @@ async function crossValidateCommand(
   const data = readIntentData(dataFile);
   if (!values.json) for (const w of data.warnings) process.stderr.write(`warning: ${w}\n`);
   const bar = new ProgressBar('cross-validation', process.stderr, process.stderr.isTTY === true && !values.json);
-  const seed = numberFlag(values.seed, 'seed', 1)!;
+  const seed = integerFlag(values.seed, 'seed', { min: 0, max: MAX_SEED }, 1)!;
+  const budgetUnits = boundedFlag(values.budget, 'budget', (x) => x > 0, '> 0 (work units)');
   const report = await crossValidateIntent(data.examples, k, {
     seed,
     fixed: { seed },
-    budgetUnits: numberFlag(values.budget, 'budget'),
+    budgetUnits,
     background: values['no-background'] ? false : undefined,
     onFold: (f, n) => bar.update(f / n, `fold ${f + 1}/${n}`),
     onProgress: undefined,
@@ -282,7 +291,7 @@ async function crossValidateCommand(
         perIntent: report.per_intent.map((p) => ({ intent: p.intent, ...p.f1, support: p.support })),
       },
     });
-    await writeFile(values.report, html);
+    await writeFlagFile('--report', values.report, html);
     if (!values.json) process.stderr.write(`report written to ${values.report}\n`);
   }
   if (values.json) {

@@ -5,7 +5,7 @@
  * data/validation.jsonl (held out: the model's search and calibration choose on it) and behaviour.yaml; then prints
  * the commands that train it and start it. Refuses to overwrite an existing bot.yaml without `--force`.
  */
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { SwitchboardError } from '../errors.ts';
 import { parseCommandArgs, shellQuote } from './cli-args.ts';
@@ -30,6 +30,8 @@ export async function initCommand(args: string[]): Promise<number> {
   const dir = positional ?? 'mybot';
   const target = resolve(dir);
   const config = join(target, 'bot.yaml');
+  if (existsSync(target) && !statSync(target).isDirectory())
+    throw new SwitchboardError('E_USAGE', 'input', `${cmd}: ${dir} is a file; give a directory for the bot`);
   if (existsSync(config) && !values.force)
     throw new SwitchboardError(
       'E_USAGE',

@@ -10,7 +10,7 @@
  *   threshold applied, as `eval intent` counts it) on a held-out labelled file (e.g. the validation file the current
  *   model was calibrated on) drops by at most `--max-drop`; exit 0 accepted, 1 refused.
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { Bot } from '../bot.ts';
@@ -25,7 +25,7 @@ import { OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
 import { openStores } from '../server/open-stores.ts';
 import { readIntentData } from '../train/read-intent-data.ts';
 import { checkCase, readBehaviourFile } from './behaviour-command.ts';
-import { numberFlag, parseCommandArgs, required, usageError } from './cli-args.ts';
+import { boundedFlag, parseCommandArgs, required, usageError, writeFlagFile } from './cli-args.ts';
 
 const round = (x: number) => Number(x.toFixed(6));
 
@@ -40,7 +40,14 @@ export async function baselineCommand(args: string[]): Promise<number> {
   const file = required(values.data, '--data FILE', cmd);
   const clf = await IntentClassifier.load(dir);
   try {
-    const threshold = numberFlag(values.threshold, 'threshold', clf.manifest.calibration.threshold ?? 0.5) ?? 0.5;
+    const threshold =
+      boundedFlag(
+        values.threshold,
+        'threshold',
+        (x) => x >= 0 && x <= 1,
+        'from 0 to 1',
+        clf.manifest.calibration.threshold ?? 0.5,
+      ) ?? 0.5;
     const rows = readIntentData(file, { dedupe: false }).examples;
     const probs = await clf.scores(rows.map((r) => r.text));
     const oos = clf.labels.indexOf(OUT_OF_SCOPE);
@@ -109,7 +116,7 @@ export async function exportTrainingCommand(args: string[]): Promise<number> {
   } finally {
     await stores.close();
   }
-  writeFileSync(out, lines.length ? `${lines.join('\n')}\n` : '');
+  await writeFlagFile('--out', out, lines.length ? `${lines.join('\n')}\n` : '');
   process.stdout.write(
     `${JSON.stringify({ out, examples: lines.length, from_tickets: tickets, from_audits: audits })}\n`,
   );
@@ -223,7 +230,7 @@ export async function gateCommand(args: string[]): Promise<number> {
   const candidate = required(values.candidate, '--candidate DIR', cmd);
   const current = required(values.current, '--current DIR', cmd);
   const data = required(values.data, '--data FILE (held-out labelled data)', cmd);
-  const maxDrop = numberFlag(values['max-drop'], 'max-drop', 0.005) ?? 0.005;
+  const maxDrop = boundedFlag(values['max-drop'], 'max-drop', (x) => x >= 0 && x <= 1, 'from 0 to 1', 0.005) ?? 0.005;
   const files = behaviourFiles(values.behaviour, values.config);
   const [before, after] = [await servedAccuracy(current, data), await servedAccuracy(candidate, data)];
   const failures = await behaviourFailures(files, candidate, values.config);

@@ -8,7 +8,7 @@ import { readEnvConfig } from '../config/env-config.ts';
 import { SwitchboardError } from '../errors.ts';
 import { Nlu, type NluOptions } from '../nlu/analyze.ts';
 import type { EntityPattern } from '../nlu/entities/pattern-entities.ts';
-import { parseCommandArgs } from './cli-args.ts';
+import { integerFlag, parseCommandArgs } from './cli-args.ts';
 
 /**
  * `switchboard predict [--model DIR] [--language-model DIR|none] [--languages en,es] [--top K]`: one text per stdin
@@ -25,7 +25,7 @@ export async function predictCommand(args: string[]): Promise<number> {
     'predict',
   );
   const nlu = await Nlu.load(nluOptions(values));
-  const top = values.top ? Math.max(1, Number(values.top)) : undefined;
+  const top = integerFlag(values.top, 'top', { min: 1 });
   const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
   for await (const line of lines) {
     const understanding = await nlu.analyze(line);

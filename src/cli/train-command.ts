@@ -12,7 +12,7 @@ import { readIntentData, readIntentFiles } from '../train/read-intent-data.ts';
 import { saveIntentModel } from '../train/save-intent-model.ts';
 import { trainIntentDefault } from '../train/train-intent-default.ts';
 import type { TrainIntentOptions } from '../train/train-intent-types.ts';
-import { numberFlag, parseCommandArgs, required, usageError } from './cli-args.ts';
+import { integerFlag, MAX_SEED, numberFlag, parseCommandArgs, required, usageError } from './cli-args.ts';
 import { ProgressBar } from './progress-bar.ts';
 
 /** Largest int8 accuracy cost (validation, in points) for which `--quantize auto` stores int8 tables. */
@@ -99,7 +99,8 @@ export async function trainIntentCommand(args: string[]): Promise<number> {
     if (!Number.isInteger(n) || n < min) required(undefined, `${name} as an integer ≥ ${min}`, cmd);
     (fixed as Record<string, number>)[key] = n;
   };
-  flag(values.seed, 'seed', 'seed', 0);
+  const seed = integerFlag(values.seed, 'seed', { min: 0, max: MAX_SEED });
+  if (seed !== undefined) fixed.seed = seed;
   flag(values.ensemble, 'ensemble', 'ensemble', 0);
   flag(values.dim, 'dim', 'dim', 1);
   flag(values.hidden, 'hidden', 'hidden', 0);

@@ -4,9 +4,11 @@
  * variables (names after its SDK's convention: Slack's `SLACK_*`, Bot Framework's `MicrosoftApp*`) with
  * {@link readVars} over the `vars` read here, so adding a channel adds nothing to this file.
  */
+
 import { z } from 'zod';
 import { SwitchboardError } from '../errors.ts';
 import { PASSWORD_HASH } from '../util/password-hash.ts';
+import { zodIssues } from '../util/zod-issues.ts';
 
 /** An optional variable: trimmed, blank = unset. */
 export const optional = z
@@ -39,7 +41,7 @@ export type EnvVars = Readonly<Record<string, string | undefined>>;
 export function readVars<T extends z.ZodTypeAny>(schema: T, vars: EnvVars): z.output<T> {
   const parsed = schema.safeParse(vars);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    const issues = zodIssues(parsed.error).join('; ');
     throw new SwitchboardError('E_CONFIG', 'input', `environment: ${issues}`);
   }
   return parsed.data;

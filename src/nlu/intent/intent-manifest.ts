@@ -2,11 +2,13 @@
  * The intent model directory's file names and its manifest (labels, featurizer settings, threshold, out-of-scope
  * protection, training facts, checksums): the schema and a reader that names every problem.
  */
+
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ErrorCode } from '../../error-codes.ts';
 import { SwitchboardError } from '../../errors.ts';
+import { zodIssues } from '../../util/zod-issues.ts';
 
 /** File name of the manifest inside a model directory. */
 export const MANIFEST_FILE = 'manifest.json';
@@ -164,7 +166,7 @@ export function parseManifest(json: unknown, source: string): IntentManifest {
   }
   const parsed = intentManifestSchema.safeParse(json);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    const issues = zodIssues(parsed.error).map((l) => `  ${l}`);
     fail('E_MODEL_MANIFEST', `${source}: invalid manifest:\n${issues.join('\n')}`);
   }
   return parsed.data!;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { SwitchboardError } from '../../errors.ts';
+import { zodIssues } from '../../util/zod-issues.ts';
 
 /** Where the shipped corpus lives. */
 export const DEFAULT_BACKGROUND_DIR = join(import.meta.dirname, '..', '..', '..', 'models', 'background');
@@ -56,7 +57,9 @@ export function loadBackgroundCorpus(dir = DEFAULT_BACKGROUND_DIR): BackgroundCo
   const manifestPath = join(dir, BACKGROUND_MANIFEST);
   let manifest: BackgroundManifest;
   try {
-    manifest = backgroundManifestSchema.parse(JSON.parse(readFileSync(manifestPath, 'utf8')));
+    const parsed = backgroundManifestSchema.safeParse(JSON.parse(readFileSync(manifestPath, 'utf8')));
+    if (!parsed.success) throw new Error(zodIssues(parsed.error).join('; '));
+    manifest = parsed.data;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return fail(

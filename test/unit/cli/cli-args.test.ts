@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { parseCommandArgs, spreadMultiple } from '../../../src/cli/cli-args.ts';
+import { boundedFlag, integerFlag, MAX_SEED, parseCommandArgs, spreadMultiple } from '../../../src/cli/cli-args.ts';
 
 const OPTIONS = {
   data: { type: 'string' as const, multiple: true },
@@ -31,6 +31,22 @@ describe('flags that take several values', () => {
       /Unexpected argument 'extra'/,
     );
     expect(spreadMultiple(['--budget', '-1', '--data', 'a'], OPTIONS)).toEqual(['--budget', '-1', '--data', 'a']);
+  });
+});
+
+describe('numeric flags', () => {
+  it('name the flag and the range they take', () => {
+    expect(integerFlag(undefined, 'seed', { min: 0, max: MAX_SEED }, 1)).toBe(1);
+    expect(integerFlag('42', 'seed', { min: 0, max: MAX_SEED })).toBe(42);
+    for (const bad of ['1.5', 'abc', '', '-3', '4294967296'])
+      expect(() => integerFlag(bad, 'seed', { min: 0, max: MAX_SEED })).toThrow(
+        /--seed expects an integer from 0 to 4294967295, got/,
+      );
+    expect(() => integerFlag('0', 'top', { min: 1 })).toThrow(/--top expects an integer ≥ 1, got '0'/);
+    expect(boundedFlag('0.3', 'threshold', (x) => x >= 0 && x <= 1, 'from 0 to 1')).toBe(0.3);
+    expect(() => boundedFlag('5', 'threshold', (x) => x >= 0 && x <= 1, 'from 0 to 1')).toThrow(
+      /--threshold expects a number from 0 to 1, got '5'/,
+    );
   });
 });
 

@@ -37,6 +37,10 @@ describe('switchboard init', () => {
     expect(cli(['init', target]).code).toBe(1);
     expect(cli(['init', target, '--force']).code).toBe(0);
     expect(cli(['init', join(dir, 'x'), '--name', 'a\nb']).stderr).toMatch(/--name must be 1–80 printable/);
+    writeFileSync(join(dir, 'a-file'), 'x');
+    expect(cli(['init', join(dir, 'a-file')]).stderr).toMatch(
+      /a-file is a file; give a directory for the bot \[E_USAGE\]/,
+    );
   });
 });
 

@@ -56,7 +56,7 @@ describe('loadBackgroundCorpus', () => {
     fail(join(tmpdir(), 'no-such-background-dir'), /background corpus not found: .*--no-background/);
     fail(
       corpusDir(['hello\ten'], (d) => writeFileSync(join(d, 'manifest.json'), '{"kind":"intent"}')),
-      /manifest .* is invalid/,
+      /manifest .* is invalid: kind: .*; file: /, // one line per problem, not zod's JSON
     );
     fail(
       corpusDir(['hello\ten'], (d) => writeFileSync(join(d, 'sentences.tsv.gz'), 'x')),
