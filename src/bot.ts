@@ -8,6 +8,7 @@ import { SwitchboardError } from './errors.ts';
 import { Nlu } from './nlu/analyze.ts';
 import { DEFAULT_INTENT_MODEL_DIR } from './nlu/default-model.ts';
 import { IntentClassifier } from './nlu/intent/intent-classifier.ts';
+import { oosProtectionProblem } from './nlu/intent/intent-manifest.ts';
 import type { LanguageHints } from './nlu/language/language-detection.ts';
 import { baseLanguage } from './nlu/language/languages.ts';
 import type { Understanding } from './nlu/understanding.ts';
@@ -160,9 +161,11 @@ export class Bot {
   /**
    * Replaces the intent model without a restart (`POST /api/admin/models/reload`). The new model must load (checksums
    * verified), know every intent the config names, and classify a probe; otherwise this throws and the old model keeps
-   * serving. The old one is released after `graceMs`, when turns that started with it are done. Returns both versions.
+   * serving. The old one is released after `graceMs`, when turns that started with it are done. Returns both versions,
+   * the answer thresholds now in force and, when the new model's out-of-scope protection is weak or was not measured,
+   * the warning `start` would print.
    */
-  async reloadIntentModel(dir?: string, graceMs = 5000): Promise<{ previous: string; current: string }> {
+  async reloadIntentModel(dir?: string, graceMs = 5000): Promise<ModelReload> {
     const source = dir ?? this.intentModelDir;
     if (!source) throw new SwitchboardError('E_RELOAD', 'input', 'no intent model directory to reload from');
     const next = await IntentClassifier.load(source);
@@ -186,7 +189,8 @@ export class Bot {
     this.policy = policyFor(this.config, next);
     this.intentModelDir = source;
     setTimeout(() => void old.release().catch(() => {}), graceMs).unref();
-    return { previous, current: this.modelVersion };
+    const warning = oosProtectionProblem(next.manifest);
+    return { previous, current: this.modelVersion, thresholds: this.thresholdLines(), ...(warning ? { warning } : {}) };
   }
 
   /**
@@ -279,4 +283,14 @@ function policyFor(config: BotConfig, intents: IntentClassifier): Policy {
     languages: config.languages,
     default_language: config.default_language,
   });
+}
+/** What a model reload did (`POST /api/admin/models/reload`). */
+export interface ModelReload {
+  /** Versions (first 12 hex digits of the ONNX file's sha256) before and after. */
+  previous: string;
+  current: string;
+  /** The answer thresholds now in force, and where each comes from ({@link Bot.thresholdLines}). */
+  thresholds: string[];
+  /** The new model's out-of-scope protection is weak or was not measured. */
+  warning?: string;
 }

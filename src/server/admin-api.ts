@@ -10,7 +10,7 @@
  *   machine names the agent) → 404 unknown, 409 not sampled or done.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Bot } from '../bot.ts';
+import type { Bot, ModelReload } from '../bot.ts';
 import { isSwitchboardError } from '../errors.ts';
 import { decodePathSegment, readJson, sendJson } from '../http/http-utils.ts';
 import { automationReport, parseTime } from '../metrics/automation-report.ts';
@@ -27,7 +27,7 @@ export interface AdminApiOptions {
   agentAuth: AgentAuth;
   drift?: DriftMonitor;
   /** Called after a successful reload (metrics). */
-  onReload?: (version: string) => void;
+  onReload?: (reload: ModelReload) => void;
 }
 
 const unauthorized = (res: ServerResponse, name: string) =>
@@ -71,7 +71,7 @@ export async function handleAdminApi(req: IncomingMessage, res: ServerResponse, 
       }
       try {
         const versions = await o.bot.reloadIntentModel(body?.dir as string | undefined);
-        o.onReload?.(versions.current);
+        o.onReload?.(versions);
         sendJson(res, 200, { ok: true, ...versions });
       } catch (e) {
         sendJson(res, 422, {

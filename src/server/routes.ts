@@ -79,7 +79,11 @@ export function routeRequests(d: RouteDeps): (req: IncomingMessage, res: ServerR
         adminToken: d.adminToken,
         agentAuth: d.agentAuth,
         drift: d.drift,
-        onReload: (version) => d.metrics.setModel(version),
+        onReload: (r) => {
+          d.metrics.setModel(r.current);
+          d.log.info('model_reloaded', { previous: r.previous, current: r.current, thresholds: r.thresholds });
+          if (r.warning) d.log.warn('model_oos_protection', { model: r.current, warning: r.warning });
+        },
       }),
     (req, res) => req.method === 'GET' && req.url === '/metrics' && metrics(req, res, d),
     (req, res, path) => req.method === 'GET' && Object.hasOwn(PAGES, path) && page(res, PAGES[path]),

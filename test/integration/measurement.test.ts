@@ -118,7 +118,19 @@ describe('measurement', () => {
     await c.waitFor((e) => /forecast/.test(e.text)); // still answering
     const ok = await post('/api/admin/models/reload', { dir: join(ROOT, 'models', 'intent-massive') });
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toMatchObject({ ok: true, current: expect.stringMatching(/^[0-9a-f]{12}$/) });
+    const reloaded = (await ok.json()) as { ok: boolean; current: string; thresholds: string[]; warning?: string };
+    expect(reloaded).toMatchObject({ ok: true, current: expect.stringMatching(/^[0-9a-f]{12}$/) });
+    expect(reloaded.thresholds.join('\n')).toMatch(/answer threshold [\d.]+ — /);
+    expect(reloaded.warning).toBeUndefined(); // the shipped model's protection was measured
+    // A model whose out-of-scope protection was not measured is served, with the warning start prints.
+    const bare0 = join(dir, 'unmeasured-model');
+    cpSync(join(ROOT, 'models', 'intent-massive'), bare0, { recursive: true });
+    const m = JSON.parse(readFileSync(join(bare0, 'manifest.json'), 'utf8'));
+    delete m.calibration.oos_protection;
+    writeFileSync(join(bare0, 'manifest.json'), JSON.stringify(m));
+    const warned = await post('/api/admin/models/reload', { dir: bare0 });
+    expect(warned.status).toBe(200);
+    expect(((await warned.json()) as { warning?: string }).warning).toMatch(/out-of-scope/i);
     // Every field is optional, so the body may be left out: the config's model is loaded again.
     const bare = await fetch(`${base}/api/admin/models/reload`, {
       method: 'POST',
