@@ -177,7 +177,11 @@ export async function trainIntentCommand(args: string[]): Promise<number> {
     const v = trained.validation;
     const score =
       v.inScopeAccuracy !== undefined
-        ? `in-scope accuracy ${(v.inScopeAccuracy * 100).toFixed(2)} (n=${v.inScopeRows})`
+        ? `in-scope accuracy ${(v.inScopeAccuracy * 100).toFixed(2)} top label` +
+          (v.servedInScopeAccuracy !== undefined
+            ? `, ${(v.servedInScopeAccuracy * 100).toFixed(2)} answered right with the threshold`
+            : '') +
+          ` (n=${v.inScopeRows})`
         : v.accuracy !== undefined
           ? `accuracy ${(v.accuracy * 100).toFixed(2)} (n=${v.n})`
           : `micro-F1 ${((v.microF1 ?? 0) * 100).toFixed(2)} (n=${v.n})`;

@@ -92,6 +92,7 @@ export function assembleIntentModel(
     threshold = confidenceFloor(correct, opts.maxInScopeLoss ?? 0.01);
   }
   const oosRows = oosRecallOf(members.held, probs, labels, mode, threshold);
+  const served = mode === 'single' ? servedScores(members.held, probs, labels, threshold) : undefined;
   // What configurations are compared on: accuracy with out-of-scope rows weighted to `oosShare` of the rows (their
   // recall at the chosen rule), or micro-F1.
   const inScope = members.held.map((h, i) => ({ h, i })).filter(({ h }) => h.example.intent !== OUT_OF_SCOPE);
@@ -135,6 +136,8 @@ export function assembleIntentModel(
       nll: stackNll(rows, w, mode, C),
       n: rows.length,
       ...(mode === 'single' && inScope.length > 0 ? { inScopeAccuracy: inAcc, inScopeRows: inScope.length } : {}),
+      ...(served ? { servedAccuracy: served.accuracy } : {}),
+      ...(served?.inScopeAccuracy !== undefined ? { servedInScopeAccuracy: served.inScopeAccuracy } : {}),
       ...(oosRows.n > 0 ? { oosRows: oosRows.n, oosRecall: oosRows.recall } : {}),
       ...(objective !== undefined ? { objective } : {}),
     },
@@ -152,6 +155,38 @@ export function assembleIntentModel(
           ]
         : []),
     ],
+  };
+}
+
+/**
+ * Single-label held-out scores as the model is served: a row is answered with its top label unless that is
+ * out_of_scope or below the threshold (then rejected); an out-of-scope row is right when rejected, an in-scope row when
+ * answered with its label. `inScopeAccuracy` counts a rejected in-scope row as wrong (as `eval intent` does).
+ */
+function servedScores(
+  held: readonly { example: IntentExample }[],
+  probs: readonly Float32Array[],
+  labels: readonly string[],
+  threshold: number | undefined,
+): { accuracy: number; inScopeAccuracy?: number } {
+  let right = 0;
+  let inScope = 0;
+  let inScopeRight = 0;
+  held.forEach((h, i) => {
+    const p = probs[i];
+    let top = 0;
+    for (let c = 1; c < p.length; c++) if (p[c] > p[top]) top = c;
+    const predicted = labels[top] === OUT_OF_SCOPE || p[top] < (threshold ?? 0) ? OUT_OF_SCOPE : labels[top];
+    const ok = predicted === h.example.intent;
+    if (ok) right++;
+    if (h.example.intent !== OUT_OF_SCOPE) {
+      inScope++;
+      if (ok) inScopeRight++;
+    }
+  });
+  return {
+    accuracy: right / Math.max(1, held.length),
+    ...(inScope > 0 ? { inScopeAccuracy: inScopeRight / inScope } : {}),
   };
 }
 

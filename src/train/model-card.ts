@@ -233,6 +233,16 @@ export function renderModelCard({ manifest: m, dataDescription, warnings = [] }:
     ...(metrics.length
       ? ['| metric | value |', '| --- | --- |', ...metrics.map(([k, v]) => `| ${escapeCell(k)} | ${escapeCell(v)} |`)]
       : ['(none recorded)']),
+    ...(metrics.some(([k]) => k.startsWith('validation.'))
+      ? [
+          '',
+          '`validation.*` were measured at training on held-out rows (your examples held out, and held-out background ' +
+            'lines counted as out of scope). `accuracy` and `inScopeAccuracy` are the top label’s, with no threshold ' +
+            '(what the configuration search compares); `servedAccuracy` and `servedInScopeAccuracy` apply the answer ' +
+            'threshold and the out-of-scope class, as the bot answers and as `switchboard eval intent` counts (a ' +
+            'rejected in-scope message is wrong); `oosRecall` is the share of held-out out-of-scope rows rejected.',
+        ]
+      : []),
     '',
     '## Size',
     '',

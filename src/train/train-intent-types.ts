@@ -67,6 +67,7 @@ export interface TrainedIntentModel {
   options: Omit<TrainIntentOptions, 'onProgress' | 'featurizer' | 'workers'>;
   /** Validation metrics at the chosen epoch, per tower, and for the calibrated ensemble. */
   validation: {
+    /** Single-label: the top label against the gold label on every held-out row (no threshold: the raw classifier). */
     accuracy?: number;
     microF1?: number;
     nll: number;
@@ -74,9 +75,16 @@ export interface TrainedIntentModel {
     /** Held-out out-of-scope rows (data or background) and the share the model rejects. */
     oosRows?: number;
     oosRecall?: number;
-    /** Single-label: accuracy on the held-out in-scope rows alone (with the threshold), and how many there were. */
+    /** Single-label: the top label's accuracy on the held-out in-scope rows alone (no threshold), and their number. */
     inScopeAccuracy?: number;
     inScopeRows?: number;
+    /**
+     * Single-label, as served (the threshold and the out-of-scope class applied): every held-out row right when
+     * answered with its label or, out of scope, rejected; and the in-scope rows alone (a rejection counts as wrong, as
+     * in `eval intent`).
+     */
+    servedAccuracy?: number;
+    servedInScopeAccuracy?: number;
     /** In-scope accuracy and out-of-scope recall weighted by the out-of-scope share: what the search compares. */
     objective?: number;
   };

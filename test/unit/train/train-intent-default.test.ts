@@ -70,6 +70,15 @@ describe('trainIntentDefault (what `train intent` runs with no shape flags)', ()
     expect(lines.some((l) => /^features: punctuation marks are not tokens/.test(l))).toBe(true);
     // Five towers on five folds: every example was held out once (plus the held-out background lines).
     expect(m.validation.n).toBeGreaterThanOrEqual(shop.length);
+    // As served, a rejected in-scope row is wrong: never above the top label's; off-topic rows count when rejected.
+    const v = m.validation;
+    expect(v.servedInScopeAccuracy).toBeLessThanOrEqual(v.inScopeAccuracy!);
+    expect(v.servedInScopeAccuracy).toBeGreaterThan(0.5);
+    const rows = v.inScopeRows! + v.oosRows!;
+    expect(v.servedAccuracy).toBeCloseTo(
+      (v.servedInScopeAccuracy! * v.inScopeRows! + v.oosRecall! * v.oosRows!) / rows,
+      6,
+    );
     for (const [text, intent] of [
       ['I would like my money back please', 'refund_request'],
       ['where is my package', 'order_status'],
