@@ -48,16 +48,12 @@ export interface HostWeightedGraph {
 
 /**
  * The rewritten graph, or undefined when the weighting nodes are not exactly those the exporter writes (an older or
- * foreign graph then runs unchanged).
+ * foreign graph then runs unchanged). A decoded model passed in is rewritten in place.
  * @example const plan = hostWeightedGraph(bytes); // plan.weights[0].kind === 'tfidf'
  */
-export function hostWeightedGraph(bytes: Uint8Array): HostWeightedGraph | undefined {
-  let model: onnxProto.onnx.ModelProto;
-  try {
-    model = onnx.ModelProto.decode(bytes);
-  } catch {
-    return undefined;
-  }
+export function hostWeightedGraph(bytes: Uint8Array | onnxProto.onnx.ModelProto): HostWeightedGraph | undefined {
+  const model = bytes instanceof Uint8Array ? decodeGraph(bytes) : bytes; // a decoded model is rewritten in place
+  if (!model) return undefined;
   const graph = model.graph;
   if (!graph) return undefined;
   const inputs = (graph.input ?? []).map((i) => i.name);
@@ -130,6 +126,30 @@ export function fillHostWeight(
       if (w.scale) for (let i = 0; i < n; i++) out[base + i] *= w.scale[ids[i]];
     }
     out.fill(0, base + n, base + len);
+  }
+}
+
+/** The decoded ONNX model, or undefined when the bytes are not one. */
+export function decodeGraph(bytes: Uint8Array): onnxProto.onnx.ModelProto | undefined {
+  try {
+    return onnx.ModelProto.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The labels an intent graph records in its metadata (`switchboard.labels`, written by the exporter), or undefined
+ * when it has none.
+ * @example graphLabels(decodeGraph(bytes)!) // ['alarm_query', 'alarm_remove', …]
+ */
+export function graphLabels(model: onnxProto.onnx.ModelProto): string[] | undefined {
+  try {
+    const entry = model.metadataProps?.find((p) => p.key === 'switchboard.labels');
+    const labels: unknown = entry?.value ? JSON.parse(entry.value) : undefined;
+    return Array.isArray(labels) && labels.every((l) => typeof l === 'string') ? labels : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -7,7 +7,7 @@ import { SwitchboardError } from '../../errors.ts';
 import { featurize } from '../features/featurize.ts';
 import type { FeatureBag } from '../features/featurizer-config.ts';
 import { type Feed, OnnxSession, type OnnxSessionOptions } from '../onnx/onnx-session.ts';
-import { fillHostWeight, type HostWeight, hostWeightedGraph } from './host-weighting.ts';
+import { decodeGraph, fillHostWeight, graphLabels, type HostWeight, hostWeightedGraph } from './host-weighting.ts';
 import { type IntentManifest, MODEL_FILE, readManifest } from './intent-manifest.ts';
 import {
   modelError as fail,
@@ -95,8 +95,17 @@ export class IntentClassifier {
     const manifest = await readManifest(dir);
     const bytes = await readCheckedFile(dir, MODEL_FILE, manifest.onnx);
     const toRows = rowMapper(await readFeatureVocabulary(dir, manifest), manifest.featurizer.buckets);
+    // The manifest is not checksummed: its labels must be the ones the graph was exported with.
+    const graph = decodeGraph(bytes);
+    const recorded = graph && graphLabels(graph);
+    if (recorded && JSON.stringify(recorded) !== JSON.stringify(manifest.labels))
+      fail(
+        'E_MODEL_CORRUPT',
+        `${join(dir, MODEL_FILE)} was exported with other labels than ${join(dir, 'manifest.json')} lists ` +
+          `(${recorded.length} vs ${manifest.labels.length}${recorded.length === manifest.labels.length ? ', in another order or with other names' : ''})`,
+      );
     const { hostWeighting = true, ...sessionOptions } = opts;
-    const host = hostWeighting ? hostWeightedGraph(bytes) : undefined;
+    const host = hostWeighting && graph ? hostWeightedGraph(graph) : undefined;
     let session: OnnxSession;
     try {
       session = await OnnxSession.create(host?.bytes ?? bytes, sessionOptions);

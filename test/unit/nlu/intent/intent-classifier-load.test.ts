@@ -127,6 +127,21 @@ describe('IntentClassifier.load errors', () => {
     expect(e.message).toContain("'ner'");
   });
 
+  it('rejects a manifest whose labels are not the ones the graph was exported with (reordered, renamed)', async () => {
+    const { dir } = await fresh();
+    await editManifest(dir, (m) => {
+      m.labels.reverse();
+    });
+    const e = await loadError(dir);
+    expect(e.code).toBe('E_MODEL_CORRUPT');
+    expect(e.message).toMatch(/exported with other labels .* in another order or with other names/);
+    const { dir: dir2 } = await fresh();
+    await editManifest(dir2, (m) => {
+      m.labels[0] = 'renamed_intent';
+    });
+    expect((await loadError(dir2)).code).toBe('E_MODEL_CORRUPT');
+  });
+
   it('rejects a graph whose label count or embedding rows disagree with the manifest', async () => {
     const { dir } = await fresh();
     await editManifest(dir, (m) => {
