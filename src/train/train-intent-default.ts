@@ -224,7 +224,13 @@ export async function trainIntentDefault(
         `languages${multi ? '' : `, ${sel.questionLines} questions`}), ${held.length} are held out (languages ${sel.languages.join(' ') || 'none'} by ` +
         `${sel.languageSource}; ${sel.dropped} of ${sel.candidates} dropped as too close to your examples)`,
     );
-    if (sel.languages.length === 0) log('background: no corpus language matches your data; only other languages used');
+    if (sel.languages.length === 0)
+      log(
+        sel.languageSource === 'word overlap'
+          ? "background: your examples' language was not recognised from their words; only other languages used " +
+              '(add a language field to your examples, e.g. "language": "en")'
+          : 'background: no corpus language matches your data; only other languages used',
+      );
     if (sel.unmatched.length > 0)
       log(
         `background: the corpus has no lines in ${sel.unmatched.join(', ')} (your data's language field): off-topic ` +

@@ -231,6 +231,13 @@ export function oosProtectionProblem(m: IntentManifest): string | undefined {
 export function oosNotMeasuredReason(m: Pick<IntentManifest, 'training'>): string {
   const bg = m.training.background as { languages?: string[]; unmatched?: string[] } | undefined;
   if (!bg) return 'the background corpus switched off (--no-background)';
-  const missing = bg.unmatched?.length ? ` (${bg.unmatched.join(', ')})` : '';
-  return `the background corpus has no lines in your bot's language${missing}`;
+  if (bg.unmatched?.length)
+    return `the background corpus has no lines in your bot's language (${bg.unmatched.join(', ')})`;
+  const source = (m.training.background as { languageSource?: string }).languageSource;
+  if (source === 'word overlap')
+    return (
+      'your bot\'s language could not be recognised from its words (add a language field, e.g. "language": "en", ' +
+      'to your examples) or the background corpus has no lines in it'
+    );
+  return "the background corpus has no lines in your bot's language";
 }

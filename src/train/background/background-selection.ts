@@ -132,10 +132,14 @@ export function botLanguages(
     return { language, median: shares[Math.floor(shares.length / 2)] ?? 0 };
   });
   const best = Math.max(0, ...coverage.map((c) => c.median));
-  const languages = coverage
-    .filter((c) => c.median >= Math.max(MIN_COVERAGE, COVERAGE_RATIO * best))
-    .map((c) => c.language)
-    .sort();
+  let found = coverage.filter((c) => c.median >= Math.max(MIN_COVERAGE, COVERAGE_RATIO * best));
+  if (found.length === 0 && best > 0) {
+    // A handful of examples covers too few words for MIN_COVERAGE (six English rows: 12.5%); a single clear leader
+    // (every other language below half of it) is still the bot's language.
+    const leaders = coverage.filter((c) => c.median >= COVERAGE_RATIO * best);
+    if (leaders.length === 1) found = leaders;
+  }
+  const languages = found.map((c) => c.language).sort();
   return { languages, source: 'word overlap', unmatched };
 }
 

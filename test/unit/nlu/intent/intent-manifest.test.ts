@@ -1,7 +1,12 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isSwitchboardError } from '../../../../src/errors.ts';
-import { oosProtectionProblem, parseManifest, readManifest } from '../../../../src/nlu/intent/intent-manifest.ts';
+import {
+  oosNotMeasuredReason,
+  oosProtectionProblem,
+  parseManifest,
+  readManifest,
+} from '../../../../src/nlu/intent/intent-manifest.ts';
 import { saveTinyIntentModel } from '../../../fixtures/tiny-intent-model.ts';
 
 const dirs: string[] = [];
@@ -82,6 +87,23 @@ describe('oosProtectionProblem', () => {
     };
     expect(oosProtectionProblem(unmatched)).toMatch(
       /no lines in your bot's language \(yo\).*add out_of_scope examples/,
+    );
+  });
+});
+
+describe('oosNotMeasuredReason', () => {
+  it('says what to do in each case', () => {
+    const reason = (background?: object) =>
+      oosNotMeasuredReason({ training: { background } } as Parameters<typeof oosNotMeasuredReason>[0]);
+    expect(reason()).toMatch(/--no-background/);
+    expect(reason({ languages: [], unmatched: ['yo'], languageSource: 'word overlap' })).toMatch(
+      /no lines in your bot's language \(yo\)/,
+    );
+    expect(reason({ languages: [], unmatched: [], languageSource: 'word overlap' })).toMatch(
+      /could not be recognised from its words \(add a language field/,
+    );
+    expect(reason({ languages: [], unmatched: [], languageSource: 'data' })).toMatch(
+      /no lines in your bot's language$/,
     );
   });
 });

@@ -116,6 +116,22 @@ describe('background selection', () => {
     });
   });
 
+  it('finds the language of a handful of examples from the real corpus, where few words match', () => {
+    const shipped = loadBackgroundCorpus().sentences;
+    const tiny = [
+      'hello, where is my order',
+      'I want to return, please',
+      'where is my stuff',
+      'return this',
+      'parcel location',
+      'send it back',
+    ].map((text) => ({ text, intent: 'x' }));
+    expect(botLanguages(tiny, shipped, DEFAULT_FEATURIZER).languages).toEqual(['en']);
+    // Words of no corpus language: nothing is guessed.
+    const made = ['zorp blick', 'flarn quix', 'blick zorp flarn'].map((text) => ({ text, intent: 'x' }));
+    expect(botLanguages(made, shipped, DEFAULT_FEATURIZER).languages).toEqual([]);
+  });
+
   it('reads language tags as the corpus writes them (en-US, EN, eng → en)', () => {
     for (const [tag, code] of [
       ['eng', 'en'],
