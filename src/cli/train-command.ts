@@ -77,6 +77,8 @@ export async function trainIntentCommand(args: string[]): Promise<number> {
   const out = required(values.out ?? fromConfig?.out, 'out DIR (or --config bot.yaml with models.intent)', cmd);
   if (values.valid === undefined && fromConfig?.valid) values.valid = fromConfig.valid;
   // Before training, not after minutes of it: the model directory must be writable, and not another model or the corpus.
+  if (values['no-background'] && values.background !== undefined)
+    usageError(cmd, '--no-background and --background do not go together');
   checkModelOut(out, 'intent', '--out', [values.background ?? DEFAULT_BACKGROUND_DIR]);
   if (fromConfig)
     process.stderr.write(

@@ -179,20 +179,34 @@ function jsonLanguage(value: unknown, source: string, line: number): string | un
   return value.trim() === '' ? undefined : value.trim();
 }
 
+/** Below this share of rows with `|`, a multi-label file from an `intent` column is worth a warning. */
+const PIPED_SHARE = 0.05;
+
 function parseTable(text: string, format: 'csv' | 'tsv', source: string): ParsedFile {
   const records = parseDelimited(text, format === 'csv' ? ',' : '\t', source);
   if (records.length === 0) throw new DataError(source, undefined, 'the file has no examples');
   const [header, ...body] = records;
   const names = header.fields.map((f) => f.trim().toLowerCase());
   const found = `found: ${names.map((n) => JSON.stringify(n)).join(', ')}`;
+  for (const name of ['text', 'intent', 'intents', 'language']) {
+    const n = names.filter((x) => x === name).length;
+    if (n > 1) throw new DataError(source, header.line, `the header has ${n} "${name}" columns (${found})`);
+  }
   const textCol = names.indexOf('text');
   const pluralCol = names.indexOf('intents');
   const intentCol = names.includes('intent') ? names.indexOf('intent') : pluralCol;
   if (textCol < 0) throw new DataError(source, header.line, `the header has no "text" column (${found})`);
   if (intentCol < 0) throw new DataError(source, header.line, `the header has no "intent" column (${found})`);
   const langCol = names.indexOf('language');
-  const multi = intentCol === pluralCol || body.some((r) => (r.fields[intentCol] ?? '').includes('|'));
+  const piped = body.filter((r) => (r.fields[intentCol] ?? '').includes('|'));
+  const multi = intentCol === pluralCol || piped.length > 0;
   const warnings: string[] = [];
+  if (intentCol !== pluralCol && piped.length > 0 && piped.length < PIPED_SHARE * body.length)
+    warnings.push(
+      `${source}:${piped[0].line}: ${JSON.stringify(piped[0].fields[intentCol])} made the whole file multi-label ` +
+        `('|' separates labels; ${piped.length} of ${body.length} rows have one). If '|' is part of a label name, ` +
+        'rename the label; if the data is multi-label, name the column "intents" to say so',
+    );
   const rows = body.map(({ fields, line }): SourcedExample => {
     if (fields.length !== names.length) {
       const missing = fields.length < names.length ? `, missing "${names[fields.length]}"` : '';
@@ -217,9 +231,26 @@ function tableLabels(cell: string, source: string, line: number, warnings: strin
   return uniqueLabels(labels, source, line, warnings);
 }
 
+/** Longest intent label: labels are names (in answers, reports, metrics), not text. */
+export const MAX_LABEL_LENGTH = 200;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const LABEL_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
 function checkLabel(label: string, source: string, line: number): string {
   const trimmed = label.trim();
   if (trimmed === '') throw new DataError(source, line, 'empty label (an intent label must be a non-empty string)');
+  if (trimmed.length > MAX_LABEL_LENGTH)
+    throw new DataError(
+      source,
+      line,
+      `a label of ${trimmed.length} characters (at most ${MAX_LABEL_LENGTH}): is the text in the intent column?`,
+    );
+  if (LABEL_CONTROL.test(trimmed))
+    throw new DataError(
+      source,
+      line,
+      'a label with a line break or control character (labels are names, e.g. order_status)',
+    );
   return trimmed;
 }
 

@@ -50,7 +50,7 @@ describe('numeric flags', () => {
   });
 });
 
-describe('per-command --help', () => {
+describe('per-command --help, flags that do not go together', () => {
   const cli = (args: string[]) => spawnSync(process.execPath, ['bin/switchboard.js', ...args], { encoding: 'utf8' });
 
   it('prints the usage of that command, exit 0', () => {
@@ -59,6 +59,9 @@ describe('per-command --help', () => {
     expect(r.stdout).toMatch(/switchboard train intent --data FILE\.\.\./);
     expect(r.stdout).not.toMatch(/switchboard eval ner/);
     expect(r.stdout).toMatch(/^Data: JSONL/m);
+    const both = cli(['train', 'intent', '--data', 'x.jsonl', '--out', 'm', '--no-background', '--background', 'bg']);
+    expect(both.status).toBe(1);
+    expect(both.stderr).toMatch(/--no-background and --background do not go together \[E_USAGE\]/);
     const p = cli(['predict', '-h']);
     expect(p.status).toBe(0);
     expect(p.stdout).toMatch(/^NLU flags \(predict\)/m);

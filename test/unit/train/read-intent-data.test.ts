@@ -115,6 +115,33 @@ describe('readIntentData: CSV and TSV', () => {
     expect(data.examples.map((e) => e.intent)).toEqual([['greet'], []]);
   });
 
+  it('warns when a few rows with | made a file with an "intent" column multi-label', () => {
+    const rows = Array.from({ length: 30 }, (_, i) => `message ${i},${i % 2 ? 'refund' : 'cancel'}`);
+    rows[7] = 'cancel and refund,cancel|refund';
+    const data = parseIntentData(`text,intent\n${rows.join('\n')}\n`, 'csv', 'pipe.csv');
+    expect(data.mode).toBe('multi');
+    expect(data.warnings).toContainEqual(
+      expect.stringMatching(/^pipe\.csv:9: "cancel\|refund" made the whole file multi-label .*1 of 30 rows/),
+    );
+    // An "intents" column says multi-label is meant: no warning.
+    const meant = parseIntentData(`text,intents\n${rows.join('\n')}\n`, 'csv', 'pipe.csv');
+    expect(meant.warnings.filter((w) => /made the whole file/.test(w))).toEqual([]);
+  });
+
+  it('refuses labels that are not names (a line break, 201+ characters) and a header with two text columns', () => {
+    expect(dataError(() => parseIntentData('{"text":"hi","intent":"greet\\nok"}\n', 'jsonl', 'nl.jsonl'))).toMatch(
+      /nl\.jsonl:1: a label with a line break or control character/,
+    );
+    const long = 'x'.repeat(201);
+    expect(dataError(() => parseIntentData(`text,intent\nhi,${long}\n`, 'csv', 'long.csv'))).toMatch(
+      /long\.csv:2: a label of 201 characters \(at most 200\)/,
+    );
+    expect(parseIntentData(`text,intent\nhi,${'x'.repeat(200)}\nyo,b\n`, 'csv', 'ok.csv').examples).toHaveLength(2);
+    expect(dataError(() => parseIntentData('text,intent,Text\nhi,greet,hello\n', 'csv', 'dup.csv'))).toMatch(
+      /dup\.csv:1: the header has 2 "text" columns/,
+    );
+  });
+
   it('picks the format from the extension, else from the first line', () => {
     expect(intentDataFormat('a.JSONL')).toBe('jsonl');
     expect(intentDataFormat('a.tsv')).toBe('tsv');
