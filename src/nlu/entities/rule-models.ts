@@ -176,7 +176,14 @@ export function buildModels(
     out.push({ type: 'percentage', culture, model: numbers.percentage, prefilter });
   }
   const dateTime = types.has('datetime') ? shelf.dateTime(culture, language) : undefined;
-  if (dateTime) out.push({ type: 'datetime', culture, model: dateTime.model, prefilter: dateTime.prefilter });
+  if (dateTime)
+    out.push({
+      type: 'datetime',
+      culture,
+      model: dateTime.model,
+      prefilter: dateTime.prefilter,
+      ...(culture.startsWith('es') ? { drop: spanishWeekdayWordDrop } : {}),
+    });
   if (numbers && types.has('ordinal') && numbers.ordinal) {
     // Relative ordinals ("next one", "the last but one") are dropped: their value is an offset, not a position.
     const prefilter = numberPrefilter(numbers.words.ordinal ?? numbers.words.all);
@@ -189,4 +196,13 @@ export function buildModels(
     out.push({ type: 'number', culture, model: numbers.number, prefilter: numberPrefilter(numbers.words.all) });
   }
   return out;
+}
+
+/**
+ * The Spanish date model reads the two-letter weekday abbreviations (lu ma mi ju vi sa do) as days, and three of them
+ * are everyday words: "mi" (my), "vi" (I saw), "do" (the note). "¿Dónde está mi pedido?" became "esta mi[ércoles]", a
+ * date. A match ending in one of those words, written without the abbreviation's period, is dropped.
+ */
+function spanishWeekdayWordDrop(text: string): boolean {
+  return /(?:^|\s)(?:mi|vi|do)$/iu.test(text.trim());
 }

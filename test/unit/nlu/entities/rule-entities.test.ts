@@ -112,6 +112,13 @@ describe('RuleEntityRecognizer in other languages', () => {
         { kind: 'datetimerange', timex: '2026-11-21TMO', start: '2026-11-21T08:00:00', end: '2026-11-21T12:00:00' },
       ],
     ]);
+    // "mi" (my), "vi" (I saw) are words, not the weekday abbreviations the library reads them as.
+    expect(find('¿Dónde está mi pedido?', 'es')).toEqual([]);
+    expect(find('donde esta mi pedido', 'es')).toEqual([]);
+    expect(find('vi el pedido', 'es')).toEqual([]);
+    expect(find('nos vemos el miércoles', 'es').map(([type, text]) => [type, text])).toEqual([
+      ['datetime', 'miércoles'],
+    ]);
   });
 
   it('French', () => {
