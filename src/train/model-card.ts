@@ -81,8 +81,9 @@ function searchSection(search: Record<string, unknown> | undefined): string[] {
 /** The search's budget: work units (models since the budget counts work), or seconds (older models). */
 function budgetText(search: Record<string, unknown>): string {
   if (typeof search.budgetUnits === 'number') {
-    const spent = typeof search.spentUnits === 'number' ? `, ${fmt(search.spentUnits)} spent` : '';
-    return `${fmt(search.budgetUnits)} work units (1 unit ≈ 1 s of training on a quiet 2-core machine${spent})`;
+    const units = (x: number) => String(Math.round(x * 10) / 10);
+    const spent = typeof search.spentUnits === 'number' ? `, ${units(search.spentUnits)} spent` : '';
+    return `${units(search.budgetUnits)} work units (1 unit ≈ 1 s of training on a quiet 2-core machine${spent})`;
   }
   return `${fmt(search.budgetSeconds)} s`;
 }
