@@ -311,7 +311,13 @@ function printCv(r: CvReport): void {
   w(`macro_f1           ${ms(r.macro_f1)}`);
   if (r.oos_recall)
     w(
-      `oos_recall         ${ms(r.oos_recall)} (${r.oos_source === 'data' ? 'out_of_scope rows' : 'background reserve lines'})`,
+      `oos_recall         ${ms(r.oos_recall)} (${r.oos_source === 'data' ? 'out_of_scope rows' : 'background reserve lines'}` +
+        `${r.oos_pooled ? `; all folds together ${(100 * r.oos_pooled.recall).toFixed(1)}% of ${r.oos_pooled.n}` : ''})`,
+    );
+  if (r.oos_pooled && r.oos_pooled.n < 10 * r.k)
+    w(
+      `                   few out-of-scope rows per fold (${r.oos_pooled.n} in ${r.k} folds): each fold's recall moves ` +
+        'in big steps; read the figure for all folds together, and add out_of_scope rows to measure it better',
     );
   else w('oos_recall         not measured (no out_of_scope rows and no background corpus)');
   w('');

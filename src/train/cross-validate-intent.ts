@@ -62,6 +62,8 @@ export interface CvReport {
   macro_f1: MeanStd;
   micro_f1?: MeanStd;
   oos_recall?: MeanStd;
+  /** Out-of-scope recall over every fold's out-of-scope rows together, and how many there were. */
+  oos_pooled?: { recall: number; n: number };
   /** Per intent: F1 across folds, worst mean first. */
   per_intent: { intent: string; f1: MeanStd; support: number }[];
   /** Pooled out-of-fold confusions, most frequent first. */
@@ -245,6 +247,9 @@ export async function crossValidateIntent(
           0.5,
         );
   const oosFolds = folds.filter((f) => f.oos_recall !== undefined).map((f) => f.oos_recall!);
+  // All folds' out-of-scope rows together: with a few per fold, each fold's recall is 0, 50 or 100%.
+  const oosN = folds.reduce((n, f) => n + (f.oos_recall !== undefined ? (f.oos_n ?? 0) : 0), 0);
+  const oosRejected = folds.reduce((n, f) => n + (f.oos_recall !== undefined ? f.oos_recall * (f.oos_n ?? 0) : 0), 0);
   return {
     k,
     requested_k: requestedK,
@@ -255,7 +260,9 @@ export async function crossValidateIntent(
     accuracy: meanStd(folds.map((f) => f.accuracy)),
     macro_f1: meanStd(folds.map((f) => f.macro_f1)),
     ...(mode === 'multi' ? { micro_f1: meanStd(folds.map((f) => f.micro_f1 ?? 0)) } : {}),
-    ...(oosFolds.length ? { oos_recall: meanStd(oosFolds) } : {}),
+    ...(oosFolds.length
+      ? { oos_recall: meanStd(oosFolds), oos_pooled: { recall: oosRejected / Math.max(1, oosN), n: oosN } }
+      : {}),
     per_intent: [...perIntent]
       .map(([intent, v]) => ({ intent, f1: meanStd(v.f1), support: v.support }))
       .sort((a, b) => a.f1.mean - b.f1.mean || a.intent.localeCompare(b.intent)),

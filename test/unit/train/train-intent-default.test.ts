@@ -361,6 +361,13 @@ describe('crossValidateIntent', () => {
     ]);
     expect(r.oos_source).toBe('background');
     expect(r.oos_recall!.mean).toBeGreaterThan(0.5);
+    // All folds' lines together: n is their sum, the recall their weighted mean.
+    const n = r.folds.reduce((a, f) => a + (f.oos_n ?? 0), 0);
+    expect(r.oos_pooled?.n).toBe(n);
+    expect(r.oos_pooled?.recall).toBeCloseTo(
+      r.folds.reduce((a, f) => a + (f.oos_recall ?? 0) * (f.oos_n ?? 0), 0) / n,
+      9,
+    );
     expect(r.probs.filter(Boolean)).toHaveLength(shop.length);
   }, 180_000);
 });
