@@ -271,11 +271,24 @@ function smalltalkOf(config: BotConfig): Smalltalk | undefined {
 }
 
 /** The routing policy of a config with a model: thresholds from the config, else the model's calibration. */
+/**
+ * The answer thresholds a bot serves with: the config's `policy` when it sets them, else the model's calibration
+ * (`switchboard calibrate` writes per-intent ones), else 0.5.
+ * @example answerThresholds(config.policy, clf.manifest.calibration) // { threshold: 0.42, intent_thresholds: {} }
+ */
+export function answerThresholds(
+  policy: BotConfig['policy'] | undefined,
+  calibration: IntentClassifier['manifest']['calibration'],
+): Pick<Policy, 'threshold' | 'intent_thresholds'> {
+  return {
+    threshold: policy?.threshold ?? calibration.threshold ?? 0.5,
+    intent_thresholds: policy?.intent_thresholds ?? calibration.thresholds ?? {},
+  };
+}
+
 function policyFor(config: BotConfig, intents: IntentClassifier): Policy {
-  const calibration = intents.manifest.calibration;
   return PolicySchema.parse({
-    threshold: config.policy.threshold ?? calibration.threshold ?? 0.5,
-    intent_thresholds: config.policy.intent_thresholds ?? calibration.thresholds ?? {},
+    ...answerThresholds(config.policy, intents.manifest.calibration),
     clarify_margin: config.policy.clarify_margin,
     clarify_choices: config.policy.clarify_choices,
     max_clarifications: config.policy.max_clarifications,

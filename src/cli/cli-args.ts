@@ -32,9 +32,10 @@ export function spreadMultiple(args: readonly string[], options: OptionSpec): st
   let values = 0;
   for (const arg of args) {
     if (arg.startsWith('-') && arg !== '-') {
-      const spec = arg.startsWith('--') ? options[arg.slice(2)] : undefined;
-      flag = spec?.multiple && spec.type === 'string' ? arg : undefined;
-      values = 0;
+      const [name, inline] = arg.startsWith('--') ? [arg.slice(2).split('=')[0], arg.includes('=')] : ['', false];
+      const spec = options[name];
+      flag = spec?.multiple && spec.type === 'string' ? `--${name}` : undefined;
+      values = inline ? 1 : 0; // `--data=a b`: a is the first value
     } else if (flag && values++ > 0) out.push(flag);
     out.push(arg);
   }

@@ -6,18 +6,19 @@
  *   tickets with an intent label (the customer's first message) and audited wrong answers with the right intent — as
  *   intent JSONL for `switchboard train intent --data old.jsonl new.jsonl`;
  * - `switchboard gate --candidate DIR --current DIR --data FILE [--config bot.yaml] [--behaviour FILE|DIR] [--max-drop 0.005] [--json]`: accept
- *   a retrained model only when every behaviour test passes with it and its accuracy as served (its own answer
- *   threshold applied, as `eval intent` counts it) on a held-out labelled file (e.g. the validation file the current
+ *   a retrained model only when every behaviour test passes with it and its accuracy as served (the answer
+ *   thresholds the bot would use, per intent where set; a message not answered is right only when out of scope) on a
+ *   held-out labelled file (e.g. the validation file the current
  *   model was calibrated on) drops by at most `--max-drop`; exit 0 accepted, 1 refused.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { Bot } from '../bot.ts';
-import { readBotConfig } from '../config/bot-config.ts';
+import { answerThresholds, Bot } from '../bot.ts';
+import { type BotConfig, readBotConfig } from '../config/bot-config.ts';
 import { readEnvConfig } from '../config/env-config.ts';
 import { SwitchboardError } from '../errors.ts';
-import { multiLabelMetrics, predictSingleLabel } from '../eval/intent-metrics.ts';
+import { argmax, multiLabelMetrics } from '../eval/intent-metrics.ts';
 import { parseTime } from '../metrics/automation-report.ts';
 import { confidenceHistogram, writeBaseline } from '../metrics/drift.ts';
 import { IntentClassifier } from '../nlu/intent/intent-classifier.ts';
@@ -189,11 +190,16 @@ async function behaviourFailures(files: string[], modelDir: string, config: stri
 }
 
 /**
- * Held-out accuracy as the model is served: a single-label message below the model's answer threshold is rejected
- * (right when its gold label is out_of_scope, wrong otherwise), as `eval intent` counts it; multi-label data is
- * scored by exact match at the model's threshold.
+ * Held-out accuracy as the bot serves the model: a single-label message is answered with its top label when that is
+ * not out_of_scope and its score reaches the answer threshold for that intent (the config's policy when `--config`
+ * sets one, else the model's calibration: {@link answerThresholds}); a message not answered is right only when its
+ * gold label is out_of_scope. Multi-label data is scored by exact match at the model's threshold.
  */
-async function servedAccuracy(modelDir: string, file: string): Promise<number> {
+async function servedAccuracy(
+  modelDir: string,
+  file: string,
+  policy: BotConfig['policy'] | undefined,
+): Promise<number> {
   const clf = await IntentClassifier.load(modelDir);
   try {
     const data = readIntentData(file, { dedupe: false });
@@ -205,8 +211,15 @@ async function servedAccuracy(modelDir: string, file: string): Promise<number> {
       const gold = data.examples.map((r) => r.intent as string[]);
       return multiLabelMetrics(gold, probs, clf.labels, clf.threshold ?? 0.5).exact_match;
     }
-    const predicted = predictSingleLabel(probs, clf.labels, clf.threshold ?? 0);
-    return data.examples.filter((r, i) => predicted[i] === r.intent).length / Math.max(1, data.examples.length);
+    const thresholds = answerThresholds(policy, clf.manifest.calibration);
+    const right = data.examples.filter((r, i) => {
+      const top = argmax(probs[i]);
+      const intent = clf.labels[top];
+      const answered =
+        intent !== OUT_OF_SCOPE && probs[i][top] >= (thresholds.intent_thresholds[intent] ?? thresholds.threshold);
+      return answered ? intent === r.intent : r.intent === OUT_OF_SCOPE;
+    }).length;
+    return right / Math.max(1, data.examples.length);
   } finally {
     await clf.release();
   }
@@ -232,7 +245,8 @@ export async function gateCommand(args: string[]): Promise<number> {
   const data = required(values.data, '--data FILE (held-out labelled data)', cmd);
   const maxDrop = boundedFlag(values['max-drop'], 'max-drop', (x) => x >= 0 && x <= 1, 'from 0 to 1', 0.005) ?? 0.005;
   const files = behaviourFiles(values.behaviour, values.config);
-  const [before, after] = [await servedAccuracy(current, data), await servedAccuracy(candidate, data)];
+  const policy = values.config ? readBotConfig(values.config).policy : undefined;
+  const [before, after] = [await servedAccuracy(current, data, policy), await servedAccuracy(candidate, data, policy)];
   const failures = await behaviourFailures(files, candidate, values.config);
   const accepted = failures.length === 0 && before - after <= maxDrop;
   const result = {
@@ -248,7 +262,7 @@ export async function gateCommand(args: string[]): Promise<number> {
   if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else
     process.stdout.write(
-      `${accepted ? 'ACCEPTED' : 'REFUSED'}: held-out accuracy as served (answer threshold applied) ${before.toFixed(4)} → ${after.toFixed(4)} (max drop ${maxDrop}); behaviour failures ${failures.length}\n${failures.map((f) => `  ${f}\n`).join('')}`,
+      `${accepted ? 'ACCEPTED' : 'REFUSED'}: held-out accuracy as served (answer thresholds applied) ${before.toFixed(4)} → ${after.toFixed(4)} (max drop ${maxDrop}); behaviour failures ${failures.length}\n${failures.map((f) => `  ${f}\n`).join('')}`,
     );
   return accepted ? 0 : 1;
 }

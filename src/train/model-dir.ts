@@ -1,11 +1,11 @@
 /**
- * Model directories as a unit: a new model is written into a staging directory beside the target and swapped in
- * whole, so a failed save (full disk, a crash, Ctrl-C) leaves the previous model exactly as it was; and `--out` is
- * checked before training (writable, not another kind of model, not the corpus being read).
+ * Model directories as a unit: a new model is written into a staging directory and swapped in file by file with
+ * atomic renames, the manifest last, so a failed save (full disk, Ctrl-C while writing) leaves the previous model as
+ * it was; and `--out` is checked before training (writable, not another kind of model, not the corpus being read).
  */
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join, parse, resolve } from 'node:path';
+import { copyFile, link, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { dirname, join, parse, resolve } from 'node:path';
 import { SwitchboardError } from '../errors.ts';
 
 /** Model kinds, as their manifests name them. */
@@ -40,55 +40,65 @@ export function checkModelOut(dir: string, kind: ModelKind, flag = '--out', inpu
         );
     }
   }
-  // The model is staged beside the directory, then swapped in: the parent must be writable (and the directory too).
-  let parent = dirname(abs);
-  while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);
-  for (const p of existsSync(abs) ? [parent, abs] : [parent]) {
-    try {
-      accessSync(p, constants.W_OK);
-    } catch {
-      fail(`cannot be written (${p} is not writable)`);
-    }
+  // The model is staged inside the directory: it must be writable, or the nearest existing folder above it.
+  let writable = abs;
+  while (!existsSync(writable) && dirname(writable) !== writable) writable = dirname(writable);
+  try {
+    accessSync(writable, constants.W_OK);
+  } catch {
+    fail(`cannot be written (${writable} is not writable)`);
   }
 }
 
 /**
- * Writes a model directory as a unit: `write(staging)` fills a fresh directory beside `dir`, which then replaces
- * `dir`. Files in an existing `dir` that the new model does not write (a drift baseline, notes) are kept. On any
- * failure the staging directory is removed and `dir` is left as it was.
+ * Writes a model directory as a unit: `write(staging)` fills a fresh hidden directory inside `dir` (the same
+ * filesystem as the model's files, whatever is mounted or linked there), then each new file replaces its namesake by
+ * an atomic rename, `manifest.json` last: a reader sees the old manifest with its files until the new manifest is in
+ * place (a reader that meets a new file under the old manifest fails its checksum, never loads a mix). The directory
+ * itself is kept (its owner, mode, links, a process working in it) and so are files the new model does not write (a
+ * drift baseline, notes). A failure while writing leaves `dir` as it was; a failure while swapping puts the old files
+ * back. A crash in the swap (a few renames) leaves the old files in `dir/.old-*`.
  * @example await replaceModelDir('models/my-intents', async (d) => { await writeFile(join(d, 'model.onnx'), bytes); });
  */
 export async function replaceModelDir(dir: string, write: (staging: string) => Promise<void>): Promise<void> {
   const abs = resolve(dir);
+  await mkdir(abs, { recursive: true });
   const tag = `${process.pid}-${Date.now().toString(36)}`;
-  const staging = join(dirname(abs), `.${basename(abs)}.new-${tag}`);
-  const old = join(dirname(abs), `.${basename(abs)}.old-${tag}`);
-  await mkdir(dirname(abs), { recursive: true });
-  const kept: string[] = []; // files of the existing directory moved into the staging one
+  const staging = join(abs, `.new-${tag}`);
+  const backup = join(abs, `.old-${tag}`);
+  await mkdir(staging);
   try {
-    await mkdir(staging);
     await write(staging);
-    if (!existsSync(abs)) {
-      await rename(staging, abs);
-      return;
-    }
-    const written = new Set(await readdir(staging));
-    for (const name of await readdir(abs)) {
-      if (written.has(name)) continue;
-      await rename(join(abs, name), join(staging, name));
-      kept.push(name);
-    }
-    await rename(abs, old);
-    try {
-      await rename(staging, abs);
-    } catch (e) {
-      await rename(old, abs);
-      throw e;
-    }
   } catch (e) {
-    for (const name of kept) await rename(join(staging, name), join(abs, name)).catch(() => {});
     await rm(staging, { recursive: true, force: true });
     throw e;
   }
-  await rm(old, { recursive: true, force: true });
+  const names = (await readdir(staging)).sort().sort((a, b) => Number(a === MANIFEST) - Number(b === MANIFEST));
+  const kept: string[] = []; // old files saved in the backup directory
+  const placed: string[] = []; // new files renamed into place
+  try {
+    await mkdir(backup);
+    for (const name of names) {
+      const target = join(abs, name);
+      if (existsSync(target)) {
+        // A second name for the old file (no copy on the same filesystem), so the rename below replaces it atomically.
+        await link(target, join(backup, name)).catch(() => copyFile(target, join(backup, name)));
+        kept.push(name);
+      }
+      await rename(join(staging, name), target);
+      placed.push(name);
+    }
+  } catch (e) {
+    for (const name of placed.reverse()) {
+      if (kept.includes(name)) await rename(join(backup, name), join(abs, name)).catch(() => {});
+      else await rm(join(abs, name), { force: true }).catch(() => {});
+    }
+    await rm(staging, { recursive: true, force: true });
+    await rm(backup, { recursive: true, force: true });
+    throw e;
+  }
+  await rm(staging, { recursive: true, force: true });
+  await rm(backup, { recursive: true, force: true });
 }
+
+const MANIFEST = 'manifest.json';

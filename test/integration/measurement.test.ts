@@ -226,5 +226,21 @@ describe('gate', () => {
     const result = JSON.parse(refused?.stdout ?? '{}');
     expect(result.behaviour_failures).toEqual([]);
     expect(result.drop).toBeGreaterThan(0.2);
+    // Per-intent thresholds (as `switchboard calibrate` writes them) count too.
+    const perIntent = join(dir, 'per-intent-model');
+    cpSync(current, perIntent, { recursive: true });
+    const m2 = JSON.parse(readFileSync(join(perIntent, 'manifest.json'), 'utf8'));
+    m2.calibration.thresholds = Object.fromEntries(m2.labels.map((l: string) => [l, 0.999]));
+    writeFileSync(join(perIntent, 'manifest.json'), JSON.stringify(m2));
+    const second = await run(
+      process.execPath,
+      [CLI, 'gate', '--candidate', perIntent, '--current', current, '--data', heldOut, '--json'],
+      { cwd: ROOT },
+    ).then(
+      () => undefined,
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect(second?.code, second?.stderr).toBe(1);
+    expect(JSON.parse(second?.stdout ?? '{}').drop).toBeGreaterThan(0.2);
   }, 120_000);
 });

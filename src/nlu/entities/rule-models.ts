@@ -201,8 +201,10 @@ export function buildModels(
 /**
  * The Spanish date model reads the two-letter weekday abbreviations (lu ma mi ju vi sa do) as days, and three of them
  * are everyday words: "mi" (my), "vi" (I saw), "do" (the note). "¿Dónde está mi pedido?" became "esta mi[ércoles]", a
- * date. A match ending in one of those words, written without the abbreviation's period, is dropped.
+ * date. A match of one or two words ending in one of those, written without the abbreviation's period, is dropped;
+ * a longer one ("de lu a vi", "lunes a vi") is a real date and kept.
  */
 function spanishWeekdayWordDrop(text: string): boolean {
-  return /(?:^|\s)(?:mi|vi|do)$/iu.test(text.trim());
+  const words = text.trim().split(/\s+/u);
+  return words.length <= 2 && /^(?:mi|vi|do)$/iu.test(words[words.length - 1]);
 }

@@ -206,6 +206,9 @@ class GraphIndex {
     const gap = this.op(maskGap?.input?.[1], 'Sub');
     const wordRows = this.gatheredVector(maskGap?.input?.[0]);
     if (!idf || !denom || !gap || !wordRows || idf.length !== wordRows.length) return undefined;
+    // The host picks each id's family from the mask and gives padding 0: a 0/1 mask and idf[0] = 0 (the padding
+    // row) make that exactly what the graph computes, as the exporter writes them.
+    if (idf[0] !== 0 || wordRows.some((m) => m !== 0 && m !== 1)) return undefined;
     const charNormName = denom.input?.[0];
     if (gap.input?.[0] === undefined || gap.input?.[1] !== charNormName) return undefined;
     const wordPart = this.op(this.op(this.op(gap.input[0], 'Max')?.input?.[0], 'ReduceL2')?.input?.[0], 'Mul');

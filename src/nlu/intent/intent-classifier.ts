@@ -106,22 +106,27 @@ export class IntentClassifier {
       );
     const { hostWeighting = true, ...sessionOptions } = opts;
     const host = hostWeighting && graph ? hostWeightedGraph(graph) : undefined;
-    let session: OnnxSession;
-    try {
-      session = await OnnxSession.create(host?.bytes ?? bytes, sessionOptions);
-    } catch (e) {
-      return fail(
-        'E_MODEL_CORRUPT',
-        `${join(dir, MODEL_FILE)} is not a loadable ONNX model: ${(e as Error).message}`,
-        e,
-      );
+    const path = join(dir, MODEL_FILE);
+    const open = async (graphBytes: Uint8Array, weights: readonly HostWeight[]): Promise<IntentClassifier> => {
+      let session: OnnxSession;
+      try {
+        session = await OnnxSession.create(graphBytes, sessionOptions);
+      } catch (e) {
+        return fail('E_MODEL_CORRUPT', `${path} is not a loadable ONNX model: ${(e as Error).message}`, e);
+      }
+      const clf = new IntentClassifier(manifest, session, toRows, weights);
+      await clf.probe(path).catch(async (e) => {
+        await session.release();
+        throw e;
+      });
+      return clf;
+    };
+    // The rewritten graph is an optimisation: should it fail to load or to pass the probe, the stored graph decides.
+    if (host) {
+      const fast = await open(host.bytes, host.weights).catch(() => undefined);
+      if (fast) return fast;
     }
-    const clf = new IntentClassifier(manifest, session, toRows, host?.weights ?? []);
-    await clf.probe(join(dir, MODEL_FILE)).catch(async (e) => {
-      await session.release();
-      throw e;
-    });
-    return clf;
+    return open(bytes, []);
   }
 
   /** Checks inputs/outputs, label count, the highest bucket id and the empty bag; also warms ONNX Runtime up. */

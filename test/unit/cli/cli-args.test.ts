@@ -24,6 +24,7 @@ describe('flags that take several values', () => {
     expect(values.data).toEqual(['old.jsonl', 'new.jsonl']);
     expect(values.out).toBe('m');
     expect(parseCommandArgs(['--data', 'a', '--data', 'b'], OPTIONS, 'x').values.data).toEqual(['a', 'b']);
+    expect(parseCommandArgs(['--data=a', 'b', '--json'], OPTIONS, 'x').values.data).toEqual(['a', 'b']);
   });
 
   it('still refuses a stray word after a one-value flag, and keeps negative values as they were', () => {

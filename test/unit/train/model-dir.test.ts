@@ -2,11 +2,14 @@ import {
   chmodSync,
   cpSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +34,8 @@ describe('replaceModelDir', () => {
     await replaceModelDir(dir, write(dir, { 'model.onnx': 'v2', 'manifest.json': '{"v":2}' }));
     expect(readFileSync(join(dir, 'model.onnx'), 'utf8')).toBe('v2');
     expect(readFileSync(join(dir, 'baseline.json'), 'utf8')).toBe('mine');
-    expect(readdirSync(join(root, 'a'))).toEqual(['model']); // no staging or old copies left beside it
+    expect(readdirSync(join(root, 'a'))).toEqual(['model']);
+    expect(readdirSync(dir).sort()).toEqual(['baseline.json', 'manifest.json', 'model.onnx']); // no staging left
   });
 
   it('leaves the previous model exactly as it was when writing the new one fails', async () => {
@@ -45,7 +49,33 @@ describe('replaceModelDir', () => {
     ).rejects.toThrow(/ENOSPC/);
     for (const f of ['model.onnx', 'features.bin', 'manifest.json'])
       expect(readFileSync(join(dir, f), 'utf8')).toBe('good');
-    expect(readdirSync(root).filter((n) => n.startsWith('.b.'))).toEqual([]);
+    expect(readdirSync(dir).sort()).toEqual(['features.bin', 'manifest.json', 'model.onnx']); // no staging left
+  });
+});
+
+describe('replaceModelDir keeps the directory itself', () => {
+  it('same directory (a shell or server working in it), a symlink stays a link, nothing hidden left behind', async () => {
+    const target = join(root, 'v3');
+    await replaceModelDir(target, write(target, { 'model.onnx': 'v1', 'manifest.json': '1' }));
+    const ino = statSync(target).ino;
+    const link = join(root, 'current');
+    symlinkSync(target, link);
+    await replaceModelDir(link, write(link, { 'model.onnx': 'v2', 'manifest.json': '2' }));
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(statSync(target).ino).toBe(ino);
+    expect(readFileSync(join(target, 'model.onnx'), 'utf8')).toBe('v2');
+    expect(readdirSync(target).sort()).toEqual(['manifest.json', 'model.onnx']);
+  });
+
+  it('puts the old files back when the swap fails halfway', async () => {
+    const dir = join(root, 'halfway');
+    await replaceModelDir(dir, write(dir, { 'model.onnx': 'good', 'notes.txt': 'mine' }));
+    // A directory where the new manifest goes: its rename fails after model.onnx was replaced.
+    mkdirSync(join(dir, 'manifest.json', 'x'), { recursive: true });
+    await expect(replaceModelDir(dir, write(dir, { 'model.onnx': 'new', 'manifest.json': 'new' }))).rejects.toThrow();
+    expect(readFileSync(join(dir, 'model.onnx'), 'utf8')).toBe('good');
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
+    expect(readdirSync(dir).sort()).toEqual(['manifest.json', 'model.onnx', 'notes.txt']);
   });
 });
 

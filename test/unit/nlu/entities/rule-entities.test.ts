@@ -119,6 +119,9 @@ describe('RuleEntityRecognizer in other languages', () => {
     expect(find('nos vemos el miércoles', 'es').map(([type, text]) => [type, text])).toEqual([
       ['datetime', 'miércoles'],
     ]);
+    // Longer matches are dates: kept.
+    expect(find('horario de lu a vi de 9 a 18', 'es').map(([type]) => type)).toContain('datetime');
+    expect(find('abierto de lunes a vi', 'es').map(([type]) => type)).toContain('datetime');
   });
 
   it('French', () => {

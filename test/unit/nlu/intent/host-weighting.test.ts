@@ -95,6 +95,13 @@ describe('hostWeightedGraph', () => {
       if (n.opType === 'ReduceL2') n.attribute = [{ name: 'axes', type: 7, ints: [0] }];
     }
     expect(hostWeightedGraph(onnx.ModelProto.encode(model2).finish())).toBeUndefined();
+    // A word mask that is not 0/1 (the host picks a family per id): the linear weighting stays in the graph, and
+    // since it reads `counts`, nothing is cut.
+    const model4 = onnx.ModelProto.decode(bytes);
+    const mask = model4.graph!.initializer!.find((t) => t.name === 'linear.word_rows')!;
+    const values = new Float32Array(new Uint8Array(mask.rawData!).buffer).map((m) => (m ? 0.7 : 0.3));
+    mask.rawData = new Uint8Array(values.buffer);
+    expect(hostWeightedGraph(onnx.ModelProto.encode(model4).finish())).toBeUndefined();
     // `counts` used by a node outside the weighting: nothing is cut.
     const model3 = onnx.ModelProto.decode(bytes);
     const g = model3.graph!;
