@@ -4,6 +4,7 @@
  * int8 cost.
  */
 import { chooseMultiLabelThreshold, chooseRejection, confidenceFloor } from '../eval/choose-threshold.ts';
+import { predictSingleLabel } from '../eval/intent-metrics.ts';
 import { forwardReference } from '../nlu/intent/forward-reference.ts';
 import { type IntentExample, OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
 import type { IntentModelWeights, LabelMode } from '../nlu/intent/intent-weights.ts';
@@ -169,24 +170,14 @@ function servedScores(
   labels: readonly string[],
   threshold: number | undefined,
 ): { accuracy: number; inScopeAccuracy?: number } {
-  let right = 0;
-  let inScope = 0;
-  let inScopeRight = 0;
-  held.forEach((h, i) => {
-    const p = probs[i];
-    let top = 0;
-    for (let c = 1; c < p.length; c++) if (p[c] > p[top]) top = c;
-    const predicted = labels[top] === OUT_OF_SCOPE || p[top] < (threshold ?? 0) ? OUT_OF_SCOPE : labels[top];
-    const ok = predicted === h.example.intent;
-    if (ok) right++;
-    if (h.example.intent !== OUT_OF_SCOPE) {
-      inScope++;
-      if (ok) inScopeRight++;
-    }
-  });
+  const predicted = predictSingleLabel(probs, labels, threshold ?? 0);
+  const right = held.filter((h, i) => predicted[i] === h.example.intent).length;
+  const inScope = held.flatMap((h, i) => (h.example.intent === OUT_OF_SCOPE ? [] : [i]));
   return {
     accuracy: right / Math.max(1, held.length),
-    ...(inScope > 0 ? { inScopeAccuracy: inScopeRight / inScope } : {}),
+    ...(inScope.length > 0
+      ? { inScopeAccuracy: inScope.filter((i) => predicted[i] === held[i].example.intent).length / inScope.length }
+      : {}),
   };
 }
 
