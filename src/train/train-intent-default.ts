@@ -226,7 +226,7 @@ export async function trainIntentDefault(
     );
     if (sel.languages.length === 0)
       log(
-        sel.languageSource === 'word overlap'
+        sel.languageSource !== 'data'
           ? "background: your examples' language was not recognised from their words; only other languages used " +
               '(add a language field to your examples, e.g. "language": "en")'
           : 'background: no corpus language matches your data; only other languages used',
@@ -235,7 +235,7 @@ export async function trainIntentDefault(
       log(
         `background: the corpus has no lines in ${sel.unmatched.join(', ')} (your data's language field): off-topic ` +
           `messages in ${sel.unmatched.length === 1 ? 'it' : 'them'} are not measured` +
-          (sel.languageSource === 'word overlap' ? '; languages found from your words instead' : ''),
+          (sel.languageSource !== 'data' ? '; languages found from your words instead' : ''),
       );
   }
   const intents = new Set(train.flatMap(labelsOf).filter((l) => l !== OUT_OF_SCOPE)).size;

@@ -234,7 +234,7 @@ export function oosNotMeasuredReason(m: Pick<IntentManifest, 'training'>): strin
   if (bg.unmatched?.length)
     return `the background corpus has no lines in your bot's language (${bg.unmatched.join(', ')})`;
   const source = (m.training.background as { languageSource?: string }).languageSource;
-  if (source === 'word overlap')
+  if (source === 'word overlap' || source === 'language id')
     return (
       'your bot\'s language could not be recognised from its words (add a language field, e.g. "language": "en", ' +
       'to your examples) or the background corpus has no lines in it'

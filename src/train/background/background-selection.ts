@@ -3,9 +3,12 @@
  * bot's own examples (a background line that says what an intent says would teach the model to refuse it), shuffled
  * and split into lines that train the out-of-scope class and lines held out to choose the answer threshold.
  */
+import { DEFAULT_LANGUAGE_PROFILE_DIR } from '../../nlu/default-model.ts';
 import { featurize } from '../../nlu/features/featurize.ts';
 import type { FeaturizerConfig } from '../../nlu/features/featurizer-config.ts';
 import type { IntentExample } from '../../nlu/intent/intent-example.ts';
+import { LanguageDetector } from '../../nlu/language/language-detector.ts';
+import { LanguageProfile } from '../../nlu/language/language-profile.ts';
 import { baseLanguage } from '../../nlu/language/languages.ts';
 import { Random } from '../../util/random.ts';
 import type { BackgroundSentence } from './background-corpus.ts';
@@ -34,7 +37,7 @@ export interface BackgroundSelection {
   /** The bot's languages as detected (or given by the examples' `language` fields). */
   languages: string[];
   /** How the languages were found. */
-  languageSource: 'data' | 'word overlap';
+  languageSource: 'data' | 'word overlap' | 'language id';
   /** Languages of the examples' `language` fields the corpus has no line in (their off-topic messages are not measured). */
   unmatched: string[];
   /** Lines in those languages before the similarity filter. */
@@ -85,14 +88,14 @@ const COVERAGE_SAMPLE = 200;
  * The bot's languages: the examples' `language` fields when most carry one (each language with ≥ 2% of them; tags
  * as the corpus writes them: `en-US`, `EN` and `eng` are `en`), else the corpus languages whose sentences' words the
  * training data covers best (median share of a line's words that occur in the training data), so a bot needs no
- * language labels. `unmatched`: the fields' languages the corpus has no line in; when that is all of them, the words
+ * language labels; when a handful of examples share too few words with any, the shipped language identifier reads them. `unmatched`: the fields' languages the corpus has no line in; when that is all of them, the words
  * decide.
  */
 export function botLanguages(
   examples: readonly IntentExample[],
   corpus: readonly BackgroundSentence[],
   featurizer: FeaturizerConfig,
-): { languages: string[]; source: 'data' | 'word overlap'; unmatched: string[] } {
+): { languages: string[]; source: 'data' | 'word overlap' | 'language id'; unmatched: string[] } {
   const labelled = examples.filter((e) => e.language);
   let unmatched: string[] = [];
   if (labelled.length >= LANGUAGE_FIELD_SHARE * examples.length && labelled.length > 0) {
@@ -140,7 +143,43 @@ export function botLanguages(
     if (leaders.length === 1) found = leaders;
   }
   const languages = found.map((c) => c.language).sort();
+  if (languages.length === 0) {
+    // Too few words to compare with the corpus ("where is my order", "track my package"): the product's own language
+    // identifier reads each example.
+    const identified = identifiedLanguages(examples, [...byLanguage.keys()]);
+    if (identified.length > 0) return { languages: identified, source: 'language id', unmatched };
+  }
   return { languages, source: 'word overlap', unmatched };
+}
+
+/** Examples read by the language identifier (the first this many). */
+const IDENTIFIED_EXAMPLES = 200;
+
+/**
+ * The languages the shipped language identifier finds in the examples, among `candidates` (the corpus's): each one
+ * that at least a quarter of them (and two) are in, else the most frequent when it holds half; none when the profile
+ * cannot be read.
+ */
+function identifiedLanguages(examples: readonly IntentExample[], candidates: readonly string[]): string[] {
+  let detector: LanguageDetector;
+  try {
+    const profile = LanguageProfile.load(DEFAULT_LANGUAGE_PROFILE_DIR);
+    const covered = candidates.filter((l) => profile.covered.has(l));
+    if (covered.length === 0) return [];
+    detector = new LanguageDetector({ languages: covered, profile });
+  } catch {
+    return [];
+  }
+  const sample = examples.slice(0, IDENTIFIED_EXAMPLES);
+  const counts = new Map<string, number>();
+  for (const e of sample) {
+    const { language } = detector.detect(e.text);
+    if (language !== 'und') counts.set(language, (counts.get(language) ?? 0) + 1);
+  }
+  const ranked = [...counts].sort((a, b) => b[1] - a[1]);
+  const kept = ranked.filter(([, n]) => n >= Math.max(2, 0.25 * sample.length)).map(([l]) => l);
+  if (kept.length > 0) return kept.sort();
+  return ranked.length > 0 && ranked[0][1] >= sample.length / 2 ? [ranked[0][0]] : [];
 }
 
 /** The corpus's code for an example's `language` (`en-US`, `EN`, `eng` → `en`); an unknown one lower-cased. */

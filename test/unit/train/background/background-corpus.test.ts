@@ -127,6 +127,19 @@ describe('background selection', () => {
       'send it back',
     ].map((text) => ({ text, intent: 'x' }));
     expect(botLanguages(tiny, shipped, DEFAULT_FEATURIZER).languages).toEqual(['en']);
+    // Fewer shared words still: the language identifier reads the examples.
+    const fewer = (texts: string[]) => texts.map((text) => ({ text, intent: 'x' }));
+    expect(
+      botLanguages(
+        fewer(['where is my order', 'has my parcel shipped yet', 'track my package please', 'I want my money back']),
+        shipped,
+        DEFAULT_FEATURIZER,
+      ),
+    ).toMatchObject({ languages: ['en'], source: 'language id' });
+    expect(
+      botLanguages(fewer(['hola', 'quiero mi dinero', 'dónde está mi pedido', 'gracias']), shipped, DEFAULT_FEATURIZER)
+        .languages,
+    ).toEqual(['es']);
     // Words of no corpus language: nothing is guessed.
     const made = ['zorp blick', 'flarn quix', 'blick zorp flarn'].map((text) => ({ text, intent: 'x' }));
     expect(botLanguages(made, shipped, DEFAULT_FEATURIZER).languages).toEqual([]);
