@@ -2,7 +2,9 @@
  * Strict parsing of a subcommand's flags (an unknown flag or a stray positional is an `E_USAGE` error naming it) and
  * small helpers for required and numeric flags.
  */
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SwitchboardError } from '../errors.ts';
 
@@ -99,6 +101,24 @@ export function boundedFlag(
   if (n !== undefined && !ok(n))
     throw new SwitchboardError('E_USAGE', 'input', `--${flag} expects a number ${wording}, got '${value}'`);
   return n;
+}
+
+/**
+ * Checks, before long work, that the file a flag names can be written later: not a directory, in a folder that exists
+ * and is writable. Throws the `E_USAGE` error {@link writeFlagFile} would.
+ */
+export function checkFlagFile(flag: string, path: string): void {
+  const fail = (why: string): never => {
+    throw new SwitchboardError('E_USAGE', 'input', `${flag} ${path}: ${why}`);
+  };
+  if (existsSync(path) && statSync(path).isDirectory()) fail('is a directory');
+  const folder = dirname(resolve(path));
+  if (!existsSync(folder)) fail('is in a folder that does not exist');
+  try {
+    accessSync(existsSync(path) ? path : folder, constants.W_OK);
+  } catch {
+    fail('cannot be written (permission denied)');
+  }
 }
 
 /**

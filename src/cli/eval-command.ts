@@ -20,6 +20,7 @@ import { recordEvaluation } from '../train/save-intent-model.ts';
 import { BACKGROUND_MAX_SIMILARITY } from '../train/train-intent-default.ts';
 import {
   boundedFlag,
+  checkFlagFile,
   integerFlag,
   MAX_SEED,
   numberFlag,
@@ -253,6 +254,7 @@ async function crossValidateCommand(
   const bar = new ProgressBar('cross-validation', process.stderr, process.stderr.isTTY === true && !values.json);
   const seed = integerFlag(values.seed, 'seed', { min: 0, max: MAX_SEED }, 1)!;
   const budgetUnits = boundedFlag(values.budget, 'budget', (x) => x > 0, '> 0 (work units)');
+  if (values.report) checkFlagFile('--report', values.report); // before the folds train, not after
   const report = await crossValidateIntent(data.examples, k, {
     seed,
     fixed: { seed },

@@ -94,7 +94,14 @@ export function commandUsage(key: string): string {
   }
   const nlu =
     key === 'predict' ? `\n\n${USAGE.slice(USAGE.indexOf('\nNLU flags') + 1, USAGE.indexOf('\n\nData:'))}` : '';
-  const data = /^(train|eval|calibrate|gate|baseline)/.test(key) ? `\n\n${USAGE.slice(USAGE.indexOf('Data:'))}` : '';
+  const intentData = /^(train intent|eval intent|eval route|calibrate|gate|baseline)$/.test(key);
+  const languageData = /^(train language|eval language)$/.test(key);
+  const dataHelp = USAGE.slice(USAGE.indexOf('Data:'));
+  const data = intentData
+    ? `\n\n${dataHelp.slice(0, dataHelp.indexOf('\nLanguage data:'))}`
+    : languageData
+      ? `\n\n${dataHelp.slice(dataHelp.indexOf('Language data:'))}`
+      : '';
   return `Usage:\n  ${out.join('\n  ')}${nlu}${data}`;
 }
 
@@ -110,9 +117,15 @@ export async function main(argv: string[]): Promise<number> {
   const kinds = Object.keys(commands)
     .filter((c) => c.startsWith(`${argv[0]} `))
     .map((c) => c.split(' ')[1]);
+  if (!load && kinds.length > 0 && argv.slice(1).some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(
+      `${kinds.map((k) => commandUsage(`${argv[0]} ${k}`).replace(/\n\nData:[\s\S]*$/, '')).join('\n\n')}\n`,
+    );
+    return 0;
+  }
   if (!load && kinds.length > 0) {
     process.stderr.write(
-      `switchboard: '${argv[0]}' needs what to ${argv[0]}: ${kinds.map((k) => `'${argv[0]} ${k}'`).join(', ')}` +
+      `switchboard: '${argv[0]}' needs a subcommand: ${kinds.map((k) => `'${argv[0]} ${k}'`).join(', ')}` +
         ` (see 'switchboard help')\n`,
     );
     return 2;

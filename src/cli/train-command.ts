@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { readBotConfig } from '../config/bot-config.ts';
+import { BASELINE_FILE } from '../metrics/drift.ts';
 import { oosNotMeasuredReason, WEAK_OOS_RECALL } from '../nlu/intent/intent-manifest.ts';
 import { DEFAULT_BACKGROUND_DIR } from '../train/background/background-corpus.ts';
 import { checkModelOut } from '../train/model-dir.ts';
@@ -12,7 +13,7 @@ import { readIntentData, readIntentFiles } from '../train/read-intent-data.ts';
 import { saveIntentModel } from '../train/save-intent-model.ts';
 import { trainIntentDefault } from '../train/train-intent-default.ts';
 import type { TrainIntentOptions } from '../train/train-intent-types.ts';
-import { integerFlag, MAX_SEED, numberFlag, parseCommandArgs, required, usageError } from './cli-args.ts';
+import { integerFlag, MAX_SEED, numberFlag, parseCommandArgs, required, shellQuote, usageError } from './cli-args.ts';
 import { ProgressBar } from './progress-bar.ts';
 
 /** Largest int8 accuracy cost (validation, in points) for which `--quantize auto` stores int8 tables. */
@@ -143,6 +144,12 @@ export async function trainIntentCommand(args: string[]): Promise<number> {
     background,
     oos,
   });
+  if (existsSync(join(out, BASELINE_FILE)))
+    log(
+      `warning: ${join(out, BASELINE_FILE)} (the drift baseline) was measured on the previous model: run ` +
+        `'switchboard baseline --model ${shellQuote(out)} --data <validation file>' again, or drift checks compare ` +
+        'this model with the old one',
+    );
   if (oos.source === 'none') {
     process.stderr.write(
       loudWarning([

@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { boundedFlag, integerFlag, MAX_SEED, parseCommandArgs, spreadMultiple } from '../../../src/cli/cli-args.ts';
 
@@ -52,7 +55,8 @@ describe('numeric flags', () => {
 });
 
 describe('per-command --help, flags that do not go together', () => {
-  const cli = (args: string[]) => spawnSync(process.execPath, ['bin/switchboard.js', ...args], { encoding: 'utf8' });
+  const cli = (args: string[]) =>
+    spawnSync(process.execPath, ['bin/switchboard.js', ...args], { encoding: 'utf8', timeout: 120_000 });
 
   it('prints the usage of that command, exit 0', () => {
     const r = cli(['train', 'intent', '--data', 'x.jsonl', '--help']);
@@ -63,9 +67,60 @@ describe('per-command --help, flags that do not go together', () => {
     const both = cli(['train', 'intent', '--data', 'x.jsonl', '--out', 'm', '--no-background', '--background', 'bg']);
     expect(both.status).toBe(1);
     expect(both.stderr).toMatch(/--no-background and --background do not go together \[E_USAGE\]/);
+    const group = cli(['train', '--help']);
+    expect(group.status).toBe(0);
+    expect(group.stdout).toMatch(/switchboard train intent[^]*switchboard train ner[^]*switchboard train language/);
+    const ner = cli(['eval', 'ner', '-h']);
+    expect(ner.stdout).toMatch(/eval ner --model DIR --data FILE\.conll/);
+    expect(ner.stdout).not.toMatch(/JSONL \{"text","intent"\}/);
+    // A report that cannot be written is refused before the folds train.
+    const cv = cli([
+      'eval',
+      'intent',
+      '--cv',
+      '3',
+      '--data',
+      'test/fixtures/data/shop-bot.jsonl',
+      '--report',
+      '/no/such/dir/r.html',
+    ]);
+    expect(cv.status).toBe(1);
+    expect(cv.stderr).toMatch(/--report \/no\/such\/dir\/r\.html: is in a folder that does not exist/);
+    expect(cv.stderr).not.toMatch(/fold 1/);
     const p = cli(['predict', '-h']);
     expect(p.status).toBe(0);
     expect(p.stdout).toMatch(/^NLU flags \(predict\)/m);
     expect(p.stdout).not.toMatch(/switchboard report/);
+  });
+});
+
+describe('retraining into a directory with a drift baseline', () => {
+  it('says the baseline was measured on the previous model, and keeps it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-baseline-'));
+    try {
+      writeFileSync(join(dir, 'baseline.json'), '{}');
+      const r = spawnSync(
+        process.execPath,
+        [
+          'bin/switchboard.js',
+          'train',
+          'intent',
+          '--data',
+          'test/fixtures/data/shop-bot.jsonl',
+          '--out',
+          dir,
+          '--budget',
+          '1',
+        ],
+        { encoding: 'utf8', timeout: 120_000 },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(
+        /baseline\.json \(the drift baseline\) was measured on the previous model: run 'switchboard baseline/,
+      );
+      expect(readFileSync(join(dir, 'baseline.json'), 'utf8')).toBe('{}');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
