@@ -69,7 +69,9 @@ describe('per-command --help, flags that do not go together', () => {
     expect(both.stderr).toMatch(/--no-background and --background do not go together \[E_USAGE\]/);
     const group = cli(['train', '--help']);
     expect(group.status).toBe(0);
-    expect(group.stdout).toMatch(/switchboard train intent[\s\S]*switchboard train ner[\s\S]*switchboard train language/);
+    expect(group.stdout).toMatch(
+      /switchboard train intent[\s\S]*switchboard train ner[\s\S]*switchboard train language/,
+    );
     const ner = cli(['eval', 'ner', '-h']);
     expect(ner.stdout).toMatch(/eval ner --model DIR --data FILE\.conll/);
     expect(ner.stdout).not.toMatch(/JSONL \{"text","intent"\}/);
