@@ -96,9 +96,11 @@ export async function evalIntentCommand(args: string[]): Promise<number> {
   const gold = data.examples.map((e) => e.intent);
   const hasOos = mode === 'single' && gold.includes(OUT_OF_SCOPE);
   const threshold = mode === 'multi' ? (clf.threshold ?? 0.5) : hasOos ? (clf.threshold ?? 0) : 0;
+  // Per-intent thresholds (`switchboard calibrate`) apply as the bot serves them.
+  const perIntent = mode === 'single' ? (clf.manifest.calibration.thresholds ?? {}) : {};
   const metrics =
     mode === 'single'
-      ? singleLabelMetrics(gold as string[], probs, labels, threshold)
+      ? singleLabelMetrics(gold as string[], probs, labels, threshold, 50, perIntent)
       : multiLabelMetrics(gold as string[][], probs, labels, threshold);
   const out: Record<string, unknown> = {
     n: metrics.n,
@@ -122,7 +124,7 @@ export async function evalIntentCommand(args: string[]): Promise<number> {
   if (perLanguage) out.per_language = perLanguage;
   if (!gold.includes(OUT_OF_SCOPE) && mode === 'single') {
     // `accuracy` is the top label's (as benchmarks count it); as served, a message below the threshold is not answered.
-    const served = predictSingleLabel(probs, labels, clf.threshold ?? 0);
+    const served = predictSingleLabel(probs, labels, clf.threshold ?? 0, perIntent);
     Object.assign(out, {
       threshold: round(clf.threshold ?? 0),
       answered: round(served.filter((p) => p !== OUT_OF_SCOPE).length / Math.max(1, served.length)),

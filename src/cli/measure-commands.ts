@@ -18,7 +18,7 @@ import { answerThresholds, Bot } from '../bot.ts';
 import { type BotConfig, readBotConfig } from '../config/bot-config.ts';
 import { readEnvConfig } from '../config/env-config.ts';
 import { SwitchboardError } from '../errors.ts';
-import { argmax, multiLabelMetrics } from '../eval/intent-metrics.ts';
+import { multiLabelMetrics, predictSingleLabel } from '../eval/intent-metrics.ts';
 import { parseTime } from '../metrics/automation-report.ts';
 import { confidenceHistogram, writeBaseline } from '../metrics/drift.ts';
 import { IntentClassifier } from '../nlu/intent/intent-classifier.ts';
@@ -211,15 +211,9 @@ async function servedAccuracy(
       const gold = data.examples.map((r) => r.intent as string[]);
       return multiLabelMetrics(gold, probs, clf.labels, clf.threshold ?? 0.5).exact_match;
     }
-    const thresholds = answerThresholds(policy, clf.manifest.calibration);
-    const right = data.examples.filter((r, i) => {
-      const top = argmax(probs[i]);
-      const intent = clf.labels[top];
-      const answered =
-        intent !== OUT_OF_SCOPE && probs[i][top] >= (thresholds.intent_thresholds[intent] ?? thresholds.threshold);
-      return answered ? intent === r.intent : r.intent === OUT_OF_SCOPE;
-    }).length;
-    return right / Math.max(1, data.examples.length);
+    const { threshold, intent_thresholds } = answerThresholds(policy, clf.manifest.calibration);
+    const predicted = predictSingleLabel(probs, clf.labels, threshold, intent_thresholds);
+    return data.examples.filter((r, i) => predicted[i] === r.intent).length / Math.max(1, data.examples.length);
   } finally {
     await clf.release();
   }

@@ -79,20 +79,27 @@ export function argmax(row: ArrayLike<number>): number {
 }
 
 /**
- * Single-label predictions: the top label, or `out_of_scope` when its probability is below `threshold`.
+ * Single-label predictions: the top label, or `out_of_scope` when its probability is below its threshold — the
+ * label's own in `perLabel` (per-intent thresholds, as `switchboard calibrate` writes them), else `threshold`.
  * @example predictSingleLabel([Float32Array.of(0.4, 0.6)], ['a', 'b'], 0.7) // ['out_of_scope']
  */
-export function predictSingleLabel(probs: readonly Float32Array[], labels: readonly string[], threshold = 0): string[] {
+export function predictSingleLabel(
+  probs: readonly Float32Array[],
+  labels: readonly string[],
+  threshold = 0,
+  perLabel: Readonly<Record<string, number>> = {},
+): string[] {
   return probs.map((row) => {
     const top = argmax(row);
-    return row[top] < threshold ? OUT_OF_SCOPE : labels[top];
+    return row[top] < (perLabel[labels[top]] ?? threshold) ? OUT_OF_SCOPE : labels[top];
   });
 }
 
 /**
  * Accuracy, macro-F1, per-label scores and confusions of single-label predictions. When `out_of_scope` is among the
  * gold labels, predictions follow the threshold rule (top label unless its probability is below `threshold`, then
- * `out_of_scope`; an in-scope query rejected so counts as wrong, as in the CLINC150 paper) and the result adds
+ * `out_of_scope`; per-label thresholds in `perLabelThresholds` replace `threshold` for their label; an in-scope query
+ * rejected so counts as wrong, as in the CLINC150 paper) and the result adds
  * `in_scope_accuracy`, `oos_recall` and `threshold`. Without out_of_scope rows the threshold is not applied.
  * @example singleLabelMetrics(['a', 'b'], [Float32Array.of(0.9, 0.1), Float32Array.of(0.8, 0.2)], ['a', 'b'])
  * // {n: 2, accuracy: 0.5, macro_f1: 0.333…, per_label: […], confusions: [{gold: 'b', predicted: 'a', count: 1, rows: [1]}]}
@@ -103,10 +110,13 @@ export function singleLabelMetrics(
   labels: readonly string[],
   threshold = 0,
   maxConfusions = 50,
+  perLabelThresholds: Readonly<Record<string, number>> = {},
 ): SingleLabelMetrics {
   checkShapes(gold.length, probs, labels);
   const hasOos = gold.includes(OUT_OF_SCOPE);
-  const predicted = predictSingleLabel(probs, labels, hasOos ? threshold : 0);
+  const predicted = hasOos
+    ? predictSingleLabel(probs, labels, threshold, perLabelThresholds)
+    : predictSingleLabel(probs, labels);
   const pairs = gold.map((g, i): [string[], string[]] => [[g], [predicted[i]]]);
   const perLabel = labelScores(pairs);
   const metrics: SingleLabelMetrics = {

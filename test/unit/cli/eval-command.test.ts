@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { unknownLabels } from '../../../src/cli/eval-command.ts';
 
@@ -15,5 +19,43 @@ describe('eval intent: labels the model does not know', () => {
     );
     expect(unknownLabels(rows.slice(0, 1), ['refund'])).toBeUndefined();
     expect(unknownLabels([{ text: 'x', intent: ['refund', 'new'] }], ['refund'])).toMatch(/"new" \(1 row\)/);
+  });
+});
+
+describe('eval intent: per-intent thresholds', () => {
+  it('applies the model’s per-intent thresholds as the bot serves them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-eval-thr-'));
+    try {
+      const model = join(dir, 'model');
+      cpSync('models/intent-massive', model, { recursive: true });
+      const data = join(dir, 'data.jsonl');
+      writeFileSync(
+        data,
+        [
+          { text: 'wake me up at seven tomorrow', intent: 'alarm_set' },
+          { text: 'what is the weather like today', intent: 'weather_query' },
+          { text: 'write me a poem about the sea', intent: 'out_of_scope' },
+        ]
+          .map((r) => JSON.stringify(r))
+          .join('\n'),
+      );
+      const run = () =>
+        JSON.parse(
+          spawnSync(
+            process.execPath,
+            ['bin/switchboard.js', 'eval', 'intent', '--model', model, '--data', data, '--json'],
+            {
+              encoding: 'utf8',
+            },
+          ).stdout,
+        );
+      expect(run().in_scope_accuracy).toBe(1);
+      const m = JSON.parse(readFileSync(join(model, 'manifest.json'), 'utf8'));
+      m.calibration.thresholds = { alarm_set: 0.9999, weather_query: 0.9999 };
+      writeFileSync(join(model, 'manifest.json'), JSON.stringify(m));
+      expect(run().in_scope_accuracy).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

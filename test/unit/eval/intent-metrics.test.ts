@@ -71,6 +71,21 @@ describe('out-of-scope threshold rule (CLINC150 convention)', () => {
     expect(m.confusions[0]).toEqual({ gold: 'a', predicted: 'b', count: 1, rows: [4] });
   });
 
+  it('a per-label threshold replaces the global one for its label', () => {
+    // b needs 0.75: the 0.7 and 0.55 answers of b are rejected; a keeps the global 0.6.
+    expect(predictSingleLabel(probs, labels, 0.6, { b: 0.75 })).toEqual([
+      'a',
+      'out_of_scope',
+      'out_of_scope',
+      'b',
+      'out_of_scope',
+    ]);
+    const m = singleLabelMetrics(gold, probs, labels, 0.6, 50, { b: 0.75 });
+    expect(m.in_scope_accuracy).toBeCloseTo(1 / 3);
+    expect(m.oos_recall).toBeCloseTo(1 / 2);
+    expect(predictSingleLabel(probs, labels, 0.6, { a: 0.95 })[0]).toBe('out_of_scope');
+  });
+
   it('data of out_of_scope rows only has an out-of-scope recall and no in-scope accuracy', () => {
     const m = singleLabelMetrics(['out_of_scope', 'out_of_scope'], rows([0.9, 0.1], [0.5, 0.5]), labels, 0.6);
     expect(m.oos_recall).toBe(0.5);
