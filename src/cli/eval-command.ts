@@ -120,7 +120,7 @@ export async function evalIntentCommand(args: string[]): Promise<number> {
       exact_match: round(metrics.exact_match),
       threshold: round(threshold),
     });
-  const perLanguage = perLanguageScores(data.examples, probs, labels, mode, threshold);
+  const perLanguage = perLanguageScores(data.examples, probs, labels, mode, threshold, perIntent);
   if (perLanguage) out.per_language = perLanguage;
   if (!gold.includes(OUT_OF_SCOPE) && mode === 'single') {
     // `accuracy` is the top label's (as benchmarks count it); as served, a message below the threshold is not answered.
@@ -179,6 +179,7 @@ function perLanguageScores(
   labels: readonly string[],
   mode: 'single' | 'multi',
   threshold: number,
+  perIntent: Readonly<Record<string, number>> = {},
 ): Record<string, number> | undefined {
   const groups = new Map<string, number[]>();
   examples.forEach((e, i) => {
@@ -194,7 +195,7 @@ function perLanguageScores(
     const p = rows.map((i) => probs[i]);
     result[language] = round(
       mode === 'single'
-        ? singleLabelMetrics(g as string[], p, labels, threshold).accuracy
+        ? singleLabelMetrics(g as string[], p, labels, threshold, 50, perIntent).accuracy
         : multiLabelMetrics(g as string[][], p, labels, threshold).micro_f1,
     );
   }

@@ -9,11 +9,13 @@
  * A signal over its limit raises an alert (log, the `switchboard_drift` gauge, a message to the agents' surfaces)
  * when the state changes, not at every check.
  */
+
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { SwitchboardError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
 import { isQuestion } from './automation-rate.ts';
 import type { TurnLog, TurnRecord } from './turn-log.ts';
 
@@ -108,7 +110,9 @@ export function driftSignals(
   const scores = q.map((t) => t.intents[0]?.score ?? 0);
   const langs: Record<string, number> = {};
   for (const t of q) if (t.language) langs[t.language] = (langs[t.language] ?? 0) + 1 / q.length;
-  const below = q.length ? scores.filter((s) => s < threshold).length / q.length : 0;
+  // As the baseline counts: below the threshold, or out_of_scope on top (a rejection either way).
+  const rejected = (t: TurnRecord) => (t.intents[0]?.score ?? 0) < threshold || t.intents[0]?.intent === OUT_OF_SCOPE;
+  const below = q.length ? q.filter(rejected).length / q.length : 0;
   return {
     confidence_psi: psi(b.confidence_histogram, confidenceHistogram(scores)),
     language_tvd: tvd(b.languages, langs),

@@ -32,9 +32,9 @@ describe('eval intent: per-intent thresholds', () => {
       writeFileSync(
         data,
         [
-          { text: 'wake me up at seven tomorrow', intent: 'alarm_set' },
-          { text: 'what is the weather like today', intent: 'weather_query' },
-          { text: 'write me a poem about the sea', intent: 'out_of_scope' },
+          { text: 'wake me up at seven tomorrow', intent: 'alarm_set', language: 'en' },
+          { text: 'what is the weather like today', intent: 'weather_query', language: 'en' },
+          { text: 'write me a poem about the sea', intent: 'out_of_scope', language: 'en' },
         ]
           .map((r) => JSON.stringify(r))
           .join('\n'),
@@ -53,7 +53,10 @@ describe('eval intent: per-intent thresholds', () => {
       const m = JSON.parse(readFileSync(join(model, 'manifest.json'), 'utf8'));
       m.calibration.thresholds = { alarm_set: 0.9999, weather_query: 0.9999 };
       writeFileSync(join(model, 'manifest.json'), JSON.stringify(m));
-      expect(run().in_scope_accuracy).toBe(0);
+      const strict = run();
+      expect(strict.in_scope_accuracy).toBe(0);
+      // Per language as well (every row has one): never outside the overall figure's range.
+      expect(strict.per_language.en).toBeCloseTo(strict.accuracy, 6);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

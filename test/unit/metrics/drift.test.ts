@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../../src/log.ts';
-import { type Baseline, DriftMonitor, psi, tvd } from '../../../src/metrics/drift.ts';
+import { type Baseline, DriftMonitor, driftSignals, psi, tvd } from '../../../src/metrics/drift.ts';
+import type { TurnRecord } from '../../../src/metrics/turn-log.ts';
 import { openStores } from '../../../src/server/open-stores.ts';
 
 const stores = await openStores({ sqliteFile: ':memory:' });
@@ -21,6 +22,28 @@ describe('drift', () => {
     expect(psi(baseline.confidence_histogram, [0, 0, 0.1, 0.2, 0.2, 0.1, 0.1, 0.1, 0.1, 0.1])).toBeGreaterThan(1);
     expect(tvd({ en: 0.5, es: 0.5 }, { en: 0.5, es: 0.5 })).toBe(0);
     expect(tvd({ en: 0.5, es: 0.5 }, { en: 0.2, fr: 0.8 })).toBeCloseTo(0.8);
+  });
+
+  it('counts out-of-scope answers as rejections on the live side, as the baseline does', () => {
+    // Confident out_of_scope on top: handed off, though above the threshold.
+    const turns = Array.from(
+      { length: 100 },
+      (_, i) =>
+        ({
+          id: `web:oos${i}`,
+          at: i,
+          channel: 'web',
+          conversation: `o${i}`,
+          language: 'en',
+          intents: [{ intent: i < 80 ? 'out_of_scope' : 'alarm_set', score: 0.95 }],
+          decision: i < 80 ? 'handoff' : 'answer',
+          reason: i < 80 ? 'out_of_scope' : 'confident',
+          latency_ms: 1,
+          nlu_ms: 1,
+          audit_sampled: false,
+        }) as TurnRecord,
+    );
+    expect(driftSignals(turns, baseline, 0.6).low_confidence_excess).toBeCloseTo(0.8 - 0.05);
   });
 
   it('says so when the model has no baseline', async () => {
