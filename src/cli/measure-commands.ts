@@ -23,6 +23,7 @@ import { parseTime } from '../metrics/automation-report.ts';
 import { confidenceHistogram, writeBaseline } from '../metrics/drift.ts';
 import { IntentClassifier } from '../nlu/intent/intent-classifier.ts';
 import { OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
+import { asksOnlyForHuman } from '../router/human-request.ts';
 import { openStores } from '../server/open-stores.ts';
 import { readIntentData } from '../train/read-intent-data.ts';
 import { checkCase, readBehaviourFile } from './behaviour-command.ts';
@@ -37,8 +38,8 @@ export async function baselineCommand(args: string[]): Promise<number> {
     { model: { type: 'string' }, data: { type: 'string' }, threshold: { type: 'string' } },
     cmd,
   );
-  const dir = required(values.model, '--model DIR', cmd);
-  const file = required(values.data, '--data FILE', cmd);
+  const dir = required(values.model, 'model DIR', cmd);
+  const file = required(values.data, 'data FILE', cmd);
   const clf = await IntentClassifier.load(dir);
   try {
     const threshold =
@@ -84,7 +85,7 @@ export async function exportTrainingCommand(args: string[]): Promise<number> {
     { since: { type: 'string' }, store: { type: 'string' }, out: { type: 'string' } },
     cmd,
   );
-  const out = required(values.out, '--out FILE.jsonl', cmd);
+  const out = required(values.out, 'out FILE.jsonl', cmd);
   let since: number;
   try {
     since = parseTime(values.since ?? '30d');
@@ -99,11 +100,19 @@ export async function exportTrainingCommand(args: string[]): Promise<number> {
   const lines: string[] = [];
   let tickets = 0;
   let audits = 0;
+  let skipped = 0; // tickets of a bare request for a person with no question after it
   try {
     for (const t of await stores.handoffs.list('resolved', 1_000_000)) {
       if (!t.label || (t.closed_at ?? 0) < since) continue;
-      const first = t.transcript.find((e) => e.from === 'customer');
-      if (!first?.text.trim()) continue;
+      // A ticket opened by a bare request for a person ("talk to a person") starts with that, not with what the label
+      // is about: the customer's next message is the question, if they wrote one.
+      const said = t.transcript.filter((e) => e.from === 'customer' && e.text.trim());
+      const bare = said[0] !== undefined && asksOnlyForHuman(said[0].text, t.language ?? 'en');
+      const first = bare ? said[1] : said[0];
+      if (!first) {
+        if (bare) skipped++;
+        continue;
+      }
       lines.push(JSON.stringify({ text: first.text, intent: t.label, language: t.language, source: `ticket:${t.id}` }));
       tickets++;
     }
@@ -119,7 +128,7 @@ export async function exportTrainingCommand(args: string[]): Promise<number> {
   }
   await writeFlagFile('--out', out, lines.length ? `${lines.join('\n')}\n` : '');
   process.stdout.write(
-    `${JSON.stringify({ out, examples: lines.length, from_tickets: tickets, from_audits: audits })}\n`,
+    `${JSON.stringify({ out, examples: lines.length, from_tickets: tickets, from_audits: audits, skipped_person_requests: skipped })}\n`,
   );
   return 0;
 }
@@ -219,6 +228,21 @@ async function servedAccuracy(
   }
 }
 
+/**
+ * Intents the candidate has that the current model has not and the config answers nothing for: a new intent without
+ * an answer yet, or a label an agent mistyped (intents left unanswered on purpose, like a "talk to a person" intent,
+ * are in both models and not named).
+ */
+async function newIntentsWithoutAnswer(candidate: string, current: string, config: BotConfig): Promise<string[]> {
+  const labels = async (dir: string) => {
+    const clf = await IntentClassifier.load(dir);
+    await clf.release();
+    return clf.labels;
+  };
+  const before = new Set(await labels(current));
+  return (await labels(candidate)).filter((l) => l !== OUT_OF_SCOPE && !before.has(l) && !config.answers[l]);
+}
+
 export async function gateCommand(args: string[]): Promise<number> {
   const cmd = 'gate';
   const { values } = parseCommandArgs(
@@ -234,15 +258,18 @@ export async function gateCommand(args: string[]): Promise<number> {
     },
     cmd,
   );
-  const candidate = required(values.candidate, '--candidate DIR', cmd);
-  const current = required(values.current, '--current DIR', cmd);
-  const data = required(values.data, '--data FILE (held-out labelled data)', cmd);
+  const candidate = required(values.candidate, 'candidate DIR', cmd);
+  const current = required(values.current, 'current DIR', cmd);
+  const data = required(values.data, 'data FILE (held-out labelled data)', cmd);
   const maxDrop = boundedFlag(values['max-drop'], 'max-drop', (x) => x >= 0 && x <= 1, 'from 0 to 1', 0.005) ?? 0.005;
   const files = behaviourFiles(values.behaviour, values.config);
-  const policy = values.config ? readBotConfig(values.config).policy : undefined;
+  const config = values.config ? readBotConfig(values.config) : undefined;
+  const policy = config?.policy;
   const [before, after] = [await servedAccuracy(current, data, policy), await servedAccuracy(candidate, data, policy)];
   const failures = await behaviourFailures(files, candidate, values.config);
   const accepted = failures.length === 0 && before - after <= maxDrop;
+  // Intents the candidate has and the config answers nothing for (a new intent, or a label an agent mistyped).
+  const unanswered = config ? await newIntentsWithoutAnswer(candidate, current, config) : [];
   const result = {
     accepted,
     held_out: basename(data),
@@ -252,7 +279,13 @@ export async function gateCommand(args: string[]): Promise<number> {
     max_drop: maxDrop,
     behaviour_files: files.map((f) => relative(process.cwd(), f) || f),
     behaviour_failures: failures,
+    ...(unanswered.length ? { new_intents_without_answer: unanswered } : {}),
   };
+  if (unanswered.length && !values.json)
+    process.stderr.write(
+      `warning: the candidate has new intents ${values.config} has no answer for (they are handed off; a new intent ` +
+        `to answer, or a mistyped label?): ${unanswered.map((l) => `'${l}'`).join(', ')}\n`,
+    );
   if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else
     process.stdout.write(

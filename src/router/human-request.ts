@@ -79,3 +79,16 @@ export function asksForHuman(text: string, language: string): boolean {
   for (const l of new Set([language, 'en'])) if (MATCHERS.get(l)?.test(folded)) return true;
   return false;
 }
+
+/** Longest message read as nothing but a request for a person ("can I speak to a human please" is 7 words). */
+const REQUEST_ONLY_WORDS = 7;
+
+/**
+ * True when `text` is a request for a person and little else ("talk to a person", "quiero hablar con una persona"),
+ * so it says nothing about what the customer needs; "my parcel never arrived, I want a person" is not.
+ * @example asksOnlyForHuman('talk to a person', 'en') // true
+ */
+export function asksOnlyForHuman(text: string, language: string): boolean {
+  if (!asksForHuman(text, language)) return false;
+  return fold(text.slice(0, 2000)).split(' ').filter(Boolean).length <= REQUEST_ONLY_WORDS;
+}

@@ -448,15 +448,9 @@ export async function trainIntentAuto(
     });
     if (enforceBudget(opts, full) && results.length > 0 && spent + cost > budget) {
       for (const j of group) {
-        const pair =
-          group.length > 1
-            ? `, trained with ${group
-                .filter((x) => x !== j)
-                .map((x) => candidates[x].name)
-                .join(', ')}`
-            : '';
+        const pair = group.length > 1 ? ' for the pair trained together' : '';
         trials[j].skipped =
-          `budget: ~${cost.toFixed(0)} units more${pair} would pass ${budget.toFixed(0)} (${spent.toFixed(0)} spent)`;
+          `budget: ~${cost.toFixed(0)} units more${pair} would pass ${budget.toFixed(0)}; ${spent.toFixed(0)} spent`;
         log(`search: ${candidates[j].name}: skipped (${trials[j].skipped})`);
       }
       continue;

@@ -204,6 +204,34 @@ describe('gate', () => {
     expect(result.accepted).toBe(false);
     expect(result.accuracy_candidate).toBeLessThan(result.accuracy_current);
     expect(result.behaviour_failures[0]).toMatch(/does not load with this model/);
+    // With the bot's config: the candidate's intents the current model lacks and the config does not answer are named.
+    const named = await run(
+      process.execPath,
+      [
+        CLI,
+        'gate',
+        '--candidate',
+        other,
+        '--current',
+        current,
+        '--data',
+        heldOut,
+        '--json',
+        '--config',
+        join(ROOT, 'config', 'demo.yaml'),
+        '--behaviour',
+        join(ROOT, 'test', 'behaviour'),
+      ],
+      { cwd: ROOT },
+    ).then(
+      () => undefined,
+      (e: { code: number; stdout: string }) => e,
+    );
+    const labels = JSON.parse(readFileSync(join(other, 'manifest.json'), 'utf8')).labels as string[];
+    const massive = JSON.parse(readFileSync(join(current, 'manifest.json'), 'utf8')).labels as string[];
+    const expected = labels.filter((l) => l !== 'out_of_scope' && !massive.includes(l));
+    expect(expected.length).toBeGreaterThan(0);
+    expect(JSON.parse(named?.stdout ?? '{}').new_intents_without_answer).toEqual(expected);
   }, 120_000);
 
   it('scores models as served: the same weights with an answer threshold that refuses most messages are refused', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Understanding } from '../../../src/nlu/understanding.ts';
 import { decide, type RouterContext } from '../../../src/router/decide.ts';
-import { asksForHuman } from '../../../src/router/human-request.ts';
+import { asksForHuman, asksOnlyForHuman } from '../../../src/router/human-request.ts';
 import { type Policy, PolicySchema } from '../../../src/router/policy.ts';
 
 const policy: Policy = PolicySchema.parse({
@@ -215,6 +215,16 @@ describe('decide', () => {
   it('replies in the default language when the turn has none, and still answers', () => {
     const emoji = u([['balance', 0.9]], 'und', { languages: [], language: { language: 'und', reason: 'no_letters' } });
     expect(decide('👍', emoji, policy, fresh, ctx)).toMatchObject({ kind: 'answer', language: 'en' });
+  });
+});
+
+describe('asksOnlyForHuman', () => {
+  it('is a bare request for a person, not a question that also asks for one', () => {
+    expect(asksOnlyForHuman('talk to a person', 'en')).toBe(true);
+    expect(asksOnlyForHuman('can I speak to a human please', 'en')).toBe(true);
+    expect(asksOnlyForHuman('quiero hablar con una persona', 'es')).toBe(true);
+    expect(asksOnlyForHuman('my parcel never arrived, I want a person', 'en')).toBe(false);
+    expect(asksOnlyForHuman('where is my refund', 'en')).toBe(false);
   });
 });
 
