@@ -63,6 +63,14 @@ export function outOfScopeWeights(gold: readonly string[], share: number): numbe
 }
 
 /**
+ * How far below the boundary score a threshold is placed. A curve's threshold is the score of the last message it
+ * answers; the same message scored alone, or in another batch, can come out a few 1e-8 lower (float32 sums in another
+ * order), and would then be refused where the plan counted it answered.
+ */
+export const SCORE_NOISE = 1e-6;
+const belowScore = (score: number) => Math.max(0, score - SCORE_NOISE);
+
+/**
  * Chooses the thresholds. `minSupport`: predictions an intent needs on the data before it gets its own threshold.
  * When no threshold reaches the target, the global one is set just above every score (answer nothing) and the plan
  * says so through `expected.coverage` 0.
@@ -84,7 +92,7 @@ export function calibrateThresholds(
     precisionCoverageCurve(conf, correct, weights).filter((p) => p.threshold >= 0),
     target,
   );
-  const threshold = global ? global.threshold : never;
+  const threshold = global ? belowScore(global.threshold) : never;
   const globalOnly = outcome(rows, gold, () => threshold, weight);
 
   const thresholds: Record<string, number> = {};
@@ -100,7 +108,7 @@ export function calibrateThresholds(
       ),
       target,
     );
-    const t = own ? own.threshold : never;
+    const t = own ? belowScore(own.threshold) : never;
     if (t !== threshold) thresholds[label] = t;
   }
   const perIntent = outcome(rows, gold, (l) => thresholds[l] ?? threshold, weight);

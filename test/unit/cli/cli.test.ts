@@ -231,7 +231,7 @@ describe('switchboard CLI', () => {
     expect(cli(['frobnicate']).code).toBe(2);
     const bare = cli(['train']);
     expect(bare.code).toBe(2);
-    expect(bare.stderr).toMatch(/'train' needs what to train: 'train intent', 'train ner', 'train language'/);
+    expect(bare.stderr).toMatch(/'train' needs a subcommand: 'train intent', 'train ner', 'train language'/);
     const help = cli(['help']).stdout;
     expect(help).not.toMatch(/--no-quantize/);
     expect(help).toMatch(/--cv K/);
