@@ -9,6 +9,7 @@ import { OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
 import { readLanguageManifest } from '../nlu/language/language-profile.ts';
 import { readIntentData } from '../train/read-intent-data.ts';
 import { parseCommandArgs, required } from './cli-args.ts';
+import { unknownLabels } from './eval-command.ts';
 import { ProgressBar } from './progress-bar.ts';
 
 const round = (x: number) => Number(x.toFixed(6));
@@ -44,6 +45,8 @@ export async function evalRouteCommand(args: string[]): Promise<number> {
     });
     bot = await Bot.fromConfig(config, { intentModelDir: required(values.model, 'model', cmd), answerAll: true });
   }
+  const unknown = unknownLabels(data.examples, bot.nlu.intents.labels);
+  if (unknown) process.stderr.write(`warning: ${unknown}\n`);
   const bar = new ProgressBar('routing', process.stderr, process.stderr.isTTY === true && !values.json);
   let answered = 0;
   let right = 0;
