@@ -156,17 +156,18 @@ export function botLanguages(
 const IDENTIFIED_EXAMPLES = 200;
 
 /**
- * The languages the shipped language identifier finds in the examples, among `candidates` (the corpus's): each one
- * that at least a quarter of them (and two) are in, else the most frequent when it holds half; none when the profile
- * cannot be read.
+ * The languages the shipped language identifier finds in the examples (among all it knows) that are `candidates` (the
+ * corpus's): each one that at least a quarter of them (and two) are in, else the most frequent when it holds half;
+ * none when the profile cannot be read.
  */
 function identifiedLanguages(examples: readonly IntentExample[], candidates: readonly string[]): string[] {
   let detector: LanguageDetector;
   try {
+    // Every language the profile knows, not only the corpus's: with few candidates the identifier would name one of
+    // them whatever the text (an English bot and a German-only corpus would read as German).
     const profile = LanguageProfile.load(DEFAULT_LANGUAGE_PROFILE_DIR);
-    const covered = candidates.filter((l) => profile.covered.has(l));
-    if (covered.length === 0) return [];
-    detector = new LanguageDetector({ languages: covered, profile });
+    if (!candidates.some((l) => profile.covered.has(l))) return [];
+    detector = new LanguageDetector({ languages: [...profile.covered], profile });
   } catch {
     return [];
   }
@@ -174,7 +175,7 @@ function identifiedLanguages(examples: readonly IntentExample[], candidates: rea
   const counts = new Map<string, number>();
   for (const e of sample) {
     const { language } = detector.detect(e.text);
-    if (language !== 'und') counts.set(language, (counts.get(language) ?? 0) + 1);
+    if (candidates.includes(language)) counts.set(language, (counts.get(language) ?? 0) + 1);
   }
   const ranked = [...counts].sort((a, b) => b[1] - a[1]);
   const kept = ranked.filter(([, n]) => n >= Math.max(2, 0.25 * sample.length)).map(([l]) => l);
