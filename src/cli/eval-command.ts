@@ -140,7 +140,7 @@ export async function evalIntentCommand(args: string[]): Promise<number> {
   }
 
   if (values.report) {
-    const { confidences, correct } = confidenceOutcomes(
+    const { confidences, correct, answerable } = confidenceOutcomes(
       gold as string[],
       probs,
       labels,
@@ -151,6 +151,7 @@ export async function evalIntentCommand(args: string[]): Promise<number> {
       metrics,
       confidences,
       correct,
+      answerable,
       texts,
       title: `Intent model evaluation`,
       subtitle: `${modelDir} on ${basename(dataFile)}`,
@@ -270,7 +271,7 @@ async function crossValidateCommand(
   for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
   if (values.report) {
     const scored = data.examples.map((e, i) => ({ e, p: report.probs[i] })).filter((r) => r.p !== undefined);
-    const { confidences, correct } = confidenceOutcomes(
+    const { confidences, correct, answerable } = confidenceOutcomes(
       scored.map((r) => r.e.intent) as string[],
       scored.map((r) => r.p!),
       report.labels,
@@ -280,6 +281,7 @@ async function crossValidateCommand(
       metrics: report.pooled,
       confidences,
       correct,
+      answerable,
       texts: scored.map((r) => r.e.text),
       title: `Cross-validation, ${report.k} folds`,
       subtitle: `${basename(dataFile)}: out-of-fold predictions of models trained the default way`,

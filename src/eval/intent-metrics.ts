@@ -193,6 +193,8 @@ export function multiLabelMetrics(
 export interface ConfidenceOutcomes {
   confidences: Float64Array;
   correct: boolean[];
+  /** Single-label: whether the row could be answered at all (its top label is not out_of_scope, which is never answered). */
+  answerable?: boolean[];
 }
 
 /**
@@ -211,10 +213,12 @@ export function confidenceOutcomes(
 ): ConfidenceOutcomes {
   checkShapes(gold.length, probs, labels);
   const confidences = new Float64Array(probs.length);
+  const answerable: boolean[] = [];
   const correct = probs.map((row, i) => {
     if (mode === 'single') {
       const top = argmax(row);
       confidences[i] = row[top];
+      answerable[i] = labels[top] !== OUT_OF_SCOPE;
       return labels[top] === gold[i];
     }
     const g = new Set(gold[i] as readonly string[]);
@@ -224,7 +228,7 @@ export function confidenceOutcomes(
     const predicted = labels.filter((_, j) => row[j] >= threshold);
     return predicted.length === g.size && predicted.every((l) => g.has(l));
   });
-  return { confidences, correct };
+  return { confidences, correct, ...(mode === 'single' ? { answerable } : {}) };
 }
 
 /**

@@ -25,6 +25,11 @@ export interface IntentReportInput {
   /** Per-row confidence and correctness (see `confidenceOutcomes`), for the calibration plots. */
   confidences: ArrayLike<number>;
   correct: ArrayLike<boolean>;
+  /**
+   * Single-label: rows whose top label is not out_of_scope. The precision–coverage curve counts only these as
+   * answerable (a message rejected as out of scope is not an answer), as `calibrate` and `eval route` do.
+   */
+  answerable?: ArrayLike<boolean>;
   /** Confidence threshold marked on the precision–coverage curve (default: the single-label metrics' threshold). */
   threshold?: number;
   /** Reliability bins (default 15). */
@@ -63,7 +68,13 @@ export function renderIntentReport(input: IntentReportInput): string {
   const { metrics } = input;
   const bins = reliabilityBins(input.confidences, input.correct, input.bins ?? 15);
   const ece = expectedCalibrationError(input.confidences, input.correct, input.bins ?? 15);
-  const curve = precisionCoverageCurve(input.confidences, input.correct);
+  const answerable = input.answerable;
+  const curve = answerable
+    ? precisionCoverageCurve(
+        Array.from(input.confidences, (c, i) => (answerable[i] ? c : -1)),
+        input.correct,
+      ).filter((p) => p.threshold >= 0)
+    : precisionCoverageCurve(input.confidences, input.correct);
   const threshold = input.threshold ?? ('micro_f1' in metrics ? undefined : metrics.threshold);
   const marked =
     threshold !== undefined && threshold > 0 ? { threshold, label: `Model threshold ${fmt(threshold)}` } : undefined;

@@ -20,6 +20,20 @@ describe('renderIntentReport', () => {
     generatedAt: new Date('2025-01-02T03:04:05Z'),
   });
 
+  it('counts a message rejected as out of scope as not answered on the precision–coverage curve', () => {
+    const l = ['refund', 'out_of_scope'];
+    const g = ['refund', 'out_of_scope'];
+    const p = rows([0.8, 0.2], [0.1, 0.9]); // the second is rejected by the out_of_scope class, at 0.9
+    const page = renderIntentReport({
+      metrics: singleLabelMetrics(g, p, l, 0.5),
+      texts: ['refund please', 'tell me a joke'],
+      threshold: 0.5,
+      ...confidenceOutcomes(g, p, l, 'single'),
+    });
+    expect(page).toContain('50.0% answered · 100.0% precise');
+    expect(page).not.toContain('100.0% answered');
+  });
+
   it('escapes customer text, labels and titles', () => {
     expect(html).not.toContain('<script');
     expect(html).toContain('&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; &amp; co');
