@@ -36,9 +36,11 @@ export function formatReport(r: AutomationReport): string {
       .map(
         (g) =>
           `  ${g.key.padEnd(28)} ${String(g.questions).padStart(6)}  ${
-            g.precision_estimated
-              ? `${pct(g.automation_rate).padStart(6)} [${pct(g.automation_rate_ci[0])}–${pct(g.automation_rate_ci[1])}]`
-              : `≤ ${pct(g.automated_share)} (audit ${g.audits_needed} more)`
+            g.automated === 0
+              ? 'no automated answers (handed off or clarified: nothing to audit)'
+              : g.precision_estimated
+                ? `${pct(g.automation_rate).padStart(6)} [${pct(g.automation_rate_ci[0])}–${pct(g.automation_rate_ci[1])}]`
+                : `≤ ${pct(g.automated_share)} (audit ${g.audits_needed} more)`
           }`,
       ),
   ];
