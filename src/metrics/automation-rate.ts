@@ -15,6 +15,8 @@
 import { Random } from '../util/random.ts';
 import type { TurnRecord } from './turn-log.ts';
 
+/** The precision reported before there is anything to estimate it from: the Jeffreys prior's mean. */
+const PRIOR_PRECISION = 0.5;
 /** Monte Carlo draws per estimate. */
 export const DRAWS = 4000;
 
@@ -147,7 +149,8 @@ export function estimateFromCounts(c: AutomationCounts, seed = 1, draws = DRAWS)
     (sum, s) => sum + s.correct + (s.size - s.audited) * ((s.correct + 0.5) / (s.audited + 1)),
     0,
   );
-  const precision = total > 0 ? expectedCorrect / total : 0;
+  // No automated answer: nothing to be right or wrong about, so the prior (½), as when audits are too few.
+  const precision = total > 0 ? expectedCorrect / total : PRIOR_PRECISION;
   const share = Q > 0 ? A / Q : 0;
 
   const rng = new Random(seed);
@@ -168,6 +171,7 @@ export function estimateFromCounts(c: AutomationCounts, seed = 1, draws = DRAWS)
   precisions.sort((a, b) => a - b);
   rates.sort((a, b) => a - b);
   const ci = (xs: number[]): [number, number] => (xs.length ? [quantile(xs, 0.025), quantile(xs, 0.975)] : [0, 0]);
+  const precisionCi: [number, number] = total > 0 ? ci(precisions) : [0, 1];
 
   const handoffCount = Object.values(c.handoffs).reduce((a, b) => a + b, 0);
   const reasons: Record<string, number> = {};
@@ -183,7 +187,7 @@ export function estimateFromCounts(c: AutomationCounts, seed = 1, draws = DRAWS)
     precision_estimated: auditedN >= MIN_AUDITS,
     audits_needed: Math.max(0, MIN_AUDITS - auditedN),
     precision,
-    precision_ci: ci(precisions),
+    precision_ci: precisionCi,
     automation_rate: share * precision,
     automation_rate_ci: ci(rates),
     wrong_answer_rate: share * (1 - precision),

@@ -29,6 +29,8 @@ describe('estimateAutomation', () => {
   it('an empty log: zeros, no crash', () => {
     const e = estimateAutomation([]);
     expect(e).toMatchObject({ questions: 0, automated: 0, automation_rate: 0, automation_rate_ci: [0, 0] });
+    // Nothing answered: precision is the prior's ½ over [0, 1], not a measured 0 (and not "estimated").
+    expect(e).toMatchObject({ precision: 0.5, precision_ci: [0, 1], precision_estimated: false, wrong_answer_rate: 0 });
   });
 
   it('precision counts as estimated only from MIN_AUDITS audits on; until then, how many are still needed', () => {
