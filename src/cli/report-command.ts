@@ -62,7 +62,14 @@ export async function reportCommand(args: string[]): Promise<number> {
   } catch (e) {
     throw new SwitchboardError('E_ARGS', 'input', `report: ${(e as Error).message}`);
   }
-  if (until < since) throw new SwitchboardError('E_ARGS', 'input', 'report: --until is before --since');
+  if (until < since)
+    throw new SwitchboardError(
+      'E_ARGS',
+      'input',
+      values.until
+        ? 'report: --until is before --since'
+        : `report: --since ${values.since} is in the future (no turns can be after it yet)`,
+    );
   const env = readEnvConfig();
   const file = values.store ?? join('data', 'switchboard.db');
   if (!env.databaseUrl && !existsSync(file))

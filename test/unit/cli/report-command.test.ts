@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatReport } from '../../../src/cli/report-command.ts';
 import { automationReport } from '../../../src/metrics/automation-report.ts';
@@ -28,5 +29,15 @@ describe('switchboard report text', () => {
     const text = formatReport(await automationReport(stores.turns, now - 3_600_000, now + 1));
     expect(text).toMatch(/out_of_scope +3 +no automated answers/);
     expect(text).toMatch(/refund +5 +≤ 100\.0% \(audit 20 more\)/);
+  });
+});
+
+describe('switchboard report flags', () => {
+  it('says a --since in the future is in the future', () => {
+    const r = spawnSync(process.execPath, ['bin/switchboard.js', 'report', '--since', '2030-01-01'], {
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/--since 2030-01-01 is in the future/);
   });
 });
