@@ -42,6 +42,17 @@ export interface BotOverrides {
   ruleThread?: boolean;
 }
 
+/** What a model reload did (`POST /api/admin/models/reload`). */
+export interface ModelReload {
+  /** Versions (first 12 hex digits of the ONNX file's sha256) before and after. */
+  previous: string;
+  current: string;
+  /** The answer thresholds now in force, and where each comes from ({@link Bot.thresholdLines}). */
+  thresholds: string[];
+  /** The new model's out-of-scope protection is weak or was not measured. */
+  warning?: string;
+}
+
 export class Bot {
   private constructor(
     readonly config: BotConfig,
@@ -270,7 +281,6 @@ function smalltalkOf(config: BotConfig): Smalltalk | undefined {
   return new Smalltalk({ phrases, fillers: section.fillers }, config.languages);
 }
 
-/** The routing policy of a config with a model: thresholds from the config, else the model's calibration. */
 /**
  * The answer thresholds a bot serves with: the config's `policy` when it sets them, else the model's calibration
  * (`switchboard calibrate` writes per-intent ones), else 0.5.
@@ -286,6 +296,7 @@ export function answerThresholds(
   };
 }
 
+/** The routing policy of a config with a model: thresholds from the config, else the model's calibration. */
 function policyFor(config: BotConfig, intents: IntentClassifier): Policy {
   return PolicySchema.parse({
     ...answerThresholds(config.policy, intents.manifest.calibration),
@@ -296,14 +307,4 @@ function policyFor(config: BotConfig, intents: IntentClassifier): Policy {
     languages: config.languages,
     default_language: config.default_language,
   });
-}
-/** What a model reload did (`POST /api/admin/models/reload`). */
-export interface ModelReload {
-  /** Versions (first 12 hex digits of the ONNX file's sha256) before and after. */
-  previous: string;
-  current: string;
-  /** The answer thresholds now in force, and where each comes from ({@link Bot.thresholdLines}). */
-  thresholds: string[];
-  /** The new model's out-of-scope protection is weak or was not measured. */
-  warning?: string;
 }

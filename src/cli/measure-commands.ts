@@ -208,7 +208,7 @@ async function servedAccuracy(
   modelDir: string,
   file: string,
   policy: BotConfig['policy'] | undefined,
-): Promise<number> {
+): Promise<{ accuracy: number; labels: readonly string[] }> {
   const clf = await IntentClassifier.load(modelDir);
   try {
     const data = readIntentData(file, { dedupe: false });
@@ -218,11 +218,15 @@ async function servedAccuracy(
     const probs = await clf.scores(data.examples.map((r) => r.text));
     if (data.mode === 'multi') {
       const gold = data.examples.map((r) => r.intent as string[]);
-      return multiLabelMetrics(gold, probs, clf.labels, clf.threshold ?? 0.5).exact_match;
+      return {
+        accuracy: multiLabelMetrics(gold, probs, clf.labels, clf.threshold ?? 0.5).exact_match,
+        labels: clf.labels,
+      };
     }
     const { threshold, intent_thresholds } = answerThresholds(policy, clf.manifest.calibration);
     const predicted = predictSingleLabel(probs, clf.labels, threshold, intent_thresholds);
-    return data.examples.filter((r, i) => predicted[i] === r.intent).length / Math.max(1, data.examples.length);
+    const right = data.examples.filter((r, i) => predicted[i] === r.intent).length;
+    return { accuracy: right / Math.max(1, data.examples.length), labels: clf.labels };
   } finally {
     await clf.release();
   }
@@ -233,14 +237,12 @@ async function servedAccuracy(
  * an answer yet, or a label an agent mistyped (intents left unanswered on purpose, like a "talk to a person" intent,
  * are in both models and not named).
  */
-async function newIntentsWithoutAnswer(candidate: string, current: string, config: BotConfig): Promise<string[]> {
-  const labels = async (dir: string) => {
-    const clf = await IntentClassifier.load(dir);
-    await clf.release();
-    return clf.labels;
-  };
-  const before = new Set(await labels(current));
-  return (await labels(candidate)).filter((l) => l !== OUT_OF_SCOPE && !before.has(l) && !config.answers[l]);
+function newIntentsWithoutAnswer(
+  candidate: readonly string[],
+  current: readonly string[],
+  config: BotConfig,
+): string[] {
+  return candidate.filter((l) => l !== OUT_OF_SCOPE && !current.includes(l) && !config.answers[l]);
 }
 
 export async function gateCommand(args: string[]): Promise<number> {
@@ -265,11 +267,13 @@ export async function gateCommand(args: string[]): Promise<number> {
   const files = behaviourFiles(values.behaviour, values.config);
   const config = values.config ? readBotConfig(values.config) : undefined;
   const policy = config?.policy;
-  const [before, after] = [await servedAccuracy(current, data, policy), await servedAccuracy(candidate, data, policy)];
+  const was = await servedAccuracy(current, data, policy);
+  const now = await servedAccuracy(candidate, data, policy);
+  const [before, after] = [was.accuracy, now.accuracy];
   const failures = await behaviourFailures(files, candidate, values.config);
   const accepted = failures.length === 0 && before - after <= maxDrop;
   // Intents the candidate has and the config answers nothing for (a new intent, or a label an agent mistyped).
-  const unanswered = config ? await newIntentsWithoutAnswer(candidate, current, config) : [];
+  const unanswered = config ? newIntentsWithoutAnswer(now.labels, was.labels, config) : [];
   const result = {
     accepted,
     held_out: basename(data),

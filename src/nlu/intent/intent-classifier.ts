@@ -61,7 +61,8 @@ export class IntentClassifier {
   /** Top-score threshold below which the message is treated as out of scope (from calibration), if any. */
   readonly threshold: number | undefined;
   private scratch: Buffers;
-  private valueNames: readonly string[] | undefined;
+  /** The float `[batch, L]` inputs besides `ids`: `counts`, or the host weightings' names. */
+  private readonly valueNames: readonly string[];
   private scratchBusy = false;
   /** Scratch keys of {@link rank} (ranking is synchronous, so one array serves every call). */
   private readonly rankKeys: Float64Array;
@@ -77,6 +78,7 @@ export class IntentClassifier {
     /** The weightings computed on the host (none: the graph takes `counts`). */
     private readonly hostWeights: readonly HostWeight[],
   ) {
+    this.valueNames = hostWeights.length > 0 ? hostWeights.map((w) => w.name) : ['counts'];
     this.scratch = this.buffers(256);
     this.labels = manifest.labels;
     this.rankKeys = new Float64Array(manifest.labels.length);
@@ -132,7 +134,7 @@ export class IntentClassifier {
   /** Checks inputs/outputs, label count, the highest bucket id and the empty bag; also warms ONNX Runtime up. */
   private async probe(path: string): Promise<void> {
     const s = this.session;
-    const inputs = ['ids', ...this.valueInputs()];
+    const inputs = ['ids', ...this.valueNames];
     if (!inputs.every((n) => s.inputNames.includes(n)) || !s.outputNames.includes('probs')) {
       fail(
         'E_MODEL_CORRUPT',
@@ -260,8 +262,7 @@ export class IntentClassifier {
     const dims = [bags.length, len];
     const dims3 = [bags.length, 1, len];
     const feeds: Record<string, Feed> = { ids: { data: buf.ids, dims } };
-    const names = this.valueInputs();
-    names.forEach((name, k) => {
+    this.valueNames.forEach((name, k) => {
       const values = buf.values[k];
       const host = this.hostWeights[k];
       if (host) fillHostWeight(host, bags, len, values);
@@ -278,12 +279,6 @@ export class IntentClassifier {
       throw new SwitchboardError('E_MODEL_OUTPUT', 'internal', `intent model produced non-finite scores for [${dims}]`);
     }
     return probs;
-  }
-
-  /** The float `[batch, L]` inputs besides `ids`: `counts`, or the host weightings' names. */
-  private valueInputs(): readonly string[] {
-    this.valueNames ??= this.hostWeights.length > 0 ? this.hostWeights.map((w) => w.name) : ['counts'];
-    return this.valueNames;
   }
 
   /** Fresh feed buffers of `cells` cells. */
