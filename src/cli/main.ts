@@ -28,7 +28,7 @@ Usage:
   switchboard train intent --config bot.yaml [flags]  data/intents.jsonl (+ data/validation.jsonl) beside it → its models.intent
   switchboard train intent --data FILE... [--valid FILE] --out DIR [--seed N] [--budget UNITS] [--no-background]
                      [--background DIR] [--dim D] [--hidden H] [--ensemble K] [--epochs E] [--max-rows R]
-                     [--linear-c C] [--quantize auto|on|off] [--describe TEXT] [--json]   no shape flag: searches on validation
+                     [--tower-rows R] [--linear-c C] [--quantize auto|on|off] [--describe TEXT] [--json]   no shape flag: searches on validation
                      --budget: work units of the search (1 unit ≈ 1 s of training on a quiet 2-core machine, counted
                      from the model sizes, not timed: the choice never depends on load; default 60 + 20 per 1,000 examples, ≤ 600)
   switchboard eval intent --model DIR --data FILE [--json] [--report FILE.html] [--record NAME]

@@ -40,7 +40,7 @@ function configDefaults(file: string): { data: string; valid?: string; out?: str
 
 /**
  * `switchboard train intent --data FILE... [--valid FILE] --out DIR [--seed N] [--budget UNITS] [--no-background]
- * [--ensemble K] [--dim D] [--hidden H] [--epochs E] [--max-rows R] [--linear-c C] [--quantize auto|on|off] [--describe TEXT]
+ * [--ensemble K] [--dim D] [--hidden H] [--epochs E] [--max-rows R] [--tower-rows R] [--linear-c C] [--quantize auto|on|off] [--describe TEXT]
  * [--json]`: trains, exports `model.onnx` + `manifest.json` + `MODEL_CARD.md`. Without shape flags the configuration
  * is searched on validation data (a held-out part of `--data` when there is no `--valid`); every flag given is fixed.
  *
@@ -65,6 +65,7 @@ export async function trainIntentCommand(args: string[]): Promise<number> {
       hidden: { type: 'string' },
       epochs: { type: 'string' },
       'max-rows': { type: 'string' },
+      'tower-rows': { type: 'string' },
       'linear-c': { type: 'string' },
       quantize: { type: 'string' },
       describe: { type: 'string' },
@@ -109,6 +110,7 @@ export async function trainIntentCommand(args: string[]): Promise<number> {
   flag(values.hidden, 'hidden', 'hidden', 0);
   flag(values.epochs, 'epochs', 'maxEpochs', 1);
   flag(values['max-rows'], 'max-rows', 'maxRows', 100);
+  flag(values['tower-rows'], 'tower-rows', 'towerRows', 100);
   const linearC = numberFlag(values['linear-c'], 'linear-c');
   if (linearC !== undefined) {
     if (!(linearC > 0)) required(undefined, 'linear-c as a number > 0', cmd);

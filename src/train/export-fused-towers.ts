@@ -2,8 +2,8 @@
  * The ONNX nodes of several embedding-bag towers fused into batched MatMuls (one embedding table, one hidden layer per
  * tower side by side), with their int8 variant.
  */
-import type { TowerWeights } from '../nlu/intent/intent-weights.ts';
-import { FLOAT, type GraphBuilder, INT8, INT64, intAttr, intsAttr } from './onnx-graph-builder.ts';
+import { type TowerWeights, towerTableRows } from '../nlu/intent/intent-weights.ts';
+import { FLOAT, type GraphBuilder, INT8, INT32, INT64, intAttr, intsAttr } from './onnx-graph-builder.ts';
 import { dequantizeRows, quantizeRows } from './quantize-rows.ts';
 
 /**
@@ -15,8 +15,20 @@ export function canFuse(towers: readonly TowerWeights[]): boolean {
   if (towers.length < 2) return false;
   const [t0] = towers;
   return towers.every(
-    (t) => t.buckets === t0.buckets && t.dim === t0.dim && t.hidden === t0.hidden && sameValues(t.idf, t0.idf),
+    (t) =>
+      t.buckets === t0.buckets &&
+      t.dim === t0.dim &&
+      t.hidden === t0.hidden &&
+      sameValues(t.idf, t0.idf) &&
+      sameMap(t.rowMap, t0.rowMap),
   );
+}
+
+function sameMap(a: Int32Array | undefined, b: Int32Array | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function sameValues(a: Float32Array, b: Float32Array): boolean {
@@ -26,9 +38,19 @@ function sameValues(a: Float32Array, b: Float32Array): boolean {
   return true;
 }
 
-/** The towers' embeddings side by side: row r is `[tower0 row r | tower1 row r | …]`, `[V × K·D]`. */
+/**
+ * The indices a tower gathers its embedding rows with: `ids`, or — with a row map — `Gather(map, ids)` (int32), the
+ * same node for every tower sharing the map (named by `prefix`).
+ */
+export function tableIds(g: GraphBuilder, rowMap: Int32Array | undefined, prefix: string): string {
+  if (!rowMap) return 'ids';
+  return g.op('Gather', [g.init(`${prefix}.row_map`, INT32, [rowMap.length], rowMap), 'ids'], `${prefix}.table_ids`);
+}
+
+/** The towers' embeddings side by side: row r is `[tower0 row r | tower1 row r | …]`, `[E × K·D]`. */
 export function fusedEmbedding(towers: readonly TowerWeights[]): Float32Array {
-  const { buckets: V, dim: D } = towers[0];
+  const { dim: D } = towers[0];
+  const V = towerTableRows(towers[0]);
   const K = towers.length;
   const out = new Float32Array(V * K * D);
   for (let r = 0; r < V; r++) {
@@ -50,7 +72,8 @@ export function splitFusedEmbedding(fused: Float32Array, V: number, K: number, D
 
 /** The fused table after int8 quantization (one scale per fused row) and back, split per tower. */
 export function dequantizedFusedEmbeddings(towers: readonly TowerWeights[]): Float32Array[] {
-  const { buckets: V, dim: D } = towers[0];
+  const { dim: D } = towers[0];
+  const V = towerTableRows(towers[0]);
   const K = towers.length;
   const q = quantizeRows(fusedEmbedding(towers), V, K * D);
   return splitFusedEmbedding(dequantizeRows(q, K * D), V, K, D);
@@ -78,19 +101,21 @@ export function addFusedTowers(
   weights: string,
   opts: { quantize: boolean; temperature: number },
 ): string {
-  const { buckets: V, dim: D, hidden: H, labels: C } = towers[0];
+  const { dim: D, hidden: H, labels: C } = towers[0];
+  const V = towerTableRows(towers[0]);
   const K = towers.length;
   const table = fusedEmbedding(towers);
+  const ids = tableIds(g, towers[0].rowMap, 'fused');
   let rows: string;
   let rowWeights = weights;
   if (opts.quantize) {
     const { q, scales } = quantizeRows(table, V, K * D);
-    const rowsQ = g.op('Gather', [g.init('fused.embedding_int8', INT8, [V, K * D], q), 'ids'], 'fused.rows_int8');
+    const rowsQ = g.op('Gather', [g.init('fused.embedding_int8', INT8, [V, K * D], q), ids], 'fused.rows_int8');
     rows = g.op('Cast', [rowsQ], 'fused.rows', [intAttr('to', FLOAT)]);
-    const rowScales = g.op('Gather', [g.init('fused.embedding_scale', FLOAT, [V], scales), 'ids'], 'fused.row_scales');
+    const rowScales = g.op('Gather', [g.init('fused.embedding_scale', FLOAT, [V], scales), ids], 'fused.row_scales');
     rowWeights = g.op('Mul', [weights, rowScales], 'fused.scaled_weights');
   } else {
-    rows = g.op('Gather', [g.init('fused.embedding', FLOAT, [V, K * D], table), 'ids'], 'fused.rows');
+    rows = g.op('Gather', [g.init('fused.embedding', FLOAT, [V, K * D], table), ids], 'fused.rows');
   }
   // [B,1,L] × [B,L,K·D] → [B,1,K·D], viewed as [B,K,1,D]: each tower's layers are then one batched MatMul with a
   // [K, in, out] weight (broadcast over the batch), with no zero blocks stored.

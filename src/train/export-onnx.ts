@@ -10,8 +10,9 @@ import {
   type LinearWeights,
   modelRows,
   type TowerWeights,
+  towerTableRows,
 } from '../nlu/intent/intent-weights.ts';
-import { addFusedTowers, canFuse, dequantizedFusedEmbeddings } from './export-fused-towers.ts';
+import { addFusedTowers, canFuse, dequantizedFusedEmbeddings, tableIds } from './export-fused-towers.ts';
 import { addLinear } from './export-linear-member.ts';
 import { FLOAT, GraphBuilder, INT8, INT64, intAttr, intsAttr } from './onnx-graph-builder.ts';
 import { dequantizeRows, quantizeRows } from './quantize-rows.ts';
@@ -51,7 +52,7 @@ export function dequantizeWeights(weights: IntentModelWeights): IntentModelWeigh
   }
   const towers = weights.towers.map((t) => ({
     ...t,
-    embedding: dequantizeRows(quantizeRows(t.embedding, t.buckets, t.dim), t.dim),
+    embedding: dequantizeRows(quantizeRows(t.embedding, towerTableRows(t), t.dim), t.dim),
   }));
   return { ...weights, towers, linear };
 }
@@ -85,7 +86,7 @@ function checkShapes(weights: IntentModelWeights): void {
   }
   weights.towers.forEach((t, k) => {
     const want: [string, number | undefined, number][] = [
-      ['embedding', t.embedding.length, t.buckets * t.dim],
+      ['embedding', t.embedding.length, (t.rowMap ? towerTableRows(t) : t.buckets) * t.dim],
       ['idf', t.idf.length, t.buckets],
       ['w2', t.w2.length, (t.hidden > 0 ? t.hidden : t.dim) * c],
       ['b2', t.b2.length, c],
@@ -96,6 +97,13 @@ function checkShapes(weights: IntentModelWeights): void {
     }
     if (t.labels !== c) fail(`tower ${k} has ${t.labels} labels, the model ${c}`);
     if (t.buckets !== v) fail(`tower ${k} has ${t.buckets} buckets, tower 0 has ${v}`);
+    if (t.rowMap) {
+      const rows = towerTableRows(t);
+      if (!Number.isInteger(rows)) fail(`tower ${k}: embedding length is not a multiple of ${t.dim}`);
+      if (t.rowMap.length !== v) fail(`tower ${k}: row map has ${t.rowMap.length} entries, expected ${v}`);
+      if (t.rowMap[0] !== 0) fail(`tower ${k}: row map must send padding to row 0`);
+      if (t.rowMap.some((r) => r < 0 || r >= rows)) fail(`tower ${k}: row map points outside its ${rows} rows`);
+    }
   });
 }
 
@@ -124,17 +132,19 @@ function addNormalizedWeights(g: GraphBuilder, idfRows: string, prefix: string):
 function addTower(g: GraphBuilder, t: TowerWeights, weights: string, p: string, opts: TowerOptions): string {
   let rows: string;
   let rowWeights = weights;
+  const E = towerTableRows(t);
+  const ids = tableIds(g, t.rowMap, p);
   if (opts.quantize) {
-    const { q, scales } = quantizeRows(t.embedding, t.buckets, t.dim);
-    const table = g.init(`${p}.embedding_int8`, INT8, [t.buckets, t.dim], q);
-    const scaleTable = g.init(`${p}.embedding_scale`, FLOAT, [t.buckets], scales);
-    const rowsQ = g.op('Gather', [table, 'ids'], `${p}.rows_int8`);
+    const { q, scales } = quantizeRows(t.embedding, E, t.dim);
+    const table = g.init(`${p}.embedding_int8`, INT8, [E, t.dim], q);
+    const scaleTable = g.init(`${p}.embedding_scale`, FLOAT, [E], scales);
+    const rowsQ = g.op('Gather', [table, ids], `${p}.rows_int8`);
     rows = g.op('Cast', [rowsQ], `${p}.rows`, [intAttr('to', FLOAT)]);
-    const rowScales = g.op('Gather', [scaleTable, 'ids'], `${p}.row_scales`);
+    const rowScales = g.op('Gather', [scaleTable, ids], `${p}.row_scales`);
     rowWeights = g.op('Mul', [weights, rowScales], `${p}.scaled_weights`);
   } else {
-    const table = g.init(`${p}.embedding`, FLOAT, [t.buckets, t.dim], t.embedding);
-    rows = g.op('Gather', [table, 'ids'], `${p}.rows`);
+    const table = g.init(`${p}.embedding`, FLOAT, [E, t.dim], t.embedding);
+    rows = g.op('Gather', [table, ids], `${p}.rows`);
   }
   // Σ_i w_i · rows_i as one batched MatMul [B,1,L] × [B,L,D] (faster than Mul + ReduceSum, no [B,L,D] temporary).
   const w3 = g.op('Unsqueeze', [rowWeights, 'const.axis1'], `${p}.weights_3d`);

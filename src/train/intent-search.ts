@@ -23,6 +23,7 @@ import {
   prepareIntentData,
   trainIntentMembers,
 } from './train-intent.ts';
+import { towerTable } from './train-intent-members.ts';
 import type { TrainedIntentModel, TrainIntentOptions } from './train-intent-types.ts';
 import type { TowerResult } from './train-tower.ts';
 
@@ -43,6 +44,8 @@ export interface SearchTrial {
   candidate: SearchCandidate;
   /** Feature rows the candidate trains with (the size budget may cap them). */
   rows: number;
+  /** Rows of the towers' tables, when fewer than `rows` (the rest reach only the linear member). */
+  towerRows?: number;
   /**
    * Held-out score the candidates are compared on: accuracy (single-label; with out-of-scope rows, in-scope accuracy
    * and out-of-scope recall weighted by the out-of-scope share) or micro-F1 (multi-label).
@@ -168,18 +171,58 @@ export const SEARCH_CANDIDATES: readonly Omit<SearchCandidate, 'ensemble'>[] = [
 
 /**
  * Estimated bytes of a saved int8 model with `rows` feature rows: per row, K·D embedding bytes, C linear-weight bytes
- * and 16 bytes of scales, idf, word mask and vocabulary; plus the dense layers (float32).
+ * and 16 bytes of scales, idf, word mask and vocabulary; plus the dense layers (float32). With `towerRows` (fewer
+ * rows in the towers' tables, through a row map) the K·D bytes count for those rows only, and every feature row
+ * costs 8 bytes more (the map and the towers' own idf).
  */
-export function estimateModelBytes(rows: number, c: SearchCandidate, labels: number, linear: boolean): number {
-  const perRow = c.ensemble * c.dim + (linear ? labels : 0) + 16;
+export function estimateModelBytes(
+  rows: number,
+  c: SearchCandidate,
+  labels: number,
+  linear: boolean,
+  towerRows?: number,
+): number {
   const dense = c.ensemble * (c.dim * c.hidden + (c.hidden || c.dim) * labels) * 4;
-  return rows * perRow + dense;
+  if (towerRows === undefined) return rows * (c.ensemble * c.dim + (linear ? labels : 0) + 16) + dense;
+  return rows * ((linear ? labels : 0) + 24) + towerRows * (c.ensemble * c.dim + 4) + dense;
 }
 
-/** Most feature rows a candidate can have within the size budget. */
-function rowCap(c: SearchCandidate, labels: number, linear: boolean): number {
+/**
+ * Share of the size budget the towers' tables may take when the budget binds: the linear member keeps the rest of
+ * the rows. Chosen on MASSIVE validation (issue 13, `.tmp`-free: bench/results/tower-rows-validation.jsonl).
+ */
+export const TOWER_BYTES_SHARE = 0.4;
+
+/** Feature rows of a candidate: the model's (the linear member's), and the towers' when fewer. */
+export interface RowPlan {
+  rows: number;
+  towerRows?: number;
+}
+
+/**
+ * The feature rows a candidate keeps within the size budget, given the `features` the data has (at most `maxRows`).
+ * When every feature fits in every member, all of them; else (a linear member and towers) the towers' tables take
+ * at most {@link TOWER_BYTES_SHARE} of the budget, the linear member as many rows as the rest pays for, and what the
+ * linear member cannot use goes back to the towers. Without a linear member, or without towers, one row count.
+ */
+export function rowPlan(
+  c: SearchCandidate,
+  labels: number,
+  linear: boolean,
+  features: number,
+  fixedTowerRows?: number,
+): RowPlan {
   const dense = estimateModelBytes(0, c, labels, linear);
-  return Math.max(1000, Math.floor((MODEL_BYTES_BUDGET - dense) / (c.ensemble * c.dim + (linear ? labels : 0) + 16)));
+  const room = MODEL_BYTES_BUDGET - dense;
+  const shared = Math.max(1000, Math.floor(room / (c.ensemble * c.dim + (linear ? labels : 0) + 16)));
+  if (!linear || c.ensemble === 0) return { rows: Math.min(features, shared) };
+  if (fixedTowerRows === undefined && features <= shared) return { rows: features };
+  const towerRowBytes = c.ensemble * c.dim + 4;
+  const linearRowBytes = labels + 24;
+  let towerRows = fixedTowerRows ?? Math.floor((TOWER_BYTES_SHARE * room) / towerRowBytes);
+  const rows = Math.min(features, Math.max(1000, Math.floor((room - towerRows * towerRowBytes) / linearRowBytes)));
+  if (fixedTowerRows === undefined) towerRows = Math.floor((room - rows * linearRowBytes) / towerRowBytes);
+  return towerRows >= rows ? { rows } : { rows, towerRows };
 }
 
 /**
@@ -270,7 +313,6 @@ export async function trainIntentAuto(
     ];
   }
   const maxRows = fixed.maxRows ?? DEFAULT_TRAIN_OPTIONS.maxRows;
-  const caps = candidates.map((c) => Math.min(maxRows, rowCap(c, labelCount, linear)));
   // Preparations (and their linear fits) are shared by the candidates with the same row cap.
   const prepared = new Map<number, PreparedIntentData>();
   const fits = new Map<number, LinearModel[]>();
@@ -282,6 +324,18 @@ export async function trainIntentAuto(
     }
     return p;
   };
+  // The features the data has, as far as any member can keep them: prepared once at the linear member's widest (the
+  // cheapest candidate's preparation) — no plan gives a member more rows. Towers alone: the size cap decides.
+  const widest = linear
+    ? Math.min(maxRows, rowPlan({ name: 'linear', dim: 0, hidden: 0, ensemble: 0 }, labelCount, true, maxRows).rows)
+    : maxRows;
+  let features = maxRows;
+  if (linear) {
+    features = prepare(widest).vocabulary.rows - 1;
+    if (features < widest) prepared.set(features, prepared.get(widest)!); // every feature kept: the same preparation
+  }
+  const plans = candidates.map((c) => rowPlan(c, labelCount, linear, features, fixed.towerRows));
+  const caps = plans.map((r) => r.rows);
   // Small data: every trial trains all its towers and is compared on every fold; larger data: tower 0, fold 0.
   const full = train.length * Math.max(1, ensemble) <= 20_000;
   const trials: SearchTrial[] = [];
@@ -296,6 +350,7 @@ export async function trainIntentAuto(
     const trialOpts: Partial<TrainIntentOptions> = {
       ...base,
       maxRows: caps[i],
+      towerRows: plans[i].towerRows,
       dim: c.dim,
       hidden: c.hidden,
       ensemble: c.ensemble,
@@ -318,7 +373,9 @@ export async function trainIntentAuto(
         v.objective !== undefined && v.inScopeAccuracy !== undefined && v.oosRecall !== undefined
           ? ` (in-scope ${(v.inScopeAccuracy * 100).toFixed(1)}, out-of-scope recall ${(v.oosRecall * 100).toFixed(1)}, weighted ${(1 - (base.oosShare ?? 0.2)).toFixed(1)}/${(base.oosShare ?? 0.2).toFixed(1)})`
           : ''
-      } on ${v.n} held-out rows, ${trial.rows} feature rows, ` +
+      } on ${v.n} held-out rows, ${trial.rows} feature rows${
+        plans[i].towerRows !== undefined ? ` (${plans[i].towerRows} in the towers)` : ''
+      }, ` +
         `~${(trial.bytes / 1e6).toFixed(1)} MB, ~${trial.units.toFixed(0)} work units, ${trial.seconds.toFixed(1)} s` +
         (c.ensemble > 0 ? ` (stacking weights: towers ${w.deep.toFixed(2)}, linear ${w.linear.toFixed(2)})` : ''),
     );
@@ -333,7 +390,8 @@ export async function trainIntentAuto(
     if (c.ensemble === 0) return 0;
     const p = prepare(caps[i]);
     const towers = full ? c.ensemble : 1;
-    const bags = p.folds ? p.train.bags.filter((_, k) => p.folds!.fold[k] !== 0) : p.train.bags;
+    const all = towerTable(p, plans[i].towerRows).encode(p.train).bags;
+    const bags = p.folds ? all.filter((_, k) => p.folds!.fold[k] !== 0) : all;
     const o = { ...DEFAULT_TRAIN_OPTIONS, ...base };
     const madds = towerWorkMadds(bags, c.dim, c.hidden, p.labels.length, o.maxEpochs * EXPECTED_EPOCH_SHARE);
     return (towers * madds) / TOWER_MADDS_PER_UNIT;
@@ -354,7 +412,8 @@ export async function trainIntentAuto(
     trials.push({
       candidate: c,
       rows: p.vocabulary.rows,
-      bytes: estimateModelBytes(p.vocabulary.rows, c, p.labels.length, linear),
+      ...(plans[i].towerRows !== undefined ? { towerRows: plans[i].towerRows } : {}),
+      bytes: estimateModelBytes(p.vocabulary.rows, c, p.labels.length, linear, plans[i].towerRows),
       units: 0,
       seconds: 0,
     });
@@ -465,6 +524,7 @@ export async function trainIntentAuto(
   const finalOpts: Partial<TrainIntentOptions> = {
     ...base,
     maxRows: caps[best],
+    towerRows: plans[best].towerRows,
     dim: chosen.dim,
     hidden: chosen.hidden,
     ensemble: chosen.ensemble,

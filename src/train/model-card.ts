@@ -40,7 +40,8 @@ function membersText(opts: Record<string, unknown>): string {
   const deep =
     towers > 0
       ? `${towers} TF-IDF-weighted embedding-bag tower(s) (dim ${fmt(opts.dim)}` +
-        `${Number(opts.hidden) > 0 ? `, hidden ${fmt(opts.hidden)} ReLU` : ''})`
+        `${Number(opts.hidden) > 0 ? `, hidden ${fmt(opts.hidden)} ReLU` : ''}` +
+        `${opts.towerRows !== undefined ? `; tables of the ${fmt(opts.towerRows)} most frequent feature rows` : ''})`
       : '';
   const linear =
     opts.linear === false ? '' : 'a linear SVM over sublinear TF-IDF (word and character families each L2-normalised)';
@@ -53,6 +54,7 @@ function searchSection(search: Record<string, unknown> | undefined): string[] {
   const trials = (search.trials ?? []) as {
     candidate: { name: string };
     rows: number;
+    towerRows?: number;
     score?: number;
     bytes: number;
     units?: number;
@@ -70,7 +72,7 @@ function searchSection(search: Record<string, unknown> | undefined): string[] {
     '| --- | --- | --- | --- | --- | --- |',
     ...trials.map(
       (t) =>
-        `| ${escapeCell(t.candidate.name)} | ${t.rows} | ${t.score === undefined ? escapeCell(`skipped: ${t.skipped}`) : (t.score * 100).toFixed(2)} | ` +
+        `| ${escapeCell(t.candidate.name)} | ${t.rows}${t.towerRows !== undefined ? ` (towers ${t.towerRows})` : ''} | ${t.score === undefined ? escapeCell(`skipped: ${t.skipped}`) : (t.score * 100).toFixed(2)} | ` +
         `${(t.bytes / 1e6).toFixed(1)} MB | ${t.units === undefined ? '–' : t.units.toFixed(0)} | ${t.seconds.toFixed(1)} |`,
     ),
     '',

@@ -11,6 +11,7 @@ type AttributeProto = onnxProto.onnx.IAttributeProto;
 /** ONNX element types used by the intent graphs. */
 export const FLOAT = onnx.TensorProto.DataType.FLOAT;
 export const INT8 = onnx.TensorProto.DataType.INT8;
+export const INT32 = onnx.TensorProto.DataType.INT32;
 export const INT64 = onnx.TensorProto.DataType.INT64;
 
 /** Builds ONNX nodes and initializers with readable, unique names. */
@@ -25,7 +26,12 @@ export class GraphBuilder {
   }
 
   /** Adds an initializer from a typed array (raw little-endian bytes); returns its name. */
-  init(name: string, dataType: number, dims: number[], data: Float32Array | Int8Array | BigInt64Array): string {
+  init(
+    name: string,
+    dataType: number,
+    dims: number[],
+    data: Float32Array | Int8Array | Int32Array | BigInt64Array,
+  ): string {
     const rawData = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
     this.initializers.push({ name, dataType, dims, rawData });
     return name;

@@ -70,13 +70,14 @@ export async function trainIntentMembers(
   const towerIdx: number[] = [];
   const reused = Math.min(reuse.towers?.length ?? 0, K);
   const lastTower = Math.min(K, opts.onlyTowers ?? K);
+  const table = towerTable(prepared, opts.towerRows);
   for (let k = reused; k < lastTower; k++) {
     const job: TowerJob = {
-      train: pick(prepared.train, fitOf(k)),
-      valid: heldOf(k),
-      idf: prepared.idf,
+      train: table.encode(pick(prepared.train, fitOf(k))),
+      valid: table.encode(heldOf(k)),
+      idf: table.idf,
       labels: C,
-      rows: prepared.vocabulary.rows,
+      rows: table.rows,
       mode: prepared.mode,
       k,
       opts: plain,
@@ -102,12 +103,13 @@ export async function trainIntentMembers(
     });
   }
   const results = await trainMembers(jobs, opts.workers, onProgress);
+  // Reused towers come from an earlier call with the same preparation and options (already expanded).
   const towers = (reuse.towers ?? []).slice(0, K).map((t) => t.weights);
   const validLogits = (reuse.towers ?? []).slice(0, K).map((t) => t.validLogits);
   for (const i of towerIdx) {
     const r = results[i];
     if (r.kind !== 'tower') throw new Error('member pool returned results out of order');
-    towers.push(r.result.weights);
+    towers.push(table.expand(r.result.weights));
     validLogits.push(r.result.validLogits);
   }
   const linearFits = (reuse.linearFits ?? []).slice(0, linearCount);
@@ -176,6 +178,73 @@ export async function trainIntentMembers(
     seconds: (performance.now() - started) / 1000,
     jobs: jobs.map((j, i) => ({ kind: j.kind, cost: jobCost(j), seconds: results[i].seconds })),
   };
+}
+
+/** The rows of the towers' embedding tables: every feature row, or the most frequent few through a row map. */
+interface TowerTable {
+  /** Rows of the table (with the padding row). */
+  rows: number;
+  /** [rows] idf of each table row. */
+  idf: Float32Array;
+  /** The set with its bags in table rows (features without one dropped). */
+  encode(set: EncodedSet): EncodedSet;
+  /** A tower trained on table rows as one that reads the model's feature rows (through its row map). */
+  expand(t: TowerWeights): TowerWeights;
+}
+
+const tables = new WeakMap<PreparedIntentData, Map<number, TowerTable>>();
+
+/**
+ * The towers' table for at most `limit` rows: the `limit` feature rows found in the most training texts (ties: the
+ * lower row), in row order. The embedding tables cost K·D bytes a row against the linear member's C, so on large data
+ * the linear member keeps many more rows than the towers need (MASSIVE validation, issue 13: towers on 20,000 rows
+ * and the linear member on 110,000 stack to 85.06 against 84.68 with 40,880 rows each, at the same size).
+ */
+export function towerTable(prepared: PreparedIntentData, limit: number | undefined): TowerTable {
+  const V = prepared.vocabulary.rows;
+  if (limit === undefined || limit >= V - 1) {
+    return { rows: V, idf: prepared.idf, encode: (set) => set, expand: (t) => t };
+  }
+  let byLimit = tables.get(prepared);
+  if (!byLimit) tables.set(prepared, (byLimit = new Map()));
+  const cached = byLimit.get(limit);
+  if (cached) return cached;
+  const df = new Float64Array(V);
+  for (const bag of prepared.train.bags) for (const id of bag.ids) df[id]++;
+  const kept = Array.from({ length: V - 1 }, (_, i) => i + 1)
+    .sort((a, b) => df[b] - df[a] || a - b)
+    .slice(0, limit)
+    .sort((a, b) => a - b);
+  const rowMap = new Int32Array(V);
+  kept.forEach((r, i) => {
+    rowMap[r] = i + 1;
+  });
+  const idf = new Float32Array(kept.length + 1);
+  kept.forEach((r, i) => {
+    idf[i + 1] = prepared.idf[r];
+  });
+  const encodeBag = (bag: FeatureBag): FeatureBag => {
+    let n = 0;
+    for (const id of bag.ids) if (rowMap[id] > 0) n++;
+    const ids = new Int32Array(n);
+    const counts = new Float32Array(n);
+    let j = 0;
+    bag.ids.forEach((id, i) => {
+      if (rowMap[id] === 0) return;
+      ids[j] = rowMap[id]; // ascending: the map is monotone
+      counts[j++] = bag.counts[i];
+    });
+    return { ids, counts };
+  };
+  const modelIdf = Float32Array.from(rowMap, (r) => (r === 0 ? 0 : idf[r]));
+  const table: TowerTable = {
+    rows: kept.length + 1,
+    idf,
+    encode: (set) => ({ ...set, bags: set.bags.map(encodeBag) }),
+    expand: (t) => ({ ...t, buckets: V, idf: modelIdf, rowMap }),
+  };
+  byLimit.set(limit, table);
+  return table;
 }
 
 function pick(set: EncodedSet, idx: readonly number[]): EncodedSet {

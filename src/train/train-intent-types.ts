@@ -11,8 +11,13 @@ export interface TrainIntentOptions {
   featurizer: FeaturizerConfig;
   /** Keep hashed features seen in at least this many training texts. */
   minCount: number;
-  /** Keep at most this many features (rows of the embedding), the most frequent first. */
+  /** Keep at most this many features (the model's feature rows: the linear member's table), the most frequent first. */
   maxRows: number;
+  /**
+   * The towers' embedding tables keep at most this many of those rows, the most frequent first (the rest reach only
+   * the linear member); unset: every row.
+   */
+  towerRows?: number;
   /** Embedding dimension. */
   dim: number;
   /** Hidden units (0: no hidden layer). */

@@ -10,13 +10,14 @@ export const NORM_EPSILON = 1e-6;
 
 /**
  * Raw logits of one tower for one feature bag, accumulated in float64. This is the forward pass documented on
- * {@link TowerWeights}: `w_i = count_i · idf[id_i]`, `e = Σ w_i · embedding[id_i] / max(‖w‖₂, 1e-6)`, `h0 = relu(e)`,
+ * {@link TowerWeights}: `w_i = count_i · idf[id_i]`, `e = Σ w_i · embedding[row(id_i)] / max(‖w‖₂, 1e-6)` (row: the
+ * tower's row map, or the id), `h0 = relu(e)`,
  * `h1 = relu(h0 · w1 + b1)` when `hidden > 0`, `logits = h1 · w2 + b2`. No temperature is applied.
  *
  * @example towerLogits(model.towers[0], featurize('card blocked', featurizer)) // Float64Array(C)
  */
 export function towerLogits(tower: TowerWeights, bag: FeatureBag): Float64Array {
-  const { dim: d, hidden: h, labels: c, embedding, idf } = tower;
+  const { dim: d, hidden: h, labels: c, embedding, idf, rowMap } = tower;
   const n = bag.ids.length;
   const w = new Float64Array(n);
   let sumSq = 0;
@@ -29,7 +30,7 @@ export function towerLogits(tower: TowerWeights, bag: FeatureBag): Float64Array 
   for (let i = 0; i < n; i++) {
     const wi = w[i] / denom;
     if (wi === 0) continue;
-    const row = bag.ids[i] * d;
+    const row = (rowMap ? rowMap[bag.ids[i]] : bag.ids[i]) * d;
     for (let k = 0; k < d; k++) x[k] += wi * embedding[row + k];
   }
   relu(x);

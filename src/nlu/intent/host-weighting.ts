@@ -280,17 +280,39 @@ class GraphIndex {
     return node?.opType === opType && node.output?.length === 1 ? node : undefined;
   }
 
-  /** The float vector `[V]` of `Gather(vector, ids)` producing `name`. */
+  /**
+   * The float vector `[V]` of `Gather(vector, ids)` producing `name` — or of `Gather(vector, Gather(map, ids))`, a
+   * tower's row map (int32 `[V]`) in between: then `vector[map[id]]` for every id.
+   */
   private gatheredVector(name: string | undefined): Float32Array | undefined {
-    const gather = this.op(name, 'Gather');
-    if (
-      !gather ||
-      gather.input?.[1] !== 'ids' ||
-      Number(gather.attribute?.find((a) => a.name === 'axis')?.i ?? 0) !== 0
-    )
-      return undefined;
+    const gather = this.axis0Gather(name);
+    if (!gather) return undefined;
     const t = this.floats(gather.input?.[0]);
-    return t && t.dims.length === 1 ? t.data : undefined;
+    if (!t || t.dims.length !== 1) return undefined;
+    if (gather.input?.[1] === 'ids') return t.data;
+    const inner = this.axis0Gather(gather.input?.[1]);
+    const map = inner?.input?.[1] === 'ids' ? this.int32s(inner.input?.[0]) : undefined;
+    if (!map || map.some((r) => r < 0 || r >= t.data.length)) return undefined;
+    return Float32Array.from(map, (r) => t.data[r]);
+  }
+
+  private axis0Gather(name: string | undefined): NodeProto | undefined {
+    const gather = this.op(name, 'Gather');
+    return gather && Number(gather.attribute?.find((a) => a.name === 'axis')?.i ?? 0) === 0 ? gather : undefined;
+  }
+
+  /** A 1-D int32 initializer's values. */
+  private int32s(name: string | undefined): Int32Array | undefined {
+    const t = name === undefined ? undefined : this.inits.get(name);
+    if (!t || t.dataType !== onnx.TensorProto.DataType.INT32 || (t.dims ?? []).length !== 1) return undefined;
+    const size = Number(t.dims![0]);
+    if (t.rawData && t.rawData.length > 0) {
+      if (t.rawData.length !== size * 4) return undefined;
+      const data = new Int32Array(size);
+      new Uint8Array(data.buffer).set(t.rawData);
+      return data;
+    }
+    return t.int32Data && t.int32Data.length === size ? Int32Array.from(t.int32Data) : undefined;
   }
 
   /** An int64 initializer's values. */

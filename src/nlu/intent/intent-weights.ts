@@ -17,11 +17,19 @@ export interface TowerWeights {
   hidden: number;
   /** Number of labels C. */
   labels: number;
-  /** Number of feature rows V (rows of the embedding). */
+  /** Number of feature rows V the tower reads (the model's rows; the rows of the embedding unless `rowMap` is set). */
   buckets: number;
-  /** [V × D]. Row 0 is padding and stays zero. */
+  /**
+   * [E × D] with E = V, or E = the table rows of `rowMap`. Row 0 is padding and stays zero.
+   */
   embedding: Float32Array;
-  /** [V] inverse-document-frequency weight per row (0 for padding). */
+  /**
+   * [V] the embedding row of each feature row, 0 for a feature the tower does not read (its idf is then 0 too).
+   * Absent: the identity. The linear member can then keep more feature rows than the towers, whose tables cost
+   * K·D bytes a row against its C (see {@link towerTableRows}).
+   */
+  rowMap?: Int32Array;
+  /** [V] inverse-document-frequency weight per row (0 for padding, and for rows `rowMap` sends to 0). */
   idf: Float32Array;
   /** [D × H] (absent when hidden = 0). */
   w1?: Float32Array;
@@ -76,6 +84,11 @@ export interface IntentModelWeights {
   linearScale?: number;
   /** [C] added to the logits (absent: zeros). */
   bias?: Float32Array;
+}
+
+/** Rows E of a tower's embedding table: V, or fewer when a row map sends the rare feature rows to none. */
+export function towerTableRows(t: TowerWeights): number {
+  return t.embedding.length / t.dim;
 }
 
 /** Feature rows of a model (the towers' and the linear member's tables). */

@@ -9,8 +9,11 @@ import {
   defaultBudget,
   estimateModelBytes,
   LINEAR_C_SEARCH_GRID,
+  MODEL_BYTES_BUDGET,
   pickCandidate,
   pickLinearC,
+  rowPlan,
+  TOWER_BYTES_SHARE,
 } from '../../../src/train/intent-search.ts';
 import { readIntentData } from '../../../src/train/read-intent-data.ts';
 import {
@@ -233,6 +236,38 @@ describe('search settings', () => {
     expect(defaultBudget(1e6)).toBe(600);
     const c = { name: 'x', dim: 64, hidden: 256, ensemble: 2 };
     expect(estimateModelBytes(10_000, c, 10, true)).toBe(10_000 * (128 + 10 + 16) + 2 * (64 * 256 + 256 * 10) * 4);
+    expect(estimateModelBytes(10_000, c, 10, true, 2_000)).toBe(
+      10_000 * (10 + 24) + 2_000 * (128 + 4) + 2 * (64 * 256 + 256 * 10) * 4,
+    );
+  });
+
+  it('splits the feature rows between the members only when the size budget binds', () => {
+    const towers = { name: 'x', dim: 128, hidden: 256, ensemble: 2 };
+    const linearOnly = { name: 'linear', dim: 0, hidden: 0, ensemble: 0 };
+    // Few features: every member keeps them all.
+    expect(rowPlan(towers, 60, true, 20_000)).toEqual({ rows: 20_000 });
+    expect(rowPlan(linearOnly, 60, true, 20_000)).toEqual({ rows: 20_000 });
+    // Many features (MASSIVE-like: 60 labels, 288,000 features): the towers' tables take their share of the budget,
+    // the linear member the rest; the plan fills the budget and never passes it.
+    const plan = rowPlan(towers, 60, true, 288_000);
+    expect(plan.towerRows).toBeDefined();
+    expect(plan.towerRows!).toBeLessThan(plan.rows);
+    const bytes = estimateModelBytes(plan.rows, towers, 60, true, plan.towerRows);
+    expect(bytes).toBeLessThanOrEqual(MODEL_BYTES_BUDGET);
+    expect(bytes).toBeGreaterThan(MODEL_BYTES_BUDGET - 2 * (60 + 24) - 260);
+    const towerBytes = plan.towerRows! * (2 * 128 + 4);
+    expect(towerBytes).toBeLessThanOrEqual(TOWER_BYTES_SHARE * MODEL_BYTES_BUDGET);
+    // Without a linear member there is nothing to split; the linear member alone keeps as many rows as fit.
+    expect(rowPlan(towers, 60, false, 288_000).towerRows).toBeUndefined();
+    expect(rowPlan(linearOnly, 60, true, 288_000).rows).toBe(Math.floor(MODEL_BYTES_BUDGET / (60 + 16)));
+    // The linear member cannot use its share (fewer features than it could keep): the towers get the rest back.
+    const tight = rowPlan(towers, 60, true, 60_000);
+    expect(tight.rows).toBe(60_000);
+    expect(estimateModelBytes(tight.rows, towers, 60, true, tight.towerRows)).toBeGreaterThan(MODEL_BYTES_BUDGET - 300);
+    // A fixed --tower-rows: the linear member gets what the budget leaves.
+    const fixed = rowPlan(towers, 60, true, 288_000, 5_000);
+    expect(fixed.towerRows).toBe(5_000);
+    expect(estimateModelBytes(fixed.rows, towers, 60, true, 5_000)).toBeLessThanOrEqual(MODEL_BYTES_BUDGET);
   });
 
   it('a larger candidate wins only by more than one held-out row', () => {

@@ -97,3 +97,62 @@ describe('trainIntentModel', () => {
     await expect(trainIntentModel([], undefined)).rejects.toThrow(/no training examples/);
   });
 });
+
+describe('towers on fewer feature rows than the linear member', () => {
+  it('keeps the most frequent rows in the towers (the rest reach the linear member only) and exports what it trained', async () => {
+    // No linear member here: on 50 examples the stacking may drop the towers, and the towers are what is tested.
+    const model = await trainIntentModel(train, valid, {
+      ...small,
+      seed: 4,
+      ensemble: 2,
+      towerRows: 60,
+      linear: false,
+    });
+    const V = model.vocabulary.rows;
+    expect(V).toBeGreaterThan(200);
+    const [t0, t1] = model.weights.towers;
+    expect(t0.buckets).toBe(V);
+    expect(t0.embedding.length).toBe(61 * t0.dim);
+    expect(t0.rowMap).toBe(t1.rowMap);
+    const map = t0.rowMap!;
+    // 60 rows, in feature-row order, each kept row with its idf; the others with idf 0.
+    const kept = [...map.keys()].filter((r) => map[r] > 0);
+    expect(kept).toHaveLength(60);
+    expect(kept.map((r) => map[r])).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    for (let r = 1; r < V; r++) expect(t0.idf[r] > 0).toBe(map[r] > 0);
+    // The kept rows are those found in the most training texts.
+    const df = new Float64Array(V);
+    for (const e of train) for (const id of model.vocabulary.map(featurize(e.text, model.featurizer)).ids) df[id]++;
+    const least = Math.min(...kept.map((r) => df[r]));
+    const dropped = [...df.keys()].filter((r) => r > 0 && map[r] === 0);
+    expect(Math.max(...dropped.map((r) => df[r]))).toBeLessThanOrEqual(least);
+    expect(model.options.towerRows).toBe(60);
+    // Exported (float and int8), the graph computes what the trainer's reference computes.
+    const { buildIntentOnnx, dequantizeWeights } = await import('../../../src/train/export-onnx.ts');
+    const { OnnxSession } = await import('../../../src/nlu/onnx/onnx-session.ts');
+    const texts = test.map((e) => e.text);
+    const bags = texts.map((t) => model.vocabulary.map(featurize(t, model.featurizer)));
+    for (const quantize of [false, true]) {
+      const session = await OnnxSession.create(buildIntentOnnx(model.weights, { quantize }));
+      const ref = forwardReference(quantize ? dequantizeWeights(model.weights) : model.weights, bags);
+      const len = Math.max(1, ...bags.map((b) => b.ids.length));
+      const ids = new BigInt64Array(bags.length * len);
+      const counts = new Float32Array(bags.length * len);
+      bags.forEach((b, r) => {
+        b.ids.forEach((id, i) => {
+          ids[r * len + i] = BigInt(id);
+        });
+        counts.set(b.counts, r * len);
+      });
+      const dims = [bags.length, len];
+      const out = await session.run({ ids: { data: ids, dims }, counts: { data: counts, dims } }, ['probs']);
+      const probs = out.probs.data as Float32Array;
+      ref.forEach((p, r) => {
+        p.forEach((v, c) => {
+          expect(Math.abs(v - probs[r * p.length + c])).toBeLessThan(1e-5);
+        });
+      });
+      await session.release();
+    }
+  });
+});
