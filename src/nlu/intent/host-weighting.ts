@@ -129,6 +129,18 @@ export function fillHostWeight(
   }
 }
 
+/**
+ * What is wrong with the row maps of an intent graph (a tower's `Gather(map, ids)` feeding the gathers of its
+ * tables), or undefined when every map entry is a row of every table it indexes. ONNX Runtime would only fail on the
+ * message that reaches a bad entry; the load checks them all.
+ * @example rowMapProblem(decodeGraph(bytes)!) // 'fused.row_map[17] = 9000 is outside fused.embedding_int8 (4000 rows)'
+ */
+export function rowMapProblem(model: onnxProto.onnx.ModelProto): string | undefined {
+  const graph = model.graph;
+  if (!graph) return undefined;
+  return new GraphIndex(graph.node ?? [], graph.initializer ?? []).rowMapProblem();
+}
+
 /** The decoded ONNX model, or undefined when the bytes are not one. */
 export function decodeGraph(bytes: Uint8Array): onnxProto.onnx.ModelProto | undefined {
   try {
@@ -233,6 +245,24 @@ class GraphIndex {
     const scale = this.gatheredVector(mul.input[1]);
     if (!scale || scale.length !== w.idf.length) return w;
     return { ...w, name: mul.output[0], scale };
+  }
+
+  /** See {@link rowMapProblem}. */
+  rowMapProblem(): string | undefined {
+    for (const gather of this.nodes) {
+      if (gather.opType !== 'Gather') continue;
+      const inner = this.axis0Gather(gather.input?.[1]);
+      if (!inner || inner.input?.[1] !== 'ids') continue;
+      const mapName = inner.input?.[0] ?? '';
+      const map = this.int32s(mapName);
+      const table = this.inits.get(gather.input?.[0] ?? '');
+      if (!map) return `${mapName} is not a 1-D int32 row map`;
+      const rows = Number(table?.dims?.[0] ?? -1);
+      if (!table || rows < 1) return `${gather.input?.[0]} is not a table initializer`;
+      const bad = map.findIndex((r) => r < 0 || r >= rows);
+      if (bad >= 0) return `${mapName}[${bad}] = ${map[bad]} is outside ${gather.input?.[0]} (${rows} rows)`;
+    }
+    return undefined;
   }
 
   /** The weighting fed already unsqueezed when its only consumer is `Unsqueeze(weights, axes = [1])`. */

@@ -7,7 +7,14 @@ import { SwitchboardError } from '../../errors.ts';
 import { featurize } from '../features/featurize.ts';
 import type { FeatureBag } from '../features/featurizer-config.ts';
 import { type Feed, OnnxSession, type OnnxSessionOptions } from '../onnx/onnx-session.ts';
-import { decodeGraph, fillHostWeight, graphLabels, type HostWeight, hostWeightedGraph } from './host-weighting.ts';
+import {
+  decodeGraph,
+  fillHostWeight,
+  graphLabels,
+  type HostWeight,
+  hostWeightedGraph,
+  rowMapProblem,
+} from './host-weighting.ts';
 import { type IntentManifest, MODEL_FILE, readManifest } from './intent-manifest.ts';
 import {
   modelError as fail,
@@ -106,6 +113,8 @@ export class IntentClassifier {
         `${join(dir, MODEL_FILE)} was exported with other labels than ${join(dir, 'manifest.json')} lists ` +
           `(${recorded.length} vs ${manifest.labels.length}${recorded.length === manifest.labels.length ? ', in another order or with other names' : ''})`,
       );
+    const mapProblem = graph && rowMapProblem(graph);
+    if (mapProblem) fail('E_MODEL_CORRUPT', `${join(dir, MODEL_FILE)}: ${mapProblem}`);
     const { hostWeighting = true, ...sessionOptions } = opts;
     const host = hostWeighting && graph ? hostWeightedGraph(graph) : undefined;
     const path = join(dir, MODEL_FILE);

@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import onnxProto from 'onnx-proto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SwitchboardError } from '../../../../src/errors.ts';
 import { FeatureVocabulary } from '../../../../src/nlu/features/feature-vocabulary.ts';
 import { IntentClassifier } from '../../../../src/nlu/intent/intent-classifier.ts';
 import { saveTinyIntentModel } from '../../../fixtures/tiny-intent-model.ts';
+
+const { onnx } = onnxProto;
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -177,5 +180,22 @@ describe('IntentClassifier.load errors', () => {
     const unsorted = await loadError(dir3);
     expect(unsorted.code).toBe('E_MODEL_CORRUPT');
     expect(unsorted.message).toContain('features.bin');
+  });
+
+  it('rejects a tower row map that points outside its table, wherever the bad entry is', async () => {
+    for (const quantize of [false, true]) {
+      const { dir } = await saveTinyIntentModel({ seed: 32, towers: 2, linear: true, towerRows: 60, quantize });
+      dirs.push(dir);
+      expect((await IntentClassifier.load(dir)).labels).toHaveLength(5); // sound as saved
+      const model = onnx.ModelProto.decode(await readFile(join(dir, 'model.onnx')));
+      const map = model.graph!.initializer!.find((t) => t.name === 'fused.row_map')!;
+      const values = new Int32Array(new Uint8Array(map.rawData!).slice().buffer);
+      values[100] = 60; // one past the last table row, in the middle of the map (the probe reads only the last id)
+      map.rawData = new Uint8Array(values.buffer);
+      await replaceModel(dir, onnx.ModelProto.encode(model).finish());
+      const e = await loadError(dir);
+      expect(e.code).toBe('E_MODEL_CORRUPT');
+      expect(e.message).toContain('fused.row_map[100] = 60');
+    }
   });
 });
