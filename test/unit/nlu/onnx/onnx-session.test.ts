@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SwitchboardError } from '../../../../src/errors.ts';
 import { type Feed, OnnxSession } from '../../../../src/nlu/onnx/onnx-session.ts';
@@ -64,5 +67,61 @@ describe('OnnxSession', () => {
       (err: unknown) => err,
     );
     expect((e as SwitchboardError).code).toBe('E_ONNX_LOAD');
+  });
+
+  it('runs through the native session by default, with the public API as the same model would', async () => {
+    const bytes = buildIntentOnnx(tinyIntentModel({ seed: 52, linear: true, towerRows: 40 }).weights, {
+      quantize: true,
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-onnx-'));
+    writeFileSync(join(dir, 'model.onnx'), bytes);
+    const native = await OnnxSession.create(bytes);
+    const fromFile = await OnnxSession.create(join(dir, 'model.onnx'));
+    const pub = await OnnxSession.create(bytes, { api: 'public' });
+    for (const s of [native, fromFile]) {
+      expect(s.inputNames).toEqual(pub.inputNames);
+      expect(s.outputNames).toEqual(pub.outputNames);
+    }
+    const f = feeds(BigInt64Array.of(1n, 17n, 300n, 511n, 0n), Float32Array.of(1, 2, 1, 3, 0), [1, 5]);
+    const [a, b, c] = await Promise.all([native.run(f), fromFile.run(f), pub.run(f)]);
+    for (const out of [a, b]) {
+      expect(Object.keys(out).sort()).toEqual(Object.keys(c).sort());
+      for (const name of Object.keys(c)) {
+        expect(out[name].type).toBe(c[name].type);
+        expect(out[name].dims).toEqual(c[name].dims);
+        expect(Array.from(out[name].data as Float32Array)).toEqual(Array.from(c[name].data as Float32Array));
+      }
+    }
+    // The native run completes within the call: an immediate queued before it has not run yet when it resolves. The
+    // public API defers the run to an immediate of its own, queued after that one.
+    const firedBefore = async (s: OnnxSession) => {
+      let fired = false;
+      setImmediate(() => {
+        fired = true;
+      });
+      await s.run(f);
+      return fired;
+    };
+    expect(await firedBefore(native)).toBe(false);
+    expect(await firedBefore(pub)).toBe(true);
+    // Failures and a released session are reported the same way on both paths.
+    const bad = feeds(BigInt64Array.of(1n, 99_999n, 3n), Float32Array.of(1, 1, 1));
+    for (const s of [native, pub]) {
+      const e = await s.run(bad).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect((e as SwitchboardError).code).toBe('E_ONNX_RUN');
+    }
+    await native.release();
+    await native.release(); // twice is harmless
+    const released = await native.run(f).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect((released as SwitchboardError).code).toBe('E_ONNX_RUN');
+    await fromFile.release();
+    await pub.release();
+    rmSync(dir, { recursive: true, force: true });
   });
 });
