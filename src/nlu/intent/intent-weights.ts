@@ -7,7 +7,8 @@
 /**
  * One embedding-bag tower (a deep member).
  *
- * `w_i = count_i * idf[id_i]`, `e = Σ w_i * embedding[id_i] / max(‖w‖₂, 1e-6)`, `h0 = relu(e)`,
+ * `w_i = count_i * idf[id_i]`, `e = Σ w_i * embedding[row(id_i)] / max(‖w‖₂, 1e-6)` (row: `rowMap[id]`, or the
+ * id), `h0 = relu(e)`,
  * `h1 = relu(h0 · w1 + b1)` (when `hidden > 0`, else `h1 = h0`), `z = h1 · w2 + b2`.
  */
 export interface TowerWeights {

@@ -125,7 +125,7 @@ function fromNative(meta: readonly NativeValueMetadata[]): ort.InferenceSession.
       ? ({
           name: m.name,
           isTensor: true,
-          type: ELEMENT_TYPES[m.type] ?? `onnx-type-${m.type}`,
+          type: ELEMENT_TYPES[m.type],
           shape: m.shape.map((d, i) => (d === -1 ? m.symbolicDimensions[i] : d)),
         } as ort.InferenceSession.ValueMetadata)
       : ({ name: m.name, isTensor: false } as ort.InferenceSession.ValueMetadata),
@@ -158,15 +158,23 @@ async function publicRunner(
   };
 }
 
+/** A runner on the native session, or undefined when the model has an element type {@link ELEMENT_TYPES} lacks. */
 function nativeRunner(
   native: NativeBinding,
   source: Uint8Array | string,
   options: ort.InferenceSession.SessionOptions,
-): Runner {
+): Runner | undefined {
   native.initOrt();
   const session = new native.binding.InferenceSession();
   if (typeof source === 'string') session.loadModel(source, options);
   else session.loadModel(source.buffer, source.byteOffset, source.byteLength, options);
+  const raw = [...session.inputMetadata, ...session.outputMetadata];
+  const odd = raw.find((m) => m.isTensor && ELEMENT_TYPES[m.type] === undefined);
+  if (odd) {
+    // An element type this module does not map: the public API decides (it knows every type, or says why not).
+    session.dispose();
+    return undefined;
+  }
   const inputMetadata = fromNative(session.inputMetadata);
   const outputMetadata = fromNative(session.outputMetadata);
   let released = false;
@@ -232,7 +240,7 @@ export class OnnxSession {
       // The native session when onnxruntime-node has the layout this module knows (synchronous runs), else the
       // public API.
       const native = opts.api === 'public' ? undefined : nativeBinding();
-      const runner = native ? nativeRunner(native, source, options) : await publicRunner(source, options);
+      const runner = (native && nativeRunner(native, source, options)) || (await publicRunner(source, options));
       return new OnnxSession(runner);
     } catch (e) {
       const what = typeof source === 'string' ? source : `${source.byteLength} bytes`;
@@ -261,6 +269,16 @@ export class OnnxSession {
     }
     for (const name of Object.keys(feeds)) {
       if (!this.inputs.has(name)) this.feedError(feeds, `unknown input '${name}'`);
+    }
+    const unknown = outputs?.find((o) => !this.outputNames.includes(o));
+    if (outputs && (unknown !== undefined || outputs.length === 0)) {
+      throw new SwitchboardError(
+        'E_ONNX_RUN',
+        'internal',
+        unknown !== undefined
+          ? `unknown output '${unknown}' (model outputs: ${this.outputNames.join(', ')})`
+          : 'no output requested',
+      );
     }
     try {
       const out = await this.session.run(tensors, outputs ?? this.outputNames);

@@ -261,9 +261,18 @@ describe('search settings', () => {
     expect(rowPlan(towers, 60, false, 288_000).towerRows).toBeUndefined();
     expect(rowPlan(linearOnly, 60, true, 288_000).rows).toBe(Math.floor(MODEL_BYTES_BUDGET / (60 + 16)));
     // The linear member cannot use its share (fewer features than it could keep): the towers get the rest back.
-    const tight = rowPlan(towers, 60, true, 60_000);
-    expect(tight.rows).toBe(60_000);
+    const onlyShared = Math.floor((MODEL_BYTES_BUDGET - estimateModelBytes(0, towers, 60, true)) / (2 * 128 + 60 + 16));
+    expect(plan.rows).toBeGreaterThan(onlyShared); // the split gives the linear member more rows
+    const tight = rowPlan(towers, 60, true, 2 * onlyShared);
+    expect(tight.rows).toBe(2 * onlyShared);
+    expect(tight.towerRows).toBeGreaterThan((TOWER_BYTES_SHARE * MODEL_BYTES_BUDGET) / 260);
     expect(estimateModelBytes(tight.rows, towers, 60, true, tight.towerRows)).toBeGreaterThan(MODEL_BYTES_BUDGET - 300);
+    // Fewer than twice the features that fit in every member: no split, the most frequent rows that fit.
+    expect(rowPlan(towers, 60, true, 2 * onlyShared - 1)).toEqual({ rows: onlyShared });
+    // Thousands of labels: the linear member's floor of rows would leave the towers nothing; no split then.
+    const many = rowPlan(towers, 5000, true, 1e6);
+    expect(many.towerRows).toBeUndefined();
+    expect(many.rows).toBeGreaterThan(0);
     // A fixed --tower-rows: the linear member gets what the budget leaves.
     const fixed = rowPlan(towers, 60, true, 288_000, 5_000);
     expect(fixed.towerRows).toBe(5_000);

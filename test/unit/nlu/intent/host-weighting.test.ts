@@ -24,8 +24,8 @@ const VARIANTS: [string, TinyIntentModelOptions, number][] = [
   ['1 tower + linear member, multi-label', { seed: 33, towers: 1, linear: true, mode: 'multi' }, 2],
   ['the linear member alone', { seed: 34, towers: 0, linear: true }, 1],
   ['5 fused towers + linear member', { seed: 35, towers: 5, linear: true }, 2],
-  ['2 fused towers on 40 of the rows + linear member', { seed: 37, towers: 2, linear: true, towerRows: 40 }, 2],
-  ['2 towers on 40 of the rows, distinct idf', { seed: 38, towers: 2, distinctIdf: true, towerRows: 40 }, 2],
+  ['2 fused towers on 200 of the rows + linear member', { seed: 37, towers: 2, linear: true, towerRows: 200 }, 2],
+  ['2 towers on 200 of the rows, distinct idf', { seed: 38, towers: 2, distinctIdf: true, towerRows: 200 }, 2],
 ];
 
 /** Probabilities of the stored graph and of its rewritten form with host weights, for the same padded batch. */

@@ -95,10 +95,10 @@ const CASES: [string, TinyIntentModelOptions][] = [
   ['single, the linear member alone', { seed: 20, mode: 'single', towers: 0, linear: true }],
   ['single, 5 fused towers + linear member', { seed: 21, mode: 'single', hidden: 6, towers: 5, linear: true }],
   [
-    'single, 2 fused towers on 60 of the rows + linear member',
-    { seed: 22, mode: 'single', hidden: 6, towers: 2, linear: true, towerRows: 60 },
+    'single, 2 fused towers on 200 of the rows + linear member',
+    { seed: 22, mode: 'single', hidden: 6, towers: 2, linear: true, towerRows: 200 },
   ],
-  ['multi, 1 tower on 60 of the rows', { seed: 23, mode: 'multi', hidden: 0, towers: 1, towerRows: 60 }],
+  ['multi, 1 tower on 200 of the rows', { seed: 23, mode: 'multi', hidden: 0, towers: 1, towerRows: 200 }],
 ];
 
 describe('IntentClassifier parity with forwardReference', () => {

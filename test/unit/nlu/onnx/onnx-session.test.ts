@@ -70,9 +70,13 @@ describe('OnnxSession', () => {
   });
 
   it('runs through the native session by default, with the public API as the same model would', async () => {
-    const bytes = buildIntentOnnx(tinyIntentModel({ seed: 52, linear: true, towerRows: 40 }).weights, {
-      quantize: true,
-    });
+    const { weights } = tinyIntentModel({ seed: 52, linear: true, towerRows: 40 });
+    const bytes = buildIntentOnnx(weights, { quantize: true });
+    // Ids the towers read (a row in their tables) and ids only the linear member reads.
+    const map = weights.towers[0].rowMap!;
+    const inTowers = [...map.keys()].filter((r) => map[r] > 0).slice(0, 3);
+    const linearOnly = [...map.keys()].filter((r) => r > 0 && map[r] === 0).slice(0, 2);
+    const ids = BigInt64Array.from([...inTowers, ...linearOnly, 0], BigInt);
     const dir = mkdtempSync(join(tmpdir(), 'switchboard-onnx-'));
     writeFileSync(join(dir, 'model.onnx'), bytes);
     const native = await OnnxSession.create(bytes);
@@ -82,7 +86,7 @@ describe('OnnxSession', () => {
       expect(s.inputNames).toEqual(pub.inputNames);
       expect(s.outputNames).toEqual(pub.outputNames);
     }
-    const f = feeds(BigInt64Array.of(1n, 17n, 300n, 511n, 0n), Float32Array.of(1, 2, 1, 3, 0), [1, 5]);
+    const f = feeds(ids, Float32Array.of(1, 2, 1, 3, 1, 0), [1, 6]);
     const [a, b, c] = await Promise.all([native.run(f), fromFile.run(f), pub.run(f)]);
     for (const out of [a, b]) {
       expect(Object.keys(out).sort()).toEqual(Object.keys(c).sort());
@@ -104,7 +108,16 @@ describe('OnnxSession', () => {
     };
     expect(await firedBefore(native)).toBe(false);
     expect(await firedBefore(pub)).toBe(true);
-    // Failures and a released session are reported the same way on both paths.
+    // Unknown outputs, failures and a released session are reported the same way on both paths.
+    for (const s of [native, pub]) {
+      for (const outputs of [['probs', 'nope'], ['nope'], []]) {
+        const e = await s.run(f, outputs).then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        expect((e as SwitchboardError).code).toBe('E_ONNX_RUN');
+      }
+    }
     const bad = feeds(BigInt64Array.of(1n, 99_999n, 3n), Float32Array.of(1, 1, 1));
     for (const s of [native, pub]) {
       const e = await s.run(bad).then(
