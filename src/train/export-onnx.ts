@@ -5,13 +5,7 @@
 import onnxProto from 'onnx-proto';
 import { SwitchboardError } from '../errors.ts';
 import { NORM_EPSILON } from '../nlu/intent/forward-reference.ts';
-import {
-  type IntentModelWeights,
-  type LinearWeights,
-  modelRows,
-  type TowerWeights,
-  towerTableRows,
-} from '../nlu/intent/intent-weights.ts';
+import { type IntentModelWeights, modelRows, type TowerWeights, towerTableRows } from '../nlu/intent/intent-weights.ts';
 import { addFusedTowers, canFuse, dequantizedFusedEmbeddings, tableIds } from './export-fused-towers.ts';
 import { addLinear } from './export-linear-member.ts';
 import { FLOAT, GraphBuilder, INT8, INT64, intAttr, intsAttr } from './onnx-graph-builder.ts';

@@ -252,7 +252,7 @@ class GraphIndex {
     for (const gather of this.nodes) {
       if (gather.opType !== 'Gather') continue;
       const inner = this.axis0Gather(gather.input?.[1]);
-      if (!inner || inner.input?.[1] !== 'ids') continue;
+      if (inner?.input?.[1] !== 'ids') continue;
       const mapName = inner.input?.[0] ?? '';
       const map = this.int32s(mapName);
       const table = this.inits.get(gather.input?.[0] ?? '');
@@ -318,7 +318,7 @@ class GraphIndex {
     const gather = this.axis0Gather(name);
     if (!gather) return undefined;
     const t = this.floats(gather.input?.[0]);
-    if (!t || t.dims.length !== 1) return undefined;
+    if (t?.dims.length !== 1) return undefined;
     if (gather.input?.[1] === 'ids') return t.data;
     const inner = this.axis0Gather(gather.input?.[1]);
     const map = inner?.input?.[1] === 'ids' ? this.int32s(inner.input?.[0]) : undefined;
