@@ -5,6 +5,7 @@ import type { IntentExample } from '../../../src/nlu/intent/intent-example.ts';
 import { readIntentData } from '../../../src/train/read-intent-data.ts';
 import { trainIntentModel } from '../../../src/train/train-intent.ts';
 import type { TrainedIntentModel } from '../../../src/train/train-intent-types.ts';
+import { paddedBags } from '../../fixtures/padded-bags.ts';
 
 const train = readIntentData('test/fixtures/data/support-train.jsonl').examples;
 const valid = readIntentData('test/fixtures/data/support-valid.jsonl').examples;
@@ -135,16 +136,7 @@ describe('towers on fewer feature rows than the linear member', () => {
     for (const quantize of [false, true]) {
       const session = await OnnxSession.create(buildIntentOnnx(model.weights, { quantize }));
       const ref = forwardReference(quantize ? dequantizeWeights(model.weights) : model.weights, bags);
-      const len = Math.max(1, ...bags.map((b) => b.ids.length));
-      const ids = new BigInt64Array(bags.length * len);
-      const counts = new Float32Array(bags.length * len);
-      bags.forEach((b, r) => {
-        b.ids.forEach((id, i) => {
-          ids[r * len + i] = BigInt(id);
-        });
-        counts.set(b.counts, r * len);
-      });
-      const dims = [bags.length, len];
+      const { ids, counts, dims } = paddedBags(bags);
       const out = await session.run({ ids: { data: ids, dims }, counts: { data: counts, dims } }, ['probs']);
       const probs = out.probs.data as Float32Array;
       ref.forEach((p, r) => {

@@ -5,6 +5,7 @@ import { fillHostWeight, hostWeightedGraph } from '../../../../src/nlu/intent/ho
 import { IntentClassifier } from '../../../../src/nlu/intent/intent-classifier.ts';
 import { OnnxSession } from '../../../../src/nlu/onnx/onnx-session.ts';
 import { buildIntentOnnx } from '../../../../src/train/export-onnx.ts';
+import { paddedBags } from '../../../fixtures/padded-bags.ts';
 import { type TinyIntentModelOptions, tinyIntentModel } from '../../../fixtures/tiny-intent-model.ts';
 
 const { onnx } = onnxProto;
@@ -32,16 +33,8 @@ const VARIANTS: [string, TinyIntentModelOptions, number][] = [
 async function bothWays(bytes: Uint8Array, bags: { ids: Int32Array; counts: Float32Array }[]) {
   const plan = hostWeightedGraph(bytes);
   if (!plan) throw new Error('graph not rewritten');
-  const len = Math.max(1, ...bags.map((b) => b.ids.length));
-  const ids = new BigInt64Array(bags.length * len);
-  const counts = new Float32Array(bags.length * len);
-  bags.forEach((b, r) => {
-    b.ids.forEach((id, i) => {
-      ids[r * len + i] = BigInt(id);
-    });
-    counts.set(b.counts, r * len);
-  });
-  const dims = [bags.length, len];
+  const { ids, counts, dims } = paddedBags(bags);
+  const len = dims[1];
   const stored = await OnnxSession.create(bytes);
   const rewritten = await OnnxSession.create(plan.bytes);
   const a = await stored.run({ ids: { data: ids, dims }, counts: { data: counts, dims } }, ['probs']);
