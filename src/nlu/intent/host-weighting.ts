@@ -249,6 +249,18 @@ class GraphIndex {
 
   /** See {@link rowMapProblem}. */
   rowMapProblem(): string | undefined {
+    // A map's rows reach the tables only through direct Gathers: anything in between (a Cast, an Add…) could move
+    // them outside what is checked here.
+    for (const mapGather of this.nodes) {
+      if (mapGather.opType !== 'Gather' || mapGather.input?.[1] !== 'ids') continue;
+      const mapName = mapGather.input?.[0] ?? '';
+      if (this.inits.get(mapName)?.dataType !== onnx.TensorProto.DataType.INT32) continue;
+      const out = mapGather.output?.[0] ?? '';
+      const strange = this.nodes.find(
+        (n) => n.input?.includes(out) && !(n.opType === 'Gather' && n.input[1] === out && n.input[0] !== out),
+      );
+      if (strange) return `${mapName} feeds ${strange.opType} ${strange.name ?? ''}, not only table gathers`;
+    }
     for (const gather of this.nodes) {
       if (gather.opType !== 'Gather') continue;
       const inner = this.axis0Gather(gather.input?.[1]);

@@ -166,8 +166,13 @@ function nativeRunner(
 ): Runner | undefined {
   native.initOrt();
   const session = new native.binding.InferenceSession();
-  if (typeof source === 'string') session.loadModel(source, options);
-  else session.loadModel(source.buffer, source.byteOffset, source.byteLength, options);
+  try {
+    if (typeof source === 'string') session.loadModel(source, options);
+    else session.loadModel(source.buffer, source.byteOffset, source.byteLength, options);
+  } catch (e) {
+    session.dispose();
+    throw e;
+  }
   const raw = [...session.inputMetadata, ...session.outputMetadata];
   const odd = raw.find((m) => m.isTensor && ELEMENT_TYPES[m.type] === undefined);
   if (odd) {

@@ -198,4 +198,31 @@ describe('IntentClassifier.load errors', () => {
       expect(e.message).toContain('fused.row_map[100] = 60');
     }
   });
+
+  it('rejects a row map that reaches its tables through another node (which could move rows unchecked)', async () => {
+    const { dir } = await saveTinyIntentModel({ seed: 33, towers: 2, linear: true, towerRows: 60, quantize: true });
+    dirs.push(dir);
+    const model = onnx.ModelProto.decode(await readFile(join(dir, 'model.onnx')));
+    const g = model.graph!;
+    // A Cast (int32 → int32) between the map's Gather and the table gathers, and map entries that are negative:
+    // Gather would read them from the end of the table.
+    const map = g.initializer!.find((t) => t.name === 'fused.row_map')!;
+    const values = new Int32Array(new Uint8Array(map.rawData!).slice().buffer).map((r) => -r);
+    map.rawData = new Uint8Array(values.buffer);
+    for (const n of g.node!) if (n.opType === 'Gather' && n.input![1] === 'fused.table_ids') n.input![1] = 'cast_ids';
+    g.node!.unshift({
+      opType: 'Cast',
+      input: ['fused.table_ids'],
+      output: ['cast_ids'],
+      name: 'cast',
+      attribute: [{ name: 'to', type: 2, i: 6 }],
+    });
+    // Keep the nodes in topological order: the Cast after the map's Gather.
+    const at = g.node!.findIndex((n) => n.output?.[0] === 'fused.table_ids');
+    g.node!.splice(at + 1, 0, g.node!.shift()!);
+    await replaceModel(dir, onnx.ModelProto.encode(model).finish());
+    const e = await loadError(dir);
+    expect(e.code).toBe('E_MODEL_CORRUPT');
+    expect(e.message).toContain('fused.row_map feeds Cast');
+  });
 });
