@@ -57,7 +57,8 @@ export function checkModelOut(dir: string, kind: ModelKind, flag = '--out', inpu
  * place (a reader that meets a new file under the old manifest fails its checksum, never loads a mix). The directory
  * itself is kept (its owner, mode, links, a process working in it) and so are files the new model does not write (a
  * drift baseline, notes). A failure while writing leaves `dir` as it was; a failure while swapping puts the old files
- * back. A crash in the swap (a few renames) leaves the old files in `dir/.old-*`.
+ * back. A crash in the swap (a few renames) leaves the old files in `dir/.old-*` (a load that then fails its checksum
+ * names them); the next successful save removes what a crashed save (its process gone) left behind.
  * @example await replaceModelDir('models/my-intents', async (d) => { await writeFile(join(d, 'model.onnx'), bytes); });
  */
 export async function replaceModelDir(dir: string, write: (staging: string) => Promise<void>): Promise<void> {
@@ -99,6 +100,32 @@ export async function replaceModelDir(dir: string, write: (staging: string) => P
   }
   await rm(staging, { recursive: true, force: true });
   await rm(backup, { recursive: true, force: true });
+  await removeCrashLeftovers(abs);
 }
 
 const MANIFEST = 'manifest.json';
+
+/** Staging and backup directories of a save: `.new-<pid>-<time>` and `.old-<pid>-<time>`. */
+const LEFTOVER = /^\.(?:new|old)-(\d+)-[0-9a-z]+$/;
+
+/** Whether a process with this id is running (one we may not signal counts as running). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes staging and backup directories that a crashed save left in `dir`: only those of processes that no longer
+ * run (a concurrent save's are kept). Called after a save succeeded, when the old files are no longer needed.
+ */
+async function removeCrashLeftovers(dir: string): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const m = LEFTOVER.exec(name);
+    if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1])))
+      await rm(join(dir, name), { recursive: true, force: true }).catch(() => {});
+  }
+}

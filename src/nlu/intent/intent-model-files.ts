@@ -3,7 +3,7 @@
  * of hashed features to table rows.
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ErrorCode } from '../../error-codes.ts';
 import { SwitchboardError } from '../../errors.ts';
@@ -52,13 +52,31 @@ export async function readCheckedFile(
   }
   const actual = createHash('sha256').update(bytes).digest('hex');
   if (actual !== expected.sha256) {
+    const saved = await interruptedSaveCopy(dir, file, expected.sha256);
     modelError(
       'E_MODEL_CHECKSUM',
       `${path} does not match its manifest: sha256 expected ${expected.sha256}, actual ${actual} ` +
-        `(${bytes.byteLength} bytes, manifest says ${expected.bytes})`,
+        `(${bytes.byteLength} bytes, manifest says ${expected.bytes})` +
+        (saved
+          ? `; an interrupted save left the file this manifest expects in ${saved}: move the files of that ` +
+            'directory back into the model directory, or train the model again'
+          : ''),
     );
   }
   return bytes;
+}
+
+/**
+ * The backup directory (`.old-*`, left by a save that crashed while swapping files) holding the version of `file`
+ * that the manifest expects, if any.
+ */
+async function interruptedSaveCopy(dir: string, file: string, sha256: string): Promise<string | undefined> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names.filter((n) => n.startsWith('.old-')).sort()) {
+    const copy = await readFile(join(dir, name, file)).catch(() => undefined);
+    if (copy && createHash('sha256').update(copy).digest('hex') === sha256) return join(dir, name);
+  }
+  return undefined;
 }
 
 /**

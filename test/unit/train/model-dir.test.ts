@@ -79,6 +79,35 @@ describe('replaceModelDir keeps the directory itself', () => {
   });
 });
 
+describe('replaceModelDir after a crashed save', () => {
+  it('removes the staging and backup directories of a process that is gone, keeps those of a running one', async () => {
+    const dir = join(root, 'crashed');
+    await replaceModelDir(dir, write(dir, { 'model.onnx': 'v1', 'manifest.json': '1' }));
+    // pid 4999999 is above the largest pid_max Linux allows (2^22): no such process.
+    for (const name of ['.old-4999999-abc', '.new-4999999-abc']) {
+      mkdirSync(join(dir, name));
+      writeFileSync(join(dir, name, 'model.onnx'), 'v0');
+    }
+    const live = `.new-${process.ppid}-xyz`; // a save in progress in another (running) process
+    mkdirSync(join(dir, live));
+    mkdirSync(join(dir, '.old-notes')); // not a save's directory
+    await replaceModelDir(dir, write(dir, { 'model.onnx': 'v2', 'manifest.json': '2' }));
+    expect(readdirSync(dir).sort()).toEqual(['.old-notes', live, 'manifest.json', 'model.onnx'].sort());
+  });
+
+  it("keeps a crashed save's backup when the next save fails too (it may be the only copy of the old files)", async () => {
+    const dir = join(root, 'crashed-twice');
+    await replaceModelDir(dir, write(dir, { 'model.onnx': 'v1', 'manifest.json': '1' }));
+    mkdirSync(join(dir, '.old-4999999-abc'));
+    await expect(
+      replaceModelDir(dir, async () => {
+        throw new Error('ENOSPC');
+      }),
+    ).rejects.toThrow(/ENOSPC/);
+    expect(existsSync(join(dir, '.old-4999999-abc'))).toBe(true);
+  });
+});
+
 describe('checkModelOut', () => {
   it('refuses a file, the root, another kind of model, the corpus, and a directory the run reads', () => {
     const file = join(root, 'file.txt');

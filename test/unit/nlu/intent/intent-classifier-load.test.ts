@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -90,6 +90,23 @@ describe('IntentClassifier.load errors', () => {
     expect(e.code).toBe('E_MODEL_CHECKSUM');
     expect(e.message).toContain(manifest.onnx.sha256);
     expect(e.message).toContain(createHash('sha256').update(bytes).digest('hex'));
+  });
+
+  it('names the copy an interrupted save left behind when a file no longer matches the manifest', async () => {
+    const { dir } = await fresh();
+    const good = await readFile(join(dir, 'model.onnx'));
+    // A save that crashed mid-swap: the old file is in .old-*, a new one is in place, the manifest is still the old one.
+    await mkdir(join(dir, '.old-4999999-k1'));
+    await writeFile(join(dir, '.old-4999999-k1', 'model.onnx'), good);
+    await writeFile(join(dir, 'model.onnx'), good.subarray(1));
+    const e = await loadError(dir);
+    expect(e.code).toBe('E_MODEL_CHECKSUM');
+    expect(e.message).toContain(
+      `interrupted save left the file this manifest expects in ${join(dir, '.old-4999999-k1')}`,
+    );
+    // Another file's copy is no hint: the message stays plain.
+    await writeFile(join(dir, '.old-4999999-k1', 'model.onnx'), 'something else');
+    expect((await loadError(dir)).message).not.toContain('interrupted save');
   });
 
   it('rejects corrupt or truncated ONNX bytes as E_MODEL_CORRUPT', async () => {
