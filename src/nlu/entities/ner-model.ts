@@ -19,7 +19,11 @@ import {
   NerManifestSchema,
 } from './ner-manifest.ts';
 import { tokenizeForNer } from './ner-tokenize.ts';
+
 import { NerWordClusters } from './ner-word-clusters.ts';
+
+/** Text that can be a name: at least one letter or digit. */
+const NAME_LIKE = /[\p{L}\p{N}]/u;
 
 /** Tags and per-token confidence for a token sequence. */
 export interface TaggedTokens {
@@ -144,7 +148,9 @@ export class NerModel {
       if (!open) return;
       const start = starts[open.first];
       const end = ends[open.last];
-      out.push({ type: open.type, start, end, text: text.slice(start, end), score: open.score, source: 'ner' });
+      const span = text.slice(start, end);
+      // A name has a letter or a digit: a run of symbols or control characters ("###", 5,000 NULs) is not an entity.
+      if (NAME_LIKE.test(span)) out.push({ type: open.type, start, end, text: span, score: open.score, source: 'ner' });
       open = undefined;
     };
     tags.forEach((tag, t) => {
