@@ -19,7 +19,6 @@ import {
   NerManifestSchema,
 } from './ner-manifest.ts';
 import { tokenizeForNer } from './ner-tokenize.ts';
-
 import { NerWordClusters } from './ner-word-clusters.ts';
 
 /** Text that can be a name: at least one letter or digit. */
