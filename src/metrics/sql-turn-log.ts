@@ -120,9 +120,16 @@ export class SqlTurnLog implements TurnLog {
     return rows.map(toRecord);
   }
 
-  async audit(id: string, verdict: AuditVerdict, agent: string, at: number, intent?: string): Promise<TurnRecord> {
+  async audit(
+    id: string,
+    verdict: AuditVerdict,
+    agent: string,
+    at: number,
+    intent?: string,
+    replace = false,
+  ): Promise<TurnRecord> {
     const [row] = await this.client.query(
-      'UPDATE turns SET audit = $2, audit_agent = $3, audit_at = $4, audit_intent = $5 WHERE id = $1 AND audit_sampled = 1 AND audit IS NULL RETURNING *',
+      `UPDATE turns SET audit = $2, audit_agent = $3, audit_at = $4, audit_intent = $5 WHERE id = $1 AND audit_sampled = 1${replace ? '' : ' AND audit IS NULL'} RETURNING *`,
       [id, verdict, agent, at, intent ?? null],
     );
     if (row) return toRecord(row);
@@ -130,7 +137,12 @@ export class SqlTurnLog implements TurnLog {
     if (!current) throw new SwitchboardError('E_TURN_NOT_FOUND', 'input', `no turn ${id}`, { status: 404 });
     if (!current.audit_sampled)
       throw new SwitchboardError('E_NOT_SAMPLED', 'input', `turn ${id} is not in the audit sample`, { status: 409 });
-    throw new SwitchboardError('E_ALREADY_AUDITED', 'input', `turn ${id} was already audited`, { status: 409 });
+    throw new SwitchboardError(
+      'E_ALREADY_AUDITED',
+      'input',
+      `turn ${id} was already audited (${current.audit} by ${current.audit_agent}); send replace: true to change the verdict`,
+      { status: 409 },
+    );
   }
 
   async range(since: number, until: number, limit = 1_000_000): Promise<TurnRecord[]> {

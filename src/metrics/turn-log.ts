@@ -67,8 +67,19 @@ export interface TurnLog {
   markRecontact(conversation: string, intent: string, at: number, windowMs: number): Promise<string | undefined>;
   /** Sampled automated answers waiting for (`pending`) or having (`done`) an audit, oldest first. */
   audits(status: 'pending' | 'done', limit?: number): Promise<TurnRecord[]>;
-  /** An agent's verdict on a sampled answer: E_TURN_NOT_FOUND (404), E_NOT_SAMPLED / E_ALREADY_AUDITED (409). */
-  audit(id: string, verdict: AuditVerdict, agent: string, at: number, intent?: string): Promise<TurnRecord>;
+  /**
+   * An agent's verdict on a sampled answer: E_TURN_NOT_FOUND (404), E_NOT_SAMPLED / E_ALREADY_AUDITED (409). With
+   * `replace`, a verdict given before is replaced (a mis-click corrected): the turn keeps the latest verdict, agent
+   * and time.
+   */
+  audit(
+    id: string,
+    verdict: AuditVerdict,
+    agent: string,
+    at: number,
+    intent?: string,
+    replace?: boolean,
+  ): Promise<TurnRecord>;
   /** Turns in [since, until), oldest first (at most `limit`). */
   range(since: number, until: number, limit?: number): Promise<TurnRecord[]>;
   get(id: string): Promise<TurnRecord | undefined>;

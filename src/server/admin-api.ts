@@ -107,7 +107,7 @@ export async function handleAdminApi(req: IncomingMessage, res: ServerResponse, 
       if (verdict !== 'correct' && verdict !== 'wrong') {
         sendJson(res, 400, {
           error: 'E_BAD_REQUEST',
-          message: 'give {verdict: correct|wrong, intent?} (and agent, from a machine)',
+          message: 'give {verdict: correct|wrong, intent?, replace?} (and agent, from a machine)',
         });
         return true;
       }
@@ -117,7 +117,16 @@ export async function handleAdminApi(req: IncomingMessage, res: ServerResponse, 
         sendJson(res, 400, { error: 'E_BAD_REQUEST', message: 'intent must be a string' });
         return true;
       }
-      sendJson(res, 200, await o.turns.audit(id, verdict, agent, Date.now(), intent as string | undefined));
+      const replace = body?.replace;
+      if (replace !== undefined && typeof replace !== 'boolean') {
+        sendJson(res, 400, { error: 'E_BAD_REQUEST', message: 'replace must be true or false' });
+        return true;
+      }
+      sendJson(
+        res,
+        200,
+        await o.turns.audit(id, verdict, agent, Date.now(), intent as string | undefined, replace === true),
+      );
       return true;
     }
     sendJson(res, 404, { error: 'E_NOT_FOUND', message: `${req.method} ${path} is not served` });

@@ -68,7 +68,21 @@ describe('measurement', () => {
     expect(alarm).toMatchObject({ feedback: 'down', channel: 'web', decision: 'answer', audit_sampled: true });
     expect(alarm?.answer).toMatch(/Alarms/);
     expect((await post(`/api/audits/${alarm?.id}`, { agent: 'ann', verdict: 'correct' }, AGENT)).status).toBe(200);
-    expect((await post(`/api/audits/${alarm?.id}`, { agent: 'ann', verdict: 'correct' }, AGENT)).status).toBe(409);
+    const again = await post(`/api/audits/${alarm?.id}`, { agent: 'ann', verdict: 'correct' }, AGENT);
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { message: string }).message).toMatch(
+      /already audited \(correct by ann\).*replace/,
+    );
+    // A mis-click is corrected with replace: true; the turn keeps the latest verdict.
+    const fixed = await post(`/api/audits/${alarm?.id}`, { agent: 'bob', verdict: 'wrong', replace: true }, AGENT);
+    expect(fixed.status).toBe(200);
+    expect(await fixed.json()).toMatchObject({ audit: 'wrong', audit_agent: 'bob' });
+    expect(
+      (await post(`/api/audits/${alarm?.id}`, { agent: 'ann', verdict: 'correct', replace: 'yes' }, AGENT)).status,
+    ).toBe(400);
+    expect(
+      (await post(`/api/audits/${alarm?.id}`, { agent: 'ann', verdict: 'correct', replace: true }, AGENT)).status,
+    ).toBe(200);
     expect((await post('/api/audits/web:nope', { agent: 'ann', verdict: 'wrong' }, AGENT)).status).toBe(404);
     expect((await post(`/api/audits/${alarm?.id}`, { agent: 'ann', verdict: 'maybe' }, AGENT)).status).toBe(400);
 

@@ -118,6 +118,12 @@ describe.skipIf(!haveChromium)('pages', () => {
         ).json()) as { audit?: string; audit_agent?: string }[]
       ).map((t) => `${t.audit} by ${t.audit_agent}`);
     await expect.poll(audited, { timeout: WAIT_MS }).toContain('correct by ann');
+    // A mis-click is corrected with one click: the verdict just given can be changed.
+    const change = agent.locator('#audits .last-audit .change');
+    await expect.poll(() => change.textContent(), { timeout: WAIT_MS }).toBe('Change to wrong');
+    await change.click();
+    await expect.poll(audited, { timeout: WAIT_MS }).toContain('wrong by ann');
+    expect(await audited()).not.toContain('correct by ann');
     await customer.close();
     await agent.close();
   });
