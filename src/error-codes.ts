@@ -109,6 +109,11 @@ export const ERROR_CODES = {
   E_TURN_NOT_FOUND: { kind: 'input', meaning: 'no such turn in the turn log', status: 404 },
   E_NOT_SAMPLED: { kind: 'input', meaning: 'the turn is not in the audit sample', status: 409 },
   E_ALREADY_AUDITED: { kind: 'input', meaning: 'the turn was audited already', status: 409 },
+  E_NOT_YOUR_AUDIT: {
+    kind: 'input',
+    meaning: "a verdict may be replaced only by the agent who gave it (another agent's stands)",
+    status: 403,
+  },
   E_NO_SENDER: { kind: 'internal', meaning: 'a turn came from a channel that is not mounted' },
   E_NOT_RECORDED: {
     kind: 'transport',

@@ -129,7 +129,7 @@ export class SqlTurnLog implements TurnLog {
     replace = false,
   ): Promise<TurnRecord> {
     const [row] = await this.client.query(
-      `UPDATE turns SET audit = $2, audit_agent = $3, audit_at = $4, audit_intent = $5 WHERE id = $1 AND audit_sampled = 1${replace ? '' : ' AND audit IS NULL'} RETURNING *`,
+      `UPDATE turns SET audit = $2, audit_agent = $3, audit_at = $4, audit_intent = $5 WHERE id = $1 AND audit_sampled = 1 AND (audit IS NULL${replace ? ' OR audit_agent = $3' : ''}) RETURNING *`,
       [id, verdict, agent, at, intent ?? null],
     );
     if (row) return toRecord(row);
@@ -137,6 +137,13 @@ export class SqlTurnLog implements TurnLog {
     if (!current) throw new SwitchboardError('E_TURN_NOT_FOUND', 'input', `no turn ${id}`, { status: 404 });
     if (!current.audit_sampled)
       throw new SwitchboardError('E_NOT_SAMPLED', 'input', `turn ${id} is not in the audit sample`, { status: 409 });
+    if (replace)
+      throw new SwitchboardError(
+        'E_NOT_YOUR_AUDIT',
+        'input',
+        `turn ${id} was audited by ${current.audit_agent}: only they can change the verdict`,
+        { status: 403 },
+      );
     throw new SwitchboardError(
       'E_ALREADY_AUDITED',
       'input',

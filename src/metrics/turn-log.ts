@@ -69,8 +69,8 @@ export interface TurnLog {
   audits(status: 'pending' | 'done', limit?: number): Promise<TurnRecord[]>;
   /**
    * An agent's verdict on a sampled answer: E_TURN_NOT_FOUND (404), E_NOT_SAMPLED / E_ALREADY_AUDITED (409). With
-   * `replace`, a verdict given before is replaced (a mis-click corrected): the turn keeps the latest verdict, agent
-   * and time.
+   * `replace`, the same agent's earlier verdict is replaced (a mis-click corrected; the turn keeps the latest verdict
+   * and time); another agent's verdict stands (E_NOT_YOUR_AUDIT, 403).
    */
   audit(
     id: string,

@@ -6,8 +6,9 @@
  * - `GET /api/admin/drift` → the last drift check.
  * And the agents' audit queue (a signed-in agent's session token, or `SWITCHBOARD_AGENT_TOKEN` from a machine):
  * - `GET /api/audits?status=pending|done` → sampled automated answers (redacted text, intent, answer);
- * - `POST /api/audits/{turn id} {agent?, verdict: correct|wrong, intent?}` (the audit is the signed-in agent's; a
- *   machine names the agent) → 404 unknown, 409 not sampled or done.
+ * - `POST /api/audits/{turn id} {agent?, verdict: correct|wrong, intent?, replace?}` (the audit is the signed-in
+ *   agent's; a machine names the agent) → 404 unknown, 409 not sampled or done; `replace: true` changes the same
+ *   agent's earlier verdict (403 when another agent gave it).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Bot, ModelReload } from '../bot.ts';

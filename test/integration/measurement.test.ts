@@ -74,9 +74,17 @@ describe('measurement', () => {
       /already audited \(correct by ann\).*replace/,
     );
     // A mis-click is corrected with replace: true; the turn keeps the latest verdict.
-    const fixed = await post(`/api/audits/${alarm?.id}`, { agent: 'bob', verdict: 'wrong', replace: true }, AGENT);
+    const fixed = await post(
+      `/api/audits/${alarm?.id}`,
+      { agent: 'ann', verdict: 'wrong', intent: 'alarm_query', replace: true },
+      AGENT,
+    );
     expect(fixed.status).toBe(200);
-    expect(await fixed.json()).toMatchObject({ audit: 'wrong', audit_agent: 'bob' });
+    expect(await fixed.json()).toMatchObject({ audit: 'wrong', audit_agent: 'ann', audit_intent: 'alarm_query' });
+    // Another agent's verdict stands.
+    const other = await post(`/api/audits/${alarm?.id}`, { agent: 'bob', verdict: 'correct', replace: true }, AGENT);
+    expect(other.status).toBe(403);
+    expect(((await other.json()) as { error: string }).error).toBe('E_NOT_YOUR_AUDIT');
     expect(
       (await post(`/api/audits/${alarm?.id}`, { agent: 'ann', verdict: 'correct', replace: 'yes' }, AGENT)).status,
     ).toBe(400);

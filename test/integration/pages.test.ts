@@ -115,15 +115,17 @@ describe.skipIf(!haveChromium)('pages', () => {
       (
         (await (
           await fetch(`${base}/api/audits?status=done`, { headers: { authorization: `Bearer ${TOKEN}` } })
-        ).json()) as { audit?: string; audit_agent?: string }[]
-      ).map((t) => `${t.audit} by ${t.audit_agent}`);
+        ).json()) as { audit?: string; audit_agent?: string; audit_intent?: string }[]
+      ).map((t) => `${t.audit} by ${t.audit_agent}${t.audit_intent ? ` (${t.audit_intent})` : ''}`);
     await expect.poll(audited, { timeout: WAIT_MS }).toContain('correct by ann');
     // A mis-click is corrected with one click: the verdict just given can be changed.
     const change = agent.locator('#audits .last-audit .change');
     await expect.poll(() => change.textContent(), { timeout: WAIT_MS }).toBe('Change to wrong');
+    await agent.fill('#audits .last-audit .right', 'alarm_query');
     await change.click();
-    await expect.poll(audited, { timeout: WAIT_MS }).toContain('wrong by ann');
+    await expect.poll(audited, { timeout: WAIT_MS }).toContain('wrong by ann (alarm_query)');
     expect(await audited()).not.toContain('correct by ann');
+    await expect.poll(() => change.textContent(), { timeout: WAIT_MS }).toBe('Change to correct');
     await customer.close();
     await agent.close();
   });
