@@ -4,9 +4,10 @@
  * it was; and `--out` is checked before training (writable, not another kind of model, not the corpus being read).
  */
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
-import { copyFile, link, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, parse, resolve } from 'node:path';
 import { SwitchboardError } from '../errors.ts';
+import { SAVE_LEFTOVER } from '../nlu/intent/intent-model-files.ts';
 
 /** Model kinds, as their manifests name them. */
 export type ModelKind = 'intent' | 'ner' | 'language-profile';
@@ -58,7 +59,7 @@ export function checkModelOut(dir: string, kind: ModelKind, flag = '--out', inpu
  * itself is kept (its owner, mode, links, a process working in it) and so are files the new model does not write (a
  * drift baseline, notes). A failure while writing leaves `dir` as it was; a failure while swapping puts the old files
  * back. A crash in the swap (a few renames) leaves the old files in `dir/.old-*` (a load that then fails its checksum
- * names them); the next successful save removes what a crashed save (its process gone) left behind.
+ * names them); a successful save removes what crashed saves left behind more than an hour before.
  * @example await replaceModelDir('models/my-intents', async (d) => { await writeFile(join(d, 'model.onnx'), bytes); });
  */
 export async function replaceModelDir(dir: string, write: (staging: string) => Promise<void>): Promise<void> {
@@ -105,27 +106,21 @@ export async function replaceModelDir(dir: string, write: (staging: string) => P
 
 const MANIFEST = 'manifest.json';
 
-/** Staging and backup directories of a save: `.new-<pid>-<time>` and `.old-<pid>-<time>`. */
-const LEFTOVER = /^\.(?:new|old)-(\d+)-[0-9a-z]+$/;
-
-/** Whether a process with this id is running (one we may not signal counts as running). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** A save's staging or backup directory this much older than now was left by a save that crashed. */
+const LEFTOVER_AGE_MS = 60 * 60 * 1000;
 
 /**
- * Removes staging and backup directories that a crashed save left in `dir`: only those of processes that no longer
- * run (a concurrent save's are kept). Called after a save succeeded, when the old files are no longer needed.
+ * Removes staging and backup directories that crashed saves left in `dir`: those untouched for an hour (a save's own
+ * live only while it writes and swaps its files, seconds). Age, not the process id in the name: a process id says
+ * nothing across containers or hosts sharing the directory, and a container's training often has the same id every
+ * run. Called after a save succeeded, when old files are no longer needed.
  */
 async function removeCrashLeftovers(dir: string): Promise<void> {
+  const now = Date.now();
   for (const name of await readdir(dir).catch(() => [] as string[])) {
-    const m = LEFTOVER.exec(name);
-    if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1])))
-      await rm(join(dir, name), { recursive: true, force: true }).catch(() => {});
+    if (!SAVE_LEFTOVER.test(name)) continue;
+    const path = join(dir, name);
+    const info = await lstat(path).catch(() => undefined);
+    if (info && now - info.mtimeMs > LEFTOVER_AGE_MS) await rm(path, { recursive: true, force: true }).catch(() => {});
   }
 }

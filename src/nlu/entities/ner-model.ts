@@ -21,7 +21,7 @@ import {
 import { tokenizeForNer } from './ner-tokenize.ts';
 import { NerWordClusters } from './ner-word-clusters.ts';
 
-/** Text that can be a name: at least one letter or digit. */
+/** A token that can be part of a name: at least one letter or digit. */
 const NAME_LIKE = /[\p{L}\p{N}]/u;
 
 /** Tags and per-token confidence for a token sequence. */
@@ -145,11 +145,16 @@ export class NerModel {
     let open: { type: string; first: number; last: number; score: number } | undefined;
     const close = () => {
       if (!open) return;
-      const start = starts[open.first];
-      const end = ends[open.last];
-      const span = text.slice(start, end);
-      // A name has a letter or a digit: a run of symbols or control characters ("###", 5,000 NULs) is not an entity.
-      if (NAME_LIKE.test(span)) out.push({ type: open.type, start, end, text: span, score: open.score, source: 'ner' });
+      // A name begins and ends with a token holding a letter or a digit: symbols and control characters at its edges
+      // ("### Paris ###", NULs before "John") are trimmed, and a span of nothing else ("###", 5,000 NULs) is dropped.
+      let { first, last } = open;
+      while (first <= last && !NAME_LIKE.test(tokens[first])) first++;
+      while (last >= first && !NAME_LIKE.test(tokens[last])) last--;
+      if (first <= last) {
+        const start = starts[first];
+        const end = ends[last];
+        out.push({ type: open.type, start, end, text: text.slice(start, end), score: open.score, source: 'ner' });
+      }
       open = undefined;
     };
     tags.forEach((tag, t) => {

@@ -3,7 +3,7 @@
  * of hashed features to table rows.
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ErrorCode } from '../../error-codes.ts';
 import { SwitchboardError } from '../../errors.ts';
@@ -52,29 +52,40 @@ export async function readCheckedFile(
   }
   const actual = createHash('sha256').update(bytes).digest('hex');
   if (actual !== expected.sha256) {
-    const saved = await interruptedSaveCopy(dir, file, expected.sha256);
+    const saved = await interruptedSaveCopy(dir, file, expected);
     modelError(
       'E_MODEL_CHECKSUM',
       `${path} does not match its manifest: sha256 expected ${expected.sha256}, actual ${actual} ` +
         `(${bytes.byteLength} bytes, manifest says ${expected.bytes})` +
         (saved
-          ? `; an interrupted save left the file this manifest expects in ${saved}: move the files of that ` +
-            'directory back into the model directory, or train the model again'
+          ? `; the file this manifest expects is in ${saved}, left by a save that was interrupted while it swapped ` +
+            'files in (or is swapping them now: then loading again in a moment works). If no training is running, ' +
+            'move the files of that directory back into the model directory, or train the model again'
           : ''),
     );
   }
   return bytes;
 }
 
+/** Staging (`.new-<pid>-<time>`) and backup (`.old-<pid>-<time>`) directories a model save makes in a model directory. */
+export const SAVE_LEFTOVER = /^\.(?:new|old)-\d+-[0-9a-z]+$/;
+
 /**
  * The backup directory (`.old-*`, left by a save that crashed while swapping files) holding the version of `file`
- * that the manifest expects, if any.
+ * that the manifest expects, if any: only regular files of the expected size are read.
  */
-async function interruptedSaveCopy(dir: string, file: string, sha256: string): Promise<string | undefined> {
+async function interruptedSaveCopy(
+  dir: string,
+  file: string,
+  expected: { sha256: string; bytes: number },
+): Promise<string | undefined> {
   const names = await readdir(dir).catch(() => [] as string[]);
-  for (const name of names.filter((n) => n.startsWith('.old-')).sort()) {
-    const copy = await readFile(join(dir, name, file)).catch(() => undefined);
-    if (copy && createHash('sha256').update(copy).digest('hex') === sha256) return join(dir, name);
+  for (const name of names.filter((n) => n.startsWith('.old-') && SAVE_LEFTOVER.test(n))) {
+    const path = join(dir, name, file);
+    const info = await lstat(path).catch(() => undefined);
+    if (!info?.isFile() || info.size !== expected.bytes) continue;
+    const copy = await readFile(path).catch(() => undefined);
+    if (copy && createHash('sha256').update(copy).digest('hex') === expected.sha256) return join(dir, name);
   }
   return undefined;
 }

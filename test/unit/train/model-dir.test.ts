@@ -10,6 +10,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,25 +81,30 @@ describe('replaceModelDir keeps the directory itself', () => {
 });
 
 describe('replaceModelDir after a crashed save', () => {
-  it('removes the staging and backup directories of a process that is gone, keeps those of a running one', async () => {
+  it('removes staging and backup directories untouched for over an hour, keeps fresh ones (a save in progress)', async () => {
     const dir = join(root, 'crashed');
     await replaceModelDir(dir, write(dir, { 'model.onnx': 'v1', 'manifest.json': '1' }));
-    // pid 4999999 is above the largest pid_max Linux allows (2^22): no such process.
-    for (const name of ['.old-4999999-abc', '.new-4999999-abc']) {
+    const hoursAgo = new Date(Date.now() - 2 * 3600_000);
+    // A crashed save's, whatever its process id (in a container, training often runs as the same pid every time).
+    for (const name of ['.old-4999999-abc', '.new-4999999-abc', `.old-${process.pid}-abc`]) {
       mkdirSync(join(dir, name));
       writeFileSync(join(dir, name, 'model.onnx'), 'v0');
+      utimesSync(join(dir, name), hoursAgo, hoursAgo);
     }
-    const live = `.new-${process.ppid}-xyz`; // a save in progress in another (running) process
-    mkdirSync(join(dir, live));
+    const fresh = '.new-4999999-xyz'; // a save in progress, perhaps in another container sharing the directory
+    mkdirSync(join(dir, fresh));
     mkdirSync(join(dir, '.old-notes')); // not a save's directory
+    utimesSync(join(dir, '.old-notes'), hoursAgo, hoursAgo);
     await replaceModelDir(dir, write(dir, { 'model.onnx': 'v2', 'manifest.json': '2' }));
-    expect(readdirSync(dir).sort()).toEqual(['.old-notes', live, 'manifest.json', 'model.onnx'].sort());
+    expect(readdirSync(dir).sort()).toEqual(['.old-notes', fresh, 'manifest.json', 'model.onnx'].sort());
   });
 
   it("keeps a crashed save's backup when the next save fails too (it may be the only copy of the old files)", async () => {
     const dir = join(root, 'crashed-twice');
     await replaceModelDir(dir, write(dir, { 'model.onnx': 'v1', 'manifest.json': '1' }));
     mkdirSync(join(dir, '.old-4999999-abc'));
+    const hoursAgo = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(join(dir, '.old-4999999-abc'), hoursAgo, hoursAgo);
     await expect(
       replaceModelDir(dir, async () => {
         throw new Error('ENOSPC');

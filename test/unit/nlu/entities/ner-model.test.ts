@@ -22,5 +22,17 @@ describe('NerModel.recognize with the shipped model', () => {
       for (const e of found) expect(e.text).toMatch(/[\p{L}\p{N}]/u);
     }
     expect((await model.recognize('---- @@@@ Paris')).map((e) => e.text)).toEqual(['Paris']);
+    // Symbols and control characters at a span's edges are not part of the name.
+    const edges = [
+      `${'\u0000 '.repeat(300)}John`,
+      `${'#'.repeat(400)} John`,
+      '### Paris ###',
+      '\u0000\u0000\u0000 John',
+    ];
+    for (const text of edges)
+      for (const e of await model.recognize(text)) {
+        expect(e.text).toMatch(/^[\p{L}\p{N}](?:.*[\p{L}\p{N}])?$/su);
+        expect(text.slice(e.start, e.end)).toBe(e.text);
+      }
   });
 });

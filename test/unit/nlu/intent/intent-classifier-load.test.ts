@@ -101,12 +101,10 @@ describe('IntentClassifier.load errors', () => {
     await writeFile(join(dir, 'model.onnx'), good.subarray(1));
     const e = await loadError(dir);
     expect(e.code).toBe('E_MODEL_CHECKSUM');
-    expect(e.message).toContain(
-      `interrupted save left the file this manifest expects in ${join(dir, '.old-4999999-k1')}`,
-    );
+    expect(e.message).toContain(`the file this manifest expects is in ${join(dir, '.old-4999999-k1')}, left by a save`);
     // Another file's copy is no hint: the message stays plain.
     await writeFile(join(dir, '.old-4999999-k1', 'model.onnx'), 'something else');
-    expect((await loadError(dir)).message).not.toContain('interrupted save');
+    expect((await loadError(dir)).message).not.toContain('.old-4999999-k1');
   });
 
   it('rejects corrupt or truncated ONNX bytes as E_MODEL_CORRUPT', async () => {
