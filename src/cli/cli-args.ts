@@ -2,7 +2,7 @@
  * Strict parsing of a subcommand's flags (an unknown flag or a stray positional is an `E_USAGE` error naming it) and
  * small helpers for required and numeric flags.
  */
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -103,30 +103,76 @@ export function boundedFlag(
   return n;
 }
 
+/** What an output file may replace: `report` replaces only an earlier HTML report; `never` replaces nothing. */
+export interface FlagFileRules {
+  /** Files the same command reads: never written over. */
+  inputs?: readonly (string | undefined)[];
+  /** An existing file at the path: `report` (only an HTML report is replaced), `never` (refused), `any` (default). */
+  existing?: 'report' | 'never' | 'any';
+  /** The flag that allows replacing an existing file, named in the refusal (e.g. `--force`). */
+  forceFlag?: string;
+}
+
+/** The same file: by resolved path, and by device + inode when both exist (a link or another spelling). */
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  if (!existsSync(a) || !existsSync(b)) return false;
+  const [x, y] = [statSync(a), statSync(b)];
+  return x.dev === y.dev && x.ino === y.ino;
+}
+
 /**
  * Checks, before long work, that the file a flag names can be written later: not a directory, in a folder that exists
- * and is writable. Throws the `E_USAGE` error {@link writeFlagFile} would.
+ * and is writable, not a file the command reads, and (by `rules.existing`) not a file of another kind it would
+ * destroy. Throws the `E_USAGE` error {@link writeFlagFile} would.
  */
-export function checkFlagFile(flag: string, path: string): void {
+export function checkFlagFile(flag: string, path: string, rules: FlagFileRules = {}): void {
   const fail = (why: string): never => {
     throw new SwitchboardError('E_USAGE', 'input', `${flag} ${path}: ${why}`);
   };
-  if (existsSync(path) && statSync(path).isDirectory()) fail('is a directory');
+  for (const input of rules.inputs ?? [])
+    if (input && sameFile(path, input)) fail('is also read by this command; write it elsewhere');
+  const exists = existsSync(path);
+  if (exists && statSync(path).isDirectory()) fail('is a directory');
+  if (exists && rules.existing === 'never')
+    fail(`exists; choose a new file${rules.forceFlag ? ` (or ${rules.forceFlag} to replace it)` : ''}`);
+  if (exists && rules.existing === 'report' && !/^\s*<!doctype html/i.test(readHead(path)))
+    fail('exists and is not an HTML report; choose another file');
   const folder = dirname(resolve(path));
   if (!existsSync(folder)) fail('is in a folder that does not exist');
   try {
-    accessSync(existsSync(path) ? path : folder, constants.W_OK);
+    accessSync(exists ? path : folder, constants.W_OK);
   } catch {
     fail('cannot be written (permission denied)');
   }
 }
 
+/** The first bytes of a file as text ('' when it cannot be read). */
+function readHead(path: string): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const buf = Buffer.alloc(64);
+    return buf.subarray(0, readSync(fd, buf, 0, 64, 0)).toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /**
- * Writes a file a flag names; a failure (a directory, a missing or read-only folder) is an `E_USAGE` error naming the
- * flag and the path.
- * @example await writeFlagFile('--report', 'report.html', html)
+ * Writes a file a flag names, after {@link checkFlagFile} with the same rules; a failure (a directory, a missing or
+ * read-only folder) is an `E_USAGE` error naming the flag and the path.
+ * @example await writeFlagFile('--report', 'report.html', html, { inputs: [dataFile], existing: 'report' })
  */
-export async function writeFlagFile(flag: string, path: string, data: string): Promise<void> {
+export async function writeFlagFile(
+  flag: string,
+  path: string,
+  data: string,
+  rules: FlagFileRules = {},
+): Promise<void> {
+  checkFlagFile(flag, path, rules);
   try {
     await writeFile(path, data);
   } catch (e) {

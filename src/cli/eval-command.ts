@@ -66,6 +66,8 @@ export async function evalIntentCommand(args: string[]): Promise<number> {
     return crossValidateCommand(dataFile, k!, values);
   }
   const modelDir = required(values.model, 'model', cmd);
+  const reportRules = { inputs: [dataFile], existing: 'report' } as const;
+  if (values.report) checkFlagFile('--report', values.report, reportRules);
   const clf = await IntentClassifier.load(modelDir);
   // Evaluation keeps every row (no de-duplication), so n matches the published size of a test set.
   const data = readIntentData(dataFile, { dedupe: false });
@@ -158,7 +160,7 @@ export async function evalIntentCommand(args: string[]): Promise<number> {
       threshold: threshold > 0 ? threshold : undefined,
       ...(bg ? { backgroundOos: { recall: bg.background_oos_recall, rows: bg.background_rows } } : {}),
     });
-    await writeFlagFile('--report', values.report, html);
+    await writeFlagFile('--report', values.report, html, reportRules);
     if (!values.json) process.stderr.write(`report written to ${values.report}\n`);
   }
   if (values.record) {
@@ -258,7 +260,8 @@ async function crossValidateCommand(
   const bar = new ProgressBar('cross-validation', process.stderr, process.stderr.isTTY === true && !values.json);
   const seed = integerFlag(values.seed, 'seed', { min: 0, max: MAX_SEED }, 1)!;
   const budgetUnits = boundedFlag(values.budget, 'budget', (x) => x > 0, '> 0 (work units)');
-  if (values.report) checkFlagFile('--report', values.report); // before the folds train, not after
+  const reportRules = { inputs: [dataFile], existing: 'report' } as const;
+  if (values.report) checkFlagFile('--report', values.report, reportRules); // before the folds train, not after
   const report = await crossValidateIntent(data.examples, k, {
     seed,
     fixed: { seed },
@@ -298,7 +301,7 @@ async function crossValidateCommand(
         perIntent: report.per_intent.map((p) => ({ intent: p.intent, ...p.f1, support: p.support })),
       },
     });
-    await writeFlagFile('--report', values.report, html);
+    await writeFlagFile('--report', values.report, html, reportRules);
     if (!values.json) process.stderr.write(`report written to ${values.report}\n`);
   }
   if (values.json) {
@@ -321,12 +324,12 @@ function printCv(r: CvReport): void {
       `oos_recall         ${ms(r.oos_recall)} (${r.oos_source === 'data' ? 'out_of_scope rows' : 'background reserve lines'}` +
         `${r.oos_pooled ? `; all folds together ${(100 * r.oos_pooled.recall).toFixed(1)}% of ${r.oos_pooled.n}` : ''})`,
     );
-  if (r.oos_pooled && r.oos_pooled.n < 10 * r.k)
+  if (!r.oos_recall) w('oos_recall         not measured (no out_of_scope rows and no background corpus)');
+  else if (r.oos_pooled && r.oos_pooled.n < 10 * r.k)
     w(
       `                   few out-of-scope rows per fold (${r.oos_pooled.n} in ${r.k} folds): each fold's recall moves ` +
         'in big steps; read the figure for all folds together, and add out_of_scope rows to measure it better',
     );
-  else w('oos_recall         not measured (no out_of_scope rows and no background corpus)');
   w('');
   w('fold     n  accuracy  macro_f1  oos_recall  seconds  model');
   for (const f of r.folds) {

@@ -43,7 +43,7 @@ Usage:
   switchboard calibrate --model DIR --data FILE --precision P [--min-support N] [--oos-share S] [--json]
   switchboard predict [NLU flags] [--top K]           one text per stdin line → one JSON per stdout line
   switchboard report [--since 7d] [--until T] [--store FILE] [--json]   automation rate with its 95% interval
-  switchboard export-training [--since 30d] [--store FILE] --out FILE.jsonl   agent-labelled turns as intent data
+  switchboard export-training [--since 30d] [--store FILE] --out FILE.jsonl [--force]   agent-labelled turns as intent data
   switchboard gate --candidate DIR --current DIR --data FILE [--config bot.yaml] [--behaviour FILE|DIR] [--max-drop 0.005] [--json]
   switchboard baseline --model DIR --data FILE [--threshold T]   validation baseline for drift checks
   switchboard backup --out FILE [--store FILE]        a consistent copy of the SQLite store, safe while it runs

@@ -27,7 +27,7 @@ import { asksOnlyForHuman } from '../router/human-request.ts';
 import { openStores } from '../server/open-stores.ts';
 import { readIntentData } from '../train/read-intent-data.ts';
 import { checkCase, readBehaviourFile } from './behaviour-command.ts';
-import { boundedFlag, parseCommandArgs, required, usageError, writeFlagFile } from './cli-args.ts';
+import { boundedFlag, checkFlagFile, parseCommandArgs, required, usageError, writeFlagFile } from './cli-args.ts';
 
 const round = (x: number) => Number(x.toFixed(6));
 
@@ -82,10 +82,13 @@ export async function exportTrainingCommand(args: string[]): Promise<number> {
   const cmd = 'export-training';
   const { values } = parseCommandArgs(
     args,
-    { since: { type: 'string' }, store: { type: 'string' }, out: { type: 'string' } },
+    { since: { type: 'string' }, store: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' } },
     cmd,
   );
   const out = required(values.out, 'out FILE.jsonl', cmd);
+  // The file is often next to the bot's training data: writing over an existing one would lose it.
+  const outRules = { existing: values.force ? 'any' : 'never', forceFlag: '--force' } as const;
+  checkFlagFile('--out', out, outRules);
   let since: number;
   try {
     since = parseTime(values.since ?? '30d');
@@ -126,7 +129,7 @@ export async function exportTrainingCommand(args: string[]): Promise<number> {
   } finally {
     await stores.close();
   }
-  await writeFlagFile('--out', out, lines.length ? `${lines.join('\n')}\n` : '');
+  await writeFlagFile('--out', out, lines.length ? `${lines.join('\n')}\n` : '', outRules);
   process.stdout.write(
     `${JSON.stringify({ out, examples: lines.length, from_tickets: tickets, from_audits: audits, skipped_person_requests: skipped })}\n`,
   );

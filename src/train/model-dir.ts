@@ -29,15 +29,26 @@ export function checkModelOut(dir: string, kind: ModelKind, flag = '--out', inpu
     if (!statSync(abs).isDirectory()) fail('is a file, not a directory');
     const manifest = join(abs, 'manifest.json');
     if (existsSync(manifest)) {
-      let found: unknown;
+      let json: Record<string, unknown> | undefined;
       try {
-        found = (JSON.parse(readFileSync(manifest, 'utf8')) as { kind?: unknown }).kind;
+        const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as unknown;
+        json = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
       } catch {
-        found = undefined; // an unreadable manifest: that model is broken anyway, replacing it loses nothing
+        json = undefined;
       }
+      const found = json?.kind;
       if (typeof found === 'string' && found !== kind)
         fail(
           `holds a ${found} ${found === 'background' ? 'corpus' : 'model'}, not an ${kind} model; choose another directory`,
+        );
+      // Another program's manifest.json (a Teams app package, a web app) would be replaced: only a model's is.
+      const modelFiles = ['model.onnx', 'profile.bin'].some((f) => existsSync(join(abs, f)));
+      const ours = json
+        ? typeof found === 'string' || isModelRecord(json.onnx) || typeof json.sha256 === 'string'
+        : modelFiles;
+      if (!ours)
+        fail(
+          "holds a manifest.json that is not a switchboard model's (training would replace it); choose another directory",
         );
     }
   }
@@ -49,6 +60,11 @@ export function checkModelOut(dir: string, kind: ModelKind, flag = '--out', inpu
   } catch {
     fail(`cannot be written (${writable} is not writable)`);
   }
+}
+
+/** A manifest's record of a model file: `{ sha256, bytes }`. */
+function isModelRecord(x: unknown): boolean {
+  return x !== null && typeof x === 'object' && typeof (x as { sha256?: unknown }).sha256 === 'string';
 }
 
 /**

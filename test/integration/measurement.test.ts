@@ -179,6 +179,19 @@ describe('measurement', () => {
     expect(JSON.parse(stdout)).toMatchObject({ from_tickets: 1 });
     expect(readFileSync(out, 'utf8')).toContain('"intent":"delivery_missing"');
     expect(readFileSync(out, 'utf8')).toContain('my parcel never arrived, I want a person');
+    // An existing file (often the bot's training data) is not written over without --force.
+    const data = join(dir, 'intents.jsonl');
+    writeFileSync(data, '{"text":"where is my parcel","intent":"delivery_missing"}\n'.repeat(3));
+    const refused = await run(process.execPath, [CLI, 'export-training', '--store', store, '--out', data], {
+      cwd: ROOT,
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect(refused).toMatchObject({ code: 1 });
+    expect((refused as { stderr: string }).stderr).toMatch(
+      /--out .*intents\.jsonl: exists; choose a new file \(or --force/,
+    );
+    expect(readFileSync(data, 'utf8').split('\n')).toHaveLength(4);
+    await run(process.execPath, [CLI, 'export-training', '--store', store, '--out', data, '--force'], { cwd: ROOT });
+    expect(readFileSync(data, 'utf8')).toContain('my parcel never arrived, I want a person');
   });
 });
 

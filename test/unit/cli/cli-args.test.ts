@@ -1,9 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { boundedFlag, integerFlag, MAX_SEED, parseCommandArgs, spreadMultiple } from '../../../src/cli/cli-args.ts';
+import {
+  boundedFlag,
+  checkFlagFile,
+  integerFlag,
+  MAX_SEED,
+  parseCommandArgs,
+  spreadMultiple,
+  writeFlagFile,
+} from '../../../src/cli/cli-args.ts';
 
 const OPTIONS = {
   data: { type: 'string' as const, multiple: true },
@@ -35,6 +43,38 @@ describe('flags that take several values', () => {
       /Unexpected argument 'extra'/,
     );
     expect(spreadMultiple(['--budget', '-1', '--data', 'a'], OPTIONS)).toEqual(['--budget', '-1', '--data', 'a']);
+  });
+});
+
+describe('output files a flag names', () => {
+  it('never writes over a file the command reads, nor (by the rules) a file of another kind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-flagfile-'));
+    try {
+      const data = join(dir, 'valid.jsonl');
+      writeFileSync(data, '{"text":"hi","intent":"greet"}\n');
+      linkSync(data, join(dir, 'same.jsonl'));
+      const report = { inputs: [data], existing: 'report' } as const;
+      expect(() => checkFlagFile('--report', data, report)).toThrow(
+        /--report .*valid\.jsonl: is also read by this command/,
+      );
+      expect(() => checkFlagFile('--report', join(dir, 'same.jsonl'), report)).toThrow(/also read by this command/);
+      expect(() => checkFlagFile('--report', join(dir, '.', 'valid.jsonl'), report)).toThrow(/also read/);
+      const other = join(dir, 'notes.txt');
+      writeFileSync(other, 'my notes');
+      await expect(writeFlagFile('--report', other, '<!doctype html>', report)).rejects.toThrow(/not an HTML report/);
+      expect(readFileSync(other, 'utf8')).toBe('my notes');
+      const old = join(dir, 'old.html');
+      writeFileSync(old, '<!DOCTYPE html><html>old</html>');
+      await writeFlagFile('--report', old, '<!doctype html>new', report); // an earlier report is replaced
+      expect(readFileSync(old, 'utf8')).toBe('<!doctype html>new');
+      const never = { existing: 'never', forceFlag: '--force' } as const;
+      await expect(writeFlagFile('--out', data, 'x', never)).rejects.toThrow(/exists; choose a new file \(or --force/);
+      expect(readFileSync(data, 'utf8')).toBe('{"text":"hi","intent":"greet"}\n');
+      await writeFlagFile('--out', join(dir, 'new.jsonl'), 'x', never);
+      expect(readFileSync(join(dir, 'new.jsonl'), 'utf8')).toBe('x');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -132,6 +132,16 @@ describe('checkModelOut', () => {
     expect(() => checkModelOut(intent, 'intent')).not.toThrow();
     expect(() => checkModelOut(intent, 'intent', '--out', [`${intent}/`])).toThrow(/also read by this run/);
     expect(() => checkModelOut(join(root, 'new', 'deeper'), 'ner')).not.toThrow();
+    // Another program's manifest.json (a Teams app package) is not a model's: training would replace it.
+    const teams = join(root, 'teams-app');
+    cpSync('docs/teams-app', teams, { recursive: true });
+    expect(() => checkModelOut(teams, 'intent')).toThrow(/manifest\.json that is not a switchboard model's/);
+    const garbled = join(root, 'garbled');
+    mkdirSync(garbled);
+    writeFileSync(join(garbled, 'manifest.json'), '{ not json');
+    expect(() => checkModelOut(garbled, 'intent')).toThrow(/not a switchboard model's/);
+    writeFileSync(join(garbled, 'model.onnx'), 'x'); // a broken model of ours: replacing it loses nothing
+    expect(() => checkModelOut(garbled, 'intent')).not.toThrow();
     expect(existsSync(join(root, 'new'))).toBe(false); // checking creates nothing
   });
 
