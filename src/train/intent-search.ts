@@ -242,12 +242,23 @@ export function rowPlan(
 }
 
 /**
- * The winning trial: a larger candidate replaces a cheaper one only when it scores better by more than one held-out
- * row's worth (1/n) — a smaller gap is noise, and the cheaper model is smaller and, on small bots, refuses off-topic
- * messages at least as well. Trials are in order of cost.
+ * What one held-out row can move the search's score by: with the weighted objective, the larger of an in-scope row's
+ * weight (1 − share) / in-scope rows and an out-of-scope row's share / out-of-scope rows — on a small bot one
+ * in-scope row among 70 moves it by 1.1 points, while 1/n over 70 + 500 background rows says 0.18; otherwise 1/n.
  */
-export function pickCandidate(trials: readonly Pick<SearchTrial, 'score'>[], heldOutRows: number): number {
-  const margin = 1 / Math.max(1, heldOutRows);
+export function rowWorth(v: TrainedIntentModel['validation'], oosShare: number): number {
+  if (v.objective !== undefined && v.inScopeRows && v.oosRows)
+    return Math.max((1 - oosShare) / v.inScopeRows, oosShare / v.oosRows);
+  return 1 / Math.max(1, v.n);
+}
+
+/**
+ * The winning trial: a larger candidate replaces a cheaper one only when it scores better by more than one held-out
+ * row's worth ({@link rowWorth}) — a smaller gap is noise, and the cheaper model is smaller and, on small bots, refuses
+ * off-topic messages better (a 7-intent bot of 70 examples chose a 128-dim model over the linear one for 2 in-scope
+ * rows, and answered 4 of 5 off-topic questions). Trials are in order of cost.
+ */
+export function pickCandidate(trials: readonly Pick<SearchTrial, 'score'>[], margin: number): number {
   let best = -1;
   trials.forEach((t, i) => {
     if (t.score !== undefined && (best < 0 || t.score > (trials[best].score ?? -1) + margin)) best = i;
@@ -357,6 +368,7 @@ export async function trainIntentAuto(
   const trials: SearchTrial[] = [];
   const results: ({ towers: TowerResult[] } | undefined)[] = [];
   let comparedOn = 0;
+  let margin = 0;
   const runTrial = async (i: number): Promise<void> => {
     const c = candidates[i];
     const p = prepare(caps[i]);
@@ -382,6 +394,7 @@ export async function trainIntentAuto(
     trial.score = v.objective ?? v.accuracy ?? v.microF1 ?? 0;
     trial.seconds = (clock() - t0) / 1000;
     comparedOn = v.n;
+    margin = rowWorth(v, base.oosShare ?? 0.2);
     results[i] = { towers: members.towers.map((weights, k) => ({ weights, validLogits: members.towerLogits[k] })) };
     const w = model.combination;
     log(
@@ -533,7 +546,7 @@ export async function trainIntentAuto(
     await Promise.all(group.map((j) => runTrial(j)));
     spent += cost;
   }
-  const best = pickCandidate(trials, comparedOn);
+  const best = pickCandidate(trials, margin);
   const chosen = candidates[best];
   log(`search: chose ${chosen.name}`);
   const p = prepare(caps[best]);

@@ -13,6 +13,7 @@ import {
   pickCandidate,
   pickLinearC,
   rowPlan,
+  rowWorth,
   TOWER_BYTES_SHARE,
 } from '../../../src/train/intent-search.ts';
 import { readIntentData } from '../../../src/train/read-intent-data.ts';
@@ -279,12 +280,20 @@ describe('search settings', () => {
     expect(estimateModelBytes(fixed.rows, towers, 60, true, 5_000)).toBeLessThanOrEqual(MODEL_BYTES_BUDGET);
   });
 
-  it('a larger candidate wins only by more than one held-out row', () => {
+  it("a larger candidate wins only by more than one held-out row's worth in the score's own weights", () => {
     // 608 held-out rows: 77.94 vs 77.85 is half a row — noise; the cheaper (first) candidate stays.
-    expect(pickCandidate([{ score: 0.7785 }, { score: 0.7794 }], 608)).toBe(0);
-    expect(pickCandidate([{ score: 0.7785 }, { score: 0.7794 }], 20_000)).toBe(1);
-    expect(pickCandidate([{ score: 0.8 }, { score: undefined }, { score: 0.9 }], 100)).toBe(2);
-    expect(pickCandidate([{ score: undefined }, { score: 0.5 }], 100)).toBe(1);
+    expect(pickCandidate([{ score: 0.7785 }, { score: 0.7794 }], 1 / 608)).toBe(0);
+    expect(pickCandidate([{ score: 0.7785 }, { score: 0.7794 }], 1 / 20_000)).toBe(1);
+    expect(pickCandidate([{ score: 0.8 }, { score: undefined }, { score: 0.9 }], 1 / 100)).toBe(2);
+    expect(pickCandidate([{ score: undefined }, { score: 0.5 }], 1 / 100)).toBe(1);
+    // A small bot: 70 in-scope rows weighted 0.8 and 500 background rows weighted 0.2. One in-scope row is worth
+    // 1.14 points, not 1/570: a 0.27-point gain (2 in-scope rows more, 56 off-topic rows fewer refused) is not enough.
+    const v = { n: 570, nll: 0, objective: 0.81, inScopeRows: 70, oosRows: 500 };
+    expect(rowWorth(v, 0.2)).toBeCloseTo(0.8 / 70, 12);
+    expect(pickCandidate([{ score: 0.8123 }, { score: 0.815 }], rowWorth(v, 0.2))).toBe(0);
+    expect(pickCandidate([{ score: 0.8123 }, { score: 0.83 }], rowWorth(v, 0.2))).toBe(1);
+    // Without the weighted objective (multi-label micro-F1, no out-of-scope rows): 1/n.
+    expect(rowWorth({ n: 400, nll: 0, microF1: 0.8 }, 0.2)).toBe(1 / 400);
   });
 });
 
