@@ -2,28 +2,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { automationReport, parseTime } from '../../../src/metrics/automation-report.ts';
 import type { NewTurnRecord } from '../../../src/metrics/turn-log.ts';
 import { openStores } from '../../../src/server/open-stores.ts';
+import { turnRecord } from '../../fixtures/turn-record.ts';
 
 const stores = await openStores({ sqliteFile: ':memory:' });
 afterAll(() => stores.close());
 const DAY = 86_400_000;
 const t0 = Date.UTC(2026, 10, 20);
 
-const rec = (i: number, over: Partial<NewTurnRecord>): NewTurnRecord => ({
-  id: `web:${i}`,
-  at: t0 + i * 1000,
-  channel: 'web',
-  conversation: `c${i}`,
-  language: 'en',
-  intents: [{ intent: 'alarm_set', score: 0.95 }],
-  decision: 'answer',
-  reason: 'confident',
-  intent: 'alarm_set',
-  latency_ms: 2,
-  nlu_ms: 1,
-  model_version: 'abc',
-  audit_sampled: false,
-  ...over,
-});
+const rec = (i: number, over: Partial<NewTurnRecord>): NewTurnRecord =>
+  turnRecord({ id: `web:${i}`, at: t0 + i * 1000, conversation: `c${i}`, ...over });
 
 describe('automationReport', () => {
   it('an empty log gives zeros', async () => {

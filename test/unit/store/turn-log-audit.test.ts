@@ -1,22 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NewTurnRecord } from '../../../src/metrics/turn-log.ts';
 import { testDatabases } from '../../fixtures/test-databases.ts';
+import { turnRecord } from '../../fixtures/turn-record.ts';
 
-const rec = (id: string, sampled: boolean): NewTurnRecord => ({
-  id,
-  at: 1_700_000_000_000,
-  channel: 'web',
-  conversation: `c-${id}`,
-  language: 'en',
-  intents: [{ intent: 'alarm_set', score: 0.95 }],
-  decision: 'answer',
-  reason: 'confident',
-  intent: 'alarm_set',
-  latency_ms: 2,
-  nlu_ms: 1,
-  model_version: 'abc',
-  audit_sampled: sampled,
-});
+const rec = (id: string, sampled: boolean) => turnRecord({ id, audit_sampled: sampled });
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
