@@ -103,12 +103,16 @@ export function boundedFlag(
   return n;
 }
 
-/** What an output file may replace: `report` replaces only an earlier HTML report; `never` replaces nothing. */
+/** What an output file may replace. */
 export interface FlagFileRules {
   /** Files the same command reads: never written over. */
   inputs?: readonly (string | undefined)[];
-  /** An existing file at the path: `report` (only an HTML report is replaced), `never` (refused), `any` (default). */
-  existing?: 'report' | 'never' | 'any';
+  /**
+   * An existing regular file at the path: `never` (refused), `any` (replaced; the default), or replaced only when
+   * `recognise` knows its first bytes as an earlier output of the same kind (e.g. an HTML report). Devices, pipes and
+   * an empty file are always written to.
+   */
+  existing?: 'never' | 'any' | { kind: string; recognise: (head: string) => boolean };
   /** The flag that allows replacing an existing file, named in the refusal (e.g. `--force`). */
   forceFlag?: string;
 }
@@ -133,11 +137,16 @@ export function checkFlagFile(flag: string, path: string, rules: FlagFileRules =
   for (const input of rules.inputs ?? [])
     if (input && sameFile(path, input)) fail('is also read by this command; write it elsewhere');
   const exists = existsSync(path);
-  if (exists && statSync(path).isDirectory()) fail('is a directory');
-  if (exists && rules.existing === 'never')
-    fail(`exists; choose a new file${rules.forceFlag ? ` (or ${rules.forceFlag} to replace it)` : ''}`);
-  if (exists && rules.existing === 'report' && !/^\s*<!doctype html/i.test(readHead(path)))
-    fail('exists and is not an HTML report; choose another file');
+  const info = exists ? statSync(path) : undefined;
+  if (info?.isDirectory()) fail('is a directory');
+  // Only a regular file with content can be lost: /dev/stdout, a pipe or a fresh mktemp file are written to.
+  if (info?.isFile() && info.size > 0) {
+    const rule = rules.existing;
+    if (rule === 'never')
+      fail(`exists${rules.forceFlag ? `; choose a new file (or ${rules.forceFlag} to replace it)` : ''}`);
+    if (typeof rule === 'object' && !rule.recognise(readHead(path)))
+      fail(`exists and is not an earlier ${rule.kind}; choose another file`);
+  }
   const folder = dirname(resolve(path));
   if (!existsSync(folder)) fail('is in a folder that does not exist');
   try {
@@ -147,13 +156,13 @@ export function checkFlagFile(flag: string, path: string, rules: FlagFileRules =
   }
 }
 
-/** The first bytes of a file as text ('' when it cannot be read). */
+/** The first kilobyte of a regular file as text ('' when it cannot be read). */
 function readHead(path: string): string {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
-    const buf = Buffer.alloc(64);
-    return buf.subarray(0, readSync(fd, buf, 0, 64, 0)).toString('utf8');
+    const buf = Buffer.alloc(1024);
+    return buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
   } catch {
     return '';
   } finally {
@@ -164,7 +173,7 @@ function readHead(path: string): string {
 /**
  * Writes a file a flag names, after {@link checkFlagFile} with the same rules; a failure (a directory, a missing or
  * read-only folder) is an `E_USAGE` error naming the flag and the path.
- * @example await writeFlagFile('--report', 'report.html', html, { inputs: [dataFile], existing: 'report' })
+ * @example await writeFlagFile('--out', 'new.jsonl', text, { existing: 'never', forceFlag: '--force' })
  */
 export async function writeFlagFile(
   flag: string,
@@ -174,17 +183,20 @@ export async function writeFlagFile(
 ): Promise<void> {
   checkFlagFile(flag, path, rules);
   try {
-    await writeFile(path, data);
+    // `never`: the check and the create are one step (a file that appeared since, or a dangling link, is not written).
+    await writeFile(path, data, { flag: rules.existing === 'never' ? 'wx' : 'w' });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =
-      code === 'EISDIR'
-        ? 'is a directory'
-        : code === 'ENOENT'
-          ? 'is in a folder that does not exist'
-          : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
-            ? 'cannot be written (permission denied)'
-            : `cannot be written (${(e as Error).message})`;
+      code === 'EEXIST'
+        ? `exists${rules.forceFlag ? `; choose a new file (or ${rules.forceFlag} to replace it)` : ''}`
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : code === 'ENOENT'
+            ? 'is in a folder that does not exist'
+            : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+              ? 'cannot be written (permission denied)'
+              : `cannot be written (${(e as Error).message})`;
     throw new SwitchboardError('E_USAGE', 'input', `${flag} ${path}: ${why}`, { cause: e });
   }
 }

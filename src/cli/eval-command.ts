@@ -9,7 +9,7 @@ import {
   predictSingleLabel,
   singleLabelMetrics,
 } from '../eval/intent-metrics.ts';
-import { renderIntentReport } from '../eval/intent-report.ts';
+import { isIntentReportHead, renderIntentReport } from '../eval/intent-report.ts';
 import { IntentClassifier } from '../nlu/intent/intent-classifier.ts';
 import { type IntentExample, OUT_OF_SCOPE } from '../nlu/intent/intent-example.ts';
 import { loadBackgroundCorpus } from '../train/background/background-corpus.ts';
@@ -66,7 +66,7 @@ export async function evalIntentCommand(args: string[]): Promise<number> {
     return crossValidateCommand(dataFile, k!, values);
   }
   const modelDir = required(values.model, 'model', cmd);
-  const reportRules = { inputs: [dataFile], existing: 'report' } as const;
+  const reportRules = { inputs: [dataFile], existing: { kind: 'intent report', recognise: isIntentReportHead } };
   if (values.report) checkFlagFile('--report', values.report, reportRules);
   const clf = await IntentClassifier.load(modelDir);
   // Evaluation keeps every row (no de-duplication), so n matches the published size of a test set.
@@ -260,7 +260,7 @@ async function crossValidateCommand(
   const bar = new ProgressBar('cross-validation', process.stderr, process.stderr.isTTY === true && !values.json);
   const seed = integerFlag(values.seed, 'seed', { min: 0, max: MAX_SEED }, 1)!;
   const budgetUnits = boundedFlag(values.budget, 'budget', (x) => x > 0, '> 0 (work units)');
-  const reportRules = { inputs: [dataFile], existing: 'report' } as const;
+  const reportRules = { inputs: [dataFile], existing: { kind: 'intent report', recognise: isIntentReportHead } };
   if (values.report) checkFlagFile('--report', values.report, reportRules); // before the folds train, not after
   const report = await crossValidateIntent(data.examples, k, {
     seed,

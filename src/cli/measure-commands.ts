@@ -86,9 +86,6 @@ export async function exportTrainingCommand(args: string[]): Promise<number> {
     cmd,
   );
   const out = required(values.out, 'out FILE.jsonl', cmd);
-  // The file is often next to the bot's training data: writing over an existing one would lose it.
-  const outRules = { existing: values.force ? 'any' : 'never', forceFlag: '--force' } as const;
-  checkFlagFile('--out', out, outRules);
   let since: number;
   try {
     since = parseTime(values.since ?? '30d');
@@ -99,6 +96,14 @@ export async function exportTrainingCommand(args: string[]): Promise<number> {
   const file = values.store ?? join('data', 'switchboard.db');
   if (!env.databaseUrl && !existsSync(file))
     throw new SwitchboardError('E_STORE_OPEN', 'input', `${cmd}: no store at ${file} (or set DATABASE_URL)`);
+  // The file is often next to the bot's training data: writing over an existing one would lose it (and the store,
+  // which this command reads, is never written over, --force or not).
+  const outRules = {
+    existing: values.force ? 'any' : 'never',
+    forceFlag: '--force',
+    inputs: env.databaseUrl ? [] : [file, `${file}-wal`, `${file}-shm`],
+  } as const;
+  checkFlagFile('--out', out, outRules);
   const stores = await openStores({ databaseUrl: env.databaseUrl, sqliteFile: file });
   const lines: string[] = [];
   let tickets = 0;

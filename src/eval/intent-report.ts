@@ -58,6 +58,21 @@ const BANDS: [number, number, string][] = [
   [0.9, Number.POSITIVE_INFINITY, '90% and above'],
 ];
 
+/** The report's generator mark (a `<meta name="generator">`), by which `--report` knows it may replace a file. */
+export const REPORT_GENERATOR = 'switchboard intent report';
+
+/**
+ * Whether the first bytes of a file are an intent report's: this generator's mark, or (reports written before the
+ * mark) the doctype with one of the report titles.
+ */
+export function isIntentReportHead(head: string): boolean {
+  if (head.includes(`<meta name="generator" content="${REPORT_GENERATOR}">`)) return true;
+  return (
+    /^\s*<!doctype html>/i.test(head) &&
+    /<title>(?:Intent model evaluation|Cross-validation, \d+ folds)<\/title>/.test(head)
+  );
+}
+
 /**
  * Renders an evaluation as one self-contained HTML page (inline CSS and SVG, no scripts, nothing fetched): headline
  * metric cards, a reliability diagram, a precision–coverage curve with the model threshold, the top confusions with an
@@ -81,7 +96,7 @@ export function renderIntentReport(input: IntentReportInput): string {
   const title = input.title ?? 'Intent model evaluation';
   const when = (input.generatedAt ?? new Date()).toISOString().slice(0, 16).replace('T', ' ');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8"><meta name="generator" content="${REPORT_GENERATOR}"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title><style>${CSS}</style></head>
 <body><main>
 <header><h1>${escapeHtml(title)}</h1>

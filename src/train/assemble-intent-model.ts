@@ -133,7 +133,7 @@ export function assembleIntentModel(
     vocabulary: prepared.vocabulary,
     options: { ...rest, ensemble: towers.length, linear: linear !== undefined },
     validation: {
-      ...(mode === 'single' ? { accuracy: validScore } : { microF1: validScore }),
+      ...(mode === 'single' ? { accuracy: validScore } : { microF1: validScore, microF1Rows: ownIdx.length }),
       nll: stackNll(rows, w, mode, C),
       n: rows.length,
       ...(mode === 'single' && inScope.length > 0 ? { inScopeAccuracy: inAcc, inScopeRows: inScope.length } : {}),

@@ -244,12 +244,13 @@ export function rowPlan(
 /**
  * What one held-out row can move the search's score by: with the weighted objective, the larger of an in-scope row's
  * weight (1 − share) / in-scope rows and an out-of-scope row's share / out-of-scope rows — on a small bot one
- * in-scope row among 70 moves it by 1.1 points, while 1/n over 70 + 500 background rows says 0.18; otherwise 1/n.
+ * in-scope row among 70 moves it by 1.1 points, while 1/n over 70 + 500 background rows says 0.18; micro-F1 (multi-label),
+ * one of the data's own rows it is computed on; otherwise 1/n.
  */
 export function rowWorth(v: TrainedIntentModel['validation'], oosShare: number): number {
   if (v.objective !== undefined && v.inScopeRows && v.oosRows)
     return Math.max((1 - oosShare) / v.inScopeRows, oosShare / v.oosRows);
-  return 1 / Math.max(1, v.n);
+  return 1 / Math.max(1, v.microF1Rows ?? v.n);
 }
 
 /**
@@ -282,14 +283,13 @@ export const LINEAR_C_BUDGET_SHARE = 0.25;
 
 /**
  * The chosen penalty: the default ({@link DEFAULT_LINEAR_C}, or the first trial when the grid lacks it) unless another
- * scores better by more than one held-out row's worth (1/n), as in {@link pickCandidate}; among those, the best score
+ * scores better by more than one held-out row's worth (`margin`, {@link rowWorth}), as in {@link pickCandidate}; among those, the best score
  * (ties: the one nearer the default, on a log scale).
  */
-export function pickLinearC(all: readonly Pick<LinearCTrial, 'c' | 'score'>[], heldOutRows: number): number {
+export function pickLinearC(all: readonly Pick<LinearCTrial, 'c' | 'score'>[], margin: number): number {
   const trials = all.filter((t): t is { c: number; score: number } => t.score !== undefined);
   if (trials.length === 0) return DEFAULT_LINEAR_C;
   const base = trials.find((t) => t.c === DEFAULT_LINEAR_C) ?? trials[0];
-  const margin = 1 / Math.max(1, heldOutRows);
   const distance = (c: number) => Math.abs(Math.log(c / DEFAULT_LINEAR_C));
   let best = base;
   for (const t of trials) {
@@ -463,6 +463,7 @@ export async function trainIntentAuto(
     const cTrials: LinearCTrial[] = [];
     const cFits = new Map<number, LinearModel[]>();
     let cRows = 0;
+    let cMargin = 0;
     const tryC = async (c: number): Promise<void> => {
       const t1 = clock();
       const o: Partial<TrainIntentOptions> = {
@@ -480,6 +481,7 @@ export async function trainIntentAuto(
       const v = assembleIntentModel(p, members, o).validation;
       cFits.set(c, members.linearFits);
       cRows = v.n;
+      cMargin = rowWorth(v, base.oosShare ?? 0.2);
       cTrials.push({ c, score: v.objective ?? v.accuracy ?? v.microF1 ?? 0, seconds: (clock() - t1) / 1000 });
     };
     // One fit per held-out fold at C = 1; a larger C converges more slowly (about in proportion).
@@ -505,7 +507,7 @@ export async function trainIntentAuto(
       spent += cost;
     }
     cTrials.sort((a, b) => grid.indexOf(a.c) - grid.indexOf(b.c));
-    const chosenC = pickLinearC(cTrials, cRows);
+    const chosenC = pickLinearC(cTrials, cMargin);
     base.linearC = chosenC;
     fits.set(caps[0], cFits.get(chosenC) ?? []);
     linearC = {

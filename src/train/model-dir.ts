@@ -32,19 +32,20 @@ export function checkModelOut(dir: string, kind: ModelKind, flag = '--out', inpu
       let json: Record<string, unknown> | undefined;
       try {
         const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as unknown;
-        json = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+        json = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : undefined;
       } catch {
         json = undefined;
       }
-      const found = json?.kind;
-      if (typeof found === 'string' && found !== kind)
+      const found = KNOWN_KINDS.includes(json?.kind as string) ? (json?.kind as string) : undefined;
+      if (found !== undefined && found !== kind)
         fail(
           `holds a ${found} ${found === 'background' ? 'corpus' : 'model'}, not an ${kind} model; choose another directory`,
         );
       // Another program's manifest.json (a Teams app package, a web app) would be replaced: only a model's is.
       const modelFiles = ['model.onnx', 'profile.bin'].some((f) => existsSync(join(abs, f)));
       const ours = json
-        ? typeof found === 'string' || isModelRecord(json.onnx) || typeof json.sha256 === 'string'
+        ? found !== undefined ||
+          (json.kind === undefined && (isModelRecord(json.onnx) || typeof json.sha256 === 'string'))
         : modelFiles;
       if (!ours)
         fail(
@@ -61,6 +62,9 @@ export function checkModelOut(dir: string, kind: ModelKind, flag = '--out', inpu
     fail(`cannot be written (${writable} is not writable)`);
   }
 }
+
+/** What a switchboard manifest's `kind` may say (the background corpus is not a model, but its directory is ours). */
+const KNOWN_KINDS: readonly string[] = ['intent', 'ner', 'language-profile', 'background'];
 
 /** A manifest's record of a model file: `{ sha256, bytes }`. */
 function isModelRecord(x: unknown): boolean {

@@ -75,6 +75,8 @@ export interface TrainedIntentModel {
     /** Single-label: the top label against the gold label on every held-out row (no threshold: the raw classifier). */
     accuracy?: number;
     microF1?: number;
+    /** Multi-label: the held-out rows micro-F1 is computed on (the data's own; background rows are not among them). */
+    microF1Rows?: number;
     nll: number;
     n: number;
     /** Held-out out-of-scope rows (data or background) and the share the model rejects. */

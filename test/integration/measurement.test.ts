@@ -191,6 +191,11 @@ describe('measurement', () => {
     );
     expect(readFileSync(data, 'utf8').split('\n')).toHaveLength(4);
     await run(process.execPath, [CLI, 'export-training', '--store', store, '--out', data, '--force'], { cwd: ROOT });
+    // The store it reads is never written over, --force or not.
+    const onStore = await run(process.execPath, [CLI, 'export-training', '--store', store, '--out', store, '--force'], {
+      cwd: ROOT,
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect((onStore as { stderr: string }).stderr).toMatch(/is also read by this command/);
     expect(readFileSync(data, 'utf8')).toContain('my parcel never arrived, I want a person');
   });
 });

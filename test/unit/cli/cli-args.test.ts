@@ -12,6 +12,7 @@ import {
   spreadMultiple,
   writeFlagFile,
 } from '../../../src/cli/cli-args.ts';
+import { isIntentReportHead, REPORT_GENERATOR } from '../../../src/eval/intent-report.ts';
 
 const OPTIONS = {
   data: { type: 'string' as const, multiple: true },
@@ -53,7 +54,7 @@ describe('output files a flag names', () => {
       const data = join(dir, 'valid.jsonl');
       writeFileSync(data, '{"text":"hi","intent":"greet"}\n');
       linkSync(data, join(dir, 'same.jsonl'));
-      const report = { inputs: [data], existing: 'report' } as const;
+      const report = { inputs: [data], existing: { kind: 'intent report', recognise: isIntentReportHead } };
       expect(() => checkFlagFile('--report', data, report)).toThrow(
         /--report .*valid\.jsonl: is also read by this command/,
       );
@@ -61,17 +62,30 @@ describe('output files a flag names', () => {
       expect(() => checkFlagFile('--report', join(dir, '.', 'valid.jsonl'), report)).toThrow(/also read/);
       const other = join(dir, 'notes.txt');
       writeFileSync(other, 'my notes');
-      await expect(writeFlagFile('--report', other, '<!doctype html>', report)).rejects.toThrow(/not an HTML report/);
+      await expect(writeFlagFile('--report', other, '<!doctype html>', report)).rejects.toThrow(
+        /exists and is not an earlier intent report/,
+      );
       expect(readFileSync(other, 'utf8')).toBe('my notes');
+      const site = join(dir, 'site.html'); // an HTML page, but not a report
+      writeFileSync(site, '<!DOCTYPE html><html><head><title>My site</title></head></html>');
+      expect(() => checkFlagFile('--report', site, report)).toThrow(/not an earlier intent report/);
+      // An earlier report (with the generator mark, or an old one by its title) and an empty file are replaced.
+      const fresh = `<!doctype html>\n<html><head><meta charset="utf-8"><meta name="generator" content="${REPORT_GENERATOR}">`;
       const old = join(dir, 'old.html');
-      writeFileSync(old, '<!DOCTYPE html><html>old</html>');
-      await writeFlagFile('--report', old, '<!doctype html>new', report); // an earlier report is replaced
-      expect(readFileSync(old, 'utf8')).toBe('<!doctype html>new');
+      writeFileSync(old, '<!doctype html>\n<html lang="en"><head><title>Cross-validation, 5 folds</title>');
+      await writeFlagFile('--report', old, fresh, report);
+      expect(readFileSync(old, 'utf8')).toBe(fresh);
+      const empty = join(dir, 'tmp.html');
+      writeFileSync(empty, '');
+      await writeFlagFile('--report', empty, fresh, report);
       const never = { existing: 'never', forceFlag: '--force' } as const;
       await expect(writeFlagFile('--out', data, 'x', never)).rejects.toThrow(/exists; choose a new file \(or --force/);
       expect(readFileSync(data, 'utf8')).toBe('{"text":"hi","intent":"greet"}\n');
       await writeFlagFile('--out', join(dir, 'new.jsonl'), 'x', never);
       expect(readFileSync(join(dir, 'new.jsonl'), 'utf8')).toBe('x');
+      // A device is written to, never read for its kind (a pipe would block).
+      expect(() => checkFlagFile('--out', '/dev/null', never)).not.toThrow();
+      expect(() => checkFlagFile('--report', '/dev/null', report)).not.toThrow();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { confidenceOutcomes, multiLabelMetrics, singleLabelMetrics } from '../../../src/eval/intent-metrics.ts';
-import { renderIntentReport } from '../../../src/eval/intent-report.ts';
+import { isIntentReportHead, renderIntentReport } from '../../../src/eval/intent-report.ts';
 import { escapeHtml } from '../../../src/eval/svg-charts.ts';
 
 const rows = (...r: number[][]) => r.map((x) => Float32Array.from(x));
@@ -44,6 +44,8 @@ describe('renderIntentReport', () => {
 
   it('is self-contained: inline CSS and SVG, nothing fetched', () => {
     expect(html.startsWith('<!doctype html>')).toBe(true);
+    // `--report` knows its own earlier reports by their first kilobyte (and replaces only those).
+    expect(isIntentReportHead(html.slice(0, 1024))).toBe(true);
     expect(html).toContain('<style>');
     expect(html).not.toMatch(/\b(src|href)=|https?:\/\/(?!www\.w3\.org)|@import/);
   });

@@ -142,6 +142,21 @@ describe('checkModelOut', () => {
     expect(() => checkModelOut(garbled, 'intent')).toThrow(/not a switchboard model's/);
     writeFileSync(join(garbled, 'model.onnx'), 'x'); // a broken model of ours: replacing it loses nothing
     expect(() => checkModelOut(garbled, 'intent')).not.toThrow();
+    const foreign = join(root, 'k8s');
+    mkdirSync(foreign);
+    writeFileSync(join(foreign, 'manifest.json'), '{"kind":"Deployment","sha256":"x"}');
+    expect(() => checkModelOut(foreign, 'intent')).toThrow(/not a switchboard model's/);
+    // Retraining over a model of the same kind is what --out is for, also for a manifest without `kind`.
+    const nerCopy = join(root, 'ner-again');
+    cpSync('models/ner-en/manifest.json', join(nerCopy, 'manifest.json'), { recursive: true });
+    expect(() => checkModelOut(nerCopy, 'ner')).not.toThrow();
+    const lang = join(root, 'language-again');
+    cpSync('models/language/manifest.json', join(lang, 'manifest.json'), { recursive: true });
+    expect(() => checkModelOut(lang, 'language-profile')).not.toThrow();
+    const noKind = JSON.parse(readFileSync(join(lang, 'manifest.json'), 'utf8'));
+    delete noKind.kind;
+    writeFileSync(join(lang, 'manifest.json'), JSON.stringify(noKind));
+    expect(() => checkModelOut(lang, 'language-profile')).not.toThrow();
     expect(existsSync(join(root, 'new'))).toBe(false); // checking creates nothing
   });
 

@@ -287,13 +287,16 @@ describe('search settings', () => {
     expect(pickCandidate([{ score: 0.8 }, { score: undefined }, { score: 0.9 }], 1 / 100)).toBe(2);
     expect(pickCandidate([{ score: undefined }, { score: 0.5 }], 1 / 100)).toBe(1);
     // A small bot: 70 in-scope rows weighted 0.8 and 500 background rows weighted 0.2. One in-scope row is worth
-    // 1.14 points, not 1/570: a 0.27-point gain (2 in-scope rows more, 56 off-topic rows fewer refused) is not enough.
+    // 1.14 points, not 1/570 = 0.18: a 0.27-point gain (say 2 in-scope rows more, 50 off-topic rows fewer refused) is
+    // noise.
     const v = { n: 570, nll: 0, objective: 0.81, inScopeRows: 70, oosRows: 500 };
     expect(rowWorth(v, 0.2)).toBeCloseTo(0.8 / 70, 12);
     expect(pickCandidate([{ score: 0.8123 }, { score: 0.815 }], rowWorth(v, 0.2))).toBe(0);
     expect(pickCandidate([{ score: 0.8123 }, { score: 0.83 }], rowWorth(v, 0.2))).toBe(1);
-    // Without the weighted objective (multi-label micro-F1, no out-of-scope rows): 1/n.
-    expect(rowWorth({ n: 400, nll: 0, microF1: 0.8 }, 0.2)).toBe(1 / 400);
+    // Multi-label: one of the data's own rows micro-F1 is computed on (background rows are not among them).
+    expect(rowWorth({ n: 570, nll: 0, microF1: 0.8, microF1Rows: 70 }, 0.2)).toBe(1 / 70);
+    // Single-label data without out-of-scope rows: 1/n.
+    expect(rowWorth({ n: 400, nll: 0, accuracy: 0.8 }, 0.2)).toBe(1 / 400);
   });
 });
 
@@ -301,15 +304,15 @@ describe('linear C (opt-in search)', () => {
   it('leaves C = 1 only for more than one held-out row', () => {
     const t = (c: number, score: number) => ({ c, score });
     // 100 rows: 0.5 of a row better is noise; 2 rows better wins.
-    expect(pickLinearC([t(1, 0.8), t(0.25, 0.805), t(0.5, 0.8), t(2, 0.79)], 100)).toBe(1);
-    expect(pickLinearC([t(1, 0.8), t(0.25, 0.82), t(0.5, 0.8), t(2, 0.79)], 100)).toBe(0.25);
+    expect(pickLinearC([t(1, 0.8), t(0.25, 0.805), t(0.5, 0.8), t(2, 0.79)], 1 / 100)).toBe(1);
+    expect(pickLinearC([t(1, 0.8), t(0.25, 0.82), t(0.5, 0.8), t(2, 0.79)], 1 / 100)).toBe(0.25);
     // The best of those that clear the margin; on a tie, the one nearer 1.
-    expect(pickLinearC([t(1, 0.8), t(0.25, 0.83), t(0.5, 0.84), t(2, 0.84)], 100)).toBe(0.5);
-    expect(pickLinearC([t(1, 0.8), t(0.25, 0.85), t(0.5, 0.84), t(2, 0.85)], 100)).toBe(2);
+    expect(pickLinearC([t(1, 0.8), t(0.25, 0.83), t(0.5, 0.84), t(2, 0.84)], 1 / 100)).toBe(0.5);
+    expect(pickLinearC([t(1, 0.8), t(0.25, 0.85), t(0.5, 0.84), t(2, 0.85)], 1 / 100)).toBe(2);
     // Only C = 1 measured (the others skipped), or nothing.
-    expect(pickLinearC([t(1, 0.5), { c: 2, score: undefined }], 10)).toBe(1);
-    expect(pickLinearC([{ c: 1, score: undefined }, t(0.5, 0.5)], 10)).toBe(0.5);
-    expect(pickLinearC([], 10)).toBe(1);
+    expect(pickLinearC([t(1, 0.5), { c: 2, score: undefined }], 1 / 10)).toBe(1);
+    expect(pickLinearC([{ c: 1, score: undefined }, t(0.5, 0.5)], 1 / 10)).toBe(0.5);
+    expect(pickLinearC([], 1 / 10)).toBe(1);
     expect(LINEAR_C_SEARCH_GRID).toEqual([1, 0.5, 2]);
   });
 
