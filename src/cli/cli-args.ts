@@ -183,8 +183,9 @@ export async function writeFlagFile(
 ): Promise<void> {
   checkFlagFile(flag, path, rules);
   try {
-    // `never`: the check and the create are one step (a file that appeared since, or a dangling link, is not written).
-    await writeFile(path, data, { flag: rules.existing === 'never' ? 'wx' : 'w' });
+    // `never` and no file yet: the check and the create are one step (a file that appeared since, or a dangling link,
+    // is not written). An empty file, a device or a pipe passed the check and is written to.
+    await writeFile(path, data, { flag: rules.existing === 'never' && !existsSync(path) ? 'wx' : 'w' });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =

@@ -11,7 +11,7 @@
  *   held-out labelled file (e.g. the validation file the current
  *   model was calibrated on) drops by at most `--max-drop`; exit 0 accepted, 1 refused.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { answerThresholds, Bot } from '../bot.ts';
@@ -101,7 +101,8 @@ export async function exportTrainingCommand(args: string[]): Promise<number> {
   const outRules = {
     existing: values.force ? 'any' : 'never',
     forceFlag: '--force',
-    inputs: env.databaseUrl ? [] : [file, `${file}-wal`, `${file}-shm`],
+    // SQLite's side files sit next to the real file, wherever a link to it points.
+    inputs: env.databaseUrl ? [] : [file, `${realpathSync(file)}-wal`, `${realpathSync(file)}-shm`],
   } as const;
   checkFlagFile('--out', out, outRules);
   const stores = await openStores({ databaseUrl: env.databaseUrl, sqliteFile: file });

@@ -4,7 +4,7 @@
  * loop's CLI (export-training from a labelled ticket, gate).
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -196,6 +196,15 @@ describe('measurement', () => {
       cwd: ROOT,
     }).catch((e: { code: number; stderr: string }) => e);
     expect((onStore as { stderr: string }).stderr).toMatch(/is also read by this command/);
+    // … nor its SQLite side files, also when the store is named through a link.
+    const link = join(dir, 'store-link.db');
+    symlinkSync(store, link);
+    const onWal = await run(
+      process.execPath,
+      [CLI, 'export-training', '--store', link, '--out', `${store}-wal`, '--force'],
+      { cwd: ROOT },
+    ).catch((e: { code: number; stderr: string }) => e);
+    expect((onWal as { stderr: string }).stderr).toMatch(/-wal: is also read by this command/);
     expect(readFileSync(data, 'utf8')).toContain('my parcel never arrived, I want a person');
   });
 });

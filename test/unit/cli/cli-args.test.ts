@@ -83,6 +83,12 @@ describe('output files a flag names', () => {
       expect(readFileSync(data, 'utf8')).toBe('{"text":"hi","intent":"greet"}\n');
       await writeFlagFile('--out', join(dir, 'new.jsonl'), 'x', never);
       expect(readFileSync(join(dir, 'new.jsonl'), 'utf8')).toBe('x');
+      // An empty file (mktemp) and a device are written to: there is nothing to lose.
+      const made = join(dir, 'made.jsonl');
+      writeFileSync(made, '');
+      await writeFlagFile('--out', made, 'y', never);
+      expect(readFileSync(made, 'utf8')).toBe('y');
+      await writeFlagFile('--out', '/dev/null', 'z', never);
       // A device is written to, never read for its kind (a pipe would block).
       expect(() => checkFlagFile('--out', '/dev/null', never)).not.toThrow();
       expect(() => checkFlagFile('--report', '/dev/null', report)).not.toThrow();
