@@ -19,12 +19,51 @@ export class DataError extends SwitchboardError {
   /** 1-based line of the problem, when it has one. */
   readonly line?: number;
 
+  /** What is wrong, without the `file:line: ` in front. */
+  readonly problem: string;
+
   constructor(source: string, line: number | undefined, problem: string) {
     super(E_DATA, 'input', `${line === undefined ? source : `${source}:${line}`}: ${problem}`);
     this.name = 'DataError';
     this.source = source;
     this.line = line;
+    this.problem = problem;
   }
+}
+
+/** Most row problems one error lists (the rest are counted). */
+export const MAX_LISTED_ROW_PROBLEMS = 20;
+
+/**
+ * Checks every row of a file, so that one run names every bad row instead of one per run: `check(row)` runs for each
+ * row; the {@link DataError}s it throws are collected and thrown at the end as one, naming the first row's problem
+ * first and listing the others (at most {@link MAX_LISTED_ROW_PROBLEMS}) under it. Other errors pass through.
+ * @example const rows = checkEveryRow('train.jsonl', lines, (l) => parseLine(l));
+ */
+export function checkEveryRow<T, R>(source: string, rows: readonly T[], check: (row: T) => R | undefined): R[] {
+  const out: R[] = [];
+  const problems: DataError[] = [];
+  for (const row of rows) {
+    try {
+      const r = check(row);
+      if (r !== undefined) out.push(r);
+    } catch (e) {
+      if (!(e instanceof DataError)) throw e;
+      problems.push(e);
+    }
+  }
+  if (problems.length === 1) throw problems[0];
+  if (problems.length > 1) {
+    const [first, ...rest] = problems;
+    const listed = rest.slice(0, MAX_LISTED_ROW_PROBLEMS - 1).map((e) => `\n  ${e.message}`);
+    const more = rest.length > listed.length ? `\n  … and ${rest.length - listed.length} more` : '';
+    throw new DataError(
+      source,
+      first.line,
+      `${first.problem}\n${problems.length} rows of ${source} have problems:${`\n  ${first.message}`}${listed.join('')}${more}`,
+    );
+  }
+  return out;
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });

@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import type { IntentExample } from '../nlu/intent/intent-example.ts';
 import { checkIntentExamples, type SourcedExample } from './check-intent-examples.ts';
-import { DataError, readDataText } from './data-error.ts';
+import { checkEveryRow, DataError, readDataText } from './data-error.ts';
 import { parseDelimited } from './parse-delimited.ts';
 
 export { splitTrainValid } from './split-train-valid.ts';
@@ -128,8 +128,8 @@ function parseJsonl(text: string, source: string): ParsedFile {
   const warnings: string[] = [];
   let mode: IntentDataMode | undefined;
   let modeLine = 0;
-  text.split(/\r\n|\n|\r/).forEach((raw, i) => {
-    const line = i + 1;
+  const lines = text.split(/\r\n|\n|\r/).map((raw, i) => ({ raw, line: i + 1 }));
+  checkEveryRow(source, lines, ({ raw, line }) => {
     if (raw.trim() === '') return;
     const obj = parseJsonObject(raw, source, line);
     if (!('text' in obj)) throw new DataError(source, line, 'missing field "text"');
@@ -207,7 +207,7 @@ function parseTable(text: string, format: 'csv' | 'tsv', source: string): Parsed
         `('|' separates labels; ${piped.length} of ${body.length} rows have one). If '|' is part of a label name, ` +
         'rename the label; if the data is multi-label, name the column "intents" to say so',
     );
-  const rows = body.map(({ fields, line }): SourcedExample => {
+  const rows = checkEveryRow(source, body, ({ fields, line }): SourcedExample => {
     if (fields.length !== names.length) {
       const missing = fields.length < names.length ? `, missing "${names[fields.length]}"` : '';
       const hint =

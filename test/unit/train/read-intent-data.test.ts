@@ -192,6 +192,28 @@ describe('readIntentData: errors name file and line', () => {
     expect(dataError(() => parseIntentData(text, 'csv', 'f.csv'))).toContain(message);
   });
 
+  it('names every bad row of a file in one error, not one per run', () => {
+    const text = [
+      '{"text":"a","intent":"x"}',
+      '{"text":"b","intent":"x"',
+      'not json',
+      '{"intent":"y"}',
+      '{"text":"c","intent":"y"}',
+    ];
+    const message = dataError(() => parseIntentData(text.join('\n'), 'jsonl', 'f.jsonl'));
+    expect(message).toMatch(/^f\.jsonl:2: invalid JSON/); // the first problem leads, as before
+    expect(message).toContain('3 rows of f.jsonl have problems');
+    expect(message).toContain('f.jsonl:3: invalid JSON');
+    expect(message).toContain('f.jsonl:4: missing field "text"');
+    const csv = dataError(() => parseIntentData('text,intent\nhi, there,greet\nok,a\nbye\n', 'csv', 'f.csv'));
+    expect(csv).toContain('f.csv:2: the row has 3 fields');
+    expect(csv).toContain('f.csv:4: the row has 1 fields');
+    // A long list is cut: 30 bad rows list 20 and count the rest.
+    const many = dataError(() => parseIntentData(Array(30).fill('oops').join('\n'), 'jsonl', 'm.jsonl'));
+    expect(many.match(/m\.jsonl:\d+: invalid JSON/g)).toHaveLength(21); // the headline and 20 listed
+    expect(many).toContain('… and 10 more');
+  });
+
   it('rejects fixture files: mixed modes, a missing column, no examples, a missing file', () => {
     expect(dataError(() => readIntentData(`${dir}/bad-mixed.jsonl`))).toContain('bad-mixed.jsonl:2: a list of labels');
     expect(dataError(() => readIntentData(`${dir}/bad-no-intent-column.csv`))).toContain(
