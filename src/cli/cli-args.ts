@@ -142,8 +142,7 @@ export function checkFlagFile(flag: string, path: string, rules: FlagFileRules =
   // Only a regular file with content can be lost: /dev/stdout, a pipe or a fresh mktemp file are written to.
   if (info?.isFile() && info.size > 0) {
     const rule = rules.existing;
-    if (rule === 'never')
-      fail(`exists${rules.forceFlag ? `; choose a new file (or ${rules.forceFlag} to replace it)` : ''}`);
+    if (rule === 'never') fail(existsWhy(rules));
     if (typeof rule === 'object' && !rule.recognise(readHead(path)))
       fail(`exists and is not an earlier ${rule.kind}; choose another file`);
   }
@@ -155,6 +154,10 @@ export function checkFlagFile(flag: string, path: string, rules: FlagFileRules =
     fail('cannot be written (permission denied)');
   }
 }
+
+/** Why an existing file is refused under `existing: 'never'`, naming the flag that would allow it. */
+const existsWhy = (rules: FlagFileRules) =>
+  `exists${rules.forceFlag ? `; choose a new file (or ${rules.forceFlag} to replace it)` : ''}`;
 
 /** The first kilobyte of a regular file as text ('' when it cannot be read). */
 function readHead(path: string): string {
@@ -190,7 +193,7 @@ export async function writeFlagFile(
     const code = (e as NodeJS.ErrnoException).code;
     const why =
       code === 'EEXIST'
-        ? `exists${rules.forceFlag ? `; choose a new file (or ${rules.forceFlag} to replace it)` : ''}`
+        ? existsWhy(rules)
         : code === 'EISDIR'
           ? 'is a directory'
           : code === 'ENOENT'

@@ -21,6 +21,7 @@ import { BACKGROUND_MAX_SIMILARITY } from '../train/train-intent-default.ts';
 import {
   boundedFlag,
   checkFlagFile,
+  type FlagFileRules,
   integerFlag,
   MAX_SEED,
   numberFlag,
@@ -66,7 +67,7 @@ export async function evalIntentCommand(args: string[]): Promise<number> {
     return crossValidateCommand(dataFile, k!, values);
   }
   const modelDir = required(values.model, 'model', cmd);
-  const reportRules = { inputs: [dataFile], existing: { kind: 'intent report', recognise: isIntentReportHead } };
+  const reportRules = reportFileRules(dataFile);
   if (values.report) checkFlagFile('--report', values.report, reportRules);
   const clf = await IntentClassifier.load(modelDir);
   // Evaluation keeps every row (no de-duplication), so n matches the published size of a test set.
@@ -260,7 +261,7 @@ async function crossValidateCommand(
   const bar = new ProgressBar('cross-validation', process.stderr, process.stderr.isTTY === true && !values.json);
   const seed = integerFlag(values.seed, 'seed', { min: 0, max: MAX_SEED }, 1)!;
   const budgetUnits = boundedFlag(values.budget, 'budget', (x) => x > 0, '> 0 (work units)');
-  const reportRules = { inputs: [dataFile], existing: { kind: 'intent report', recognise: isIntentReportHead } };
+  const reportRules = reportFileRules(dataFile);
   if (values.report) checkFlagFile('--report', values.report, reportRules); // before the folds train, not after
   const report = await crossValidateIntent(data.examples, k, {
     seed,
@@ -345,4 +346,9 @@ function printCv(r: CvReport): void {
     w('most frequent confusions (gold → predicted):');
     for (const c of r.confusions.slice(0, 10)) w(`  ${c.gold} → ${c.predicted}: ${c.count}`);
   }
+}
+
+/** `--report` never writes over the data it scores, and replaces an existing file only when it is an earlier report. */
+function reportFileRules(dataFile: string): FlagFileRules {
+  return { inputs: [dataFile], existing: { kind: 'intent report', recognise: isIntentReportHead } };
 }

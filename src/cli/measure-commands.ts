@@ -98,11 +98,12 @@ export async function exportTrainingCommand(args: string[]): Promise<number> {
     throw new SwitchboardError('E_STORE_OPEN', 'input', `${cmd}: no store at ${file} (or set DATABASE_URL)`);
   // The file is often next to the bot's training data: writing over an existing one would lose it (and the store,
   // which this command reads, is never written over, --force or not).
+  // SQLite's side files sit next to the real file, wherever a link to it points.
+  const real = env.databaseUrl ? undefined : realpathSync(file);
   const outRules = {
     existing: values.force ? 'any' : 'never',
     forceFlag: '--force',
-    // SQLite's side files sit next to the real file, wherever a link to it points.
-    inputs: env.databaseUrl ? [] : [file, `${realpathSync(file)}-wal`, `${realpathSync(file)}-shm`],
+    inputs: real ? [file, `${real}-wal`, `${real}-shm`] : [],
   } as const;
   checkFlagFile('--out', out, outRules);
   const stores = await openStores({ databaseUrl: env.databaseUrl, sqliteFile: file });

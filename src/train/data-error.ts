@@ -54,14 +54,10 @@ export function checkEveryRow<T, R>(source: string, rows: readonly T[], check: (
   }
   if (problems.length === 1) throw problems[0];
   if (problems.length > 1) {
-    const [first, ...rest] = problems;
-    const listed = rest.slice(0, MAX_LISTED_ROW_PROBLEMS - 1).map((e) => `\n  ${e.message}`);
-    const more = rest.length > listed.length ? `\n  … and ${rest.length - listed.length} more` : '';
-    throw new DataError(
-      source,
-      first.line,
-      `${first.problem}\n${problems.length} rows of ${source} have problems:${`\n  ${first.message}`}${listed.join('')}${more}`,
-    );
+    const listed = problems.slice(0, MAX_LISTED_ROW_PROBLEMS).map((e) => `\n  ${e.message}`);
+    const more = problems.length > listed.length ? `\n  … and ${problems.length - listed.length} more` : '';
+    const head = `${problems[0].problem}\n${problems.length} rows of ${source} have problems:`;
+    throw new DataError(source, problems[0].line, `${head}${listed.join('')}${more}`);
   }
   return out;
 }

@@ -323,6 +323,7 @@ export async function trainIntentAuto(
     ...fixed,
     ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
   };
+  const oosShare = base.oosShare ?? 0.2; // the search objective's weight of out-of-scope recall
   const ensemble = base.ensemble ?? DEFAULT_TRAIN_OPTIONS.ensemble;
   const linear = base.linear ?? true;
   const budget = opts.budgetUnits ?? defaultBudget(train.length);
@@ -395,13 +396,13 @@ export async function trainIntentAuto(
     trial.score = v.objective ?? v.accuracy ?? v.microF1 ?? 0;
     trial.seconds = (clock() - t0) / 1000;
     comparedOn = v.n;
-    margin = rowWorth(v, base.oosShare ?? 0.2);
+    margin = rowWorth(v, oosShare);
     results[i] = { towers: members.towers.map((weights, k) => ({ weights, validLogits: members.towerLogits[k] })) };
     const w = model.combination;
     log(
       `search: ${c.name}: ${(trial.score * 100).toFixed(2)}${
         v.objective !== undefined && v.inScopeAccuracy !== undefined && v.oosRecall !== undefined
-          ? ` (in-scope ${(v.inScopeAccuracy * 100).toFixed(1)}, out-of-scope recall ${(v.oosRecall * 100).toFixed(1)}, weighted ${(1 - (base.oosShare ?? 0.2)).toFixed(1)}/${(base.oosShare ?? 0.2).toFixed(1)})`
+          ? ` (in-scope ${(v.inScopeAccuracy * 100).toFixed(1)}, out-of-scope recall ${(v.oosRecall * 100).toFixed(1)}, weighted ${(1 - oosShare).toFixed(1)}/${oosShare.toFixed(1)})`
           : ''
       } on ${v.n} held-out rows, ${trial.rows} feature rows${
         plans[i].towerRows !== undefined ? ` (${plans[i].towerRows} in the towers)` : ''
@@ -482,7 +483,7 @@ export async function trainIntentAuto(
       const v = assembleIntentModel(p, members, o).validation;
       cFits.set(c, members.linearFits);
       cRows = v.n;
-      cMargin = rowWorth(v, base.oosShare ?? 0.2);
+      cMargin = rowWorth(v, oosShare);
       cTrials.push({ c, score: v.objective ?? v.accuracy ?? v.microF1 ?? 0, seconds: (clock() - t1) / 1000 });
     };
     // One fit per held-out fold at C = 1; a larger C converges more slowly (about in proportion).

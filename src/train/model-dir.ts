@@ -42,11 +42,10 @@ export function checkModelOut(dir: string, kind: ModelKind, flag = '--out', inpu
           `holds a ${found} ${found === 'background' ? 'corpus' : 'model'}, not an ${kind} model; choose another directory`,
         );
       // Another program's manifest.json (a Teams app package, a web app) would be replaced: only a model's is.
-      const modelFiles = ['model.onnx', 'profile.bin'].some((f) => existsSync(join(abs, f)));
       const ours = json
         ? found !== undefined ||
           (json.kind === undefined && (isModelRecord(json.onnx) || typeof json.sha256 === 'string'))
-        : modelFiles;
+        : ['model.onnx', 'profile.bin'].some((f) => existsSync(join(abs, f))); // a broken model of ours
       if (!ours)
         fail(
           "holds a manifest.json that is not a switchboard model's (training would replace it); choose another directory",
